@@ -1,0 +1,57 @@
+"""Cocreate: a community site for customer co-creation."""
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config_class: type | None = None) -> Flask:
+    """Build the application: configuration, extensions, blueprints, errors and CLI."""
+    from config import INSTANCE, config_from_env, development_secret_key
+
+    config_class = config_class or config_from_env()
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(INSTANCE),
+    )
+    app.config.from_object(config_class)
+    if not app.config.get("SECRET_KEY"):
+        if app.config["ENV_NAME"] != "development":
+            raise RuntimeError("SECRET_KEY must be set outside development (see README: Configuration).")
+        app.config["SECRET_KEY"] = development_secret_key()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+
+    from app import cli, database, errors, security, templating
+    from app.extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    database.configure(app)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(ROOT / "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+        render_item=database.render_migration_item,
+    )
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    security.init_app(app)
+    templating.init_app(app)
+    errors.register_error_handlers(app)
+    cli.register(app)
+
+    from app.api import bp as api_bp
+    from app.web import register_blueprints
+
+    csrf.exempt(api_bp)
+    app.register_blueprint(api_bp)
+    register_blueprints(app)
+    return app

@@ -1,0 +1,12 @@
+"""GET /api/v1/me."""
+
+from app.api import bp
+from app.api.auth import current_actor, token_required
+from app.api.schemas import user_json
+
+
+@bp.get("/me")
+@token_required
+def me():
+    user = current_actor()
+    return {**user_json(user), "email": user.email}

@@ -1,0 +1,116 @@
+"""Operator commands: users, tokens, seed-demo and the outbox worker."""
+
+import logging
+import time
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from app.errors import DomainError
+from app.extensions import db
+from app.models.user import ROLES
+from app.services import accounts, api_tokens, outbox
+
+log = logging.getLogger(__name__)
+
+users_cli = AppGroup("users", help="Manage user accounts.")
+tokens_cli = AppGroup("tokens", help="Manage API tokens.")
+
+
+def _fail(error: DomainError) -> None:
+    db.session.rollback()
+    details = "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in error.fields.items())
+    raise click.ClickException(details or error.message)
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--password", required=True, help="At least 10 characters, not a common password.")
+@click.option("--role", type=click.Choice(ROLES), default="member", show_default=True)
+@click.option("--name", default=None, help="Display name (defaults to the part of the email before @).")
+def create_user(email: str, password: str, role: str, name: str | None) -> None:
+    """Create an active user."""
+    try:
+        user = accounts.register_user(email, name or email.split("@")[0], password, role=role)
+    except DomainError as error:
+        _fail(error)
+    db.session.commit()
+    click.echo(f"Created {user.role} {user.email} (id {user.id}).")
+
+
+@users_cli.command("set-role")
+@click.argument("email")
+@click.argument("role", type=click.Choice(ROLES))
+def set_role(email: str, role: str) -> None:
+    """Give an existing user another role."""
+    user = accounts.find_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No user with the email {email}.")
+    try:
+        accounts.change_role(None, user, role)
+    except DomainError as error:
+        _fail(error)
+    db.session.commit()
+    click.echo(f"{user.email} is now {role}.")
+
+
+@tokens_cli.command("create")
+@click.argument("email")
+@click.option("--name", default="CLI token", show_default=True, help="What the token is for.")
+def create_token(email: str, name: str) -> None:
+    """Create an API token; the token is the last line of the output."""
+    user = accounts.find_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No user with the email {email}.")
+    try:
+        _, plain = api_tokens.create_token(None, user, name)
+    except DomainError as error:
+        _fail(error)
+    db.session.commit()
+    click.echo(f"API token for {user.email} ({name}); it is shown only this once:")
+    click.echo(plain)
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
+def seed_demo(if_empty: bool) -> None:
+    """Fill an empty database with demonstration content."""
+    from app.demo import DEMO_PASSWORD, demo_logins, seed
+
+    if accounts.count_users() > 0:
+        if not if_empty:
+            raise click.ClickException("The database is not empty; seed-demo only fills an empty one.")
+        click.echo("The database already has content; no demo data added.")
+    else:
+        seed(progress=lambda steps, label: click.progressbar(steps, label=label))
+    logins = demo_logins()
+    if logins:
+        click.echo(f"\nDemo accounts (password for all: {DEMO_PASSWORD}):")
+        for email, role in logins:
+            click.echo(f"  {email:<28} {role}")
+
+
+@click.command("worker")
+@click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
+@click.option("--interval", default=2.0, show_default=True, help="Seconds between polls when idle.")
+def worker(once: bool, interval: float) -> None:
+    """Deliver outbox messages (email) with retries and backoff."""
+    click.echo("Outbox worker started.")
+    while True:
+        try:
+            tried = outbox.deliver_due()
+        except Exception:  # noqa: BLE001 - a lost database connection must not end the worker
+            db.session.rollback()
+            log.exception("Outbox delivery failed; retrying after a pause")
+            tried = 0
+        if once:
+            click.echo(f"Delivered or tried {tried} message(s).")
+            return
+        if tried == 0:
+            time.sleep(interval)
+
+
+def register(app: Flask) -> None:
+    for command in (users_cli, tokens_cli, seed_demo, worker):
+        app.cli.add_command(command)

@@ -1,0 +1,83 @@
+"""Forms for signing up, signing in, passwords, the profile and API tokens."""
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, Email, Length
+
+from app.passwords import MAX_LENGTH, MIN_LENGTH
+from app.services.accounts import NAME_MAX, NAME_MIN
+from app.services.api_tokens import NAME_MAX as TOKEN_NAME_MAX
+
+EMAIL_RULES = [
+    DataRequired("Enter your email address."),
+    Email("Enter a valid email address, like name@example.com."),
+    Length(max=254, message="That email address is too long."),
+]
+NEW_PASSWORD_RULES = [
+    DataRequired("Choose a password."),
+    Length(
+        min=MIN_LENGTH,
+        max=MAX_LENGTH,
+        message=f"Use between {MIN_LENGTH} and {MAX_LENGTH} characters.",
+    ),
+]
+NAME_RULES = [
+    DataRequired("Enter a display name."),
+    Length(min=NAME_MIN, max=NAME_MAX, message=f"Use between {NAME_MIN} and {NAME_MAX} characters."),
+]
+
+
+class PostForm(FlaskForm):
+    """A form with nothing but its CSRF token, for buttons that post."""
+
+
+class RegisterForm(FlaskForm):
+    email = EmailField("Email", EMAIL_RULES)
+    display_name = StringField(
+        "Display name", NAME_RULES, description="Shown next to your ideas and comments."
+    )
+    password = PasswordField(
+        "Password",
+        NEW_PASSWORD_RULES,
+        description=f"At least {MIN_LENGTH} characters. Common passwords are refused.",
+    )
+
+
+class SignInForm(FlaskForm):
+    email = EmailField("Email", [DataRequired("Enter your email address.")])
+    password = PasswordField("Password", [DataRequired("Enter your password.")])
+    remember = BooleanField("Keep me signed in for 30 days")
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField("Email", EMAIL_RULES)
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(
+        "New password", NEW_PASSWORD_RULES, description=f"At least {MIN_LENGTH} characters."
+    )
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField("Current password", [DataRequired("Enter your current password.")])
+    new_password = PasswordField(
+        "New password",
+        NEW_PASSWORD_RULES,
+        description="Changing it signs you out on every other device.",
+    )
+
+
+class ProfileForm(FlaskForm):
+    display_name = StringField("Display name", NAME_RULES)
+
+
+class TokenForm(FlaskForm):
+    name = StringField(
+        "Token name",
+        [
+            DataRequired("Give the token a name, such as the tool that will use it."),
+            Length(max=TOKEN_NAME_MAX, message=f"Use at most {TOKEN_NAME_MAX} characters."),
+        ],
+        description="For example “CRM sync” or “Slack bot”.",
+    )

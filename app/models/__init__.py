@@ -1,0 +1,1 @@
+"""Models, one module per feature. `app.models.all` imports every one of them."""

@@ -1,0 +1,1 @@
+"""Service functions: the only code that writes. Views, the API and the CLI call them."""

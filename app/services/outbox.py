@@ -1,0 +1,75 @@
+"""The transactional outbox: enqueue in the caller's transaction, deliver from the worker."""
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from flask import current_app, render_template
+from sqlalchemy import select
+
+from app import mail
+from app.extensions import db
+from app.models.base import utcnow
+from app.models.outbox import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+
+def enqueue_email(to: str, subject: str, template: str, **context: Any) -> OutboxMessage:
+    """Write an email to the outbox; it is sent only if the surrounding transaction commits."""
+    text = render_template(template, site_name=current_app.config["SITE_NAME"], **context)
+    message = OutboxMessage(kind="email", payload={"to": to, "subject": subject, "text": text})
+    db.session.add(message)
+    return message
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait before the next try: 30 s, 1 min, 2 min, ... capped at 6 hours."""
+    return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 6 * 3600))
+
+
+def _deliver(message: OutboxMessage) -> None:
+    if message.kind == "email":
+        mail.send_email(message.id, message.payload)
+    else:
+        raise RuntimeError(f"unknown outbox kind {message.kind!r}")
+
+
+def deliver_due(limit: int = 20) -> int:
+    """Deliver up to `limit` due messages, one transaction each; returns how many were tried.
+
+    Each message is locked (FOR UPDATE SKIP LOCKED on PostgreSQL) while it is sent and
+    marked sent in the same transaction, so parallel workers never take the same row and
+    a restart never resends what was marked sent.
+    """
+    tried = 0
+    max_attempts = current_app.config["OUTBOX_MAX_ATTEMPTS"]
+    while tried < limit:
+        message = db.session.scalar(
+            select(OutboxMessage)
+            .where(OutboxMessage.status == "pending", OutboxMessage.available_at <= utcnow())
+            .order_by(OutboxMessage.available_at, OutboxMessage.id)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        )
+        if message is None:
+            db.session.rollback()
+            break
+        tried += 1
+        message.attempts += 1
+        try:
+            _deliver(message)
+        except Exception as error:  # noqa: BLE001 - any transport failure is retried
+            message.last_error = f"{type(error).__name__}: {error}"[:2000]
+            if message.attempts >= max_attempts:
+                message.status = "failed"
+                log.error("Outbox message %s failed for good: %s", message.id, message.last_error)
+            else:
+                message.available_at = utcnow() + backoff(message.attempts)
+                log.warning("Outbox message %s failed, will retry: %s", message.id, message.last_error)
+        else:
+            message.status = "sent"
+            message.sent_at = utcnow()
+            message.last_error = None
+        db.session.commit()
+    return tried

@@ -1,0 +1,76 @@
+"""Jinja globals and filters shared by every template."""
+
+from datetime import UTC, datetime
+
+from flask import Flask, current_app, request, url_for
+
+from app import permissions
+from app.models.user import ROLE_LABELS
+
+# Main navigation; an entry shows once the feature's blueprint exists.
+NAV_ITEMS = [
+    ("Ideas", "ideas.index"),
+    ("Prototypes", "prototypes.index"),
+    ("Launches", "launches.index"),
+    ("Roadmap", "roadmap.index"),
+]
+STAFF_NAV = [("Staff", "staff.dashboard", "staff.access")]
+MODERATION_NAV = [("Moderation", "moderation.queue", "moderation.access")]
+
+
+def _nav_items():
+    endpoints = current_app.view_functions
+    return [(label, url_for(endpoint)) for label, endpoint in NAV_ITEMS if endpoint in endpoints]
+
+
+def _role_nav_items(user):
+    endpoints = current_app.view_functions
+    return [
+        (label, url_for(endpoint))
+        for label, endpoint, action in STAFF_NAV + MODERATION_NAV
+        if endpoint in endpoints and permissions.can(user, action)
+    ]
+
+
+def _is_current(url: str) -> bool:
+    return request.path == url or (url != "/" and request.path.startswith(url.rstrip("/") + "/"))
+
+
+def format_date(value: datetime | None) -> str:
+    """`12 Mar 2026`."""
+    return value.strftime("%-d %b %Y") if value else ""
+
+
+def format_datetime(value: datetime | None) -> str:
+    """`12 Mar 2026, 14:05 UTC`."""
+    return value.strftime("%-d %b %Y, %H:%M UTC") if value else ""
+
+
+def time_ago(value: datetime | None) -> str:
+    """A short relative time: `just now`, `5 minutes ago`, `3 days ago`, else the date."""
+    if value is None:
+        return ""
+    seconds = int((datetime.now(UTC) - value).total_seconds())
+    if seconds < 60:
+        return "just now"
+    for unit, size in (("minute", 60), ("hour", 3600), ("day", 86400)):
+        limit = {"minute": 3600, "hour": 86400, "day": 86400 * 30}[unit]
+        if seconds < limit:
+            count = seconds // size
+            return f"{count} {unit}{'s' if count != 1 else ''} ago"
+    return format_date(value)
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        can=permissions.can,
+        nav_items=_nav_items,
+        role_nav_items=_role_nav_items,
+        is_current=_is_current,
+        role_labels=ROLE_LABELS,
+    )
+    app.jinja_env.filters.update(date=format_date, datetime=format_datetime, ago=time_ago)
+
+    @app.context_processor
+    def site_context():
+        return {"site_name": current_app.config["SITE_NAME"]}

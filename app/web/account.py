@@ -1,0 +1,109 @@
+"""The account settings page: profile, password, API tokens and sessions."""
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user
+
+from app.extensions import db
+from app.forms.accounts import ChangePasswordForm, PostForm, ProfileForm, TokenForm
+from app.services import accounts, api_tokens
+from app.web.support import call_with_form
+
+bp = Blueprint("account", __name__, url_prefix="/account")
+
+
+def _settings_page(status: int = 200, new_token: dict | None = None, **forms):
+    user = current_user._get_current_object()
+    forms.setdefault("profile_form", ProfileForm(obj=user, formdata=None))
+    forms.setdefault("password_form", ChangePasswordForm(formdata=None))
+    forms.setdefault("token_form", TokenForm(formdata=None))
+    return (
+        render_template(
+            "account/settings.html",
+            tokens=api_tokens.list_tokens(user),
+            new_token=new_token,
+            post_form=PostForm(),
+            **forms,
+        ),
+        status,
+    )
+
+
+def _stay_signed_in(user) -> None:
+    """After the security stamp changed, sign this browser in again with the new one."""
+    remember = current_app.config["REMEMBER_COOKIE_NAME"] in request.cookies
+    login_user(user, remember=remember)
+
+
+@bp.get("/settings")
+@login_required
+def settings():
+    return _settings_page()
+
+
+@bp.post("/profile")
+@login_required
+def update_profile():
+    form = ProfileForm()
+    user = current_user._get_current_object()
+    if form.validate_on_submit():
+        ok, _ = call_with_form(form, accounts.update_profile, user, user, form.display_name.data)
+        if ok:
+            db.session.commit()
+            flash("Your profile is saved.", "success")
+            return redirect(url_for("account.settings"))
+    return _settings_page(422, profile_form=form)
+
+
+@bp.post("/password")
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    user = current_user._get_current_object()
+    if form.validate_on_submit():
+        ok, _ = call_with_form(
+            form, accounts.change_password, user, form.current_password.data, form.new_password.data
+        )
+        if ok:
+            db.session.commit()
+            _stay_signed_in(user)
+            flash("Your password is changed. Other devices have been signed out.", "success")
+            return redirect(url_for("account.settings"))
+    return _settings_page(422, password_form=form)
+
+
+@bp.post("/sign-out-everywhere")
+@login_required
+def sign_out_everywhere():
+    form = PostForm()
+    user = current_user._get_current_object()
+    if form.validate_on_submit():
+        accounts.sign_out_everywhere(user, user)
+        db.session.commit()
+        _stay_signed_in(user)
+        flash("Every other browser and device is now signed out.", "success")
+    return redirect(url_for("account.settings"))
+
+
+@bp.post("/tokens")
+@login_required
+def create_token():
+    form = TokenForm()
+    user = current_user._get_current_object()
+    if form.validate_on_submit():
+        ok, result = call_with_form(form, api_tokens.create_token, user, user, form.name.data)
+        if ok:
+            db.session.commit()
+            # Shown once, in this response only: it is never stored in plain text anywhere.
+            return _settings_page(200, new_token={"name": result[0].name, "token": result[1]})
+    return _settings_page(422, token_form=form)
+
+
+@bp.post("/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int):
+    form = PostForm()
+    if form.validate_on_submit():
+        api_tokens.revoke_token(current_user._get_current_object(), token_id)
+        db.session.commit()
+        flash("The token is revoked; requests that use it are now refused.", "success")
+    return redirect(url_for("account.settings", _anchor="tokens"))

@@ -1,0 +1,33 @@
+"""Plain factory functions that write straight to the database."""
+
+import itertools
+from functools import cache
+
+from app.extensions import db
+from app.models.user import User
+from app.passwords import hash_password
+
+PASSWORD = "correct horse battery"
+_numbers = itertools.count(1)
+
+
+@cache
+def _password_hash() -> str:
+    # Hashing with argon2 takes a while; every factory user shares one hash of PASSWORD.
+    return hash_password(PASSWORD)
+
+
+def make_user(
+    role: str = "member", email: str | None = None, name: str | None = None, commit: bool = True
+) -> User:
+    number = next(_numbers)
+    user = User(
+        email=(email or f"user{number}@example.com").lower(),
+        display_name=name or f"User {number}",
+        password_hash=_password_hash(),
+        role=role,
+    )
+    db.session.add(user)
+    if commit:
+        db.session.commit()
+    return user
