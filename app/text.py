@@ -10,6 +10,7 @@ import re
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "strong", "em", "del", "s", "code", "pre", "blockquote",
@@ -30,6 +31,26 @@ LINK_REL = "nofollow ugc noopener"
 # strikethrough and bare-URL linking.
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False})
 _markdown.enable(["table", "strikethrough", "linkify"])
+
+
+def _align_cells(state) -> None:
+    # markdown-it aligns table cells with a style attribute, which the sanitizer drops
+    # (and the CSP would block); the allowed `align` attribute says the same thing.
+    for token in state.tokens:
+        if token.type in ("th_open", "td_open"):
+            style = token.attrs.pop("style", None)
+            if isinstance(style, str) and style.startswith("text-align:"):
+                token.attrSet("align", style.removeprefix("text-align:"))
+
+
+def _image_as_text(self, tokens, idx, options, env) -> str:
+    # <img> is not allowed (no third-party requests from pages); keep the words the
+    # author wrote instead of silently dropping them with the tag.
+    return escapeHtml(self.renderInlineAsText(tokens[idx].children or [], options, env))
+
+
+_markdown.core.ruler.push("align_cells", _align_cells)
+_markdown.add_render_rule("image", _image_as_text)
 
 _code_class = re.compile(r"^language-[\w+-]{1,30}$")
 
@@ -73,7 +94,13 @@ def excerpt(source: str | None, length: int = 200) -> str:
     text = plain_text(source)
     if len(text) <= length:
         return text
-    cut = text[: length - 1].rsplit(" ", 1)[0].rstrip(",;:.-")
+    if length < 1:
+        return ""
+    head = text[: length - 1]
+    # Drop the last word only when the cut falls inside it, not when it just ends there.
+    inside_word = head[-1:].isalnum() and text[length - 1].isalnum()
+    cut = head.rsplit(" ", 1)[0] if inside_word else head
+    cut = cut.rstrip(",;:.- ") or head.rstrip()
     return cut + "…"
 
 

@@ -17,7 +17,18 @@ _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 class Client(FlaskClient):
-    """A test client that fills in the CSRF token like a browser would."""
+    """A test client that fills in the CSRF token like a browser would.
+
+    Each request runs in its own app context, so it gets its own `g` and database
+    session as it would in production; afterwards the test's own session is expired so
+    the test reads what the request stored.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.expire_all()
+        return response
 
     def csrf_token(self, page: str = "/account/settings") -> str:
         html = self.get(page).get_data(as_text=True)

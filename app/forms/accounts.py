@@ -8,6 +8,11 @@ from app.passwords import MAX_LENGTH, MIN_LENGTH
 from app.services.accounts import NAME_MAX, NAME_MIN
 from app.services.api_tokens import NAME_MAX as TOKEN_NAME_MAX
 
+
+def strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
 EMAIL_RULES = [
     DataRequired("Enter your email address."),
     Email("Enter a valid email address, like name@example.com."),
@@ -32,9 +37,9 @@ class PostForm(FlaskForm):
 
 
 class RegisterForm(FlaskForm):
-    email = EmailField("Email", EMAIL_RULES)
+    email = EmailField("Email", EMAIL_RULES, filters=[strip])
     display_name = StringField(
-        "Display name", NAME_RULES, description="Shown next to your ideas and comments."
+        "Display name", NAME_RULES, filters=[strip], description="Shown next to your ideas and comments."
     )
     password = PasswordField(
         "Password",
@@ -44,13 +49,13 @@ class RegisterForm(FlaskForm):
 
 
 class SignInForm(FlaskForm):
-    email = EmailField("Email", [DataRequired("Enter your email address.")])
+    email = EmailField("Email", [DataRequired("Enter your email address.")], filters=[strip])
     password = PasswordField("Password", [DataRequired("Enter your password.")])
     remember = BooleanField("Keep me signed in for 30 days")
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField("Email", EMAIL_RULES)
+    email = EmailField("Email", EMAIL_RULES, filters=[strip])
 
 
 class ResetPasswordForm(FlaskForm):
@@ -69,7 +74,7 @@ class ChangePasswordForm(FlaskForm):
 
 
 class ProfileForm(FlaskForm):
-    display_name = StringField("Display name", NAME_RULES)
+    display_name = StringField("Display name", NAME_RULES, filters=[strip])
 
 
 class TokenForm(FlaskForm):
