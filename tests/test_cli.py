@@ -1,0 +1,67 @@
+"""The operator CLI: users, tokens and demo content."""
+
+from sqlalchemy import func, select
+
+from app.demo import DEMO_PASSWORD, DEMO_USERS
+from app.extensions import db
+from app.models.user import User
+from app.passwords import verify_password
+
+
+def run(app, *args):
+    return app.test_cli_runner().invoke(args=list(args))
+
+
+def test_users_create(app):
+    result = run(
+        app, "users", "create", "Ops@Example.com", "--password", "a long admin secret", "--role", "admin"
+    )
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(select(User))
+    assert user.email == "ops@example.com"
+    assert user.role == "admin"
+    assert user.display_name == "Ops"
+    assert verify_password(user.password_hash, "a long admin secret")
+
+
+def test_users_create_refuses_bad_input_and_saves_nothing(app):
+    result = run(app, "users", "create", "ops@example.com", "--password", "short")
+    assert result.exit_code != 0
+    assert "Use at least 10 characters" in result.output
+    assert db.session.scalar(select(func.count(User.id))) == 0
+    result = run(app, "users", "create", "ops@example.com", "--password", "a long secret", "--role", "king")
+    assert result.exit_code != 0
+    assert db.session.scalar(select(func.count(User.id))) == 0
+
+
+def test_users_set_role(app):
+    run(app, "users", "create", "ops@example.com", "--password", "a long admin secret")
+    result = run(app, "users", "set-role", "ops@example.com", "moderator")
+    assert result.exit_code == 0
+    assert db.session.scalar(select(User.role)) == "moderator"
+    assert run(app, "users", "set-role", "ghost@example.com", "admin").exit_code != 0
+
+
+def test_tokens_create_prints_a_working_token_last(app, client):
+    run(app, "users", "create", "ops@example.com", "--password", "a long admin secret")
+    result = run(app, "tokens", "create", "ops@example.com", "--name", "Ops script")
+    assert result.exit_code == 0
+    token = result.output.strip().splitlines()[-1]
+    response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert response.json["email"] == "ops@example.com"
+    assert run(app, "tokens", "create", "ghost@example.com").exit_code != 0
+
+
+def test_seed_demo_fills_an_empty_database_once(app, client):
+    result = run(app, "seed-demo")
+    assert result.exit_code == 0, result.output
+    assert "admin@example.com" in result.output
+    assert DEMO_PASSWORD in result.output
+    assert db.session.scalar(select(func.count(User.id))) == len(DEMO_USERS)
+    again = run(app, "seed-demo", "--if-empty")
+    assert again.exit_code == 0
+    assert "no demo data added" in again.output
+    assert db.session.scalar(select(func.count(User.id))) == len(DEMO_USERS)
+    assert run(app, "seed-demo").exit_code != 0
+    signed_in = client.post_form("/sign-in", {"email": "admin@example.com", "password": DEMO_PASSWORD})
+    assert signed_in.status_code == 302
