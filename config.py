@@ -59,6 +59,8 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL")
 
+    # Number of reverse proxies in front of the app whose X-Forwarded-For/-Proto to trust.
+    TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
     MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)
 
     SESSION_COOKIE_NAME = "cocreate_session"

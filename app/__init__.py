@@ -24,6 +24,11 @@ def create_app(config_class: type | None = None) -> Flask:
         if app.config["ENV_NAME"] != "development":
             raise RuntimeError("SECRET_KEY must be set outside development (see README: Configuration).")
         app.config["SECRET_KEY"] = development_secret_key()
+    if app.config["TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 

@@ -197,3 +197,19 @@ def test_too_large_requests_are_refused(tmp_path):
         response = client.post("/register", data={"display_name": "x" * 5000})
         assert response.status_code == 413
         assert db.session.scalar(select(func.count(User.id))) == 0
+
+
+def test_trusted_proxy_headers_give_the_client_address_for_rate_limits(tmp_path):
+    app = create_app(make_config(tmp_path, TRUSTED_PROXIES=1, RATELIMIT_SIGNIN_IP="2 per minute"))
+    app.test_client_class = Client
+    with app.app_context():
+        db.create_all()
+        client = app.test_client()
+        token = client.csrf_token("/sign-in")
+
+        def attempt(ip: str, number: int) -> int:
+            data = {"csrf_token": token, "email": f"u{number}@example.com", "password": "bad"}
+            return client.post("/sign-in", data=data, headers={"X-Forwarded-For": ip}).status_code
+
+        assert [attempt("203.0.113.1", n) for n in range(3)] == [200, 200, 429]
+        assert attempt("203.0.113.2", 9) == 200
