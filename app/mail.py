@@ -1,9 +1,11 @@
 """Mail transports used by the outbox worker: SMTP in production, .eml files in development."""
 
+import hashlib
+import json
 import logging
 import smtplib
+import ssl
 from email.message import EmailMessage
-from email.utils import make_msgid
 from pathlib import Path
 from typing import Any
 
@@ -12,13 +14,24 @@ from flask import current_app
 log = logging.getLogger(__name__)
 
 
+def message_id_header(message_id: int, payload: dict[str, Any]) -> str:
+    """The Message-ID of an outbox row: the same on every attempt, different for every row.
+
+    A retry after a send whose success went unrecorded then carries the same Message-ID, so
+    mail systems can drop the duplicate. The payload digest keeps ids apart when a fresh
+    database starts numbering rows from 1 again.
+    """
+    digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
+    return f"<outbox-{message_id}.{digest}@cocreate.local>"
+
+
 def build_message(message_id: int, payload: dict[str, Any]) -> EmailMessage:
+    """The email for one outbox row."""
     msg = EmailMessage()
     msg["From"] = current_app.config["MAIL_FROM"]
     msg["To"] = payload["to"]
     msg["Subject"] = payload["subject"]
-    # A stable Message-ID per outbox row lets mail systems drop a rare duplicate delivery.
-    msg["Message-ID"] = make_msgid(idstring=f"outbox-{message_id}", domain="cocreate.local")
+    msg["Message-ID"] = message_id_header(message_id, payload)
     msg.set_content(payload["text"])
     return msg
 
@@ -45,10 +58,16 @@ def _write_file(message_id: int, msg: EmailMessage) -> None:
 
 def _send_smtp(msg: EmailMessage) -> None:
     config = current_app.config
-    smtp_class = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
-    with smtp_class(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30) as smtp:
+    # smtplib's own default context checks neither the certificate nor the host name;
+    # the password and the reset links must only go to the real server.
+    context = ssl.create_default_context()
+    if config["MAIL_USE_SSL"]:
+        connection = smtplib.SMTP_SSL(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30, context=context)
+    else:
+        connection = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30)
+    with connection as smtp:
         if config["MAIL_USE_TLS"]:
-            smtp.starttls()
+            smtp.starttls(context=context)
         if config["MAIL_USERNAME"]:
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
         smtp.send_message(msg)

@@ -8,10 +8,19 @@
   if (toggle && nav) {
     toggle.hidden = false;
     document.documentElement.classList.add("js");
+    var setOpen = function (open) {
+      toggle.setAttribute("aria-expanded", String(open));
+      nav.classList.toggle("is-open", open);
+    };
     toggle.addEventListener("click", function () {
-      var open = toggle.getAttribute("aria-expanded") === "true";
-      toggle.setAttribute("aria-expanded", String(!open));
-      nav.classList.toggle("is-open", !open);
+      setOpen(toggle.getAttribute("aria-expanded") !== "true");
+    });
+    // Escape closes the open menu and puts focus back on its button.
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && toggle.getAttribute("aria-expanded") === "true") {
+        setOpen(false);
+        toggle.focus();
+      }
     });
   }
 
@@ -29,9 +38,15 @@
     var source = document.querySelector(button.getAttribute("data-copy"));
     if (!source || !navigator.clipboard) { return; }
     button.hidden = false;
+    var label = button.textContent;
     button.addEventListener("click", function () {
       navigator.clipboard.writeText(source.value).then(function () {
         button.textContent = "Copied";
+        window.setTimeout(function () { button.textContent = label; }, 2500);
+      }, function () {
+        // Clipboard refused (permissions): select the text so it can be copied by hand.
+        source.focus();
+        source.select();
       });
     });
   });
