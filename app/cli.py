@@ -96,6 +96,12 @@ def seed_demo(if_empty: bool) -> None:
 @click.option("--interval", default=2.0, show_default=True, help="Seconds between polls when idle.")
 def worker(once: bool, interval: float) -> None:
     """Deliver outbox messages (email) with retries and backoff."""
+    if once:
+        total = 0
+        while tried := outbox.deliver_due():
+            total += tried
+        click.echo(f"Delivered or tried {total} message(s).")
+        return
     click.echo("Outbox worker started.")
     while True:
         try:
@@ -104,9 +110,6 @@ def worker(once: bool, interval: float) -> None:
             db.session.rollback()
             log.exception("Outbox delivery failed; retrying after a pause")
             tried = 0
-        if once:
-            click.echo(f"Delivered or tried {tried} message(s).")
-            return
         if tried == 0:
             time.sleep(interval)
 

@@ -25,25 +25,25 @@ def message_id_header(message_id: int, payload: dict[str, Any]) -> str:
     return f"<outbox-{message_id}.{digest}@cocreate.local>"
 
 
-def build_message(message_id: int, payload: dict[str, Any]) -> EmailMessage:
-    """The email for one outbox row."""
+def build_message(message_id: int, payload: dict[str, Any], cte: str | None = None) -> EmailMessage:
+    """The email for one outbox row; `cte` "8bit" keeps long links unwrapped in .eml files."""
     msg = EmailMessage()
     msg["From"] = current_app.config["MAIL_FROM"]
     msg["To"] = payload["to"]
     msg["Subject"] = payload["subject"]
     msg["Message-ID"] = message_id_header(message_id, payload)
-    msg.set_content(payload["text"])
+    msg.set_content(payload["text"], cte=cte)
     return msg
 
 
 def send_email(message_id: int, payload: dict[str, Any]) -> None:
     """Deliver one email with the configured backend; raises on failure."""
-    msg = build_message(message_id, payload)
     backend = current_app.config["MAIL_BACKEND"]
     if backend == "file":
-        _write_file(message_id, msg)
+        # Written for people to open in a text editor: links must not be cut by line wrapping.
+        _write_file(message_id, build_message(message_id, payload, cte="8bit"))
     elif backend == "smtp":
-        _send_smtp(msg)
+        _send_smtp(build_message(message_id, payload))
     else:
         raise RuntimeError(f"unknown MAIL_BACKEND {backend!r}")
 

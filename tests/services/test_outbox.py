@@ -445,3 +445,19 @@ def test_parallel_workers_send_each_message_exactly_once(app, monkeypatch):
     assert {message.status for message in messages} == {"sent"}
     assert {message.attempts for message in messages} == {1}
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 30
+
+
+def test_development_mail_files_keep_long_links_on_one_line(app):
+    from app.models.outbox import OutboxMessage
+    from app.services import outbox
+
+    link = "http://127.0.0.1:5000/reset-password/" + "A" * 90
+    db.session.add(
+        OutboxMessage(
+            kind="email", payload={"to": "a@example.com", "subject": "Hi", "text": f"Open {link} now"}
+        )
+    )
+    db.session.commit()
+    outbox.deliver_due()
+    raw = next(Path(app.config["MAIL_DIR"]).glob("*.eml")).read_text()
+    assert link in raw
