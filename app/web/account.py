@@ -13,6 +13,9 @@ bp = Blueprint("account", __name__, url_prefix="/account")
 
 def _settings_page(status: int = 200, new_token: dict | None = None, **forms):
     user = current_user._get_current_object()
+    if status == 422:
+        # The form with the problem may be far down the page; say so at the top.
+        flash("Nothing was changed: please correct the marked field below.", "error")
     forms.setdefault("profile_form", ProfileForm(obj=user, formdata=None))
     forms.setdefault("password_form", ChangePasswordForm(formdata=None))
     forms.setdefault("token_form", TokenForm(formdata=None))
