@@ -44,6 +44,8 @@ def create_app(config_class: type | None = None) -> Flask:
         render_as_batch=True,
         compare_type=True,
         render_item=database.render_migration_item,
+        include_object=database.include_in_migrations,
+        include_name=database.include_name_in_migrations,
     )
     login_manager.init_app(app)
     csrf.init_app(app)

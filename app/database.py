@@ -30,3 +30,23 @@ def render_migration_item(type_: str, obj, autogen_context):
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
     return False
+
+
+def include_in_migrations(obj, name: str | None, type_: str, reflected: bool, compare_to) -> bool:
+    """Leave full-text search out of autogenerate comparisons.
+
+    SQLite's FTS5 tables are not models, and PostgreSQL reports the search index's
+    expression in a normalised spelling that never compares equal to the model's.
+    """
+    from app.models.search import SEARCH_INDEX, is_search_table
+
+    if type_ == "table" and is_search_table(name):
+        return False
+    return not (type_ == "index" and name == SEARCH_INDEX)
+
+
+def include_name_in_migrations(name: str | None, type_: str, parent_names) -> bool:
+    """Do not even reflect SQLite's FTS5 tables when comparing the schema."""
+    from app.models.search import is_search_table
+
+    return not (type_ == "table" and is_search_table(name))

@@ -15,3 +15,10 @@ def absolute_url(endpoint: str, **values) -> str:
         parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme or "https"
     )
     return adapter.build(endpoint, values, force_external=True)
+
+
+def site_path(endpoint: str, **values) -> str:
+    """The path of a page on this site, also outside a request (services, CLI, seeders)."""
+    parts = urlsplit(current_app.config["SITE_URL"])
+    adapter = current_app.url_map.bind("localhost", script_name=parts.path or "/")
+    return adapter.build(endpoint, values)

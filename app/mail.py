@@ -32,6 +32,8 @@ def build_message(message_id: int, payload: dict[str, Any], cte: str | None = No
     msg["To"] = payload["to"]
     msg["Subject"] = payload["subject"]
     msg["Message-ID"] = message_id_header(message_id, payload)
+    for name, value in payload.get("headers", {}).items():
+        msg[name] = value
     msg.set_content(payload["text"], cte=cte)
     return msg
 

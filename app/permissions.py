@@ -6,9 +6,13 @@ AnonymousUserMixin, or None).
 """
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
+from flask import current_app
+
 from app.errors import Forbidden, Unauthorized
+from app.models.base import utcnow
 
 STAFF_ROLES = frozenset({"product_manager", "admin"})
 MODERATOR_ROLES = frozenset({"moderator", "admin"})
@@ -30,6 +34,19 @@ def is_staff(actor: Any) -> bool:
 def is_moderator(actor: Any) -> bool:
     """Moderators and admins."""
     return is_signed_in(actor) and actor.role in MODERATOR_ROLES
+
+
+def is_active_member(actor: Any) -> bool:
+    """Signed in and allowed to write (posting, voting, following)."""
+    return is_signed_in(actor)
+
+
+def edit_window() -> timedelta:
+    return timedelta(minutes=current_app.config.get("EDIT_WINDOW_MINUTES", 30))
+
+
+def _within_edit_window(obj: Any) -> bool:
+    return utcnow() - obj.created_at <= edit_window()
 
 
 def _anyone(actor: Any, obj: Any) -> bool:
@@ -65,6 +82,43 @@ def _change_role(actor: Any, obj: Any) -> bool:
     return is_admin(actor) and (obj is None or obj.id != actor.id)
 
 
+def _member(actor: Any, obj: Any) -> bool:
+    return is_active_member(actor)
+
+
+def _edit_idea(actor: Any, idea: Any) -> bool:
+    if is_staff(actor):
+        return True
+    return is_active_member(actor) and idea.author_id == actor.id and _within_edit_window(idea)
+
+
+def _vote_idea(actor: Any, idea: Any) -> bool:
+    # Locked threads take no votes; merged and declined ideas answer with a conflict instead.
+    return is_active_member(actor) and not idea.is_locked
+
+
+def _comment_idea(actor: Any, idea: Any) -> bool:
+    return is_active_member(actor) and (not idea.is_locked or is_moderator(actor))
+
+
+def _edit_comment(actor: Any, comment: Any) -> bool:
+    if comment.is_deleted:
+        return False
+    if is_moderator(actor) or (comment.is_internal and is_staff(actor) and comment.author_id == actor.id):
+        return True
+    return is_active_member(actor) and comment.author_id == actor.id and _within_edit_window(comment)
+
+
+def _delete_comment(actor: Any, comment: Any) -> bool:
+    if comment.is_deleted:
+        return False
+    return is_moderator(actor) or (is_active_member(actor) and comment.author_id == actor.id)
+
+
+def _own_notification(actor: Any, notification: Any) -> bool:
+    return is_signed_in(actor) and notification.user_id == actor.id
+
+
 Predicate = Callable[[Any, Any], bool]
 
 RULES: dict[str, Predicate] = {
@@ -77,6 +131,18 @@ RULES: dict[str, Predicate] = {
     "admin.access": _admin,
     "staff.access": _staff,
     "moderation.access": _moderator,
+    "category.manage": _admin,
+    "idea.create": _member,
+    "idea.edit": _edit_idea,
+    "idea.change_status": _staff,
+    "idea.vote": _vote_idea,
+    "idea.follow": _member,
+    "idea.comment": _comment_idea,
+    "idea.internal_note": _staff,
+    "idea.view_internal": _staff,
+    "comment.edit": _edit_comment,
+    "comment.delete": _delete_comment,
+    "notification.read": _own_notification,
 }
 
 

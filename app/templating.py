@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 from flask import Flask, current_app, request, url_for
 
 from app import permissions
+from app.models.idea import STATUS_LABELS
 from app.models.user import ROLE_LABELS
 
 # Main navigation; an entry shows once the feature's blueprint exists.
@@ -14,7 +15,10 @@ NAV_ITEMS = [
     ("Launches", "launches.index"),
     ("Roadmap", "roadmap.index"),
 ]
-STAFF_NAV = [("Staff", "staff.dashboard", "staff.access")]
+STAFF_NAV = [
+    ("Staff", "staff.dashboard", "staff.access"),
+    ("Categories", "admin.categories", "category.manage"),
+]
 MODERATION_NAV = [("Moderation", "moderation.queue", "moderation.access")]
 
 
@@ -68,6 +72,7 @@ def init_app(app: Flask) -> None:
         role_nav_items=_role_nav_items,
         is_current=_is_current,
         role_labels=ROLE_LABELS,
+        status_labels=STATUS_LABELS,
     )
     app.jinja_env.filters.update(date=format_date, datetime=format_datetime, ago=time_ago)
 

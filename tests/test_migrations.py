@@ -22,13 +22,8 @@ def migrated_app(tmp_path, url: str):
 
 def pending_diff(app) -> list:
     with app.app_context(), db.engine.connect() as conn:
-        context = MigrationContext.configure(
-            conn,
-            opts={
-                "compare_type": True,
-                "render_item": app.extensions["migrate"].configure_args["render_item"],
-            },
-        )
+        # The same options `flask db migrate` uses (type comparison, search-index filters).
+        context = MigrationContext.configure(conn, opts=dict(app.extensions["migrate"].configure_args))
         return compare_metadata(context, db.metadata)
 
 

@@ -1,10 +1,16 @@
 """Every rule of the permission table, for every role."""
 
+from datetime import timedelta
+
 import pytest
 from flask_login import AnonymousUserMixin
 
 from app import permissions
 from app.errors import Forbidden, Unauthorized
+from app.models.base import utcnow
+from app.models.comment import Comment
+from app.models.idea import Idea
+from app.models.notification import Notification
 from app.models.user import ApiToken
 from app.templating import MODERATION_NAV, STAFF_NAV
 from tests.factories import make_user
@@ -18,6 +24,12 @@ ROLE_RULES = {
     "admin.access": {"admin"},
     "staff.access": {"product_manager", "admin"},
     "moderation.access": {"moderator", "admin"},
+    "category.manage": {"admin"},
+    "idea.create": set(ROLES),
+    "idea.change_status": {"product_manager", "admin"},
+    "idea.follow": set(ROLES),
+    "idea.internal_note": {"product_manager", "admin"},
+    "idea.view_internal": {"product_manager", "admin"},
 }
 
 
@@ -71,13 +83,74 @@ def test_unknown_actions_are_a_programming_error(app):
         permissions.can(make_user(role="admin"), "no.such.action")
 
 
+def _idea(author_id: int, minutes_old: int = 0, locked: bool = False) -> Idea:
+    return Idea(author_id=author_id, created_at=utcnow() - timedelta(minutes=minutes_old), is_locked=locked)
+
+
+def _comment(author_id: int, minutes_old: int = 0, deleted: bool = False, internal: bool = False) -> Comment:
+    return Comment(
+        author_id=author_id,
+        created_at=utcnow() - timedelta(minutes=minutes_old),
+        deleted_at=utcnow() if deleted else None,
+        is_internal=internal,
+    )
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_idea_edit_is_for_the_author_within_the_window_or_staff(app, role):
+    actor = make_user(role=role)
+    staff = role in {"product_manager", "admin"}
+    assert permissions.can(actor, "idea.edit", _idea(actor.id, minutes_old=5))
+    assert permissions.can(actor, "idea.edit", _idea(actor.id, minutes_old=31)) == staff
+    assert permissions.can(actor, "idea.edit", _idea(actor.id + 1000)) == staff
+    assert not permissions.can(AnonymousUserMixin(), "idea.edit", _idea(actor.id))
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_votes_and_comments_on_locked_ideas(app, role):
+    actor = make_user(role=role)
+    assert permissions.can(actor, "idea.vote", _idea(1))
+    assert not permissions.can(actor, "idea.vote", _idea(1, locked=True))
+    assert permissions.can(actor, "idea.comment", _idea(1))
+    assert permissions.can(actor, "idea.comment", _idea(1, locked=True)) == (role in {"moderator", "admin"})
+    assert not permissions.can(AnonymousUserMixin(), "idea.vote", _idea(1))
+    assert not permissions.can(AnonymousUserMixin(), "idea.comment", _idea(1))
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_comment_edit_and_delete(app, role):
+    actor = make_user(role=role)
+    moderator = role in {"moderator", "admin"}
+    assert permissions.can(actor, "comment.edit", _comment(actor.id, minutes_old=29))
+    assert permissions.can(actor, "comment.edit", _comment(actor.id, minutes_old=31)) == moderator
+    assert permissions.can(actor, "comment.edit", _comment(actor.id + 1000)) == moderator
+    assert not permissions.can(actor, "comment.edit", _comment(actor.id, deleted=True))
+    assert permissions.can(actor, "comment.delete", _comment(actor.id, minutes_old=300))
+    assert permissions.can(actor, "comment.delete", _comment(actor.id + 1000)) == moderator
+    assert not permissions.can(actor, "comment.delete", _comment(actor.id, deleted=True))
+
+
+def test_notifications_are_read_only_by_their_owner(app):
+    owner, other = make_user(), make_user(role="admin")
+    notification = Notification(user_id=owner.id)
+    assert permissions.can(owner, "notification.read", notification)
+    assert not permissions.can(other, "notification.read", notification)
+
+
 def test_every_rule_is_covered_here():
-    covered = set(ROLE_RULES) | {
+    object_rules = {
         "account.edit",
         "account.sign_out_everywhere",
         "token.revoke",
         "user.change_role",
+        "idea.edit",
+        "idea.vote",
+        "idea.comment",
+        "comment.edit",
+        "comment.delete",
+        "notification.read",
     }
+    covered = set(ROLE_RULES) | object_rules
     assert covered == set(permissions.RULES)
 
 

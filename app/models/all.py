@@ -1,6 +1,24 @@
 """Import every model module so the metadata (and Alembic) sees all tables."""
 
+from app.models.comment import Comment
+from app.models.idea import Category, Idea, IdeaFollow, IdeaStatusChange, IdeaVote
+from app.models.notification import Notification
 from app.models.outbox import OutboxMessage
+from app.models.search import FTS_TABLE
 from app.models.user import ROLES, ApiToken, PasswordResetToken, User
 
-__all__ = ["ROLES", "ApiToken", "OutboxMessage", "PasswordResetToken", "User"]
+__all__ = [
+    "FTS_TABLE",
+    "ROLES",
+    "ApiToken",
+    "Category",
+    "Comment",
+    "Idea",
+    "IdeaFollow",
+    "IdeaStatusChange",
+    "IdeaVote",
+    "Notification",
+    "OutboxMessage",
+    "PasswordResetToken",
+    "User",
+]

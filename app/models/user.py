@@ -11,6 +11,7 @@ from app.extensions import db
 from app.models.base import utcnow
 
 ROLES = ("member", "moderator", "product_manager", "admin")
+EMAIL_PREFERENCES = ("immediately", "daily", "never")
 ROLE_LABELS = {
     "member": "Member",
     "moderator": "Moderator",
@@ -25,7 +26,10 @@ def new_security_stamp() -> str:
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint(f"role IN {ROLES!r}", name="role_valid"),)
+    __table_args__ = (
+        CheckConstraint(f"role IN {ROLES!r}", name="role_valid"),
+        CheckConstraint(f"email_notifications IN {EMAIL_PREFERENCES!r}", name="email_notifications_valid"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Stored lower-cased, so the unique constraint is case-insensitive.
@@ -37,6 +41,9 @@ class User(UserMixin, db.Model):
     security_stamp: Mapped[str] = mapped_column(String(32), default=new_security_stamp)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_sign_in_at: Mapped[datetime | None]
+    # How notifications reach the inbox: at once, as one daily digest, or not at all.
+    email_notifications: Mapped[str] = mapped_column(String(12), default="immediately")
+    digest_sent_at: Mapped[datetime | None]
 
     api_tokens: Mapped[list["ApiToken"]] = relationship(back_populates="user", lazy="raise")
 

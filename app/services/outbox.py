@@ -15,10 +15,15 @@ from app.models.outbox import OutboxMessage
 log = logging.getLogger(__name__)
 
 
-def enqueue_email(to: str, subject: str, template: str, **context: Any) -> OutboxMessage:
+def enqueue_email(
+    to: str, subject: str, template: str, headers: dict[str, str] | None = None, **context: Any
+) -> OutboxMessage:
     """Write an email to the outbox; it is sent only if the surrounding transaction commits."""
     text = render_template(template, site_name=current_app.config["SITE_NAME"], **context)
-    message = OutboxMessage(kind="email", payload={"to": to, "subject": subject, "text": text})
+    payload: dict[str, Any] = {"to": to, "subject": subject, "text": text}
+    if headers:
+        payload["headers"] = headers
+    message = OutboxMessage(kind="email", payload=payload)
     db.session.add(message)
     return message
 

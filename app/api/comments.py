@@ -1,0 +1,3 @@
+"""Comments in the API."""
+
+from app.api import bp  # noqa: F401 - routes register on bp

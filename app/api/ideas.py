@@ -1,0 +1,3 @@
+"""Ideas, votes and similar ideas in the API."""
+
+from app.api import bp  # noqa: F401 - routes register on bp

@@ -1,0 +1,57 @@
+"""Forms for proposing and editing ideas, changing status, and categories."""
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from app.forms.accounts import strip
+from app.models.idea import STATUS_LABELS
+from app.services.ideas import BODY_MAX, NOTE_MAX, TITLE_MAX, TITLE_MIN
+
+
+class IdeaForm(FlaskForm):
+    title = StringField(
+        "Title",
+        [
+            DataRequired("Give your idea a title."),
+            Length(
+                min=TITLE_MIN, max=TITLE_MAX, message=f"Use between {TITLE_MIN} and {TITLE_MAX} characters."
+            ),
+        ],
+        filters=[strip],
+        description="What do you need? One sentence, like “Export reports to CSV”.",
+    )
+    body = TextAreaField(
+        "Description",
+        [Optional(), Length(max=BODY_MAX, message=f"Use at most {BODY_MAX:,} characters.")],
+        description="Why it matters to you, and how you work around it today. Markdown works.",
+    )
+    category = SelectField("Category", choices=[], validate_choice=False)
+    # Set once the author has seen the similar ideas (the no-JavaScript confirmation step).
+    confirmed = HiddenField()
+
+    def set_categories(self, categories) -> None:
+        self.category.choices = [("", "No category")] + [(c.slug, c.name) for c in categories]
+
+
+class StatusForm(FlaskForm):
+    status = SelectField(
+        "New status", choices=[(key, label) for key, label in STATUS_LABELS.items() if key != "merged"]
+    )
+    status_note = TextAreaField(
+        "Public note",
+        [Optional(), Length(max=NOTE_MAX, message=f"Use at most {NOTE_MAX:,} characters.")],
+        description="Shown in the idea's history and sent to its followers. Required when declining.",
+    )
+
+
+class CategoryForm(FlaskForm):
+    name = StringField("Name", [DataRequired("Give the category a name."), Length(max=60)], filters=[strip])
+    slug = StringField(
+        "Slug",
+        [Optional(), Length(max=60)],
+        filters=[strip],
+        description="Used in links; made from the name if empty.",
+    )
+    description = TextAreaField("Description", [Optional(), Length(max=300)])
+    position = IntegerField("Order", [Optional(), NumberRange(min=0, max=10_000)], default=0)

@@ -1,0 +1,130 @@
+"""Ideas, their categories, votes, followers and status history."""
+
+from datetime import datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    func,
+    literal_column,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import utcnow
+from app.models.user import User
+
+STATUSES = ("open", "under_review", "planned", "in_progress", "shipped", "declined", "merged")
+STATUS_LABELS = {
+    "open": "Open",
+    "under_review": "Under review",
+    "planned": "Planned",
+    "in_progress": "In progress",
+    "shipped": "Shipped",
+    "declined": "Declined",
+    "merged": "Merged",
+}
+# Statuses on which nobody can vote any more.
+CLOSED_STATUSES = ("declined", "merged")
+
+
+class Category(db.Model):
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60))
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(default=0, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Idea(db.Model):
+    __tablename__ = "ideas"
+    __table_args__ = (
+        CheckConstraint(f"status IN {STATUSES!r}", name="status_valid"),
+        CheckConstraint("vote_count >= 0", name="vote_count_not_negative"),
+        CheckConstraint("comment_count >= 0", name="comment_count_not_negative"),
+        # One index per list order; the id breaks ties so pages are stable.
+        Index("ix_ideas_trending", "trending_score", "id"),
+        Index("ix_ideas_top", "vote_count", "id"),
+        Index("ix_ideas_new", "created_at", "id"),
+        Index("ix_ideas_discussed", "comment_count", "id"),
+        Index("ix_ideas_category_trending", "category_id", "trending_score", "id"),
+        Index("ix_ideas_status_trending", "status", "trending_score", "id"),
+        Index("ix_ideas_author_created", "author_id", "created_at"),
+        # Full-text search on PostgreSQL; SQLite uses the ideas_fts table (app/services/search.py).
+        Index(
+            "ix_ideas_search",
+            func.to_tsvector(literal_column("'simple'"), literal_column("title || ' ' || body")),
+            postgresql_using="gin",
+        ).ddl_if(dialect="postgresql"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(120))
+    body: Mapped[str] = mapped_column(Text, default="")
+    body_html: Mapped[str] = mapped_column(Text, default="")
+    # Plain-text start of the body for list cards, made on write like body_html.
+    excerpt: Mapped[str] = mapped_column(String(300), default="")
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id", ondelete="SET NULL"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    vote_count: Mapped[int] = mapped_column(default=0)
+    comment_count: Mapped[int] = mapped_column(default=0)
+    # Sum over votes of 2^((voted_at - epoch) / half-life): see app/services/ranking.py.
+    trending_score: Mapped[float] = mapped_column(Float, default=0.0)
+    is_locked: Mapped[bool] = mapped_column(default=False)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    author: Mapped[User] = relationship(lazy="raise", foreign_keys=[author_id])
+    category: Mapped[Category | None] = relationship(lazy="raise")
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in CLOSED_STATUSES
+
+
+class IdeaVote(db.Model):
+    __tablename__ = "idea_votes"
+    __table_args__ = (Index("ix_idea_votes_user_id_created_at", "user_id", "created_at"),)
+
+    # The primary key is the one-vote-per-member rule.
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class IdeaFollow(db.Model):
+    __tablename__ = "idea_follows"
+    __table_args__ = (Index("ix_idea_follows_user_id", "user_id"),)
+
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class IdeaStatusChange(db.Model):
+    __tablename__ = "idea_status_changes"
+    __table_args__ = (Index("ix_idea_status_changes_idea_id_created_at", "idea_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"))
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    from_status: Mapped[str] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text, default="")
+    note_html: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    actor: Mapped[User] = relationship(lazy="raise")

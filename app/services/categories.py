@@ -1,0 +1,87 @@
+"""Idea categories, managed by admins."""
+
+import re
+
+from sqlalchemy import func, select
+
+from app.errors import Invalid, NotFound
+from app.extensions import db
+from app.models.idea import Category
+from app.models.user import User
+from app.permissions import require
+from app.text import normalize_line
+
+NAME_MAX = 60
+DESCRIPTION_MAX = 300
+_slug_chars = re.compile(r"[^a-z0-9]+")
+
+
+def slugify(name: str) -> str:
+    return _slug_chars.sub("-", name.lower()).strip("-")[:60]
+
+
+def list_categories() -> list[Category]:
+    return list(db.session.scalars(select(Category).order_by(Category.position, Category.name)))
+
+
+def category_by_slug(slug: str) -> Category | None:
+    return db.session.scalar(select(Category).where(Category.slug == slug))
+
+
+def get_category(category_id: int) -> Category:
+    category = db.session.get(Category, category_id)
+    if category is None:
+        raise NotFound("No such category.")
+    return category
+
+
+def _validate(name: str, slug: str, description: str, exclude_id: int | None = None) -> tuple[str, str, str]:
+    name = normalize_line(name)
+    slug = slugify(slug or name)
+    description = (description or "").strip()
+    fields: dict[str, list[str]] = {}
+    if not name:
+        fields["name"] = ["Give the category a name."]
+    elif len(name) > NAME_MAX:
+        fields["name"] = [f"Use at most {NAME_MAX} characters."]
+    if not slug:
+        fields["slug"] = ["The slug needs at least one letter or digit."]
+    else:
+        taken = db.session.scalar(
+            select(Category.id).where(Category.slug == slug, Category.id != (exclude_id or 0))
+        )
+        if taken:
+            fields["slug"] = [f"Another category already uses the slug “{slug}”."]
+    if len(description) > DESCRIPTION_MAX:
+        fields["description"] = [f"Use at most {DESCRIPTION_MAX} characters."]
+    if fields:
+        raise Invalid(fields)
+    return name, slug, description
+
+
+def create_category(actor: User | None, name: str, slug: str = "", description: str = "") -> Category:
+    """Add a category at the end of the list. `actor` None means the seeder or CLI."""
+    if actor is not None:
+        require(actor, "category.manage")
+    name, slug, description = _validate(name, slug, description)
+    position = (db.session.scalar(select(func.max(Category.position))) or 0) + 1
+    category = Category(name=name, slug=slug, description=description, position=position)
+    db.session.add(category)
+    db.session.flush()
+    return category
+
+
+def update_category(
+    actor: User, category: Category, name: str, slug: str, description: str, position: int
+) -> None:
+    require(actor, "category.manage")
+    category.name, category.slug, category.description = _validate(name, slug, description, category.id)
+    category.position = position
+    db.session.flush()
+
+
+def delete_category(actor: User, category: Category) -> None:
+    """Remove a category; its ideas stay, without a category."""
+    require(actor, "category.manage")
+    db.session.delete(category)
+    db.session.flush()

@@ -1,0 +1,16 @@
+"""Statements whose spelling differs between SQLite and PostgreSQL."""
+
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
+
+from app.extensions import db
+
+
+def insert_ignore(model: Any, **values: Any):
+    """INSERT ... ON CONFLICT DO NOTHING: a row that already exists is left as it is.
+
+    The result's rowcount tells whether a row was inserted (1) or already there (0).
+    """
+    module = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+    return module.insert(model).values(**values).on_conflict_do_nothing()

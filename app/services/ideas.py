@@ -1,0 +1,293 @@
+"""Ideas: propose, edit, change status, list, search and read one idea's page."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, false, select, true, update
+from sqlalchemy.orm import joinedload
+
+from app.errors import Conflict, Invalid, NotFound
+from app.extensions import db
+from app.links import site_path
+from app.models.base import utcnow
+from app.models.comment import Comment
+from app.models.idea import STATUS_LABELS, STATUSES, Category, Idea, IdeaStatusChange, IdeaVote
+from app.models.user import User
+from app.permissions import can, is_signed_in, require
+from app.services import categories as category_service
+from app.services import follows, votes
+from app.services.notifications import Recipient, notify
+from app.services.pagination import Page, paginate
+from app.services.search import apply_search, query_words, similar_candidates
+from app.text import excerpt, normalize_line, render_markdown
+
+TITLE_MIN, TITLE_MAX = 5, 120
+BODY_MAX = 10_000
+NOTE_MAX = 2_000
+SORTS = ("trending", "top", "new", "discussed")
+SORT_LABELS = {"trending": "Trending", "top": "Top", "new": "New", "discussed": "Most discussed"}
+_ORDER = {
+    "trending": (Idea.trending_score.desc(), Idea.id.desc()),
+    "top": (Idea.vote_count.desc(), Idea.id.desc()),
+    "new": (Idea.created_at.desc(), Idea.id.desc()),
+    "discussed": (Idea.comment_count.desc(), Idea.id.desc()),
+}
+UNSET: Any = object()
+
+
+def visible_ideas(actor: Any):
+    """The SQL condition for ideas `actor` may see (every list, page, search and feed uses it)."""
+    return true()
+
+
+def get_idea(actor: Any, idea_id: int) -> Idea:
+    """The idea if it exists and `actor` may see it, else NotFound."""
+    idea = db.session.scalar(
+        select(Idea)
+        .options(joinedload(Idea.author), joinedload(Idea.category))
+        .where(Idea.id == idea_id, visible_ideas(actor))
+    )
+    if idea is None:
+        raise NotFound("No such idea, or it is not visible to you.")
+    return idea
+
+
+def idea_url(idea: Idea) -> str:
+    return site_path("ideas.detail", idea_id=idea.id)
+
+
+def _validate(
+    title: str | None, body: str | None, category_slug: str | None
+) -> tuple[str, str, Category | None]:
+    title = normalize_line(title)
+    body = (body or "").strip()
+    fields: dict[str, list[str]] = {}
+    if len(title) < TITLE_MIN:
+        fields["title"] = [
+            f"The title needs at least {TITLE_MIN} characters; say what you need in a few words."
+        ]
+    elif len(title) > TITLE_MAX:
+        fields["title"] = [f"Keep the title to {TITLE_MAX} characters or fewer (it has {len(title)})."]
+    if len(body) > BODY_MAX:
+        fields["body"] = [f"The description can have at most {BODY_MAX:,} characters (it has {len(body):,})."]
+    category = None
+    if category_slug:
+        category = category_service.category_by_slug(category_slug)
+        if category is None:
+            fields["category"] = ["Choose one of the listed categories."]
+    if fields:
+        raise Invalid(fields)
+    return title, body, category
+
+
+def create_idea(actor: User, title: str, body: str = "", category: str | None = None) -> Idea:
+    """Propose an idea; the author's vote and follow come with it."""
+    require(actor, "idea.create")
+    title, body, category_row = _validate(title, body, category)
+    now = utcnow()
+    idea = Idea(
+        title=title,
+        body=body,
+        body_html=render_markdown(body),
+        excerpt=excerpt(body, 280),
+        category_id=category_row.id if category_row else None,
+        author_id=actor.id,
+        created_at=now,
+        updated_at=now,
+    )
+    db.session.add(idea)
+    db.session.flush()
+    votes.add_vote(idea, actor.id)
+    follows.follow_idea(actor, idea)
+    db.session.flush()
+    db.session.refresh(idea)
+    return idea
+
+
+def update_idea(
+    actor: User, idea: Idea, title: str | None = None, body: str | None = None, category: Any = UNSET
+) -> Idea:
+    """Edit title, description or category (author within the edit window, or staff)."""
+    require(actor, "idea.edit", idea)
+    current_slug = idea.category.slug if idea.category_id and idea.category else None
+    new_title, new_body, category_row = _validate(
+        idea.title if title is None else title,
+        idea.body if body is None else body,
+        current_slug if category is UNSET else category,
+    )
+    idea.title = new_title
+    if new_body != idea.body:
+        idea.body = new_body
+        idea.body_html = render_markdown(new_body)
+        idea.excerpt = excerpt(new_body, 280)
+    idea.category_id = category_row.id if category_row else None
+    idea.updated_at = utcnow()
+    db.session.flush()
+    return idea
+
+
+def change_status(actor: User, idea: Idea, status: str, note: str = "") -> IdeaStatusChange:
+    """Move an idea to another status with an optional public note; followers are told."""
+    require(actor, "idea.change_status", idea)
+    note = (note or "").strip()
+    if status not in STATUSES:
+        raise Invalid({"status": [f"Status must be one of: {', '.join(STATUSES)}."]})
+    if status == "merged":
+        raise Invalid({"status": ["Use “merge” to merge an idea into another; it moves the votes too."]})
+    if idea.status == "merged":
+        raise Conflict("This idea is merged into another one; unmerge it first.")
+    if status == idea.status:
+        raise Invalid({"status": [f"The idea is already “{STATUS_LABELS[status]}”."]})
+    if status == "declined" and not note:
+        raise Invalid({"status_note": ["Say why the idea is declined; the people who voted will read it."]})
+    if len(note) > NOTE_MAX:
+        raise Invalid({"status_note": [f"Keep the note to {NOTE_MAX:,} characters or fewer."]})
+    change = IdeaStatusChange(
+        idea_id=idea.id,
+        actor_id=actor.id,
+        from_status=idea.status,
+        to_status=status,
+        note=note,
+        note_html=render_markdown(note),
+        created_at=utcnow(),
+    )
+    db.session.add(change)
+    idea.status = status
+    idea.updated_at = change.created_at
+    message = f"“{idea.title}” is now {STATUS_LABELS[status].lower()}"
+    recipients = [Recipient(user_id, "status", message) for user_id in follows.follower_ids(idea.id)]
+    notify(recipients, idea_url(idea), actor.id)
+    db.session.flush()
+    return change
+
+
+@dataclass
+class IdeaList:
+    page: Page
+    voted_ids: set[int]
+    sort: str
+    words: list[str]
+
+
+def _filtered(actor: Any, category: str | None, status: str | None, mine: bool, voted: bool) -> Select:
+    stmt = select(Idea).options(joinedload(Idea.category)).where(visible_ideas(actor))
+    if category:
+        stmt = stmt.join(Category, Category.id == Idea.category_id).where(Category.slug == category)
+    if status:
+        stmt = stmt.where(Idea.status == status)
+    elif not mine:
+        # Merged ideas live on in their target; lists show them only when asked by status.
+        stmt = stmt.where(Idea.status != "merged")
+    if mine:
+        stmt = stmt.where(Idea.author_id == actor.id) if is_signed_in(actor) else stmt.where(false())
+    if voted:
+        if is_signed_in(actor):
+            stmt = stmt.where(
+                select(IdeaVote.idea_id)
+                .where(IdeaVote.idea_id == Idea.id, IdeaVote.user_id == actor.id)
+                .exists()
+            )
+        else:
+            stmt = stmt.where(false())
+    return stmt
+
+
+def list_ideas(
+    actor: Any,
+    sort: str | None = None,
+    category: str | None = None,
+    status: str | None = None,
+    mine: bool = False,
+    voted: bool = False,
+    q: str | None = None,
+    page: int = 1,
+    per_page: int = 25,
+) -> IdeaList:
+    """One page of ideas, in a fixed number of queries whatever the page holds."""
+    if sort is not None and sort not in SORTS and sort != "relevance":
+        raise Invalid({"sort": [f"Sort by one of: {', '.join(SORTS)}."]})
+    if status is not None and status not in STATUSES:
+        raise Invalid({"status": [f"Status must be one of: {', '.join(STATUSES)}."]})
+    stmt = _filtered(actor, category, status, mine, voted)
+    words = query_words(q)
+    if words:
+        stmt, rank = apply_search(stmt, words)
+        sort = sort or "relevance"
+        order = (rank, Idea.id.desc()) if sort == "relevance" else _ORDER[sort]
+    else:
+        sort = "trending" if sort in (None, "relevance") else sort
+        order = _ORDER[sort]
+    result = paginate(stmt.order_by(*order), page, per_page)
+    voted_ids = votes.voted_idea_ids(actor, [idea.id for idea in result.items])
+    return IdeaList(page=result, voted_ids=voted_ids, sort=sort, words=words)
+
+
+def similar_ideas(actor: Any, text: str, limit: int = 5) -> list[Idea]:
+    """Up to `limit` visible, unmerged ideas that share words with `text`, best match first."""
+    stmt = similar_candidates(text, limit)
+    if stmt is None:
+        return []
+    stmt = stmt.where(visible_ideas(actor), Idea.status != "merged")
+    return list(db.session.scalars(stmt))
+
+
+@dataclass
+class IdeaPage:
+    idea: Idea
+    history: list[IdeaStatusChange]
+    comments: list[Comment]
+    internal_notes: list[Comment]
+    voted: bool
+    following: bool
+    merged_into: Idea | None = None
+
+
+def idea_page(actor: Any, idea_id: int) -> IdeaPage:
+    """Everything the idea page shows, in a fixed number of queries."""
+    idea = get_idea(actor, idea_id)
+    history = list(
+        db.session.scalars(
+            select(IdeaStatusChange)
+            .options(joinedload(IdeaStatusChange.actor))
+            .where(IdeaStatusChange.idea_id == idea.id)
+            .order_by(IdeaStatusChange.created_at, IdeaStatusChange.id)
+        )
+    )
+    show_internal = can(actor, "idea.view_internal", idea)
+    comment_rows = list(
+        db.session.scalars(
+            select(Comment)
+            .options(joinedload(Comment.author))
+            .where(Comment.idea_id == idea.id)
+            .where(true() if show_internal else Comment.is_internal.is_(False))
+            .order_by(Comment.created_at, Comment.id)
+        )
+    )
+    merged_into = db.session.get(Idea, idea.merged_into_id) if idea.merged_into_id else None
+    return IdeaPage(
+        idea=idea,
+        history=history,
+        comments=[c for c in comment_rows if not c.is_internal],
+        internal_notes=[c for c in comment_rows if c.is_internal],
+        voted=votes.has_voted(actor, idea),
+        following=follows.is_following(actor, idea),
+        merged_into=merged_into,
+    )
+
+
+def ideas_by_author(actor: Any, user: User, limit: int = 10) -> list[Idea]:
+    stmt = (
+        select(Idea)
+        .options(joinedload(Idea.category))
+        .where(Idea.author_id == user.id, visible_ideas(actor))
+        .order_by(Idea.created_at.desc(), Idea.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def touch_comment_count(idea_id: int, delta: int) -> None:
+    """Change an idea's comment count atomically (comments service only)."""
+    db.session.execute(
+        update(Idea).where(Idea.id == idea_id).values(comment_count=Idea.comment_count + delta)
+    )

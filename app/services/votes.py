@@ -1,0 +1,89 @@
+"""Votes on ideas: one per member, a toggle, counted atomically."""
+
+from sqlalchemy import delete, select, update
+
+from app.errors import Conflict
+from app.extensions import db
+from app.models.base import utcnow
+from app.models.idea import Idea, IdeaVote
+from app.models.user import User
+from app.permissions import require
+from app.services import follows
+from app.services.dialect import insert_ignore
+from app.services.ranking import vote_weight
+
+
+def _refuse_closed(idea: Idea) -> None:
+    if idea.status == "merged":
+        raise Conflict("This idea was merged into another one; vote there instead.")
+    if idea.status == "declined":
+        raise Conflict("This idea was declined, so it takes no more votes.")
+
+
+def _current_count(idea: Idea) -> int:
+    db.session.refresh(idea, ["vote_count", "trending_score"])
+    return idea.vote_count
+
+
+def add_vote(idea: Idea, user_id: int) -> bool:
+    """Insert the vote row and count it, unless it exists; True when a vote was added.
+
+    Also used when an idea is created (the author's own vote) and by merges.
+    """
+    now = utcnow()
+    inserted = db.session.execute(insert_ignore(IdeaVote, idea_id=idea.id, user_id=user_id, created_at=now))
+    if inserted.rowcount != 1:
+        return False
+    db.session.execute(
+        update(Idea)
+        .where(Idea.id == idea.id)
+        .values(vote_count=Idea.vote_count + 1, trending_score=Idea.trending_score + vote_weight(now))
+    )
+    return True
+
+
+def cast_vote(actor: User, idea: Idea) -> int:
+    """Vote for an idea (voting twice changes nothing); returns the new vote count."""
+    require(actor, "idea.vote", idea)
+    _refuse_closed(idea)
+    if add_vote(idea, actor.id):
+        follows.follow_idea(actor, idea)
+    db.session.flush()
+    return _current_count(idea)
+
+
+def retract_vote(actor: User, idea: Idea) -> int:
+    """Take one's vote back (without a vote, nothing changes); returns the new vote count."""
+    require(actor, "idea.vote", idea)
+    _refuse_closed(idea)
+    removed = db.session.execute(
+        delete(IdeaVote)
+        .where(IdeaVote.idea_id == idea.id, IdeaVote.user_id == actor.id)
+        .returning(IdeaVote.created_at)
+    ).first()
+    if removed is not None:
+        db.session.execute(
+            update(Idea)
+            .where(Idea.id == idea.id)
+            .values(
+                vote_count=Idea.vote_count - 1,
+                trending_score=Idea.trending_score - vote_weight(removed.created_at),
+            )
+        )
+    db.session.flush()
+    return _current_count(idea)
+
+
+def has_voted(user: User, idea: Idea) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    stmt = select(IdeaVote.user_id).where(IdeaVote.idea_id == idea.id, IdeaVote.user_id == user.id)
+    return db.session.scalar(stmt) is not None
+
+
+def voted_idea_ids(user: User, idea_ids: list[int]) -> set[int]:
+    """Which of these ideas `user` voted for, in one query."""
+    if not getattr(user, "is_authenticated", False) or not idea_ids:
+        return set()
+    stmt = select(IdeaVote.idea_id).where(IdeaVote.user_id == user.id, IdeaVote.idea_id.in_(idea_ids))
+    return set(db.session.scalars(stmt))

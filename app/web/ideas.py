@@ -1,0 +1,185 @@
+"""Idea pages: the list, proposing, the idea page, editing, voting, following and status."""
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from app.extensions import db
+from app.forms.accounts import PostForm
+from app.forms.ideas import IdeaForm, StatusForm
+from app.models.idea import STATUS_LABELS, STATUSES
+from app.permissions import require
+from app.services import categories as category_service
+from app.services import comments as comment_service
+from app.services import follows, ideas, votes
+from app.services.pagination import page_args
+from app.web.support import call_with_form
+
+bp = Blueprint("ideas", __name__, url_prefix="/ideas")
+
+
+def _actor():
+    return current_user._get_current_object()
+
+
+@bp.get("/")
+def index():
+    page, _ = page_args(request.args)
+    sort = request.args.get("sort") or None
+    status = request.args.get("status") or None
+    if sort not in (*ideas.SORTS, "relevance", None) or status not in (*STATUSES, None):
+        abort(404)
+    result = ideas.list_ideas(
+        _actor(),
+        sort=sort,
+        category=request.args.get("category") or None,
+        status=status,
+        mine=request.args.get("mine") == "1",
+        voted=request.args.get("voted") == "1",
+        q=request.args.get("q"),
+        page=page,
+    )
+    return render_template(
+        "ideas/index.html",
+        result=result,
+        categories=category_service.list_categories(),
+        sort_labels=ideas.SORT_LABELS,
+        post_form=PostForm(),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    form = IdeaForm()
+    form.set_categories(category_service.list_categories())
+    if request.method == "GET" and request.args.get("title"):
+        form.title.data = request.args["title"]
+    similar = []
+    if form.validate_on_submit():
+        similar = ideas.similar_ideas(_actor(), form.title.data)
+        # Without JavaScript, show the similar ideas once before posting.
+        if similar and not form.confirmed.data:
+            form.confirmed.data = "1"
+            return render_template("ideas/new.html", form=form, similar=similar, confirming=True)
+        ok, idea = call_with_form(
+            form,
+            ideas.create_idea,
+            _actor(),
+            form.title.data,
+            form.body.data or "",
+            form.category.data or None,
+        )
+        if ok:
+            db.session.commit()
+            flash("Your idea is posted, with your vote. Share it so others can vote too.", "success")
+            return redirect(url_for("ideas.detail", idea_id=idea.id))
+    return render_template("ideas/new.html", form=form, similar=similar, confirming=False)
+
+
+@bp.get("/similar")
+def similar():
+    """The similar ideas shown while a title is typed (HTML fragment for the enhancement script)."""
+    found = ideas.similar_ideas(_actor(), request.args.get("q", ""))
+    return render_template("ideas/_similar.html", similar=found)
+
+
+@bp.get("/<int:idea_id>")
+def detail(idea_id: int):
+    data = ideas.idea_page(_actor(), idea_id)
+    return render_template(
+        "ideas/detail.html",
+        page=data,
+        idea=data.idea,
+        thread=comment_service.build_thread(data.comments),
+        status_form=StatusForm(status=data.idea.status if data.idea.status != "merged" else "open"),
+        post_form=PostForm(),
+    )
+
+
+@bp.route("/<int:idea_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(idea_id: int):
+    idea = ideas.get_idea(_actor(), idea_id)
+    require(_actor(), "idea.edit", idea)
+    form = IdeaForm(obj=idea)
+    form.set_categories(category_service.list_categories())
+    if request.method == "GET":
+        form.category.data = idea.category.slug if idea.category else ""
+    if form.validate_on_submit():
+        ok, _ = call_with_form(
+            form,
+            ideas.update_idea,
+            _actor(),
+            idea,
+            title=form.title.data,
+            body=form.body.data or "",
+            category=form.category.data or None,
+        )
+        if ok:
+            db.session.commit()
+            flash("Your changes are saved.", "success")
+            return redirect(url_for("ideas.detail", idea_id=idea.id))
+    return render_template("ideas/edit.html", form=form, idea=idea)
+
+
+def _vote_response(idea, voted: bool, count: int):
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify({"voted": voted, "vote_count": count})
+    return redirect(request.form.get("next") or url_for("ideas.detail", idea_id=idea.id))
+
+
+@bp.post("/<int:idea_id>/vote")
+@login_required
+def vote(idea_id: int):
+    """Toggle the viewer's vote: a plain form post, or JSON for the in-place button."""
+    form = PostForm()
+    if not form.validate_on_submit():
+        abort(400)
+    idea = ideas.get_idea(_actor(), idea_id)
+    if request.form.get("action") == "remove" or (
+        request.form.get("action") != "add" and votes.has_voted(_actor(), idea)
+    ):
+        count = votes.retract_vote(_actor(), idea)
+        voted = False
+    else:
+        count = votes.cast_vote(_actor(), idea)
+        voted = True
+    db.session.commit()
+    return _vote_response(idea, voted, count)
+
+
+@bp.post("/<int:idea_id>/follow")
+@login_required
+def follow(idea_id: int):
+    form = PostForm()
+    if not form.validate_on_submit():
+        abort(400)
+    idea = ideas.get_idea(_actor(), idea_id)
+    if request.form.get("action") == "unfollow":
+        follows.unfollow_idea(_actor(), idea)
+        message = "You no longer follow this idea."
+    else:
+        follows.follow_idea(_actor(), idea)
+        message = "You follow this idea: you will hear about its status and new comments."
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("ideas.detail", idea_id=idea.id))
+
+
+@bp.post("/<int:idea_id>/status")
+@login_required
+def change_status(idea_id: int):
+    idea = ideas.get_idea(_actor(), idea_id)
+    form = StatusForm()
+    if form.validate_on_submit():
+        ok, _ = call_with_form(
+            form, ideas.change_status, _actor(), idea, form.status.data, form.status_note.data or ""
+        )
+        if ok:
+            db.session.commit()
+            flash(f"Status changed to “{STATUS_LABELS[form.status.data]}”. Followers are told.", "success")
+            return redirect(url_for("ideas.detail", idea_id=idea.id))
+    for messages in form.errors.values():
+        for message in messages:
+            flash(message, "error")
+    return redirect(url_for("ideas.detail", idea_id=idea.id, _anchor="status"))
