@@ -2,6 +2,7 @@
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.forms.accounts import strip
@@ -31,12 +32,15 @@ class IdeaForm(FlaskForm):
     confirmed = HiddenField()
 
     def set_categories(self, categories) -> None:
-        self.category.choices = [("", "No category")] + [(c.slug, c.name) for c in categories]
+        self.category.choices = [SelectChoice("", "No category")] + [
+            SelectChoice(c.slug, c.name) for c in categories
+        ]
 
 
 class StatusForm(FlaskForm):
     status = SelectField(
-        "New status", choices=[(key, label) for key, label in STATUS_LABELS.items() if key != "merged"]
+        "New status",
+        choices=[SelectChoice(key, label) for key, label in STATUS_LABELS.items() if key != "merged"],
     )
     status_note = TextAreaField(
         "Public note",

@@ -1,0 +1,67 @@
+"""A member's public profile: their ideas, comments and how many ideas they voted for."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from app.extensions import db
+from app.models.comment import Comment
+from app.models.idea import Idea, IdeaVote
+from app.models.user import User
+from app.services.accounts import get_user
+from app.services.ideas import visible_ideas
+
+RECENT = 10
+
+
+@dataclass
+class Profile:
+    user: User
+    ideas: list[Idea]
+    idea_count: int
+    comments: list
+    comment_count: int
+    vote_count: int
+
+
+def profile_page(actor: Any, user_id: int) -> Profile:
+    """What the profile page shows, in a fixed number of queries."""
+    user = get_user(user_id)
+    ideas = list(
+        db.session.scalars(
+            select(Idea)
+            .options(joinedload(Idea.category))
+            .where(Idea.author_id == user.id, visible_ideas(actor), Idea.status != "merged")
+            .order_by(Idea.created_at.desc(), Idea.id.desc())
+            .limit(RECENT)
+        )
+    )
+    idea_count = db.session.scalar(
+        select(func.count(Idea.id)).where(
+            Idea.author_id == user.id, visible_ideas(actor), Idea.status != "merged"
+        )
+    )
+    public_comment = (
+        Comment.author_id == user.id,
+        Comment.is_internal.is_(False),
+        Comment.deleted_at.is_(None),
+        visible_ideas(actor),
+    )
+    comments = list(
+        db.session.execute(
+            select(Comment, Idea)
+            .join(Idea, Idea.id == Comment.idea_id)
+            .where(*public_comment)
+            .order_by(Comment.created_at.desc(), Comment.id.desc())
+            .limit(RECENT)
+        )
+    )
+    comment_count = db.session.scalar(
+        select(func.count(Comment.id)).join(Idea, Idea.id == Comment.idea_id).where(*public_comment)
+    )
+    vote_count = db.session.scalar(
+        select(func.count()).select_from(IdeaVote).where(IdeaVote.user_id == user.id)
+    )
+    return Profile(user, ideas, idea_count or 0, comments, comment_count or 0, vote_count or 0)
