@@ -1,10 +1,13 @@
 """Demonstration content for `flask seed-demo`: built with the same service functions as the site."""
 
+import random
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
+from datetime import timedelta
 
 from app.extensions import db
-from app.services import accounts
+from app.models.base import utcnow
+from app.services import accounts, categories, comments, ideas, votes
 
 DEMO_PASSWORD = "cocreate-demo"  # noqa: S105 - documented demo password, demo data only
 
@@ -18,15 +21,109 @@ DEMO_USERS = [
     ("noor@example.com", "Noor Haddad", "member"),
     ("jonas@example.com", "Jonas Berg", "member"),
 ]
+EXTRA_MEMBERS = [
+    "Aiko Tanaka", "Ben Okafor", "Carla Ruiz", "Dev Patel", "Elif Yilmaz", "Farah Aziz", "Gus Larsen",
+    "Hana Novak", "Ivan Petrov", "Julia Costa", "Kofi Mensah", "Lina Park", "Marco Bianchi", "Nia Brown",
+    "Omar Said", "Pia Svensson",
+]  # fmt: skip
+
+CATEGORIES = [
+    ("Reporting", "Dashboards, exports and numbers you need to see."),
+    ("Integrations", "Connecting with the other tools you use."),
+    ("Mobile", "The phone and tablet apps."),
+    ("Usability", "Making everyday work quicker and clearer."),
+]
+
+# (title, body, category slug, status, note, days ago)
+IDEAS = [
+    ("Export reports to CSV", "We send numbers to finance every month and retype them by hand.\n\n"
+     "A **CSV export** of any report would save us about two hours a month.", "reporting", "planned",
+     "On the roadmap for the first quarter.", 40),
+    ("Dark mode", "Working late, the white screens are hard on the eyes. A dark theme that follows the "
+     "system setting would be great.", "usability", "in_progress", "Design is done; we are building it.", 55),
+    ("Slack notifications for new comments", "Our team lives in Slack. Post a message to a channel when "
+     "someone comments on an idea we follow.", "integrations", "under_review", "", 12),
+    ("Offline mode for the mobile app", "On site visits there is often no signal. Let me read and write "
+     "notes offline and sync later.", "mobile", "open", "", 9),
+    ("Keyboard shortcuts", "Power users want `j`/`k` to move through lists and `v` to vote.", "usability",
+     "shipped", "Shipped in version 4.2: press `?` to see them all.", 80),
+    ("Scheduled email reports", "Send the weekly summary to a list of addresses every Monday at 8:00.",
+     "reporting", "open", "", 6),
+    ("Single sign-on with Google Workspace", "Our IT team requires SSO for every tool we use.",
+     "integrations", "planned", "Planned together with Microsoft Entra ID.", 30),
+    ("Bulk edit tags", "Select many items and change their tags at once instead of one by one.", "usability",
+     "open", "", 4),
+    ("Custom fields on records", "We track contract numbers and regions; let us add our own fields.",
+     "reporting", "open", "", 20),
+    ("Zapier integration", "Connect to hundreds of tools without waiting for native integrations.",
+     "integrations", "declined", "We will offer webhooks and an open API instead, which cover the same needs.", 70),
+    ("Push notifications on Android", "The iPhone app has them; the Android app does not.", "mobile", "open", "",
+     3),
+    ("Undo after delete", "I deleted the wrong item twice this week. A short undo would help.", "usability",
+     "open", "", 2),
+    ("Share dashboards with a public link", "Clients ask for a read-only view without an account.",
+     "reporting", "under_review", "We are checking what this means for privacy.", 15),
+    ("Calendar sync", "Show due dates in Google Calendar and Outlook.", "integrations", "open", "", 25),
+    ("Bigger touch targets on tablets", "Buttons are hard to hit on an iPad in the field.", "mobile", "open", "",
+     7),
+    ("Saved filters", "Save a combination of filters and reopen it with one click.", "usability", "open", "", 11),
+]  # fmt: skip
+
+COMMENTS = [
+    ("Export reports to CSV", "sam@example.com", "Yes please, and keep the column order stable so our "
+     "spreadsheets don't break.", None),
+    ("Export reports to CSV", "pm@example.com", "Thanks @Sam Rivera, noted. Which reports matter most to you?",
+     0),
+    ("Export reports to CSV", "sam@example.com", "Monthly revenue and the churn report.", 1),
+    ("Dark mode", "lee@example.com", "Would love a high-contrast variant too.", None),
+    ("Dark mode", "noor@example.com", "+1, I work night shifts.", None),
+    ("Offline mode for the mobile app", "jonas@example.com", "Even read-only offline access would help a lot.",
+     None),
+    ("Slack notifications for new comments", "member@example.com", "Microsoft Teams too, please!", None),
+    ("Zapier integration", "lee@example.com", "Webhooks work for us, thanks for explaining.", None),
+]  # fmt: skip
 
 Progress = Callable[[Iterable, str], AbstractContextManager]
 
 
 def seed(progress: Progress) -> None:
-    """Create the demo accounts (later features add their content here)."""
-    with progress(DEMO_USERS, "Creating demo accounts") as rows:
+    """Create demo accounts, categories, ideas, votes, comments and status changes."""
+    rng = random.Random(7)  # noqa: S311 - reproducible demo data, not security
+    people = list(DEMO_USERS) + [
+        (f"{name.split()[0].lower()}@example.com", name, "member") for name in EXTRA_MEMBERS
+    ]
+    users = {}
+    with progress(people, "Creating demo accounts") as rows:
         for email, name, role in rows:
-            accounts.register_user(email, name, DEMO_PASSWORD, role=role)
+            user = accounts.register_user(email, name, DEMO_PASSWORD, role=role)
+            # Only the main demo member gets email at once; the others read in-app notifications.
+            user.email_notifications = "immediately" if email == "member@example.com" else "never"
+            users[email] = user
+    admin, pm = users["admin@example.com"], users["pm@example.com"]
+    for name, description in CATEGORIES:
+        categories.create_category(admin, name, description=description)
+
+    members = [user for email, user in users.items() if user.role == "member"]
+    created = {}
+    now = utcnow()
+    with progress(IDEAS, "Creating demo ideas") as rows:
+        for index, (title, body, category, status, note, days_ago) in enumerate(rows):
+            author = members[index % len(members)]
+            idea = ideas.create_idea(author, title, body, category)
+            # Popularity falls off down the list, as in a real community.
+            for voter in rng.sample(members, k=max(1, len(members) - index - rng.randint(0, 4))):
+                votes.cast_vote(voter, idea)
+            if status != "open":
+                ideas.change_status(pm, idea, status, note)
+            idea.created_at = idea.updated_at = now - timedelta(days=days_ago, hours=rng.randint(0, 20))
+            created[title] = idea
+    posted = []
+    for title, email, body, parent_index in COMMENTS:
+        parent_id = posted[parent_index].id if parent_index is not None else None
+        posted.append(comments.add_comment(users[email], created[title], body, parent_id=parent_id))
+    comments.add_internal_note(
+        pm, created["Export reports to CSV"], "Finance asked for this in three sales calls."
+    )
     db.session.commit()
 
 
