@@ -2,8 +2,9 @@
 
 from sqlalchemy import func, select
 
-from app.demo import DEMO_PASSWORD, DEMO_USERS
+from app.demo import DEMO_PASSWORD, DEMO_USERS, EXTRA_MEMBERS, IDEAS
 from app.extensions import db
+from app.models.idea import Idea
 from app.models.user import User
 from app.passwords import verify_password
 
@@ -57,11 +58,13 @@ def test_seed_demo_fills_an_empty_database_once(app, client):
     assert result.exit_code == 0, result.output
     assert "admin@example.com" in result.output
     assert DEMO_PASSWORD in result.output
-    assert db.session.scalar(select(func.count(User.id))) == len(DEMO_USERS)
+    assert db.session.scalar(select(func.count(User.id))) == len(DEMO_USERS) + len(EXTRA_MEMBERS)
+    assert db.session.scalar(select(func.count(Idea.id))) == len(IDEAS)
+    assert "Export reports to CSV" in client.get("/ideas/?q=export").get_data(as_text=True)
     again = run(app, "seed-demo", "--if-empty")
     assert again.exit_code == 0
     assert "no demo data added" in again.output
-    assert db.session.scalar(select(func.count(User.id))) == len(DEMO_USERS)
+    assert db.session.scalar(select(func.count(User.id))) == len(DEMO_USERS) + len(EXTRA_MEMBERS)
     assert run(app, "seed-demo").exit_code != 0
     signed_in = client.post_form("/sign-in", {"email": "admin@example.com", "password": DEMO_PASSWORD})
     assert signed_in.status_code == 302
