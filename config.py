@@ -86,6 +86,8 @@ class Config:
     RATELIMIT_RESET = os.environ.get("RATELIMIT_RESET", "5 per hour")
 
     PASSWORD_RESET_TTL = timedelta(hours=1)
+    # How long authors may edit their own ideas and comments (moderators and staff always can).
+    EDIT_WINDOW_MINUTES = env_int("EDIT_WINDOW_MINUTES", 30)
 
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")  # smtp | file
     MAIL_DIR = os.environ.get("MAIL_DIR", str(INSTANCE / "mail"))
