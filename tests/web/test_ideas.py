@@ -48,7 +48,7 @@ def test_list_shows_the_viewers_own_vote_state(client, login):
     pressed = re.findall(
         r'aria-pressed="(true|false)"\s+aria-label="(?:Remove your vote for|Vote for) “([^”]+)”', html
     )
-    assert dict((title, state) for state, title in pressed) == {
+    assert {title: state for state, title in pressed} == {
         "Voted idea here": "true",
         "Other idea here": "false",
     }
