@@ -1,6 +1,7 @@
 """Idea categories, managed by admins."""
 
 import re
+import unicodedata
 
 from sqlalchemy import func, select
 
@@ -17,7 +18,9 @@ _slug_chars = re.compile(r"[^a-z0-9]+")
 
 
 def slugify(name: str) -> str:
-    return _slug_chars.sub("-", name.lower()).strip("-")[:60]
+    """Lower-case ASCII letters and digits joined by single hyphens, at most 60 characters."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    return _slug_chars.sub("-", ascii_name.lower()).strip("-")[:60].rstrip("-")
 
 
 def list_categories() -> list[Category]:

@@ -109,18 +109,19 @@ def update_idea(
 ) -> Idea:
     """Edit title, description or category (author within the edit window, or staff)."""
     require(actor, "idea.edit", idea)
-    current_slug = idea.category.slug if idea.category_id and idea.category else None
+    # Without a new category the current one stays (idea.category may not be loaded).
     new_title, new_body, category_row = _validate(
         idea.title if title is None else title,
         idea.body if body is None else body,
-        current_slug if category is UNSET else category,
+        None if category is UNSET else category,
     )
     idea.title = new_title
     if new_body != idea.body:
         idea.body = new_body
         idea.body_html = render_markdown(new_body)
         idea.excerpt = excerpt(new_body, 280)
-    idea.category_id = category_row.id if category_row else None
+    if category is not UNSET:
+        idea.category_id = category_row.id if category_row else None
     idea.updated_at = utcnow()
     db.session.flush()
     return idea
@@ -170,7 +171,9 @@ class IdeaList:
 
 
 def _filtered(actor: Any, category: str | None, status: str | None, mine: bool, voted: bool) -> Select:
-    stmt = select(Idea).options(joinedload(Idea.category)).where(visible_ideas(actor))
+    stmt = (
+        select(Idea).options(joinedload(Idea.author), joinedload(Idea.category)).where(visible_ideas(actor))
+    )
     if category:
         stmt = stmt.join(Category, Category.id == Idea.category_id).where(Category.slug == category)
     if status:

@@ -13,7 +13,8 @@ from sqlalchemy import ColumnElement, Select, column, func, literal_column, sele
 from app.extensions import db
 from app.models.idea import Idea
 
-_words = re.compile(r"\w+", re.UNICODE)
+# Letters and digits; "_" separates words as it does in both databases' tokenizers.
+_words = re.compile(r"[^\W_]+", re.UNICODE)
 STOPWORDS = frozenset(
     [
         "a",
@@ -91,8 +92,7 @@ def query_words(text: str | None) -> list[str]:
     """The searchable words of a query, lower-cased, in order, without duplicates."""
     seen: list[str] = []
     for word in _words.findall((text or "").lower()):
-        word = word.replace("_", "")
-        if word and word not in seen:
+        if word not in seen:
             seen.append(word)
     return seen[:MAX_WORDS]
 

@@ -1,6 +1,6 @@
 """Votes on ideas: one per member, a toggle, counted atomically."""
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import case, delete, select, update
 
 from app.errors import Conflict
 from app.extensions import db
@@ -31,8 +31,11 @@ def add_vote(idea: Idea, user_id: int) -> bool:
     Also used when an idea is created (the author's own vote) and by merges.
     """
     now = utcnow()
-    inserted = db.session.execute(insert_ignore(IdeaVote, idea_id=idea.id, user_id=user_id, created_at=now))
-    if inserted.rowcount != 1:
+    # RETURNING, not rowcount: SQLAlchemy reports rowcount -1 for this INSERT on PostgreSQL.
+    inserted = db.session.execute(
+        insert_ignore(IdeaVote, idea_id=idea.id, user_id=user_id, created_at=now).returning(IdeaVote.user_id)
+    ).first()
+    if inserted is None:
         return False
     db.session.execute(
         update(Idea)
@@ -62,12 +65,16 @@ def retract_vote(actor: User, idea: Idea) -> int:
         .returning(IdeaVote.created_at)
     ).first()
     if removed is not None:
+        # SET expressions read the row as it was; the last vote leaves exactly 0, not float residue.
         db.session.execute(
             update(Idea)
             .where(Idea.id == idea.id)
             .values(
                 vote_count=Idea.vote_count - 1,
-                trending_score=Idea.trending_score - vote_weight(removed.created_at),
+                trending_score=case(
+                    (Idea.vote_count <= 1, 0.0),
+                    else_=Idea.trending_score - vote_weight(removed.created_at),
+                ),
             )
         )
     db.session.flush()
