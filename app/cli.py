@@ -1,4 +1,4 @@
-"""Operator commands: users, tokens, seed-demo and the outbox worker."""
+"""Operator commands: users, tokens, seed-demo and the worker (outbox delivery, daily digests)."""
 
 import logging
 import time
@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 from app.errors import DomainError
 from app.extensions import db
 from app.models.user import ROLES
-from app.services import accounts, api_tokens, outbox
+from app.services import accounts, api_tokens, notifications, outbox
 
 log = logging.getLogger(__name__)
 
@@ -91,19 +91,50 @@ def seed_demo(if_empty: bool) -> None:
             click.echo(f"  {email:<28} {role}")
 
 
+DIGEST_BATCH = 100
+
+
+def send_digests() -> int:
+    """Queue the daily digests that are due, in batches of DIGEST_BATCH readers, one commit each."""
+    total = 0
+    while True:
+        queued = notifications.send_daily_digests(limit=DIGEST_BATCH)
+        db.session.commit()
+        total += queued
+        if queued < DIGEST_BATCH:
+            return total
+
+
 @click.command("worker")
-@click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
+@click.option("--once", is_flag=True, help="Queue the due digests and deliver what is due now, then exit.")
 @click.option("--interval", default=2.0, show_default=True, help="Seconds between polls when idle.")
-def worker(once: bool, interval: float) -> None:
-    """Deliver outbox messages (email) with retries and backoff."""
+@click.option(
+    "--digest-interval",
+    default=300.0,
+    show_default=True,
+    help="Seconds between checks for due daily digests (each reader gets at most one a day).",
+)
+def worker(once: bool, interval: float, digest_interval: float) -> None:
+    """Deliver outbox messages (email) with retries and backoff; queue the daily digests."""
     if once:
+        digests = send_digests()
         total = 0
         while tried := outbox.deliver_due():
             total += tried
+        click.echo(f"Queued {digests} daily digest(s).")
         click.echo(f"Delivered or tried {total} message(s).")
         return
     click.echo("Outbox worker started.")
+    next_digests = 0.0
     while True:
+        if time.monotonic() >= next_digests:
+            try:
+                if digests := send_digests():
+                    log.info("Queued %s daily digest(s)", digests)
+            except Exception:  # noqa: BLE001 - a lost database connection must not end the worker
+                db.session.rollback()
+                log.exception("Queueing daily digests failed; trying again later")
+            next_digests = time.monotonic() + digest_interval
         try:
             tried = outbox.deliver_due()
         except Exception:  # noqa: BLE001 - a lost database connection must not end the worker

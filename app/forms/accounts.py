@@ -1,7 +1,8 @@
-"""Forms for signing up, signing in, passwords, the profile and API tokens."""
+"""Forms for signing up, signing in, passwords, the profile, email notifications and API tokens."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, RadioField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length
 
 from app.passwords import MAX_LENGTH, MIN_LENGTH
@@ -85,4 +86,23 @@ class TokenForm(FlaskForm):
             Length(max=TOKEN_NAME_MAX, message=f"Use at most {TOKEN_NAME_MAX} characters."),
         ],
         description="For example “CRM sync” or “Slack bot”.",
+    )
+
+
+EMAIL_PREFERENCE_CHOICES = [
+    SelectChoice("immediately", "Immediately"),
+    SelectChoice("daily", "Daily digest"),
+    SelectChoice("never", "No emails"),
+]
+EMAIL_PREFERENCE_HINTS = {
+    "immediately": "One email for each notification, as it happens.",
+    "daily": "At most one email a day, listing what you have not read yet.",
+    "never": "Notifications only appear here on the site.",
+}
+
+
+class EmailPreferenceForm(FlaskForm):
+    # The service checks the choice, so a bad value gets its message and changes nothing.
+    email_notifications = RadioField(
+        "Email me about notifications", choices=EMAIL_PREFERENCE_CHOICES, validate_choice=False
     )

@@ -7,9 +7,10 @@ event reaches each person at most once, and never the person who caused it.
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from flask import current_app
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy import func, select, update
 
 from app.errors import Invalid, NotFound
@@ -20,9 +21,14 @@ from app.models.notification import Notification
 from app.models.user import EMAIL_PREFERENCES, User
 from app.permissions import require
 from app.services import outbox
-from app.services.pagination import Page, paginate
+from app.services.pagination import DEFAULT_PER_PAGE, Page, paginate
+from app.text import normalize_line
 
 DIGEST_INTERVAL = timedelta(days=1)
+# A digest lists at most this many notifications; the rest wait on the notifications page.
+DIGEST_MAX_ITEMS = 50
+MESSAGE_MAX = 300  # the length of Notification.message
+INVALID_LINK = "This unsubscribe link is not valid."
 
 
 @dataclass(frozen=True)
@@ -37,12 +43,14 @@ class Recipient:
 def notify(recipients: Iterable[Recipient], url: str, actor_id: int | None) -> list[Notification]:
     """Write one notification per person (the first entry for a person wins), skipping the actor.
 
-    People who want email at once also get an outbox email in the same transaction.
+    `url` is a path on this site (see `app.links.site_path`). People who want email at once
+    also get an outbox email, written in the same transaction.
     """
     chosen: dict[int, Recipient] = {}
     for recipient in recipients:
-        if recipient.user_id != actor_id and recipient.user_id not in chosen:
-            chosen[recipient.user_id] = recipient
+        user_id = recipient.user_id
+        if user_id is not None and user_id != actor_id and user_id not in chosen:
+            chosen[user_id] = recipient
     if not chosen:
         return []
     users = {user.id: user for user in db.session.scalars(select(User).where(User.id.in_(list(chosen))))}
@@ -56,8 +64,9 @@ def notify(recipients: Iterable[Recipient], url: str, actor_id: int | None) -> l
             user_id=user_id,
             actor_id=actor_id,
             kind=recipient.kind,
-            message=recipient.message,
+            message=normalize_line(recipient.message)[:MESSAGE_MAX],
             url=url,
+            is_read=False,
             created_at=now,
         )
         if user.email_notifications == "immediately":
@@ -74,6 +83,7 @@ def _unsubscribe_serializer() -> URLSafeSerializer:
 
 
 def unsubscribe_token(user: User) -> str:
+    """A signed token naming the user; it only ever turns notification email off."""
     return _unsubscribe_serializer().dumps(user.id)
 
 
@@ -82,13 +92,14 @@ def unsubscribe_url(user: User) -> str:
 
 
 def user_for_unsubscribe(token: str) -> User:
+    """The user an unsubscribe token was made for; NotFound when it was tampered with."""
     try:
         user_id = _unsubscribe_serializer().loads(token)
-    except BadSignature:
-        raise NotFound("This unsubscribe link is not valid.") from None
-    user = db.session.get(User, user_id)
+    except BadData:
+        raise NotFound(INVALID_LINK) from None
+    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
     if user is None:
-        raise NotFound("This unsubscribe link is not valid.")
+        raise NotFound(INVALID_LINK)
     return user
 
 
@@ -100,33 +111,43 @@ def unsubscribe(token: str) -> User:
     return user
 
 
-def _email_one(user: User, notification: Notification) -> None:
+def _absolute(path: str) -> str:
+    # `path` comes from site_path and already holds SITE_URL's own path prefix, if any.
+    parts = urlsplit(current_app.config["SITE_URL"])
+    return f"{parts.scheme or 'https'}://{parts.netloc}{path}"
+
+
+def _settings_url() -> str:
+    return absolute_url("account.settings") + "#email"
+
+
+def _subject(text: str) -> str:
     site = current_app.config["SITE_NAME"]
+    return normalize_line(f"[{site}] {text}")[:200]
+
+
+def _unsubscribe_headers(url: str) -> dict[str, str]:
+    # RFC 8058 one-click unsubscribe: mail clients POST to the link without opening it.
+    return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
+def _email_one(user: User, notification: Notification) -> None:
+    stop_url = unsubscribe_url(user)
     outbox.enqueue_email(
         to=user.email,
-        subject=f"[{site}] {notification.message}"[:200],
+        subject=_subject(notification.message),
         template="email/notification.txt",
         user=user,
         notification=notification,
         link=_absolute(notification.url),
-        unsubscribe_url=unsubscribe_url(user),
-        headers=_unsubscribe_headers(user),
+        settings_url=_settings_url(),
+        unsubscribe_url=stop_url,
+        headers=_unsubscribe_headers(stop_url),
     )
 
 
-def _unsubscribe_headers(user: User) -> dict[str, str]:
-    # RFC 8058 one-click unsubscribe: mail clients POST to the link without opening it.
-    return {
-        "List-Unsubscribe": f"<{unsubscribe_url(user)}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-    }
-
-
-def _absolute(path: str) -> str:
-    return current_app.config["SITE_URL"].rstrip("/") + path
-
-
-def set_email_preference(actor: User, user: User, preference: str) -> None:
+def set_email_preference(actor: User, user: User, preference: str | None) -> None:
+    """Choose how notifications reach `user` by email: immediately, daily or never."""
     require(actor, "account.edit", user)
     if preference not in EMAIL_PREFERENCES:
         raise Invalid({"email_notifications": ["Choose immediately, daily digest or never."]})
@@ -134,45 +155,57 @@ def set_email_preference(actor: User, user: User, preference: str) -> None:
     db.session.flush()
 
 
-def send_daily_digests(now: datetime | None = None) -> int:
-    """Email each daily-digest reader their unread, not yet emailed notifications; returns emails sent."""
+def _pending_for_digest(user_id: int):
+    return (
+        Notification.user_id == user_id,
+        Notification.emailed_at.is_(None),
+        Notification.is_read.is_(False),
+    )
+
+
+def send_daily_digests(now: datetime | None = None, limit: int | None = None) -> int:
+    """Email each daily-digest reader their unread, not yet emailed notifications; returns emails queued.
+
+    A reader gets at most one digest per DIGEST_INTERVAL. Readers are locked (SKIP LOCKED on
+    PostgreSQL) until the caller commits, so two workers never send the same digest. `limit`
+    caps the readers handled in one call, to keep each transaction short.
+    """
     now = now or utcnow()
     due_before = now - DIGEST_INTERVAL
-    users = db.session.scalars(
+    stmt = (
         select(User)
         .where(User.email_notifications == "daily")
         .where((User.digest_sent_at.is_(None)) | (User.digest_sent_at <= due_before))
-        .where(
-            select(Notification.id)
-            .where(
-                Notification.user_id == User.id,
-                Notification.emailed_at.is_(None),
-                Notification.is_read.is_(False),
-            )
-            .exists()
-        )
-    ).all()
+        .where(select(Notification.id).where(*_pending_for_digest(User.id)).exists())
+        .order_by(User.id)
+        # NO KEY UPDATE: new notifications for these users (a foreign key share lock) still go in.
+        .with_for_update(skip_locked=True, key_share=True)
+    )
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    users = db.session.scalars(stmt).all()
     for user in users:
         pending = list(
             db.session.scalars(
                 select(Notification)
-                .where(
-                    Notification.user_id == user.id,
-                    Notification.emailed_at.is_(None),
-                    Notification.is_read.is_(False),
-                )
+                .where(*_pending_for_digest(user.id))
                 .order_by(Notification.created_at, Notification.id)
             )
         )
-        site = current_app.config["SITE_NAME"]
+        shown = pending[-DIGEST_MAX_ITEMS:]  # the newest ones, oldest first
+        stop_url = unsubscribe_url(user)
+        count = len(pending)
         outbox.enqueue_email(
             to=user.email,
-            subject=f"[{site}] Your daily digest: {len(pending)} update{'s' if len(pending) != 1 else ''}",
+            subject=_subject(f"Your daily digest: {count} update{'s' if count != 1 else ''}"),
             template="email/digest.txt",
             user=user,
-            items=[(n, _absolute(n.url)) for n in pending],
-            unsubscribe_url=unsubscribe_url(user),
-            headers=_unsubscribe_headers(user),
+            items=[(n, _absolute(n.url)) for n in shown],
+            more=count - len(shown),
+            notifications_url=absolute_url("notifications.index"),
+            settings_url=_settings_url(),
+            unsubscribe_url=stop_url,
+            headers=_unsubscribe_headers(stop_url),
         )
         for notification in pending:
             notification.emailed_at = now
@@ -181,7 +214,8 @@ def send_daily_digests(now: datetime | None = None) -> int:
     return len(users)
 
 
-def list_notifications(user: User, page: int = 1, per_page: int = 25) -> Page:
+def list_notifications(user: User, page: int = 1, per_page: int = DEFAULT_PER_PAGE) -> Page:
+    """The user's notifications, newest first."""
     stmt = (
         select(Notification)
         .where(Notification.user_id == user.id)
@@ -191,6 +225,7 @@ def list_notifications(user: User, page: int = 1, per_page: int = 25) -> Page:
 
 
 def unread_count(user: User) -> int:
+    """How many of the user's notifications are unread (one indexed count query)."""
     stmt = select(func.count(Notification.id)).where(
         Notification.user_id == user.id, Notification.is_read.is_(False)
     )
@@ -198,8 +233,9 @@ def unread_count(user: User) -> int:
 
 
 def mark_read(actor: User, notification_id: int) -> Notification:
+    """Mark one of the actor's own notifications read; anyone else's is NotFound."""
     notification = db.session.get(Notification, notification_id)
-    if notification is None or notification.user_id != actor.id:
+    if notification is None or notification.user_id != getattr(actor, "id", None):
         raise NotFound("No such notification.")
     require(actor, "notification.read", notification)
     notification.is_read = True
@@ -207,10 +243,12 @@ def mark_read(actor: User, notification_id: int) -> Notification:
     return notification
 
 
-def mark_all_read(actor: User) -> None:
-    db.session.execute(
+def mark_all_read(actor: User) -> int:
+    """Mark every notification of the actor read; returns how many were unread."""
+    result = db.session.execute(
         update(Notification)
         .where(Notification.user_id == actor.id, Notification.is_read.is_(False))
         .values(is_read=True)
     )
     db.session.flush()
+    return result.rowcount or 0

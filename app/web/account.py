@@ -1,14 +1,27 @@
-"""The account settings page: profile, password, API tokens and sessions."""
+"""The account settings page: profile, password, email notifications, API tokens and sessions."""
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user
 
 from app.extensions import db
-from app.forms.accounts import ChangePasswordForm, PostForm, ProfileForm, TokenForm
-from app.services import accounts, api_tokens
+from app.forms.accounts import (
+    EMAIL_PREFERENCE_HINTS,
+    ChangePasswordForm,
+    EmailPreferenceForm,
+    PostForm,
+    ProfileForm,
+    TokenForm,
+)
+from app.services import accounts, api_tokens, notifications
 from app.web.support import call_with_form
 
 bp = Blueprint("account", __name__, url_prefix="/account")
+
+_EMAIL_SAVED = {
+    "immediately": "Saved: we will email you about each notification as it happens.",
+    "daily": "Saved: we will email you at most one digest a day.",
+    "never": "Saved: we will not email you about notifications.",
+}
 
 
 def _settings_page(status: int = 200, new_token: dict | None = None, **forms):
@@ -18,12 +31,17 @@ def _settings_page(status: int = 200, new_token: dict | None = None, **forms):
         flash("Nothing was changed: please correct the marked field below.", "error")
     forms.setdefault("profile_form", ProfileForm(obj=user, formdata=None))
     forms.setdefault("password_form", ChangePasswordForm(formdata=None))
+    forms.setdefault(
+        "email_form",
+        EmailPreferenceForm(formdata=None, data={"email_notifications": user.email_notifications}),
+    )
     forms.setdefault("token_form", TokenForm(formdata=None))
     return (
         render_template(
             "account/settings.html",
             tokens=api_tokens.list_tokens(user),
             new_token=new_token,
+            email_hints=EMAIL_PREFERENCE_HINTS,
             post_form=PostForm(),
             **forms,
         ),
@@ -72,6 +90,22 @@ def change_password():
             flash("Your password is changed. Other devices have been signed out.", "success")
             return redirect(url_for("account.settings"))
     return _settings_page(422, password_form=form)
+
+
+@bp.post("/email-notifications")
+@login_required
+def update_email_notifications():
+    form = EmailPreferenceForm()
+    user = current_user._get_current_object()
+    if form.validate_on_submit():
+        ok, _ = call_with_form(
+            form, notifications.set_email_preference, user, user, form.email_notifications.data
+        )
+        if ok:
+            db.session.commit()
+            flash(_EMAIL_SAVED[user.email_notifications], "success")
+            return redirect(url_for("account.settings", _anchor="email"))
+    return _settings_page(422, email_form=form)
 
 
 @bp.post("/sign-out-everywhere")

@@ -1,17 +1,90 @@
-"""The notifications list, marking read, and email unsubscribe links."""
+"""The notifications list, marking read, the header's unread count, and email unsubscribe links."""
 
-from flask import Blueprint, render_template, request
+import logging
+
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.extensions import csrf, db
+from app.forms.accounts import PostForm
 from app.services import notifications
+from app.services.pagination import page_args
 
 bp = Blueprint("notifications", __name__)
+log = logging.getLogger(__name__)
+
+
+def _actor():
+    return current_user._get_current_object()
+
+
+def unread_notifications() -> int | None:
+    """The signed-in user's unread count, counted once per request and only when a page asks.
+
+    None for visitors. Pages render even when the count cannot be read (an error page while
+    the database is away must still render).
+    """
+    if not current_user.is_authenticated:
+        return None
+    if "unread_notifications" not in g:
+        try:
+            g.unread_notifications = notifications.unread_count(_actor())
+        except SQLAlchemyError:
+            log.exception("Could not count unread notifications")
+            g.unread_notifications = None
+    return g.unread_notifications
+
+
+@bp.app_context_processor
+def notification_context():
+    return {"unread_notifications": unread_notifications}
+
+
+def _local_path(url: str) -> str | None:
+    if url.startswith("/") and not url.startswith("//") and "\\" not in url:
+        return url
+    return None
+
+
+@bp.get("/notifications")
+@login_required
+def index():
+    page, _ = page_args(request.args)
+    result = notifications.list_notifications(_actor(), page=page)
+    return render_template("notifications/index.html", result=result, post_form=PostForm())
+
+
+@bp.get("/notifications/<int:notification_id>")
+@login_required
+def open_notification(notification_id: int):
+    """Mark the notification read and go to what it is about."""
+    notification = notifications.mark_read(_actor(), notification_id)
+    db.session.commit()
+    return redirect(_local_path(notification.url) or url_for("notifications.index"))
+
+
+@bp.post("/notifications/read-all")
+@login_required
+def read_all():
+    form = PostForm()
+    if form.validate_on_submit():
+        count = notifications.mark_all_read(_actor())
+        db.session.commit()
+        if count:
+            flash(f"Marked {count} notification{'s' if count != 1 else ''} as read.", "success")
+        else:
+            flash("You have no unread notifications.", "info")
+    return redirect(url_for("notifications.index"))
 
 
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
 @csrf.exempt  # the signed token is the proof; mail clients POST here for one-click unsubscribe
 def unsubscribe(token: str):
-    """GET asks for confirmation (link scanners must not unsubscribe anyone); POST unsubscribes."""
+    """GET asks for confirmation (link scanners must not unsubscribe anyone); POST unsubscribes.
+
+    POST is RFC 8058's one-click unsubscribe (List-Unsubscribe-Post) as well as the button.
+    """
     user = notifications.user_for_unsubscribe(token)
     if request.method == "POST":
         notifications.unsubscribe(token)

@@ -1,0 +1,80 @@
+"""GET /api/v1/notifications and POST /api/v1/notifications/read-all."""
+
+import pytest
+
+from app.extensions import db
+from app.services import api_tokens, notifications
+from app.services.notifications import Recipient, notify
+from tests.factories import make_user
+
+
+def bearer(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def token_for(user) -> str:
+    _, plain = api_tokens.create_token(user, user, "Tests")
+    db.session.commit()
+    return plain
+
+
+@pytest.fixture
+def ann(app):
+    return make_user(name="Ann")
+
+
+def tell(user, message: str, url: str = "/ideas/1") -> None:
+    notify([Recipient(user.id, "mention", message)], url, None)
+    db.session.commit()
+
+
+def test_list_is_the_callers_own_newest_first_and_paginated(client, ann):
+    for number in range(5):
+        tell(ann, f"Update {number}", url=f"/ideas/{number}")
+    tell(make_user(), "Not for Ann")
+    token = token_for(ann)
+
+    response = client.get("/api/v1/notifications", headers=bearer(token))
+    assert response.status_code == 200
+    body = response.json
+    assert (body["page"], body["per_page"], body["total"]) == (1, 25, 5)
+    assert [item["message"] for item in body["items"]] == [f"Update {n}" for n in (4, 3, 2, 1, 0)]
+    first = body["items"][0]
+    assert set(first) >= {"id", "kind", "message", "url", "read", "created_at"}
+    assert first["kind"] == "mention"
+    assert first["url"] == "/ideas/4"
+    assert first["read"] is False
+    assert first["created_at"].endswith("Z")
+
+    page = client.get("/api/v1/notifications?page=2&per_page=2", headers=bearer(token)).json
+    assert [item["message"] for item in page["items"]] == ["Update 2", "Update 1"]
+    assert (page["page"], page["per_page"], page["total"]) == (2, 2, 5)
+
+
+def test_list_needs_a_token(client):
+    response = client.get("/api/v1/notifications")
+    assert response.status_code == 401
+    assert response.json["error"]["code"] == "unauthorized"
+    assert client.post("/api/v1/notifications/read-all").status_code == 401
+
+
+def test_bad_page_arguments_are_a_bad_request(client, ann):
+    response = client.get("/api/v1/notifications?per_page=101", headers=bearer(token_for(ann)))
+    assert response.status_code == 400
+    assert response.json["error"]["code"] == "bad_request"
+
+
+def test_read_all_marks_only_the_callers_notifications(client, ann):
+    bob = make_user()
+    for number in range(3):
+        tell(ann, f"Update {number}")
+    tell(bob, "For Bob")
+    token = token_for(ann)
+
+    response = client.post("/api/v1/notifications/read-all", headers=bearer(token))
+    assert response.status_code == 204
+    assert response.get_data() == b""
+    assert notifications.unread_count(ann) == 0
+    assert notifications.unread_count(bob) == 1
+    items = client.get("/api/v1/notifications", headers=bearer(token)).json["items"]
+    assert [item["read"] for item in items] == [True, True, True]
