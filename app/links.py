@@ -22,3 +22,9 @@ def site_path(endpoint: str, **values) -> str:
     parts = urlsplit(current_app.config["SITE_URL"])
     adapter = current_app.url_map.bind("localhost", script_name=parts.path or "/")
     return adapter.build(endpoint, values)
+
+
+def absolute_path(path: str) -> str:
+    """Make a path from site_path() absolute (it already holds SITE_URL's own path prefix)."""
+    parts = urlsplit(current_app.config["SITE_URL"])
+    return f"{parts.scheme or 'https'}://{parts.netloc}{path}"

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from app.links import absolute_url
+from app.links import absolute_path, absolute_url
 from app.models.comment import Comment
 from app.models.idea import Idea
 from app.models.notification import Notification
@@ -73,7 +73,7 @@ def notification_json(notification: Notification) -> dict:
         "id": notification.id,
         "kind": notification.kind,
         "message": notification.message,
-        "url": notification.url,
+        "url": absolute_path(notification.url),
         "read": notification.is_read,
         "created_at": timestamp(notification.created_at),
     }

@@ -7,7 +7,6 @@ event reaches each person at most once, and never the person who caused it.
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
 from flask import current_app
 from itsdangerous import BadData, URLSafeSerializer
@@ -15,7 +14,7 @@ from sqlalchemy import func, select, update
 
 from app.errors import Invalid, NotFound
 from app.extensions import db
-from app.links import absolute_url
+from app.links import absolute_path, absolute_url
 from app.models.base import utcnow
 from app.models.notification import Notification
 from app.models.user import EMAIL_PREFERENCES, User
@@ -111,12 +110,6 @@ def unsubscribe(token: str) -> User:
     return user
 
 
-def _absolute(path: str) -> str:
-    # `path` comes from site_path and already holds SITE_URL's own path prefix, if any.
-    parts = urlsplit(current_app.config["SITE_URL"])
-    return f"{parts.scheme or 'https'}://{parts.netloc}{path}"
-
-
 def _settings_url() -> str:
     return absolute_url("account.settings") + "#email"
 
@@ -139,7 +132,7 @@ def _email_one(user: User, notification: Notification) -> None:
         template="email/notification.txt",
         user=user,
         notification=notification,
-        link=_absolute(notification.url),
+        link=absolute_path(notification.url),
         settings_url=_settings_url(),
         unsubscribe_url=stop_url,
         headers=_unsubscribe_headers(stop_url),
@@ -200,7 +193,7 @@ def send_daily_digests(now: datetime | None = None, limit: int | None = None) ->
             subject=_subject(f"Your daily digest: {count} update{'s' if count != 1 else ''}"),
             template="email/digest.txt",
             user=user,
-            items=[(n, _absolute(n.url)) for n in shown],
+            items=[(n, absolute_path(n.url)) for n in shown],
             more=count - len(shown),
             notifications_url=absolute_url("notifications.index"),
             settings_url=_settings_url(),

@@ -160,7 +160,7 @@ def follow(idea_id: int):
         message = "You no longer follow this idea."
     else:
         follows.follow_idea(_actor(), idea)
-        message = "You follow this idea: you will hear about its status and new comments."
+        message = "You follow this idea: you will hear when its status changes."
     db.session.commit()
     flash(message, "success")
     return redirect(url_for("ideas.detail", idea_id=idea.id))

@@ -42,7 +42,7 @@ def test_list_is_the_callers_own_newest_first_and_paginated(client, ann):
     first = body["items"][0]
     assert set(first) >= {"id", "kind", "message", "url", "read", "created_at"}
     assert first["kind"] == "mention"
-    assert first["url"] == "/ideas/4"
+    assert first["url"] == "http://127.0.0.1:5000/ideas/4"
     assert first["read"] is False
     assert first["created_at"].endswith("Z")
 
