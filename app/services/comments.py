@@ -1,10 +1,11 @@
 """Comments on ideas: threads, edits, soft deletes, @mentions and staff-only internal notes."""
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from app.errors import Conflict, Invalid, NotFound
@@ -23,50 +24,102 @@ from app.text import render_markdown
 
 BODY_MAX = 5_000
 # "@Ada Lovelace" or "@sam": up to four words after the @, matched against display names.
-_mention = re.compile(r"(?<![\w@])@([\w][\w.'-]*(?: [\w][\w.'-]*){0,3})")
+# Not after a word character, @, / or \ : emails, URLs (mastodon.social/@ada) and "\@" stay text.
+_mention = re.compile(r"(?<![\w@/\\])@(\w[\w.'-]*(?: \w[\w.'-]*){0,3})")
+# Code is shown as written, so mentions inside it are neither linked nor notified:
+# fenced blocks (to their closing fence, or the end) and inline code spans.
+_code = re.compile(
+    r"^[ \t]{0,3}(?P<fence>`{3,}|~{3,}).*?(?:^[ \t]{0,3}(?P=fence)[ \t]*$|\Z)"
+    r"|(?P<ticks>`+)(?!`)(?:(?!\n[ \t]*\n).)+?(?<!`)(?P=ticks)(?!`)",
+    re.DOTALL | re.MULTILINE,
+)
+_markdown_special = re.compile(r"([\\`*_\[\]<>])")
+_trailing = ".,;:!?'-"
+
+
+def _clean_body(body: str | None) -> tuple[str, list[str]]:
+    """The body as stored (trimmed, one kind of line break, no NUL) and what is wrong with it."""
+    # Browsers send line breaks as CRLF; count them as one character, as the textarea does.
+    # PostgreSQL text cannot hold NUL characters.
+    body = (body or "").replace("\r\n", "\n").replace("\x00", "").strip()
+    if not body:
+        return body, ["Write something first."]
+    if len(body) > BODY_MAX:
+        return body, [f"A comment can have at most {BODY_MAX:,} characters (this one has {len(body):,})."]
+    return body, []
 
 
 def _validate_body(body: str | None) -> str:
-    body = (body or "").strip()
-    if not body:
-        raise Invalid({"body": ["Write something first."]})
-    if len(body) > BODY_MAX:
-        raise Invalid(
-            {"body": [f"A comment can have at most {BODY_MAX:,} characters (this one has {len(body):,})."]}
-        )
+    body, errors = _clean_body(body)
+    if errors:
+        raise Invalid({"body": errors})
     return body
+
+
+def _outside_code(text: str, change: Callable[[str], str]) -> str:
+    """Apply `change` to the parts of Markdown `text` that are not code."""
+    parts, start = [], 0
+    for match in _code.finditer(text):
+        parts.append(change(text[start : match.start()]))
+        parts.append(match.group(0))
+        start = match.end()
+    parts.append(change(text[start:]))
+    return "".join(parts)
+
+
+def _prefixes(words: str) -> list[str]:
+    """The names a mention might mean, longest first: "Ada Lovelace." -> ["Ada Lovelace", "Ada"]."""
+    split = words.split(" ")
+    names = []
+    for length in range(len(split), 0, -1):
+        name = " ".join(split[:length]).rstrip(_trailing)
+        # "@Ada Lovelace's idea" means Ada Lovelace.
+        names += [name, name[:-2]] if name.endswith("'s") else [name]
+    return [name for name in names if name]
 
 
 def find_mentions(body: str) -> tuple[str, list[User]]:
     """Link @Display Name mentions to profiles; returns the Markdown to render and the people named.
 
-    Of the words after an @, the longest run that is someone's display name wins.
+    Of the words after an @, the longest run that is someone's display name wins. A name
+    that several people share names nobody (it is left as text), and code is left alone.
     """
-    candidates: dict[str, set[str]] = {}
-    for match in _mention.finditer(body):
-        words = match.group(1).split(" ")
-        for length in range(len(words), 0, -1):
-            name = " ".join(words[:length]).rstrip(".,;:!?'-")
-            candidates.setdefault(match.group(0), set()).add(name.lower())
-    names = set().union(*candidates.values()) if candidates else set()
-    if not names:
+    candidates: set[str] = set()
+
+    def collect(text: str) -> str:
+        for match in _mention.finditer(text):
+            candidates.update(_prefixes(match.group(1)))
+        return text
+
+    _outside_code(body, collect)
+    if not candidates:
         return body, []
-    users = db.session.scalars(select(User).where(func.lower(User.display_name).in_(names))).all()
-    by_name = {user.display_name.lower(): user for user in users}
+    lowered = {name.lower() for name in candidates}
+    # lower() in SQLite folds ASCII only; the exact spelling finds the other names too.
+    users = db.session.scalars(
+        select(User).where(or_(func.lower(User.display_name).in_(lowered), User.display_name.in_(candidates)))
+    ).all()
+    by_name: dict[str, dict[int, User]] = {}
+    for user in users:
+        by_name.setdefault(user.display_name.lower(), {})[user.id] = user
     mentioned: dict[int, User] = {}
 
     def link(match: re.Match) -> str:
-        words = match.group(1).split(" ")
-        for length in range(len(words), 0, -1):
-            name = " ".join(words[:length]).rstrip(".,;:!?'-")
-            user = by_name.get(name.lower())
-            if user is not None:
-                mentioned[user.id] = user
-                rest = match.group(1)[len(name) :]
-                return f"[@{user.display_name}](/users/{user.id}){rest}"
+        for name in _prefixes(match.group(1)):
+            people = by_name.get(name.lower())
+            if not people:
+                continue
+            if len(people) > 1:
+                return match.group(0)
+            (user,) = people.values()
+            mentioned[user.id] = user
+            rest = match.group(1)[len(name) :]
+            label = _markdown_special.sub(r"\\\1", user.display_name)
+            return f"[@{label}]({site_path('users.profile', user_id=user.id)}){rest}"
         return match.group(0)
 
-    return _mention.sub(link, body), list(mentioned.values())
+    linked = _outside_code(body, lambda text: _mention.sub(link, text))
+    return linked, list(mentioned.values())
 
 
 def _render(body: str) -> tuple[str, list[User]]:
@@ -75,6 +128,7 @@ def _render(body: str) -> tuple[str, list[User]]:
 
 
 def comment_url(comment: Comment) -> str:
+    """The comment's permalink: its idea's page, anchored at the comment."""
     return idea_url_for_comment(comment.idea_id, comment.id)
 
 
@@ -87,17 +141,22 @@ def add_comment(actor: User, idea: Idea, body: str, parent_id: int | None = None
     require(actor, "idea.comment", idea)
     if idea.status == "merged":
         raise Conflict("This idea was merged into another one; continue the discussion there.")
-    body = _validate_body(body)
+    body, body_errors = _clean_body(body)
+    fields = {"body": body_errors} if body_errors else {}
     parent = None
     if parent_id is not None:
         parent = db.session.get(Comment, parent_id)
         if parent is None or parent.idea_id != idea.id or parent.is_internal:
-            raise Invalid({"parent_id": ["You can only reply to a comment on this idea."]})
+            fields["parent_id"] = ["You can only reply to a comment on this idea."]
+        elif parent.is_deleted:
+            fields["parent_id"] = ["That comment was deleted, so it takes no more replies."]
+    if fields:
+        raise Invalid(fields)
     html, mentioned = _render(body)
     comment = Comment(
         idea_id=idea.id,
-        parent_id=parent_id,
-        author_id=actor.id,
+        parent_id=parent.id if parent else None,
+        author=actor,
         body=body,
         body_html=html,
         created_at=utcnow(),
@@ -131,7 +190,7 @@ def add_internal_note(actor: User, idea: Idea, body: str) -> Comment:
     body = _validate_body(body)
     note = Comment(
         idea_id=idea.id,
-        author_id=actor.id,
+        author=actor,
         body=body,
         body_html=render_markdown(body),
         is_internal=True,
@@ -142,24 +201,49 @@ def add_internal_note(actor: User, idea: Idea, body: str) -> Comment:
     return note
 
 
-def get_comment(actor: Any, comment_id: int) -> Comment:
-    """A comment `actor` may see (internal notes only for staff), with its idea visible too."""
-    comment = db.session.get(Comment, comment_id)
-    if comment is None or (comment.is_internal and not can(actor, "idea.view_internal")):
+def get_comment(actor: Any, comment_id: int, include_internal: bool = True) -> Comment:
+    """A comment `actor` may see, with its author, on an idea `actor` may see.
+
+    Internal notes only for staff, and never with `include_internal=False` (the API).
+    """
+    comment = db.session.scalar(
+        select(Comment).options(joinedload(Comment.author)).where(Comment.id == comment_id)
+    )
+    if comment is None or (
+        comment.is_internal and not (include_internal and can(actor, "idea.view_internal"))
+    ):
         raise NotFound("No such comment.")
     get_idea(actor, comment.idea_id)
     return comment
 
 
 def edit_comment(actor: User, comment: Comment, body: str) -> Comment:
-    """Change a comment: its author within the edit window, moderators at any time."""
+    """Change a comment: its author within the edit window, moderators at any time.
+
+    People the new text mentions for the first time are told.
+    """
     require(actor, "comment.edit", comment)
     body = _validate_body(body)
     if body == comment.body:
         return comment
+    if comment.is_internal:
+        comment.body_html, newly_mentioned = render_markdown(body), []
+    else:
+        before = {user.id for user in find_mentions(comment.body)[1]}
+        comment.body_html, mentioned = _render(body)
+        newly_mentioned = [user for user in mentioned if user.id not in before]
     comment.body = body
-    comment.body_html = render_markdown(body) if comment.is_internal else _render(body)[0]
     comment.edited_at = utcnow()
+    if newly_mentioned:
+        title = db.session.scalar(select(Idea.title).where(Idea.id == comment.idea_id))
+        notify(
+            [
+                Recipient(user.id, "mention", f"{actor.display_name} mentioned you on “{title}”")
+                for user in newly_mentioned
+            ],
+            comment_url(comment),
+            actor.id,
+        )
     db.session.flush()
     return comment
 
@@ -167,8 +251,13 @@ def edit_comment(actor: User, comment: Comment, body: str) -> Comment:
 def delete_comment(actor: User, comment: Comment) -> None:
     """Soft-delete: the comment keeps its place in the thread, without its text."""
     require(actor, "comment.delete", comment)
-    comment.deleted_at = utcnow()
-    if not comment.is_internal:
+    # Only the request that actually deletes the row changes the count, even when two race.
+    deleted = db.session.execute(
+        update(Comment)
+        .where(Comment.id == comment.id, Comment.deleted_at.is_(None))
+        .values(deleted_at=utcnow())
+    ).rowcount
+    if deleted and not comment.is_internal:
         touch_comment_count(comment.idea_id, -1)
     db.session.flush()
 
@@ -196,7 +285,7 @@ def build_thread(comments: list[Comment]) -> list[ThreadNode]:
 
 
 def list_comments(actor: Any, idea: Idea, page: int = 1, per_page: int = 25) -> Page:
-    """The public comments of an idea, oldest first (for the API)."""
+    """The public comments of an idea (from `get_idea`), deleted ones included, oldest first."""
     stmt = (
         select(Comment)
         .options(joinedload(Comment.author))

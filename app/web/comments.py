@@ -1,5 +1,134 @@
-"""Posting, replying to, editing and deleting comments on ideas."""
+"""Posting, replying to, editing and deleting comments on ideas, and staff-only internal notes."""
 
-from flask import Blueprint
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, TextAreaField
+from wtforms.validators import Optional
+from wtforms.widgets import HiddenInput
+
+from app.extensions import db
+from app.forms.accounts import PostForm
+from app.permissions import edit_window, is_moderator, require
+from app.services import comments as comment_service
+from app.services import ideas
+from app.web.support import call_with_form
 
 bp = Blueprint("comments", __name__)
+
+MARKDOWN_HINT = (
+    "Markdown works: **bold**, _italic_, `code`, lists and links. "
+    f"Mention someone with @ and their display name. Up to {comment_service.BODY_MAX:,} characters."
+)
+
+
+# The service checks the text (one rule for the pages and the API); the forms parse and carry CSRF.
+class CommentForm(FlaskForm):
+    body = TextAreaField("Your comment", description=MARKDOWN_HINT)
+    parent_id = IntegerField(widget=HiddenInput(), validators=[Optional()])
+
+
+class EditCommentForm(FlaskForm):
+    body = TextAreaField("Comment", description=MARKDOWN_HINT)
+
+
+class NoteForm(FlaskForm):
+    body = TextAreaField("Internal note", description="Only staff see this. Markdown works.")
+
+
+def _actor():
+    return current_user._get_current_object()
+
+
+def _idea_page_again(idea_id: int, **forms: FlaskForm):
+    """The idea page, with the refused form (its text and messages) where it was, as a 422."""
+    flash("Nothing was posted: please correct the marked field.", "error")
+    for name, form in forms.items():
+        setattr(g, name, form)
+    return current_app.view_functions["ideas.detail"](idea_id=idea_id), 422
+
+
+def _sign_in_first(idea_id: int):
+    flash("Please sign in to comment.", "info")
+    return redirect(url_for("auth.sign_in", next=url_for("ideas.detail", idea_id=idea_id)))
+
+
+def _to_comment(comment):
+    anchor = "internal-notes" if comment.is_internal else f"comment-{comment.id}"
+    return redirect(url_for("ideas.detail", idea_id=comment.idea_id, _anchor=anchor))
+
+
+@bp.post("/ideas/<int:idea_id>/comments")
+def create(idea_id: int):
+    if not current_user.is_authenticated:
+        return _sign_in_first(idea_id)
+    idea = ideas.get_idea(_actor(), idea_id)
+    form = CommentForm()
+    if form.validate_on_submit():
+        ok, comment = call_with_form(
+            form, comment_service.add_comment, _actor(), idea, form.body.data, form.parent_id.data
+        )
+        if ok:
+            db.session.commit()
+            flash("Your reply is posted." if comment.parent_id else "Your comment is posted.", "success")
+            return _to_comment(comment)
+    elif form.parent_id.errors:
+        # A parent id that is not a number is the same mistake as an unknown comment.
+        form.parent_id.errors = ["You can only reply to a comment on this idea."]
+    return _idea_page_again(idea_id, comment_form=form)
+
+
+@bp.post("/ideas/<int:idea_id>/notes")
+@login_required
+def create_note(idea_id: int):
+    idea = ideas.get_idea(_actor(), idea_id)
+    form = NoteForm()
+    if form.validate_on_submit():
+        ok, note = call_with_form(form, comment_service.add_internal_note, _actor(), idea, form.body.data)
+        if ok:
+            db.session.commit()
+            flash("Your internal note is added. Only staff can see it.", "success")
+            return _to_comment(note)
+    return _idea_page_again(idea_id, note_form=form)
+
+
+@bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(comment_id: int):
+    comment = comment_service.get_comment(_actor(), comment_id)
+    require(_actor(), "comment.edit", comment)
+    idea = ideas.get_idea(_actor(), comment.idea_id)
+    author = comment.author  # a refused edit rolls back, and the author must not load lazily then
+    form = EditCommentForm(obj=comment)
+    if comment.is_internal:
+        form.body.label.text = "Internal note"
+        form.body.description = "Only staff see this. Markdown works."
+    if form.validate_on_submit():
+        ok, _ = call_with_form(form, comment_service.edit_comment, _actor(), comment, form.body.data)
+        if ok:
+            db.session.commit()
+            flash("Your changes are saved.", "success")
+            return _to_comment(comment)
+    status = 422 if request.method == "POST" else 200
+    # Authors see until when they can still change their words; moderators have no limit.
+    own_window = not comment.is_internal and not is_moderator(_actor())
+    deadline = comment.created_at + edit_window() if own_window else None
+    page = render_template(
+        "comments/edit.html", form=form, comment=comment, author=author, idea=idea, deadline=deadline
+    )
+    return page, status
+
+
+@bp.post("/comments/<int:comment_id>/delete")
+@login_required
+def delete(comment_id: int):
+    form = PostForm()
+    comment = comment_service.get_comment(_actor(), comment_id)
+    if form.validate_on_submit():
+        comment_service.delete_comment(_actor(), comment)
+        db.session.commit()
+        flash(
+            "The note is deleted." if comment.is_internal else "The comment is deleted; replies to it stay.",
+            "success",
+        )
+    return _to_comment(comment)
