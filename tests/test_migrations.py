@@ -27,16 +27,35 @@ def pending_diff(app) -> list:
         return compare_metadata(context, db.metadata)
 
 
+def search_works(app) -> bool:
+    """Full-text search on a migrated database finds a new idea, and loses it once deleted."""
+    from app.models.idea import Idea
+    from app.services import ideas
+    from tests.factories import make_user
+
+    with app.app_context():
+        author = make_user(email=f"{uuid.uuid4().hex[:8]}@example.com")
+        idea = ideas.create_idea(author, "Migrated search works", "Café menus")
+        db.session.commit()
+        found = [i.id for i in ideas.list_ideas(author, q="cafe menu").page.items]
+        db.session.delete(db.session.get(Idea, idea.id))
+        db.session.commit()
+        gone = ideas.list_ideas(author, q="cafe menu").page.total == 0
+        return found == [idea.id] and gone
+
+
 def check_database(tmp_path, url: str) -> None:
     app = migrated_app(tmp_path, url)
     with app.app_context():
         upgrade()
     assert pending_diff(app) == []
+    assert search_works(app)
     with app.app_context():
         downgrade(revision="base")
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
         upgrade()
         db.engine.dispose()
+    assert search_works(app)
 
 
 def test_single_head():

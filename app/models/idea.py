@@ -60,7 +60,7 @@ class Idea(db.Model):
         # Full-text search on PostgreSQL; SQLite uses the ideas_fts table (app/services/search.py).
         Index(
             "ix_ideas_search",
-            func.to_tsvector(literal_column("'simple'"), literal_column("title || ' ' || body")),
+            func.to_tsvector(literal_column("'simple'"), literal_column("search_text")),
             postgresql_using="gin",
         ).ddl_if(dialect="postgresql"),
     )
@@ -71,6 +71,8 @@ class Idea(db.Model):
     body_html: Mapped[str] = mapped_column(Text, default="")
     # Plain-text start of the body for list cards, made on write like body_html.
     excerpt: Mapped[str] = mapped_column(String(300), default="")
+    # Title and body as search sees them (app/services/search.py); indexed on PostgreSQL.
+    search_text: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(20), default="open")
     category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id", ondelete="SET NULL"))
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))

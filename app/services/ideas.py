@@ -18,7 +18,7 @@ from app.services import categories as category_service
 from app.services import follows, votes
 from app.services.notifications import Recipient, notify
 from app.services.pagination import Page, paginate
-from app.services.search import apply_search, query_words, similar_candidates
+from app.services.search import apply_search, query_words, search_document, similar_candidates
 from app.text import excerpt, normalize_line, render_markdown
 
 TITLE_MIN, TITLE_MAX = 5, 120
@@ -90,6 +90,7 @@ def create_idea(actor: User, title: str, body: str = "", category: str | None = 
         body=body,
         body_html=render_markdown(body),
         excerpt=excerpt(body, 280),
+        search_text=search_document(title, body),
         category_id=category_row.id if category_row else None,
         author_id=actor.id,
         created_at=now,
@@ -120,6 +121,7 @@ def update_idea(
         idea.body = new_body
         idea.body_html = render_markdown(new_body)
         idea.excerpt = excerpt(new_body, 280)
+    idea.search_text = search_document(new_title, new_body)
     if category is not UNSET:
         idea.category_id = category_row.id if category_row else None
     idea.updated_at = utcnow()

@@ -1,12 +1,15 @@
 """Full-text search over idea titles and bodies, with the same hits on SQLite and PostgreSQL.
 
-SQLite: the FTS5 table `ideas_fts` (kept in step by triggers) ranked with bm25.
-PostgreSQL: `to_tsvector('simple', title || ' ' || body)` matched by a GIN index, ranked
-with ts_rank giving titles more weight. Both use the 'simple' word splitting without
-stemming, and every query word matches as a prefix ("export" finds "exports").
+SQLite: the FTS5 table `ideas_fts` (kept in step by triggers, unicode61 with diacritics
+removed) ranked with bm25. PostgreSQL: `to_tsvector('simple', search_text)` matched by a GIN
+index and ranked with ts_rank giving titles more weight; `search_text` is the idea's words as
+this module splits and folds them (lower case, accents removed, any non-letter or digit a
+separator), so PostgreSQL's parser and locale never decide what a word is. No stemming;
+every query word matches as a prefix ("export" finds "exports").
 """
 
 import re
+import unicodedata
 
 from sqlalchemy import ColumnElement, Select, column, func, literal_column, select, table
 
@@ -88,10 +91,21 @@ MAX_WORDS = 12
 _fts = table("ideas_fts", column("rowid"))
 
 
+def fold(text: str | None) -> str:
+    """Lower case without accents: "Café" -> "cafe"."""
+    decomposed = unicodedata.normalize("NFKD", (text or "").lower())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def search_document(title: str, body: str) -> str:
+    """The words of an idea as search matches them, stored in `ideas.search_text`."""
+    return " ".join(_words.findall(fold(f"{title} {body}")))
+
+
 def query_words(text: str | None) -> list[str]:
-    """The searchable words of a query, lower-cased, in order, without duplicates."""
+    """The searchable words of a query, folded, in order, without duplicates."""
     seen: list[str] = []
-    for word in _words.findall((text or "").lower()):
+    for word in _words.findall(fold(text)):
         if word not in seen:
             seen.append(word)
     return seen[:MAX_WORDS]
@@ -102,9 +116,8 @@ def _is_sqlite() -> bool:
 
 
 def _pg_document():
-    return func.to_tsvector(
-        literal_column("'simple'"), Idea.title.op("||")(literal_column("' '")).op("||")(Idea.body)
-    )
+    # The same expression as the GIN index ix_ideas_search, so the index is used.
+    return func.to_tsvector(literal_column("'simple'"), Idea.search_text)
 
 
 def _pg_weighted_document():

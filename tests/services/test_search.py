@@ -28,10 +28,6 @@ CORPUS = [
     ("Bulk edit tags", "Select many ideas and change their tags at once (tag_manager)."),
     ("Menu for the café", "Prices in euros from version 2.5 onwards; see example.com/menu."),
 ]
-# Where PostgreSQL's 'simple' parser still differs from SQLite's unicode61 tokenizer: it keeps
-# accents, and reads "2.5" and "example.com/menu" as single tokens. Fixing it needs the search
-# index expression changed (app/models/idea.py and a migration), so these are known gaps.
-PG_GAP = pytest.mark.xfail(ON_POSTGRES, reason="PostgreSQL tokenizes differently", strict=True)
 
 
 @pytest.fixture
@@ -84,9 +80,9 @@ def test_the_database_under_test(app):
         ("zebra", set()),
         ("café", {"Menu for the café"}),
         ("example", {"Menu for the café", "Theme settings"}),
-        pytest.param("cafe", {"Menu for the café"}, marks=PG_GAP),
-        pytest.param("5", {"Menu for the café"}, marks=PG_GAP),
-        pytest.param("com", {"Menu for the café"}, marks=PG_GAP),
+        pytest.param("cafe", {"Menu for the café"}),
+        pytest.param("5", {"Menu for the café"}),
+        pytest.param("com", {"Menu for the café"}),
     ],
 )
 def test_search_finds_the_same_hits_on_both_databases(corpus, q, hits):
