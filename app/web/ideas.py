@@ -136,8 +136,8 @@ def vote(idea_id: int):
     if not form.validate_on_submit():
         abort(400)
     idea = ideas.get_idea(_actor(), idea_id)
-    if request.form.get("action") == "remove" or (
-        request.form.get("action") != "add" and votes.has_voted(_actor(), idea)
+    if request.form.get("intent") == "remove" or (
+        request.form.get("intent") != "add" and votes.has_voted(_actor(), idea)
     ):
         count = votes.retract_vote(_actor(), idea)
         voted = False

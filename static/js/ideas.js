@@ -15,7 +15,7 @@
     if (!button) { return; }
     event.preventDefault();
     button.disabled = true;
-    fetch(form.action, {
+    fetch(form.getAttribute("action"), {
       method: "POST",
       body: new FormData(form),
       headers: { "Accept": "application/json", "X-CSRFToken": csrfToken(form) },
@@ -26,7 +26,7 @@
     }).then(function (data) {
       form.querySelector("[data-vote-count]").textContent = data.vote_count;
       form.querySelector("[data-vote-label]").textContent = data.voted ? "Voted" : "Vote";
-      form.querySelector("input[name=action]").value = data.voted ? "remove" : "add";
+      form.querySelector("input[name=intent]").value = data.voted ? "remove" : "add";
       button.classList.toggle("is-voted", data.voted);
       button.setAttribute("aria-pressed", String(data.voted));
       var title = button.getAttribute("aria-label").replace(/^(Remove your vote for|Vote for) /, "");

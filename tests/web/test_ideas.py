@@ -161,11 +161,11 @@ def test_vote_toggle_as_plain_form_post(client, login):
     idea = make_idea()
     voter = make_user()
     login(voter)
-    client.post_form(f"/ideas/{idea.id}/vote", {"action": "add"}, page=f"/ideas/{idea.id}")
+    client.post_form(f"/ideas/{idea.id}/vote", {"intent": "add"}, page=f"/ideas/{idea.id}")
     assert idea.vote_count == 2
-    client.post_form(f"/ideas/{idea.id}/vote", {"action": "add"}, page=f"/ideas/{idea.id}")
+    client.post_form(f"/ideas/{idea.id}/vote", {"intent": "add"}, page=f"/ideas/{idea.id}")
     assert idea.vote_count == 2  # voting twice changes nothing
-    client.post_form(f"/ideas/{idea.id}/vote", {"action": "remove"}, page=f"/ideas/{idea.id}")
+    client.post_form(f"/ideas/{idea.id}/vote", {"intent": "remove"}, page=f"/ideas/{idea.id}")
     assert idea.vote_count == 1
 
 
@@ -174,7 +174,7 @@ def test_vote_toggle_in_place_answers_json(client, login):
     login(make_user())
     response = client.post_form(
         f"/ideas/{idea.id}/vote",
-        {"action": "add"},
+        {"intent": "add"},
         page=f"/ideas/{idea.id}",
         headers={"Accept": "application/json"},
     )
@@ -189,7 +189,7 @@ def test_vote_on_a_declined_idea_is_refused_with_a_message(client, login):
     db.session.commit()
     login(make_user())
     response = client.post_form(
-        f"/ideas/{idea.id}/vote", {"action": "add"}, page=f"/ideas/{idea.id}", follow_redirects=True
+        f"/ideas/{idea.id}/vote", {"intent": "add"}, page=f"/ideas/{idea.id}", follow_redirects=True
     )
     assert "declined, so it takes no more votes" in response.get_data(as_text=True)
     assert idea.vote_count == 1
@@ -197,9 +197,9 @@ def test_vote_on_a_declined_idea_is_refused_with_a_message(client, login):
 
 def test_vote_needs_sign_in_and_csrf(client, login):
     idea = make_idea()
-    assert client.post(f"/ideas/{idea.id}/vote", data={"action": "add"}).status_code in (302, 400)
+    assert client.post(f"/ideas/{idea.id}/vote", data={"intent": "add"}).status_code in (302, 400)
     login(make_user())
-    assert client.post(f"/ideas/{idea.id}/vote", data={"action": "add"}).status_code == 400
+    assert client.post(f"/ideas/{idea.id}/vote", data={"intent": "add"}).status_code == 400
     assert idea.vote_count == 1
 
 
