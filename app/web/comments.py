@@ -1,39 +1,19 @@
 """Posting, replying to, editing and deleting comments on ideas, and staff-only internal notes."""
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, TextAreaField
-from wtforms.validators import Optional
-from wtforms.widgets import HiddenInput
 
 from app.extensions import db
 from app.forms.accounts import PostForm
+from app.forms.comments import CommentForm, EditCommentForm, NoteForm
 from app.permissions import edit_window, is_moderator, require
 from app.services import comments as comment_service
 from app.services import ideas
+from app.web.ideas import render_idea_page
 from app.web.support import call_with_form
 
 bp = Blueprint("comments", __name__)
-
-MARKDOWN_HINT = (
-    "Markdown works: **bold**, _italic_, `code`, lists and links. "
-    f"Mention someone with @ and their display name. Up to {comment_service.BODY_MAX:,} characters."
-)
-
-
-# The service checks the text (one rule for the pages and the API); the forms parse and carry CSRF.
-class CommentForm(FlaskForm):
-    body = TextAreaField("Your comment", description=MARKDOWN_HINT)
-    parent_id = IntegerField(widget=HiddenInput(), validators=[Optional()])
-
-
-class EditCommentForm(FlaskForm):
-    body = TextAreaField("Comment", description=MARKDOWN_HINT)
-
-
-class NoteForm(FlaskForm):
-    body = TextAreaField("Internal note", description="Only staff see this. Markdown works.")
 
 
 def _actor():
@@ -43,9 +23,7 @@ def _actor():
 def _idea_page_again(idea_id: int, **forms: FlaskForm):
     """The idea page, with the refused form (its text and messages) where it was, as a 422."""
     flash("Nothing was posted: please correct the marked field.", "error")
-    for name, form in forms.items():
-        setattr(g, name, form)
-    return current_app.view_functions["ideas.detail"](idea_id=idea_id), 422
+    return render_idea_page(idea_id, status=422, **forms)
 
 
 def _sign_in_first(idea_id: int):

@@ -83,17 +83,25 @@ def similar():
     return render_template("ideas/_similar.html", similar=found)
 
 
-@bp.get("/<int:idea_id>")
-def detail(idea_id: int):
+def render_idea_page(idea_id: int, status: int = 200, comment_form=None, note_form=None):
+    """The idea page; a refused comment or note form comes back with its text and messages."""
     data = ideas.idea_page(_actor(), idea_id)
-    return render_template(
+    body = render_template(
         "ideas/detail.html",
         page=data,
         idea=data.idea,
         thread=comment_service.build_thread(data.comments),
         status_form=StatusForm(status=data.idea.status if data.idea.status != "merged" else "open"),
         post_form=PostForm(),
+        refused_comment_form=comment_form,
+        refused_note_form=note_form,
     )
+    return body, status
+
+
+@bp.get("/<int:idea_id>")
+def detail(idea_id: int):
+    return render_idea_page(idea_id)
 
 
 @bp.route("/<int:idea_id>/edit", methods=["GET", "POST"])

@@ -1,0 +1,29 @@
+"""Forms for comments and staff-only internal notes.
+
+The service checks the text (one rule for the pages and the API); the forms parse and carry CSRF.
+"""
+
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, TextAreaField
+from wtforms.validators import Optional
+from wtforms.widgets import HiddenInput
+
+from app.services.comments import BODY_MAX
+
+MARKDOWN_HINT = (
+    "Markdown works: **bold**, _italic_, `code`, lists and links. "
+    f"Mention someone with @ and their display name. Up to {BODY_MAX:,} characters."
+)
+
+
+class CommentForm(FlaskForm):
+    body = TextAreaField("Your comment", description=MARKDOWN_HINT)
+    parent_id = IntegerField(widget=HiddenInput(), validators=[Optional()])
+
+
+class EditCommentForm(FlaskForm):
+    body = TextAreaField("Comment", description=MARKDOWN_HINT)
+
+
+class NoteForm(FlaskForm):
+    body = TextAreaField("Internal note", description="Only staff see this. Markdown works.")
