@@ -4,19 +4,13 @@ from flask import request
 
 from app.api import bp
 from app.api.auth import current_actor, token_required
+from app.api.parsing import json_object
 from app.api.schemas import comment_json, page_json
-from app.errors import BadRequest, Invalid
+from app.errors import Invalid
 from app.extensions import db
 from app.services import comments as comment_service
 from app.services import ideas
 from app.services.pagination import page_args
-
-
-def _json_object() -> dict:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise BadRequest("The request body must be a JSON object.")
-    return data
 
 
 def _body(data: dict) -> str:
@@ -45,7 +39,7 @@ def list_idea_comments(idea_id: int):
 @bp.post("/ideas/<int:idea_id>/comments", endpoint="comments_create")
 @token_required
 def create_idea_comment(idea_id: int):
-    data = _json_object()
+    data = json_object()
     body, parent_id = _body(data), _parent_id(data)
     idea = ideas.get_idea(current_actor(), idea_id)
     comment = comment_service.add_comment(current_actor(), idea, body, parent_id)
@@ -57,7 +51,7 @@ def create_idea_comment(idea_id: int):
 @bp.patch("/comments/<int:comment_id>", endpoint="comments_update")
 @token_required
 def update_comment(comment_id: int):
-    data = _json_object()
+    data = json_object()
     body = _body(data)
     comment = comment_service.get_comment(current_actor(), comment_id, include_internal=False)
     comment_service.edit_comment(current_actor(), comment, body)

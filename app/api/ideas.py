@@ -7,6 +7,7 @@ from flask import request
 
 from app.api import bp
 from app.api.auth import current_actor, token_required
+from app.api.parsing import json_object
 from app.api.schemas import idea_json, page_json
 from app.errors import BadRequest, Invalid
 from app.extensions import db
@@ -32,13 +33,6 @@ def _flag(args: Mapping[str, str], name: str) -> bool:
     if value not in _FLAGS:
         raise BadRequest(f"`{name}` must be 1 or 0.")
     return _FLAGS[value]
-
-
-def _json_object() -> dict[str, Any]:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise BadRequest("The request body must be a JSON object (Content-Type: application/json).")
-    return data
 
 
 def _text_fields(data: dict[str, Any], names: tuple[str, ...], nullable: tuple[str, ...] = ()) -> dict:
@@ -100,7 +94,7 @@ def list_ideas():
 @token_required
 def create_idea():
     actor = current_actor()
-    fields = _text_fields(_json_object(), ("title", "body", "category"), nullable=("body", "category"))
+    fields = _text_fields(json_object(), ("title", "body", "category"), nullable=("body", "category"))
     idea = ideas.create_idea(
         actor, fields.get("title", ""), fields.get("body") or "", fields.get("category") or None
     )
@@ -130,7 +124,7 @@ def get_idea(idea_id: int):
 @token_required
 def update_idea(idea_id: int):
     actor = current_actor()
-    data = _json_object()
+    data = json_object()
     fields = _text_fields(
         data, ("title", "body", "category", "status", "status_note"), nullable=("category", "status_note")
     )
