@@ -18,7 +18,7 @@ from app.services import categories as category_service
 from app.services import follows, votes
 from app.services.notifications import Recipient, notify
 from app.services.pagination import Page, paginate
-from app.services.search import apply_search, query_words, search_document, similar_candidates
+from app.services.search import apply_search, search_document, search_terms, similar_candidates
 from app.text import excerpt, normalize_line, render_markdown
 
 TITLE_MIN, TITLE_MAX = 5, 120
@@ -214,7 +214,7 @@ def list_ideas(
     if status is not None and status not in STATUSES:
         raise Invalid({"status": [f"Status must be one of: {', '.join(STATUSES)}."]})
     stmt = _filtered(actor, category, status, mine, voted)
-    words = query_words(q)
+    words = search_terms(q)
     if words:
         stmt, rank = apply_search(stmt, words)
         sort = sort or "relevance"

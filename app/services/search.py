@@ -111,6 +111,16 @@ def query_words(text: str | None) -> list[str]:
     return seen[:MAX_WORDS]
 
 
+def search_terms(text: str | None) -> list[str]:
+    """The words a list search requires: stopwords are dropped unless nothing else is left.
+
+    "export as csv" needs "export" and "csv", not "as"; "the who" still searches for both.
+    """
+    words = query_words(text)
+    meaningful = [word for word in words if word not in STOPWORDS]
+    return meaningful or words
+
+
 def _is_sqlite() -> bool:
     return db.engine.dialect.name == "sqlite"
 

@@ -179,3 +179,9 @@ def test_similar_ideas_leave_out_merged_ones(corpus):
     db.session.commit()
     assert set(similar("dark mode")) == {"Offline mode for the mobile app", "Theme settings"}
     assert db.session.scalar(select(Idea.status).where(Idea.id == corpus["Dark mode"])) == "merged"
+
+
+def test_stopwords_do_not_have_to_appear(corpus):
+    assert "Export reports as CSV" in search("export in csv")
+    # A query of nothing but stopwords is searched as typed.
+    assert "Export reports as CSV" in search("the")
