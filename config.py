@@ -88,6 +88,8 @@ class Config:
     PASSWORD_RESET_TTL = timedelta(hours=1)
     # How long authors may edit their own ideas and comments (moderators and staff always can).
     EDIT_WINDOW_MINUTES = env_int("EDIT_WINDOW_MINUTES", 30)
+    # Flags from this many different members hide an item until a moderator reviews it.
+    FLAG_HIDE_THRESHOLD = env_int("FLAG_HIDE_THRESHOLD", 3)
 
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")  # smtp | file
     MAIL_DIR = os.environ.get("MAIL_DIR", str(INSTANCE / "mail"))

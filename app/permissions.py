@@ -22,23 +22,28 @@ def is_signed_in(actor: Any) -> bool:
     return bool(actor is not None and getattr(actor, "is_authenticated", False))
 
 
+def is_suspended(actor: Any) -> bool:
+    return is_signed_in(actor) and actor.is_suspended
+
+
+def is_active_member(actor: Any) -> bool:
+    """Signed in and allowed to write (post, vote, flag, follow, join): not suspended."""
+    return is_signed_in(actor) and not actor.is_suspended
+
+
 def is_admin(actor: Any) -> bool:
-    return is_signed_in(actor) and actor.role == "admin"
+    # A suspended account keeps its role but uses none of its powers until it is lifted.
+    return is_active_member(actor) and actor.role == "admin"
 
 
 def is_staff(actor: Any) -> bool:
     """Product managers and admins."""
-    return is_signed_in(actor) and actor.role in STAFF_ROLES
+    return is_active_member(actor) and actor.role in STAFF_ROLES
 
 
 def is_moderator(actor: Any) -> bool:
     """Moderators and admins."""
-    return is_signed_in(actor) and actor.role in MODERATOR_ROLES
-
-
-def is_active_member(actor: Any) -> bool:
-    """Signed in and allowed to write (posting, voting, following)."""
-    return is_signed_in(actor)
+    return is_active_member(actor) and actor.role in MODERATOR_ROLES
 
 
 def edit_window() -> timedelta:
@@ -77,6 +82,17 @@ def _moderator(actor: Any, obj: Any) -> bool:
     return is_moderator(actor)
 
 
+def _suspend(actor: Any, user: Any) -> bool:
+    # Moderators suspend members; admins suspend anyone but themselves.
+    if not is_moderator(actor):
+        return False
+    if user is None:
+        return True
+    if user.id == actor.id:
+        return False
+    return is_admin(actor) or user.role == "member"
+
+
 def _change_role(actor: Any, obj: Any) -> bool:
     # Admins change roles, but never their own: a site must not lose its last admin by accident.
     return is_admin(actor) and (obj is None or obj.id != actor.id)
@@ -87,7 +103,7 @@ def _member(actor: Any, obj: Any) -> bool:
 
 
 def _edit_idea(actor: Any, idea: Any) -> bool:
-    if is_staff(actor):
+    if is_staff(actor) or is_moderator(actor):
         return True
     return is_active_member(actor) and idea.author_id == actor.id and _within_edit_window(idea)
 
@@ -143,6 +159,11 @@ RULES: dict[str, Predicate] = {
     "comment.edit": _edit_comment,
     "comment.delete": _delete_comment,
     "notification.read": _own_notification,
+    "flag.create": _member,
+    "moderation.act": _moderator,
+    "user.suspend": _suspend,
+    "audit.view": _admin,
+    "settings.manage": _admin,
 }
 
 
@@ -160,4 +181,16 @@ def require(actor: Any, action: str, obj: Any = None) -> None:
         return
     if not is_signed_in(actor):
         raise Unauthorized()
+    if actor.is_suspended:
+        raise Forbidden(suspension_message(actor))
     raise Forbidden()
+
+
+def suspension_message(user: Any) -> str:
+    """What a suspended member reads when they try to write."""
+    if user.suspended_until is None:
+        until = "permanently"
+    else:
+        until = f"until {user.suspended_until:%-d %b %Y, %H:%M} UTC"
+    reason = f" Reason: {user.suspension_reason}" if user.suspension_reason else ""
+    return f"Your account is suspended {until}; you can read but not post, vote, flag or join.{reason}"

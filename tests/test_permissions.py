@@ -30,6 +30,10 @@ ROLE_RULES = {
     "idea.follow": set(ROLES),
     "idea.internal_note": {"product_manager", "admin"},
     "idea.view_internal": {"product_manager", "admin"},
+    "flag.create": set(ROLES),
+    "moderation.act": {"moderator", "admin"},
+    "audit.view": {"admin"},
+    "settings.manage": {"admin"},
 }
 
 
@@ -97,9 +101,9 @@ def _comment(author_id: int, minutes_old: int = 0, deleted: bool = False, intern
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_idea_edit_is_for_the_author_within_the_window_or_staff(app, role):
+def test_idea_edit_is_for_the_author_within_the_window_staff_or_moderators(app, role):
     actor = make_user(role=role)
-    staff = role in {"product_manager", "admin"}
+    staff = role != "member"
     assert permissions.can(actor, "idea.edit", _idea(actor.id, minutes_old=5))
     assert permissions.can(actor, "idea.edit", _idea(actor.id, minutes_old=31)) == staff
     assert permissions.can(actor, "idea.edit", _idea(actor.id + 1000)) == staff
@@ -130,6 +134,47 @@ def test_comment_edit_and_delete(app, role):
     assert not permissions.can(actor, "comment.delete", _comment(actor.id, deleted=True))
 
 
+@pytest.mark.parametrize(
+    ("role", "may_suspend"),
+    [
+        ("member", set()),
+        ("product_manager", set()),
+        ("moderator", {"member"}),
+        ("admin", {"member", "moderator", "product_manager", "admin"}),
+    ],
+)
+def test_who_may_suspend_whom(app, role, may_suspend):
+    actor = make_user(role=role)
+    for target_role in ROLES:
+        assert permissions.can(actor, "user.suspend", make_user(role=target_role)) == (
+            target_role in may_suspend
+        )
+    assert not permissions.can(actor, "user.suspend", actor)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_suspended_account_loses_every_write_and_every_power(app, role):
+    from app.models.base import utcnow as now
+
+    actor = make_user(role=role)
+    actor.suspended_at = now()
+    actor.suspension_reason = "Spam"
+    # Reading and managing one's own API tokens stay; every write and every role power goes.
+    for action in ROLE_RULES:
+        assert permissions.can(actor, action) == (action in {"user.view", "token.create"}), action
+    assert not permissions.can(actor, "idea.vote", _idea(1))
+    assert not permissions.can(actor, "idea.comment", _idea(1))
+    with pytest.raises(Forbidden, match="suspended permanently.*Reason: Spam"):
+        permissions.require(actor, "idea.create")
+
+
+def test_an_expired_suspension_no_longer_counts(app):
+    actor = make_user()
+    actor.suspended_at = utcnow() - timedelta(days=3)
+    actor.suspended_until = utcnow() - timedelta(days=1)
+    assert permissions.can(actor, "idea.create")
+
+
 def test_notifications_are_read_only_by_their_owner(app):
     owner, other = make_user(), make_user(role="admin")
     notification = Notification(user_id=owner.id)
@@ -149,6 +194,7 @@ def test_every_rule_is_covered_here():
         "comment.edit",
         "comment.delete",
         "notification.read",
+        "user.suspend",
     }
     covered = set(ROLE_RULES) | object_rules
     assert covered == set(permissions.RULES)

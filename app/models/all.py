@@ -2,6 +2,7 @@
 
 from app.models.comment import Comment
 from app.models.idea import Category, Idea, IdeaFollow, IdeaStatusChange, IdeaVote
+from app.models.moderation import AuditEntry, Flag, IdeaMerge, MergedVote, SiteSetting
 from app.models.notification import Notification
 from app.models.outbox import OutboxMessage
 from app.models.search import FTS_TABLE
@@ -11,6 +12,11 @@ __all__ = [
     "FTS_TABLE",
     "ROLES",
     "ApiToken",
+    "AuditEntry",
+    "Flag",
+    "IdeaMerge",
+    "MergedVote",
+    "SiteSetting",
     "Category",
     "Comment",
     "Idea",

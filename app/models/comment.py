@@ -28,9 +28,17 @@ class Comment(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     edited_at: Mapped[datetime | None]
     deleted_at: Mapped[datetime | None]
+    # Moderation: hidden (the author sees why) and waiting for review.
+    hidden_at: Mapped[datetime | None]
+    hidden_reason: Mapped[str] = mapped_column(Text, default="")
+    is_pending: Mapped[bool] = mapped_column(default=False)
 
     author: Mapped[User] = relationship(lazy="raise")
 
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None

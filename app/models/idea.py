@@ -81,6 +81,12 @@ class Idea(db.Model):
     # Sum over votes of 2^((voted_at - epoch) / half-life): see app/services/ranking.py.
     trending_score: Mapped[float] = mapped_column(Float, default=0.0)
     is_locked: Mapped[bool] = mapped_column(default=False)
+    # Moderation: hidden (the author sees why), deleted (restorable), waiting for review, pinned.
+    hidden_at: Mapped[datetime | None]
+    hidden_reason: Mapped[str] = mapped_column(Text, default="")
+    deleted_at: Mapped[datetime | None]
+    is_pending: Mapped[bool] = mapped_column(default=False)
+    pinned_at: Mapped[datetime | None]
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -95,6 +101,14 @@ class Idea(db.Model):
     @property
     def is_closed(self) -> bool:
         return self.status in CLOSED_STATUSES
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
 
 
 class IdeaVote(db.Model):

@@ -4,7 +4,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -44,12 +44,22 @@ class User(UserMixin, db.Model):
     # How notifications reach the inbox: at once, as one daily digest, or not at all.
     email_notifications: Mapped[str] = mapped_column(String(12), default="immediately")
     digest_sent_at: Mapped[datetime | None]
+    # Suspension: read-only until `suspended_until` (None with suspended_at set: permanent).
+    suspended_at: Mapped[datetime | None]
+    suspended_until: Mapped[datetime | None]
+    suspension_reason: Mapped[str] = mapped_column(Text, default="")
 
     api_tokens: Mapped[list["ApiToken"]] = relationship(back_populates="user", lazy="raise")
 
     def get_id(self) -> str:
         """Session identity: the id and the security stamp together."""
         return f"{self.id}:{self.security_stamp}"
+
+    @property
+    def is_suspended(self) -> bool:
+        if self.suspended_at is None:
+            return False
+        return self.suspended_until is None or self.suspended_until > utcnow()
 
     @property
     def role_label(self) -> str:

@@ -3,6 +3,7 @@
 import hashlib
 import hmac
 import secrets
+from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
@@ -15,7 +16,7 @@ from app.links import absolute_url
 from app.models.base import utcnow
 from app.models.user import ROLES, PasswordResetToken, User, new_security_stamp
 from app.permissions import require
-from app.services import outbox
+from app.services import audit, outbox
 from app.text import normalize_line
 
 NAME_MIN, NAME_MAX = 2, 50
@@ -161,8 +162,61 @@ def change_role(actor: User | None, user: User, role: str) -> None:
         require(actor, "user.change_role", user)
     if role not in ROLES:
         raise Invalid({"role": [f"Role must be one of: {', '.join(ROLES)}."]})
+    if role == user.role:
+        return
+    audit.record(actor, "user.change_role", "user", user.id, before=user.role, after=role)
     user.role = role
     db.session.flush()
+
+
+SUSPENSION_REASON_MAX = 500
+SUSPENSION_DAYS_MAX = 3650
+
+
+def suspend_user(actor: User, user: User, days: int | None, reason: str) -> User:
+    """Suspend for `days` (None: permanently): the user can read but not write, and is signed out."""
+    require(actor, "user.suspend", user)
+    reason = (reason or "").strip()
+    errors: dict[str, list[str]] = {}
+    if days is not None and (
+        isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= SUSPENSION_DAYS_MAX
+    ):
+        errors["days"] = [f"Suspend for 1 to {SUSPENSION_DAYS_MAX} days, or permanently."]
+    if not reason:
+        errors["reason"] = ["Give a reason; the member will read it."]
+    elif len(reason) > SUSPENSION_REASON_MAX:
+        errors["reason"] = [f"Keep the reason to {SUSPENSION_REASON_MAX} characters or fewer."]
+    if errors:
+        raise Invalid(errors)
+    now = utcnow()
+    user.suspended_at = now
+    user.suspended_until = None if days is None else now + timedelta(days=days)
+    user.suspension_reason = reason
+    # Every open session ends; signing in again gives a read-only account.
+    user.security_stamp = new_security_stamp()
+    audit.record(
+        actor,
+        "user.suspend",
+        "user",
+        user.id,
+        reason=reason,
+        after="permanent" if days is None else f"{days} days",
+    )
+    db.session.flush()
+    return user
+
+
+def unsuspend_user(actor: User, user: User) -> User:
+    """Lift a suspension early."""
+    require(actor, "user.suspend", user)
+    if not user.is_suspended:
+        raise Conflict("This member is not suspended.")
+    user.suspended_at = None
+    user.suspended_until = None
+    user.suspension_reason = ""
+    audit.record(actor, "user.unsuspend", "user", user.id)
+    db.session.flush()
+    return user
 
 
 def request_password_reset(email: str) -> None:

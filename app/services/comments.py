@@ -15,11 +15,12 @@ from app.models.base import utcnow
 from app.models.comment import Comment
 from app.models.idea import Idea
 from app.models.user import User
-from app.permissions import can, require
-from app.services import follows
-from app.services.ideas import get_idea, touch_comment_count, visible_ideas
+from app.permissions import can, is_moderator, is_signed_in, require
+from app.services import audit, follows, moderation
+from app.services.ideas import get_idea, touch_comment_count
 from app.services.notifications import Recipient, notify
 from app.services.pagination import Page, paginate
+from app.services.visibility import visible_comments, visible_ideas
 from app.text import render_markdown
 
 BODY_MAX = 5_000
@@ -159,12 +160,16 @@ def add_comment(actor: User, idea: Idea, body: str, parent_id: int | None = None
         author=actor,
         body=body,
         body_html=html,
+        is_pending=moderation.needs_review(actor, body),
         created_at=utcnow(),
     )
     db.session.add(comment)
     db.session.flush()
-    touch_comment_count(idea.id, 1)
     follows.follow_idea(actor, idea)
+    if comment.is_pending:
+        # Nobody else sees it yet: it is neither counted nor announced until a moderator approves it.
+        return comment
+    touch_comment_count(idea.id, 1)
     # One notification per person; the most specific reason wins.
     recipients = [
         Recipient(user.id, "mention", f"{actor.display_name} mentioned you on “{idea.title}”")
@@ -201,6 +206,10 @@ def add_internal_note(actor: User, idea: Idea, body: str) -> Comment:
     return note
 
 
+def _is_author(actor: Any, comment: Comment) -> bool:
+    return is_signed_in(actor) and comment.author_id == actor.id
+
+
 def get_comment(actor: Any, comment_id: int, include_internal: bool = True) -> Comment:
     """A comment `actor` may see, with its author, on an idea `actor` may see.
 
@@ -212,6 +221,8 @@ def get_comment(actor: Any, comment_id: int, include_internal: bool = True) -> C
     if comment is None or (
         comment.is_internal and not (include_internal and can(actor, "idea.view_internal"))
     ):
+        raise NotFound("No such comment.")
+    if (comment.is_hidden or comment.is_pending) and not (is_moderator(actor) or _is_author(actor, comment)):
         raise NotFound("No such comment.")
     get_idea(actor, comment.idea_id)
     return comment
@@ -226,6 +237,8 @@ def edit_comment(actor: User, comment: Comment, body: str) -> Comment:
     body = _validate_body(body)
     if body == comment.body:
         return comment
+    if actor.id != comment.author_id:
+        audit.record(actor, "comment.edit", "comment", comment.id, before=comment.body, after=body)
     if comment.is_internal:
         comment.body_html, newly_mentioned = render_markdown(body), []
     else:
@@ -257,8 +270,10 @@ def delete_comment(actor: User, comment: Comment) -> None:
         .where(Comment.id == comment.id, Comment.deleted_at.is_(None))
         .values(deleted_at=utcnow())
     ).rowcount
-    if deleted and not comment.is_internal:
+    if deleted and not (comment.is_internal or comment.is_hidden or comment.is_pending):
         touch_comment_count(comment.idea_id, -1)
+    if deleted and actor.id != comment.author_id:
+        audit.record(actor, "comment.delete", "comment", comment.id, before=comment.body)
     db.session.flush()
 
 
@@ -289,7 +304,7 @@ def list_comments(actor: Any, idea: Idea, page: int = 1, per_page: int = 25) -> 
     stmt = (
         select(Comment)
         .options(joinedload(Comment.author))
-        .where(Comment.idea_id == idea.id, Comment.is_internal.is_(False))
+        .where(Comment.idea_id == idea.id, Comment.is_internal.is_(False), visible_comments(actor))
         .order_by(Comment.created_at, Comment.id)
     )
     return paginate(stmt, page, per_page)
@@ -304,6 +319,7 @@ def comments_by_author(actor: Any, user: User, limit: int = 10) -> list[Comment]
             Comment.author_id == user.id,
             Comment.is_internal.is_(False),
             Comment.deleted_at.is_(None),
+            visible_comments(actor),
             visible_ideas(actor),
         )
         .order_by(Comment.created_at.desc(), Comment.id.desc())

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, false, select, true, update
+from sqlalchemy import Select, false, select, update
 from sqlalchemy.orm import joinedload
 
 from app.errors import Conflict, Invalid, NotFound
@@ -13,12 +13,13 @@ from app.models.base import utcnow
 from app.models.comment import Comment
 from app.models.idea import STATUS_LABELS, STATUSES, Category, Idea, IdeaStatusChange, IdeaVote
 from app.models.user import User
-from app.permissions import can, is_signed_in, require
+from app.permissions import is_signed_in, require
+from app.services import audit, follows, moderation, votes
 from app.services import categories as category_service
-from app.services import follows, votes
 from app.services.notifications import Recipient, notify
 from app.services.pagination import Page, paginate
 from app.services.search import apply_search, search_document, search_terms, similar_candidates
+from app.services.visibility import visible_comments, visible_ideas
 from app.text import excerpt, normalize_line, render_markdown
 
 TITLE_MIN, TITLE_MAX = 5, 120
@@ -33,11 +34,6 @@ _ORDER = {
     "discussed": (Idea.comment_count.desc(), Idea.id.desc()),
 }
 UNSET: Any = object()
-
-
-def visible_ideas(actor: Any):
-    """The SQL condition for ideas `actor` may see (every list, page, search and feed uses it)."""
-    return true()
 
 
 def get_idea(actor: Any, idea_id: int) -> Idea:
@@ -93,6 +89,7 @@ def create_idea(actor: User, title: str, body: str = "", category: str | None = 
         search_text=search_document(title, body),
         category_id=category_row.id if category_row else None,
         author_id=actor.id,
+        is_pending=moderation.needs_review(actor, f"{title} {body}"),
         created_at=now,
         updated_at=now,
     )
@@ -108,8 +105,9 @@ def create_idea(actor: User, title: str, body: str = "", category: str | None = 
 def update_idea(
     actor: User, idea: Idea, title: str | None = None, body: str | None = None, category: Any = UNSET
 ) -> Idea:
-    """Edit title, description or category (author within the edit window, or staff)."""
+    """Edit title, description or category (author within the edit window, staff or moderators)."""
     require(actor, "idea.edit", idea)
+    before = f"{idea.title}\n\n{idea.body}"
     # Without a new category the current one stays (idea.category may not be loaded).
     new_title, new_body, category_row = _validate(
         idea.title if title is None else title,
@@ -125,6 +123,8 @@ def update_idea(
     if category is not UNSET:
         idea.category_id = category_row.id if category_row else None
     idea.updated_at = utcnow()
+    if actor.id != idea.author_id:
+        audit.record(actor, "idea.edit", "idea", idea.id, before=before, after=f"{new_title}\n\n{new_body}")
     db.session.flush()
     return idea
 
@@ -160,6 +160,7 @@ def change_status(actor: User, idea: Idea, status: str, note: str = "") -> IdeaS
     message = f"“{idea.title}” is now {STATUS_LABELS[status].lower()}"
     recipients = [Recipient(user_id, "status", message) for user_id in follows.follower_ids(idea.id)]
     notify(recipients, idea_url(idea), actor.id)
+    audit.record(actor, "idea.status", "idea", idea.id, reason=note, before=change.from_status, after=status)
     db.session.flush()
     return change
 
@@ -174,7 +175,9 @@ class IdeaList:
 
 def _filtered(actor: Any, category: str | None, status: str | None, mine: bool, voted: bool) -> Select:
     stmt = (
-        select(Idea).options(joinedload(Idea.author), joinedload(Idea.category)).where(visible_ideas(actor))
+        select(Idea)
+        .options(joinedload(Idea.author), joinedload(Idea.category))
+        .where(visible_ideas(actor), Idea.deleted_at.is_(None))
     )
     if category:
         stmt = stmt.join(Category, Category.id == Idea.category_id).where(Category.slug == category)
@@ -222,7 +225,16 @@ def list_ideas(
     else:
         sort = "trending" if sort in (None, "relevance") else sort
         order = _ORDER[sort]
+    pinned: list[Idea] = []
+    if not words:
+        # Pinned ideas head page 1 of every sort; the paged query keeps its index order.
+        pinned = list(
+            db.session.scalars(stmt.where(Idea.pinned_at.is_not(None)).order_by(Idea.pinned_at.desc()))
+        )
+        stmt = stmt.where(Idea.pinned_at.is_(None))
     result = paginate(stmt.order_by(*order), page, per_page)
+    shown = (pinned if page == 1 else []) + result.items
+    result = Page(items=shown, page=result.page, per_page=result.per_page, total=result.total + len(pinned))
     voted_ids = votes.voted_idea_ids(actor, [idea.id for idea in result.items])
     return IdeaList(page=result, voted_ids=voted_ids, sort=sort, words=words)
 
@@ -258,13 +270,11 @@ def idea_page(actor: Any, idea_id: int) -> IdeaPage:
             .order_by(IdeaStatusChange.created_at, IdeaStatusChange.id)
         )
     )
-    show_internal = can(actor, "idea.view_internal", idea)
     comment_rows = list(
         db.session.scalars(
             select(Comment)
             .options(joinedload(Comment.author))
-            .where(Comment.idea_id == idea.id)
-            .where(true() if show_internal else Comment.is_internal.is_(False))
+            .where(Comment.idea_id == idea.id, visible_comments(actor))
             .order_by(Comment.created_at, Comment.id)
         )
     )

@@ -11,7 +11,7 @@ from app.models.comment import Comment
 from app.models.idea import Idea, IdeaVote
 from app.models.user import User
 from app.services.accounts import get_user
-from app.services.ideas import visible_ideas
+from app.services.visibility import visible_comments, visible_ideas
 
 RECENT = 10
 
@@ -47,6 +47,7 @@ def profile_page(actor: Any, user_id: int) -> Profile:
         Comment.author_id == user.id,
         Comment.is_internal.is_(False),
         Comment.deleted_at.is_(None),
+        visible_comments(actor),
         visible_ideas(actor),
     )
     comments = list(

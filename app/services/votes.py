@@ -1,5 +1,7 @@
 """Votes on ideas: one per member, a toggle, counted atomically."""
 
+from datetime import datetime
+
 from sqlalchemy import case, delete, select, update
 
 from app.errors import Conflict
@@ -25,12 +27,13 @@ def _current_count(idea: Idea) -> int:
     return idea.vote_count
 
 
-def add_vote(idea: Idea, user_id: int) -> bool:
+def add_vote(idea: Idea, user_id: int, voted_at: datetime | None = None) -> bool:
     """Insert the vote row and count it, unless it exists; True when a vote was added.
 
-    Also used when an idea is created (the author's own vote) and by merges.
+    Also used when an idea is created (the author's own vote) and by merges, which keep
+    each vote's original time (`voted_at`) so the trending score stays true.
     """
-    now = utcnow()
+    now = voted_at or utcnow()
     # RETURNING, not rowcount: SQLAlchemy reports rowcount -1 for this INSERT on PostgreSQL.
     inserted = db.session.execute(
         insert_ignore(IdeaVote, idea_id=idea.id, user_id=user_id, created_at=now).returning(IdeaVote.user_id)
@@ -55,28 +58,35 @@ def cast_vote(actor: User, idea: Idea) -> int:
     return _current_count(idea)
 
 
+def remove_vote(idea: Idea, user_id: int) -> bool:
+    """Delete the vote row and uncount it, if it exists; True when a vote was removed."""
+    removed = db.session.execute(
+        delete(IdeaVote)
+        .where(IdeaVote.idea_id == idea.id, IdeaVote.user_id == user_id)
+        .returning(IdeaVote.created_at)
+    ).first()
+    if removed is None:
+        return False
+    # SET expressions read the row as it was; the last vote leaves exactly 0, not float residue.
+    db.session.execute(
+        update(Idea)
+        .where(Idea.id == idea.id)
+        .values(
+            vote_count=Idea.vote_count - 1,
+            trending_score=case(
+                (Idea.vote_count <= 1, 0.0),
+                else_=Idea.trending_score - vote_weight(removed.created_at),
+            ),
+        )
+    )
+    return True
+
+
 def retract_vote(actor: User, idea: Idea) -> int:
     """Take one's vote back (without a vote, nothing changes); returns the new vote count."""
     require(actor, "idea.vote", idea)
     _refuse_closed(idea)
-    removed = db.session.execute(
-        delete(IdeaVote)
-        .where(IdeaVote.idea_id == idea.id, IdeaVote.user_id == actor.id)
-        .returning(IdeaVote.created_at)
-    ).first()
-    if removed is not None:
-        # SET expressions read the row as it was; the last vote leaves exactly 0, not float residue.
-        db.session.execute(
-            update(Idea)
-            .where(Idea.id == idea.id)
-            .values(
-                vote_count=Idea.vote_count - 1,
-                trending_score=case(
-                    (Idea.vote_count <= 1, 0.0),
-                    else_=Idea.trending_score - vote_weight(removed.created_at),
-                ),
-            )
-        )
+    remove_vote(idea, actor.id)
     db.session.flush()
     return _current_count(idea)
 

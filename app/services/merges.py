@@ -1,0 +1,118 @@
+"""Merging duplicate ideas, and undoing a merge.
+
+Merging A into B: A's voters become B's voters (each person counted once), A's followers
+follow B and are told, A is marked merged and points to B, A's comments stay on A. Every vote
+that sat on A is remembered with whether the merge added it to B, so unmerging gives A its
+votes back and takes from B only the votes the merge added.
+"""
+
+from sqlalchemy import delete, select, update
+
+from app.errors import Conflict, NotFound
+from app.extensions import db
+from app.models.base import utcnow
+from app.models.idea import Idea, IdeaFollow, IdeaStatusChange, IdeaVote
+from app.models.moderation import IdeaMerge, MergedVote
+from app.models.user import User
+from app.permissions import require
+from app.services import audit, votes
+from app.services.dialect import insert_ignore
+from app.services.notifications import Recipient, notify
+
+
+def _locked(idea_id: int) -> Idea:
+    idea = db.session.scalar(select(Idea).where(Idea.id == idea_id).with_for_update())
+    if idea is None:
+        raise NotFound("No such idea.")
+    return idea
+
+
+def merge_ideas(actor: User, source_id: int, target_id: int) -> Idea:
+    """Merge idea `source_id` into `target_id`; returns the target."""
+    require(actor, "moderation.act")
+    if source_id == target_id:
+        raise Conflict("An idea cannot be merged into itself.")
+    # Lock both rows in id order so two merges of the same pair cannot interleave.
+    first, second = sorted((source_id, target_id))
+    locked = {first: _locked(first), second: _locked(second)}
+    source, target = locked[source_id], locked[target_id]
+    if source.status == "merged":
+        raise Conflict("This idea is already merged into another one.")
+    if target.status == "merged" or target.is_deleted:
+        raise Conflict("The target idea is itself merged or deleted; merge into the idea it points to.")
+    now = utcnow()
+    merge = IdeaMerge(
+        source_id=source.id, target_id=target.id, actor_id=actor.id, source_status=source.status
+    )
+    db.session.add(merge)
+    db.session.flush()
+    for vote in db.session.scalars(select(IdeaVote).where(IdeaVote.idea_id == source.id)).all():
+        moved = votes.add_vote(target, vote.user_id, voted_at=vote.created_at)
+        db.session.add(
+            MergedVote(merge_id=merge.id, user_id=vote.user_id, voted_at=vote.created_at, moved=moved)
+        )
+    db.session.execute(delete(IdeaVote).where(IdeaVote.idea_id == source.id))
+    db.session.execute(update(Idea).where(Idea.id == source.id).values(vote_count=0, trending_score=0.0))
+    follower_ids = list(db.session.scalars(select(IdeaFollow.user_id).where(IdeaFollow.idea_id == source.id)))
+    for user_id in follower_ids:
+        db.session.execute(insert_ignore(IdeaFollow, idea_id=target.id, user_id=user_id, created_at=now))
+    db.session.add(
+        IdeaStatusChange(
+            idea_id=source.id,
+            actor_id=actor.id,
+            from_status=source.status,
+            to_status="merged",
+            note=f"Merged into “{target.title}”.",
+            note_html="",
+            created_at=now,
+        )
+    )
+    source.status = "merged"
+    source.merged_into_id = target.id
+    source.updated_at = now
+    message = f"“{source.title}” was merged into “{target.title}”; its votes count there now"
+    from app.services.ideas import idea_url
+
+    notify([Recipient(user_id, "status", message) for user_id in follower_ids], idea_url(target), actor.id)
+    audit.record(actor, "idea.merge", "idea", source.id, reason=f"into idea {target.id}")
+    db.session.flush()
+    db.session.refresh(target)
+    return target
+
+
+def unmerge_idea(actor: User, source_id: int) -> Idea:
+    """Undo the last merge of `source_id`: it gets its own votes back; the target keeps its own."""
+    require(actor, "moderation.act")
+    source = _locked(source_id)
+    merge = db.session.scalar(
+        select(IdeaMerge)
+        .where(IdeaMerge.source_id == source.id, IdeaMerge.undone_at.is_(None))
+        .order_by(IdeaMerge.id.desc())
+    )
+    if source.status != "merged" or merge is None:
+        raise Conflict("This idea is not merged.")
+    target = _locked(merge.target_id)
+    for merged in db.session.scalars(select(MergedVote).where(MergedVote.merge_id == merge.id)).all():
+        votes.add_vote(source, merged.user_id, voted_at=merged.voted_at)
+        if merged.moved:
+            votes.remove_vote(target, merged.user_id)
+    now = utcnow()
+    db.session.add(
+        IdeaStatusChange(
+            idea_id=source.id,
+            actor_id=actor.id,
+            from_status="merged",
+            to_status=merge.source_status,
+            note=f"Unmerged from “{target.title}”.",
+            note_html="",
+            created_at=now,
+        )
+    )
+    source.status = merge.source_status
+    source.merged_into_id = None
+    source.updated_at = now
+    merge.undone_at = now
+    audit.record(actor, "idea.unmerge", "idea", source.id, reason=f"from idea {target.id}")
+    db.session.flush()
+    db.session.refresh(source)
+    return source

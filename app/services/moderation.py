@@ -1,0 +1,375 @@
+"""Moderation: flags, hiding and restoring, soft deletes, locks, pins, pre-moderation, the queue.
+
+Every action by a moderator (or by the site, after enough flags) is written to the audit log
+in the same transaction.
+"""
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, literal, or_, select, union, update
+from sqlalchemy.orm import joinedload
+
+from app.errors import Conflict, Invalid, NotFound
+from app.extensions import db
+from app.models.base import utcnow
+from app.models.comment import Comment
+from app.models.idea import Idea
+from app.models.moderation import FLAG_REASONS, Flag
+from app.models.user import User
+from app.permissions import can, is_moderator, is_staff, require
+from app.services import audit
+from app.services.settings import get_settings
+
+NOTE_MAX = 1_000
+REASON_MAX = 500
+AUTO_HIDE_REASON = "Hidden after flags from several members, until a moderator reviews it."
+_link = re.compile(r"https?://|www\.", re.IGNORECASE)
+
+
+def _target(target_type: str, target_id: int) -> Idea | Comment:
+    model = {"idea": Idea, "comment": Comment}.get(target_type)
+    if model is None:
+        raise NotFound(f"Unknown kind of item: {target_type!r}.")
+    target = db.session.get(model, target_id)
+    if target is None or (target_type == "comment" and target.is_internal):
+        raise NotFound("No such item.")
+    return target
+
+
+def _summary(target: Idea | Comment) -> str:
+    return target.title if isinstance(target, Idea) else target.body
+
+
+def _counted(comment: Comment) -> bool:
+    """Whether a comment is in its idea's public comment count."""
+    return not (comment.is_internal or comment.is_deleted or comment.is_hidden or comment.is_pending)
+
+
+def _change_visibility(target: Idea | Comment, **values: Any) -> None:
+    """Set hidden/pending/deleted fields, keeping the idea's comment count in step."""
+    was_counted = isinstance(target, Comment) and _counted(target)
+    for name, value in values.items():
+        setattr(target, name, value)
+    if isinstance(target, Comment):
+        now_counted = _counted(target)
+        if was_counted != now_counted:
+            delta = 1 if now_counted else -1
+            db.session.execute(
+                update(Idea).where(Idea.id == target.idea_id).values(comment_count=Idea.comment_count + delta)
+            )
+
+
+def _resolve_flags(actor: Any, target_type: str, target_id: int, status: str) -> int:
+    result = db.session.execute(
+        update(Flag)
+        .where(Flag.target_type == target_type, Flag.target_id == target_id, Flag.status == "open")
+        .values(status=status, resolved_at=utcnow(), resolved_by_id=getattr(actor, "id", None))
+    )
+    return result.rowcount or 0
+
+
+def flag_item(
+    actor: User,
+    target_type: str,
+    target_id: int,
+    reason: str,
+    note: str = "",
+    duplicate_of_id: int | None = None,
+) -> Flag:
+    """Flag an idea or comment for moderators. Enough flags, or one from a moderator, hide it at once."""
+    from app.services.ideas import get_idea
+
+    require(actor, "flag.create")
+    target = _target(target_type, target_id)
+    if target_type == "idea":
+        get_idea(actor, target_id)  # what the flagger cannot see, they cannot flag
+    else:
+        get_idea(actor, target.idea_id)
+    note = (note or "").strip()
+    errors: dict[str, list[str]] = {}
+    if reason not in FLAG_REASONS:
+        errors["reason"] = [f"Choose a reason: {', '.join(FLAG_REASONS)}."]
+    if reason == "other" and not note:
+        errors["note"] = ["Say what is wrong, so a moderator can judge it."]
+    if len(note) > NOTE_MAX:
+        errors["note"] = [f"Keep the note to {NOTE_MAX:,} characters or fewer."]
+    if reason == "duplicate":
+        duplicate = db.session.get(Idea, duplicate_of_id) if duplicate_of_id else None
+        if duplicate is None or duplicate.is_deleted:
+            errors["duplicate_of_id"] = ["Name the idea this one duplicates."]
+        elif target_type == "idea" and duplicate.id == target_id:
+            errors["duplicate_of_id"] = ["An idea cannot duplicate itself."]
+    if errors:
+        raise Invalid(errors)
+    already = db.session.scalar(
+        select(Flag.id).where(
+            Flag.target_type == target_type, Flag.target_id == target_id, Flag.user_id == actor.id
+        )
+    )
+    if already:
+        raise Conflict("You already flagged this. A moderator will look at it.")
+    flag = Flag(
+        target_type=target_type,
+        target_id=target_id,
+        user_id=actor.id,
+        reason=reason,
+        note=note,
+        duplicate_of_id=duplicate_of_id if reason == "duplicate" else None,
+        created_at=utcnow(),
+    )
+    db.session.add(flag)
+    db.session.flush()
+    if target.is_hidden:
+        return flag
+    if is_moderator(actor):
+        _change_visibility(
+            target, hidden_at=utcnow(), hidden_reason=f"Flagged by a moderator: {flag.reason_label}."
+        )
+        audit.record(actor, f"{target_type}.hide", target_type, target_id, reason=f"flag: {reason}")
+        return flag
+    flaggers = db.session.scalar(
+        select(func.count(func.distinct(Flag.user_id))).where(
+            Flag.target_type == target_type, Flag.target_id == target_id, Flag.status == "open"
+        )
+    )
+    if flaggers >= current_app.config["FLAG_HIDE_THRESHOLD"]:
+        _change_visibility(target, hidden_at=utcnow(), hidden_reason=AUTO_HIDE_REASON)
+        audit.record(
+            None, f"{target_type}.hide", target_type, target_id, reason=f"{flaggers} members flagged it"
+        )
+    db.session.flush()
+    return flag
+
+
+def hide_item(actor: User, target_type: str, target_id: int, reason: str) -> Idea | Comment:
+    """Hide an item with a reason its author sees; everyone else sees nothing."""
+    require(actor, "moderation.act")
+    target = _target(target_type, target_id)
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid({"reason": ["Give a reason; the author will read it."]})
+    if len(reason) > REASON_MAX:
+        raise Invalid({"reason": [f"Keep the reason to {REASON_MAX} characters or fewer."]})
+    _change_visibility(target, hidden_at=utcnow(), hidden_reason=reason, is_pending=False)
+    _resolve_flags(actor, target_type, target_id, "upheld")
+    audit.record(actor, f"{target_type}.hide", target_type, target_id, reason=reason)
+    db.session.flush()
+    return target
+
+
+def restore_item(actor: User, target_type: str, target_id: int) -> Idea | Comment:
+    """Show an item again: un-hide, un-delete, or approve a post waiting for review."""
+    require(actor, "moderation.act")
+    target = _target(target_type, target_id)
+    if not (target.is_hidden or target.is_deleted or target.is_pending):
+        raise Conflict("This item is already visible.")
+    _change_visibility(target, hidden_at=None, hidden_reason="", deleted_at=None, is_pending=False)
+    _resolve_flags(actor, target_type, target_id, "dismissed")
+    audit.record(actor, f"{target_type}.restore", target_type, target_id)
+    db.session.flush()
+    return target
+
+
+def delete_item(actor: User, target_type: str, target_id: int, reason: str = "") -> Idea | Comment:
+    """Soft-delete an item as a moderator; `restore_item` brings it back."""
+    require(actor, "moderation.act")
+    target = _target(target_type, target_id)
+    if target.is_deleted:
+        raise Conflict("This item is already deleted.")
+    _change_visibility(target, deleted_at=utcnow())
+    _resolve_flags(actor, target_type, target_id, "upheld")
+    audit.record(
+        actor, f"{target_type}.delete", target_type, target_id, reason=reason, before=_summary(target)
+    )
+    db.session.flush()
+    return target
+
+
+def dismiss_flags(actor: User, target_type: str, target_id: int) -> int:
+    """Close the open flags on an item as unfounded; an item hidden by those flags comes back."""
+    require(actor, "moderation.act")
+    target = _target(target_type, target_id)
+    count = _resolve_flags(actor, target_type, target_id, "dismissed")
+    if count == 0:
+        raise Conflict("There are no open flags on this item.")
+    if target.is_hidden and target.hidden_reason == AUTO_HIDE_REASON:
+        _change_visibility(target, hidden_at=None, hidden_reason="")
+    audit.record(actor, "flags.dismiss", target_type, target_id, reason=f"{count} flag(s)")
+    db.session.flush()
+    return count
+
+
+def set_locked(actor: User, idea: Idea, locked: bool) -> Idea:
+    """Lock a thread (no new comments or votes) or unlock it."""
+    require(actor, "moderation.act")
+    if idea.is_locked == locked:
+        raise Conflict("The idea is already locked." if locked else "The idea is not locked.")
+    idea.is_locked = locked
+    audit.record(actor, "idea.lock" if locked else "idea.unlock", "idea", idea.id)
+    db.session.flush()
+    return idea
+
+
+def set_pinned(actor: User, idea: Idea, pinned: bool) -> Idea:
+    """Pin an idea to the top of its lists, or unpin it."""
+    require(actor, "moderation.act")
+    if (idea.pinned_at is not None) == pinned:
+        raise Conflict("The idea is already pinned." if pinned else "The idea is not pinned.")
+    idea.pinned_at = utcnow() if pinned else None
+    audit.record(actor, "idea.pin" if pinned else "idea.unpin", "idea", idea.id)
+    db.session.flush()
+    return idea
+
+
+def needs_review(author: User, text: str) -> bool:
+    """Whether a new post waits in the queue under pre-moderation (off by default)."""
+    if is_moderator(author) or is_staff(author):
+        return False
+    settings = get_settings()
+    if not settings["premoderation_enabled"]:
+        return False
+    posts = (db.session.scalar(select(func.count(Idea.id)).where(Idea.author_id == author.id)) or 0) + (
+        db.session.scalar(
+            select(func.count(Comment.id)).where(
+                Comment.author_id == author.id, Comment.is_internal.is_(False)
+            )
+        )
+        or 0
+    )
+    if posts < settings["premoderation_first_posts"]:
+        return True
+    young = utcnow() - author.created_at < timedelta(days=7)
+    return young and len(_link.findall(text or "")) > settings["premoderation_max_links"]
+
+
+@dataclass
+class AuthorHistory:
+    joined_at: Any
+    ideas: int = 0
+    comments: int = 0
+    hidden: int = 0
+    suspended: bool = False
+
+
+@dataclass
+class QueueItem:
+    target_type: str
+    target: Idea | Comment
+    idea: Idea
+    author: User
+    history: AuthorHistory
+    flags: list[Flag] = field(default_factory=list)
+
+    @property
+    def is_pending(self) -> bool:
+        return self.target.is_pending
+
+
+def review_queue(actor: User) -> list[QueueItem]:
+    """Open flags and pending posts grouped by item, oldest first, in a fixed number of queries."""
+    require(actor, "moderation.access")
+    flags = list(
+        db.session.scalars(
+            select(Flag)
+            .options(joinedload(Flag.user))
+            .where(Flag.status == "open", Flag.target_type.in_(("idea", "comment")))
+            .order_by(Flag.created_at, Flag.id)
+        )
+    )
+    by_target: dict[tuple[str, int], list[Flag]] = defaultdict(list)
+    for flag in flags:
+        by_target[(flag.target_type, flag.target_id)].append(flag)
+    idea_ids = {target_id for kind, target_id in by_target if kind == "idea"}
+    comment_ids = {target_id for kind, target_id in by_target if kind == "comment"}
+    idea_ids |= set(
+        db.session.scalars(select(Idea.id).where(Idea.is_pending.is_(True), Idea.deleted_at.is_(None)))
+    )
+    comment_ids |= set(
+        db.session.scalars(
+            select(Comment.id).where(Comment.is_pending.is_(True), Comment.deleted_at.is_(None))
+        )
+    )
+    comments = {
+        c.id: c
+        for c in db.session.scalars(
+            select(Comment).options(joinedload(Comment.author)).where(Comment.id.in_(comment_ids))
+        )
+    }
+    ideas = {
+        i.id: i
+        for i in db.session.scalars(
+            select(Idea)
+            .options(joinedload(Idea.author))
+            .where(or_(Idea.id.in_(idea_ids), Idea.id.in_({c.idea_id for c in comments.values()})))
+        )
+    }
+    authors = {i.author_id for i in ideas.values()} | {c.author_id for c in comments.values()}
+    histories = _author_histories(authors)
+    items = []
+    for idea_id in idea_ids:
+        idea = ideas[idea_id]
+        items.append(
+            QueueItem(
+                "idea", idea, idea, idea.author, histories[idea.author_id], by_target[("idea", idea_id)]
+            )
+        )
+    for comment_id in comment_ids:
+        comment = comments[comment_id]
+        items.append(
+            QueueItem(
+                "comment",
+                comment,
+                ideas[comment.idea_id],
+                comment.author,
+                histories[comment.author_id],
+                by_target[("comment", comment_id)],
+            )
+        )
+    return sorted(items, key=lambda item: min([f.created_at for f in item.flags] or [item.target.created_at]))
+
+
+def _author_histories(author_ids: set[int]) -> dict[int, AuthorHistory]:
+    if not author_ids:
+        return {}
+    users = db.session.scalars(select(User).where(User.id.in_(author_ids)))
+    histories = {
+        u.id: AuthorHistory(joined_at=u.created_at, suspended=u.suspended_at is not None) for u in users
+    }
+    for author_id, count, hidden in db.session.execute(
+        select(Idea.author_id, func.count(Idea.id), func.count(Idea.hidden_at))
+        .where(Idea.author_id.in_(author_ids))
+        .group_by(Idea.author_id)
+    ):
+        histories[author_id].ideas, histories[author_id].hidden = count, hidden
+    for author_id, count, hidden in db.session.execute(
+        select(Comment.author_id, func.count(Comment.id), func.count(Comment.hidden_at))
+        .where(Comment.author_id.in_(author_ids), Comment.is_internal.is_(False))
+        .group_by(Comment.author_id)
+    ):
+        histories[author_id].comments = count
+        histories[author_id].hidden += hidden
+    return histories
+
+
+def waiting_count(actor: Any) -> int:
+    """How many items wait for a moderator (for the navigation); 0 for everyone else."""
+    if not can(actor, "moderation.access"):
+        return 0
+    # Items, not flags: an item flagged by three people and waiting for review counts once.
+    waiting = union(
+        select(Flag.target_type.label("kind"), Flag.target_id.label("id")).where(
+            Flag.status == "open", Flag.target_type.in_(("idea", "comment"))
+        ),
+        select(literal("idea").label("kind"), Idea.id.label("id")).where(
+            Idea.is_pending.is_(True), Idea.deleted_at.is_(None)
+        ),
+        select(literal("comment").label("kind"), Comment.id.label("id")).where(
+            Comment.is_pending.is_(True), Comment.deleted_at.is_(None)
+        ),
+    ).subquery()
+    return db.session.scalar(select(func.count()).select_from(waiting)) or 0
