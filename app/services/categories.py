@@ -10,6 +10,7 @@ from app.extensions import db
 from app.models.idea import Category
 from app.models.user import User
 from app.permissions import require
+from app.services import audit
 from app.text import normalize_line
 
 NAME_MAX = 60
@@ -71,6 +72,8 @@ def create_category(actor: User | None, name: str, slug: str = "", description: 
     category = Category(name=name, slug=slug, description=description, position=position)
     db.session.add(category)
     db.session.flush()
+    if actor is not None:
+        audit.record(actor, "category.create", "category", category.id, after=name)
     return category
 
 
@@ -78,13 +81,23 @@ def update_category(
     actor: User, category: Category, name: str, slug: str, description: str, position: int
 ) -> None:
     require(actor, "category.manage")
+    before = f"{category.name} ({category.slug})"
     category.name, category.slug, category.description = _validate(name, slug, description, category.id)
     category.position = position
+    audit.record(
+        actor,
+        "category.update",
+        "category",
+        category.id,
+        before=before,
+        after=f"{category.name} ({category.slug})",
+    )
     db.session.flush()
 
 
 def delete_category(actor: User, category: Category) -> None:
     """Remove a category; its ideas stay, without a category."""
     require(actor, "category.manage")
+    audit.record(actor, "category.delete", "category", category.id, before=category.name)
     db.session.delete(category)
     db.session.flush()

@@ -116,3 +116,15 @@ def test_deleting_a_category_keeps_its_ideas(app):
     assert db.session.get(Idea, idea.id).category_id is None
     with pytest.raises(NotFound):
         categories.get_category(reports.id)
+
+
+def test_category_changes_are_audited_once_each(app):
+    from app.models.moderation import AuditEntry
+    from app.services import categories as category_service
+
+    admin = make_user("admin")
+    category = category_service.create_category(admin, "Mobile")
+    category_service.update_category(admin, category, "Mobile apps", "mobile-apps", "", 2)
+    category_service.delete_category(admin, category)
+    actions = [entry.action for entry in db.session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
+    assert actions == ["category.create", "category.update", "category.delete"]
