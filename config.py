@@ -84,6 +84,16 @@ class Config:
     RATELIMIT_SIGNIN_IP = os.environ.get("RATELIMIT_SIGNIN_IP", "20 per minute;200 per hour")
     RATELIMIT_REGISTER = os.environ.get("RATELIMIT_REGISTER", "10 per hour")
     RATELIMIT_RESET = os.environ.get("RATELIMIT_RESET", "5 per hour")
+    # Writes per account (per IP address when signed out), web and API together; accounts younger
+    # than a day get the *_NEW_ACCOUNT limits. Only POST and DELETE count: reading is never limited.
+    RATELIMIT_IDEAS = os.environ.get("RATELIMIT_IDEAS", "5 per minute;30 per day")
+    RATELIMIT_IDEAS_NEW_ACCOUNT = os.environ.get("RATELIMIT_IDEAS_NEW_ACCOUNT", "2 per minute;10 per day")
+    RATELIMIT_COMMENTS = os.environ.get("RATELIMIT_COMMENTS", "10 per minute")
+    RATELIMIT_COMMENTS_NEW_ACCOUNT = os.environ.get("RATELIMIT_COMMENTS_NEW_ACCOUNT", "3 per minute")
+    RATELIMIT_VOTES = os.environ.get("RATELIMIT_VOTES", "60 per minute")
+    RATELIMIT_VOTES_NEW_ACCOUNT = os.environ.get("RATELIMIT_VOTES_NEW_ACCOUNT", "20 per minute")
+    RATELIMIT_FLAGS = os.environ.get("RATELIMIT_FLAGS", "20 per hour")
+    RATELIMIT_FLAGS_NEW_ACCOUNT = os.environ.get("RATELIMIT_FLAGS_NEW_ACCOUNT", "5 per hour")
 
     PASSWORD_RESET_TTL = timedelta(hours=1)
     # How long authors may edit their own ideas and comments (moderators and staff always can).

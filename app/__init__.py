@@ -61,4 +61,7 @@ def create_app(config_class: type | None = None) -> Flask:
     csrf.exempt(api_bp)
     app.register_blueprint(api_bp)
     register_blueprints(app)
+    from app import ratelimits
+
+    ratelimits.init_app(app)  # wraps registered views, so it comes after every blueprint
     return app

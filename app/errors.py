@@ -1,6 +1,7 @@
 """Domain errors raised by services, and their one mapping to pages and to API JSON."""
 
 import logging
+import math
 
 from flask import Flask, flash, jsonify, redirect, render_template, request, url_for
 from flask_limiter.errors import RateLimitExceeded
@@ -97,6 +98,19 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or request.path == "/healthz"
 
 
+def wait_phrase(seconds: int | None) -> str:
+    """When to try again, in words: "in 42 seconds", "in about 3 minutes", "in about 5 hours"."""
+    if not seconds:
+        return "in a moment"
+    if seconds < 60:
+        return f"in {seconds} second{'s' if seconds != 1 else ''}"
+    if seconds < 3600:
+        minutes = math.ceil(seconds / 60)
+        return "in about a minute" if minutes == 1 else f"in about {minutes} minutes"
+    hours = math.ceil(seconds / 3600)
+    return "in about an hour" if hours == 1 else f"in about {hours} hours"
+
+
 def error_json(status: int, code: str, message: str, fields: dict | None = None, headers=None):
     body = {"error": {"code": code, "message": message}}
     if fields:
@@ -138,9 +152,13 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(RateLimitExceeded)
     def rate_limited(error: RateLimitExceeded):
-        # Flask-Limiter adds Retry-After (and the X-RateLimit-* headers) to this response.
-        headers: dict[str, str] = {}
-        message = "Too many attempts. Please wait a moment and try again."
+        from app.ratelimits import retry_after_seconds
+
+        # The limits on writes say what was refused (app/ratelimits.py); sign-in's limits do not.
+        what = error.description if error.limit.error_message else "Too many attempts."
+        seconds = retry_after_seconds()
+        message = f"{what} Please try again {wait_phrase(seconds)}."
+        headers = {"Retry-After": str(seconds)} if seconds else {}
         if wants_json():
             return error_json(429, "rate_limited", message, headers=headers)
         return error_page(429, message, headers)

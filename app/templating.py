@@ -28,9 +28,10 @@ def _nav_items():
 
 
 def _role_nav_items(user):
+    """(label, url, endpoint) of the staff and moderation pages `user` may open."""
     endpoints = current_app.view_functions
     return [
-        (label, url_for(endpoint))
+        (label, url_for(endpoint), endpoint)
         for label, endpoint, action in STAFF_NAV + MODERATION_NAV
         if endpoint in endpoints and permissions.can(user, action)
     ]

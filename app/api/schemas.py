@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 from app.links import absolute_path, absolute_url
 from app.models.comment import Comment
 from app.models.idea import Idea
+from app.models.moderation import AuditEntry, Flag
 from app.models.notification import Notification
 from app.models.user import User
 from app.services.pagination import Page
@@ -76,4 +77,80 @@ def notification_json(notification: Notification) -> dict:
         "url": absolute_path(notification.url),
         "read": notification.is_read,
         "created_at": timestamp(notification.created_at),
+    }
+
+
+def suspension_json(user: User) -> dict:
+    """A User plus the state of their suspension (moderation answers only)."""
+    return {
+        **user_json(user),
+        "suspended": user.is_suspended,
+        "suspended_at": timestamp(user.suspended_at) if user.is_suspended else None,
+        "suspended_until": timestamp(user.suspended_until) if user.is_suspended else None,
+        "suspension_reason": user.suspension_reason if user.is_suspended else "",
+    }
+
+
+def moderation_state_json(item: Idea | Comment) -> dict:
+    """What moderators (and the author) know of an item beyond its public fields."""
+    return {
+        "hidden": item.is_hidden,
+        "hidden_reason": item.hidden_reason if item.is_hidden else "",
+        "pending": item.is_pending,
+        "deleted": item.is_deleted,
+    }
+
+
+def flag_json(flag: Flag, user: User | None = None) -> dict:
+    """A Flag; `user` (the flagger) is included when given."""
+    data = {
+        "id": flag.id,
+        "target_type": flag.target_type,
+        "target_id": flag.target_id,
+        "reason": flag.reason,
+        "note": flag.note,
+        "duplicate_of_id": flag.duplicate_of_id,
+        "status": flag.status,
+        "created_at": timestamp(flag.created_at),
+    }
+    if user is not None:
+        data["user"] = user_json(user)
+    return data
+
+
+def queue_item_json(item) -> dict:
+    """One entry of the moderation queue (a `moderation.QueueItem`): the item, its flags, its author."""
+    history = item.history
+    target = item.target
+    return {
+        "target_type": item.target_type,
+        "target_id": target.id,
+        **moderation_state_json(target),
+        "idea": idea_json(item.idea),
+        "comment": comment_json(target) if isinstance(target, Comment) else None,
+        "author": user_json(item.author),
+        "author_history": {
+            "joined_at": timestamp(history.joined_at),
+            "ideas": history.ideas,
+            "comments": history.comments,
+            "hidden": history.hidden,
+            "suspended": history.suspended,
+        },
+        "flag_count": len(item.flags),
+        "flags": [flag_json(flag, flag.user) for flag in item.flags],
+    }
+
+
+def audit_json(entry: AuditEntry) -> dict:
+    """An audit entry; `entry.actor` must be loaded (None: the site itself)."""
+    return {
+        "id": entry.id,
+        "actor": user_json(entry.actor) if entry.actor is not None else None,
+        "action": entry.action,
+        "target_type": entry.target_type,
+        "target_id": entry.target_id,
+        "reason": entry.reason,
+        "before": entry.before,
+        "after": entry.after,
+        "created_at": timestamp(entry.created_at),
     }

@@ -170,23 +170,37 @@ def add_comment(actor: User, idea: Idea, body: str, parent_id: int | None = None
         # Nobody else sees it yet: it is neither counted nor announced until a moderator approves it.
         return comment
     touch_comment_count(idea.id, 1)
+    _announce(comment, actor, idea, parent, mentioned)
+    db.session.flush()
+    return comment
+
+
+def _announce(
+    comment: Comment, author: User, idea: Idea, parent: Comment | None, mentioned: list[User]
+) -> None:
     # One notification per person; the most specific reason wins.
     recipients = [
-        Recipient(user.id, "mention", f"{actor.display_name} mentioned you on “{idea.title}”")
+        Recipient(user.id, "mention", f"{author.display_name} mentioned you on “{idea.title}”")
         for user in mentioned
     ]
     if parent is not None:
         recipients.append(
             Recipient(
-                parent.author_id, "reply", f"{actor.display_name} replied to your comment on “{idea.title}”"
+                parent.author_id, "reply", f"{author.display_name} replied to your comment on “{idea.title}”"
             )
         )
     recipients.append(
-        Recipient(idea.author_id, "comment", f"{actor.display_name} commented on your idea “{idea.title}”")
+        Recipient(idea.author_id, "comment", f"{author.display_name} commented on your idea “{idea.title}”")
     )
-    notify(recipients, comment_url(comment), actor.id)
-    db.session.flush()
-    return comment
+    notify(recipients, comment_url(comment), author.id)
+
+
+def announce_approved(comment: Comment) -> None:
+    """Tell the people a comment concerns, once a moderator approves it after pre-moderation."""
+    author = db.session.get(User, comment.author_id)
+    idea = db.session.get(Idea, comment.idea_id)
+    parent = db.session.get(Comment, comment.parent_id) if comment.parent_id else None
+    _announce(comment, author, idea, parent, find_mentions(comment.body)[1])
 
 
 def add_internal_note(actor: User, idea: Idea, body: str) -> Comment:

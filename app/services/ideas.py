@@ -244,7 +244,8 @@ def similar_ideas(actor: Any, text: str, limit: int = 5) -> list[Idea]:
     stmt = similar_candidates(text, limit)
     if stmt is None:
         return []
-    stmt = stmt.where(visible_ideas(actor), Idea.status != "merged")
+    # Moderators may open deleted ideas (to restore them), but nobody is pointed to one.
+    stmt = stmt.where(visible_ideas(actor), Idea.deleted_at.is_(None), Idea.status != "merged")
     return list(db.session.scalars(stmt))
 
 

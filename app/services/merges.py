@@ -21,10 +21,20 @@ from app.services.notifications import Recipient, notify
 
 
 def _locked(idea_id: int) -> Idea:
-    idea = db.session.scalar(select(Idea).where(Idea.id == idea_id).with_for_update())
+    # populate_existing: an idea read earlier in this transaction is read again under the lock,
+    # so the checks below see what the previous merge committed.
+    idea = db.session.scalar(
+        select(Idea).where(Idea.id == idea_id).with_for_update().execution_options(populate_existing=True)
+    )
     if idea is None:
         raise NotFound("No such idea.")
     return idea
+
+
+def _lock_pair(first_id: int, second_id: int) -> tuple[Idea, Idea]:
+    """Lock two ideas in id order, so merges and unmerges of the same ideas never deadlock."""
+    locked = {idea_id: _locked(idea_id) for idea_id in sorted((first_id, second_id))}
+    return locked[first_id], locked[second_id]
 
 
 def merge_ideas(actor: User, source_id: int, target_id: int) -> Idea:
@@ -32,10 +42,7 @@ def merge_ideas(actor: User, source_id: int, target_id: int) -> Idea:
     require(actor, "moderation.act")
     if source_id == target_id:
         raise Conflict("An idea cannot be merged into itself.")
-    # Lock both rows in id order so two merges of the same pair cannot interleave.
-    first, second = sorted((source_id, target_id))
-    locked = {first: _locked(first), second: _locked(second)}
-    source, target = locked[source_id], locked[target_id]
+    source, target = _lock_pair(source_id, target_id)
     if source.status == "merged":
         raise Conflict("This idea is already merged into another one.")
     if target.status == "merged" or target.is_deleted:
@@ -74,7 +81,15 @@ def merge_ideas(actor: User, source_id: int, target_id: int) -> Idea:
     from app.services.ideas import idea_url
 
     notify([Recipient(user_id, "status", message) for user_id in follower_ids], idea_url(target), actor.id)
-    audit.record(actor, "idea.merge", "idea", source.id, reason=f"into idea {target.id}")
+    audit.record(
+        actor,
+        "idea.merge",
+        "idea",
+        source.id,
+        reason=f"into idea {target.id}",
+        before=merge.source_status,
+        after=f"merged into {target.id}",
+    )
     db.session.flush()
     db.session.refresh(target)
     return target
@@ -83,15 +98,22 @@ def merge_ideas(actor: User, source_id: int, target_id: int) -> Idea:
 def unmerge_idea(actor: User, source_id: int) -> Idea:
     """Undo the last merge of `source_id`: it gets its own votes back; the target keeps its own."""
     require(actor, "moderation.act")
-    source = _locked(source_id)
-    merge = db.session.scalar(
+    last_merge = (
         select(IdeaMerge)
-        .where(IdeaMerge.source_id == source.id, IdeaMerge.undone_at.is_(None))
+        .where(IdeaMerge.source_id == source_id, IdeaMerge.undone_at.is_(None))
         .order_by(IdeaMerge.id.desc())
+        .limit(1)
     )
-    if source.status != "merged" or merge is None:
+    merge = db.session.scalar(last_merge)
+    if merge is None:
+        if db.session.get(Idea, source_id) is None:
+            raise NotFound("No such idea.")
         raise Conflict("This idea is not merged.")
-    target = _locked(merge.target_id)
+    source, target = _lock_pair(source_id, merge.target_id)
+    # Read again under the locks: another moderator may have unmerged it meanwhile.
+    merge = db.session.scalar(last_merge.execution_options(populate_existing=True))
+    if source.status != "merged" or merge is None or merge.target_id != target.id:
+        raise Conflict("This idea is not merged.")
     for merged in db.session.scalars(select(MergedVote).where(MergedVote.merge_id == merge.id)).all():
         votes.add_vote(source, merged.user_id, voted_at=merged.voted_at)
         if merged.moved:
@@ -112,7 +134,15 @@ def unmerge_idea(actor: User, source_id: int) -> Idea:
     source.merged_into_id = None
     source.updated_at = now
     merge.undone_at = now
-    audit.record(actor, "idea.unmerge", "idea", source.id, reason=f"from idea {target.id}")
+    audit.record(
+        actor,
+        "idea.unmerge",
+        "idea",
+        source.id,
+        reason=f"from idea {target.id}",
+        before=f"merged into {target.id}",
+        after=merge.source_status,
+    )
     db.session.flush()
     db.session.refresh(source)
     return source

@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, literal, or_, select, union, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from app.errors import Conflict, Invalid, NotFound
@@ -28,14 +29,18 @@ from app.services.settings import get_settings
 NOTE_MAX = 1_000
 REASON_MAX = 500
 AUTO_HIDE_REASON = "Hidden after flags from several members, until a moderator reviews it."
-_link = re.compile(r"https?://|www\.", re.IGNORECASE)
+ALREADY_FLAGGED = "You already flagged this. A moderator will look at it."
+# One match per link: "https://www.example.com" is one link, not two.
+_link = re.compile(r"https?://\S+|\bwww\.\S+", re.IGNORECASE)
 
 
-def _target(target_type: str, target_id: int) -> Idea | Comment:
+def _target(target_type: str, target_id: int, lock: bool = False) -> Idea | Comment:
+    """The idea or comment, read afresh; `lock` holds its row until the transaction ends."""
     model = {"idea": Idea, "comment": Comment}.get(target_type)
     if model is None:
         raise NotFound(f"Unknown kind of item: {target_type!r}.")
-    target = db.session.get(model, target_id)
+    stmt = select(model).where(model.id == target_id).execution_options(populate_existing=True)
+    target = db.session.scalar(stmt.with_for_update() if lock else stmt)
     if target is None or (target_type == "comment" and target.is_internal):
         raise NotFound("No such item.")
     return target
@@ -82,14 +87,20 @@ def flag_item(
     duplicate_of_id: int | None = None,
 ) -> Flag:
     """Flag an idea or comment for moderators. Enough flags, or one from a moderator, hide it at once."""
+    from app.services.comments import get_comment
     from app.services.ideas import get_idea
 
     require(actor, "flag.create")
-    target = _target(target_type, target_id)
+    # The row lock makes flags on one item count one after another, so the flag that
+    # reaches the threshold always sees the ones before it.
+    target = _target(target_type, target_id, lock=True)
+    # What the flagger cannot see, they cannot flag.
     if target_type == "idea":
-        get_idea(actor, target_id)  # what the flagger cannot see, they cannot flag
+        get_idea(actor, target_id)
     else:
-        get_idea(actor, target.idea_id)
+        get_comment(actor, target_id, include_internal=False)
+    if target.is_deleted:
+        raise Conflict("This item was deleted already.")
     note = (note or "").strip()
     errors: dict[str, list[str]] = {}
     if reason not in FLAG_REASONS:
@@ -106,13 +117,6 @@ def flag_item(
             errors["duplicate_of_id"] = ["An idea cannot duplicate itself."]
     if errors:
         raise Invalid(errors)
-    already = db.session.scalar(
-        select(Flag.id).where(
-            Flag.target_type == target_type, Flag.target_id == target_id, Flag.user_id == actor.id
-        )
-    )
-    if already:
-        raise Conflict("You already flagged this. A moderator will look at it.")
     flag = Flag(
         target_type=target_type,
         target_id=target_id,
@@ -122,8 +126,12 @@ def flag_item(
         duplicate_of_id=duplicate_of_id if reason == "duplicate" else None,
         created_at=utcnow(),
     )
-    db.session.add(flag)
-    db.session.flush()
+    # The unique constraint is the one-flag-per-person rule, also when two requests race.
+    try:
+        with db.session.begin_nested():
+            db.session.add(flag)
+    except IntegrityError:
+        raise Conflict(ALREADY_FLAGGED) from None
     if target.is_hidden:
         return flag
     if is_moderator(actor):
@@ -131,6 +139,7 @@ def flag_item(
             target, hidden_at=utcnow(), hidden_reason=f"Flagged by a moderator: {flag.reason_label}."
         )
         audit.record(actor, f"{target_type}.hide", target_type, target_id, reason=f"flag: {reason}")
+        db.session.flush()
         return flag
     flaggers = db.session.scalar(
         select(func.count(func.distinct(Flag.user_id))).where(
@@ -168,7 +177,13 @@ def restore_item(actor: User, target_type: str, target_id: int) -> Idea | Commen
     target = _target(target_type, target_id)
     if not (target.is_hidden or target.is_deleted or target.is_pending):
         raise Conflict("This item is already visible.")
+    approving = target.is_pending and not (target.is_hidden or target.is_deleted)
     _change_visibility(target, hidden_at=None, hidden_reason="", deleted_at=None, is_pending=False)
+    if approving and isinstance(target, Comment):
+        from app.services.comments import announce_approved
+
+        # Held back while it waited for review; its thread hears of it now.
+        announce_approved(target)
     _resolve_flags(actor, target_type, target_id, "dismissed")
     audit.record(actor, f"{target_type}.restore", target_type, target_id)
     db.session.flush()
@@ -304,7 +319,7 @@ def review_queue(actor: User) -> list[QueueItem]:
         i.id: i
         for i in db.session.scalars(
             select(Idea)
-            .options(joinedload(Idea.author))
+            .options(joinedload(Idea.author), joinedload(Idea.category))
             .where(or_(Idea.id.in_(idea_ids), Idea.id.in_({c.idea_id for c in comments.values()})))
         )
     }
@@ -312,14 +327,18 @@ def review_queue(actor: User) -> list[QueueItem]:
     histories = _author_histories(authors)
     items = []
     for idea_id in idea_ids:
-        idea = ideas[idea_id]
+        idea = ideas.get(idea_id)
+        if idea is None:  # flagged, then removed for good
+            continue
         items.append(
             QueueItem(
                 "idea", idea, idea, idea.author, histories[idea.author_id], by_target[("idea", idea_id)]
             )
         )
     for comment_id in comment_ids:
-        comment = comments[comment_id]
+        comment = comments.get(comment_id)
+        if comment is None:
+            continue
         items.append(
             QueueItem(
                 "comment",

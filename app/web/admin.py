@@ -1,14 +1,20 @@
-"""Admin pages: idea categories."""
+"""Admin pages: members and their roles, the audit log, site settings and idea categories."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.extensions import db
 from app.forms.accounts import PostForm
+from app.forms.admin import AUDIT_ACTION_LABELS, AuditFilterForm, RoleForm, SettingsForm
 from app.forms.ideas import CategoryForm
+from app.models.user import ROLE_LABELS
 from app.permissions import require
+from app.services import accounts, members
+from app.services import audit as audit_service
 from app.services import categories as category_service
-from app.web.support import call_with_form
+from app.services import settings as settings_service
+from app.services.pagination import page_args
+from app.web.support import call_with_form, safe_next_url
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -78,3 +84,85 @@ def delete_category(category_id: int):
         db.session.commit()
         flash(f"Category “{category.name}” deleted; its ideas now have no category.", "success")
     return redirect(url_for("admin.categories"))
+
+
+@bp.get("/users")
+@login_required
+def users():
+    require(_actor(), "user.change_role")
+    page, _ = page_args(request.args)
+    result = members.list_members(
+        _actor(),
+        q=request.args.get("q"),
+        role=request.args.get("role") or None,
+        suspended=request.args.get("suspended") == "1",
+        page=page,
+    )
+    return render_template("admin/users.html", result=result)
+
+
+@bp.post("/users/<int:user_id>/role")
+@login_required
+def change_role(user_id: int):
+    require(_actor(), "user.change_role")
+    user = accounts.get_user(user_id)
+    form = RoleForm()
+    if form.validate_on_submit():
+        unchanged = form.role.data == user.role
+        ok, _ = call_with_form(form, accounts.change_role, _actor(), user, form.role.data)
+        if not ok:
+            for message in form.role.errors:
+                flash(message, "error")
+        elif unchanged:
+            flash(f"{user.display_name} already has the role {user.role_label}.", "info")
+        else:
+            db.session.commit()
+            flash(f"{user.display_name} is now {ROLE_LABELS[user.role]}.", "success")
+    return redirect(safe_next_url("admin.users"))
+
+
+@bp.get("/audit")
+@login_required
+def audit():
+    require(_actor(), "audit.view")
+    page, _ = page_args(request.args)
+    form = AuditFilterForm(formdata=request.args)
+    form.set_choices(members.audit_actors(_actor()), audit_service.audit_actions())
+    result, targets, status = None, {}, 200
+    if form.validate():
+        filters = audit_service.AuditFilters(
+            actor_id=form.actor_id,
+            action=form.action.data or None,
+            since=form.since_at,
+            until=form.until_at,
+        )
+        result = audit_service.list_audit(_actor(), filters, page, members.PER_PAGE)
+        targets = members.audit_targets(_actor(), result.items)
+    else:
+        status = 422
+    body = render_template(
+        "admin/audit.html", form=form, result=result, targets=targets, action_labels=AUDIT_ACTION_LABELS
+    )
+    return body, status
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@login_required
+def settings():
+    require(_actor(), "settings.manage")
+    current = settings_service.get_settings()
+    form = SettingsForm(data=current)
+    status = 200
+    if form.validate_on_submit():
+        changes = {key: form[key].data for key in settings_service.DEFAULTS}
+        ok, saved = call_with_form(form, settings_service.update_settings, _actor(), **changes)
+        if ok:
+            db.session.commit()
+            flash("Settings saved." if saved != current else "Nothing changed.", "success")
+            return redirect(url_for("admin.settings"))
+    if request.method == "POST":
+        flash("Nothing was changed: please correct the marked field.", "error")
+        status = 422
+    queue = "moderation.queue"
+    queue_url = url_for(queue) if queue in current_app.view_functions else None
+    return render_template("admin/settings.html", form=form, current=current, queue_url=queue_url), status

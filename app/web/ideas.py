@@ -50,6 +50,8 @@ def index():
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
+    # Refuse before the form is filled in, not after (suspended accounts).
+    require(_actor(), "idea.create")
     form = IdeaForm()
     form.set_categories(category_service.list_categories())
     if request.method == "GET" and request.args.get("title"):
@@ -71,7 +73,12 @@ def new():
         )
         if ok:
             db.session.commit()
-            flash("Your idea is posted, with your vote. Share it so others can vote too.", "success")
+            if idea.is_pending:
+                flash(
+                    "Thanks! New members' first posts wait for a moderator; yours will appear soon.", "info"
+                )
+            else:
+                flash("Your idea is posted, with your vote. Share it so others can vote too.", "success")
             return redirect(url_for("ideas.detail", idea_id=idea.id))
     return render_template("ideas/new.html", form=form, similar=similar, confirming=False)
 

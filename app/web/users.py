@@ -1,14 +1,67 @@
-"""Public member profiles."""
+"""Public member profiles, and the suspension controls moderators see on them."""
 
-from flask import Blueprint, render_template
-from flask_login import current_user
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
 
+from app.extensions import db
+from app.forms.accounts import PostForm
+from app.forms.admin import SuspendForm
+from app.permissions import require
+from app.services import accounts
 from app.services.profiles import profile_page
+from app.templating import format_datetime
+from app.web.support import call_with_form
 
 bp = Blueprint("users", __name__, url_prefix="/users")
 
 
+def _actor():
+    return current_user._get_current_object()
+
+
+def _profile(user_id: int, suspend_form: SuspendForm | None = None, status: int = 200):
+    data = profile_page(_actor(), user_id)
+    body = render_template(
+        "users/profile.html",
+        profile=data,
+        user=data.user,
+        suspend_form=suspend_form or SuspendForm(),
+        post_form=PostForm(),
+    )
+    return body, status
+
+
 @bp.get("/<int:user_id>")
 def profile(user_id: int):
-    data = profile_page(current_user._get_current_object(), user_id)
-    return render_template("users/profile.html", profile=data, user=data.user)
+    return _profile(user_id)
+
+
+@bp.post("/<int:user_id>/suspend")
+@login_required
+def suspend(user_id: int):
+    user = accounts.get_user(user_id)
+    require(_actor(), "user.suspend", user)
+    form = SuspendForm()
+    if form.validate_on_submit():
+        ok, _ = call_with_form(form, accounts.suspend_user, _actor(), user, form.duration, form.reason.data)
+        if ok:
+            db.session.commit()
+            until = (
+                f"until {format_datetime(user.suspended_until)}" if user.suspended_until else "permanently"
+            )
+            flash(f"{user.display_name} is suspended {until} and signed out everywhere.", "success")
+            return redirect(url_for("users.profile", user_id=user.id))
+    flash("Nothing was changed: please correct the marked field.", "error")
+    return _profile(user_id, suspend_form=form, status=422)
+
+
+@bp.post("/<int:user_id>/unsuspend")
+@login_required
+def unsuspend(user_id: int):
+    if not PostForm().validate_on_submit():
+        abort(400)
+    user = accounts.get_user(user_id)
+    accounts.unsuspend_user(_actor(), user)
+    db.session.commit()
+    flash(f"{user.display_name}'s suspension is lifted.", "success")
+    return redirect(url_for("users.profile", user_id=user.id))

@@ -1,0 +1,175 @@
+"""Rate limits on writes (ideas, comments, votes, flags): per account, per IP address when signed out.
+
+The views stay free of limits: one table maps endpoint names to the kind of write they are, and
+init_app() wraps those views after the blueprints are registered. Only POST and DELETE count, so
+reading is never limited. The web and the API share one bucket per account and kind; accounts
+younger than a day get the stricter `RATELIMIT_<KIND>_NEW_ACCOUNT` limits.
+"""
+
+import logging
+import math
+import time
+from collections.abc import Callable, Mapping
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask, Response, current_app, g, request
+from flask_limiter import RouteLimit
+from flask_limiter.util import get_remote_address
+from flask_login import current_user
+from limits import parse_many
+
+from app.extensions import limiter
+from app.models.base import utcnow
+
+log = logging.getLogger(__name__)
+
+# Endpoint name -> kind of write. Names not registered (yet) are skipped when wrapping;
+# tests/web/test_rate_limits.py pins the ones that must exist.
+WRITE_ENDPOINTS: dict[str, str] = {
+    "ideas.new": "ideas",
+    "api.create_idea": "ideas",
+    "comments.create": "comments",
+    "comments.create_note": "comments",
+    "api.comments_create": "comments",
+    "ideas.vote": "votes",
+    "api.cast_vote": "votes",
+    "api.retract_vote": "votes",
+    "moderation.flag": "flags",
+    "api.create_flag": "flags",
+}
+
+LIMITED_METHODS = ("POST", "DELETE")
+NEW_ACCOUNT_AGE = timedelta(days=1)
+
+# What happened, in the words of the 429 page and the API error; "when to try again" follows.
+KIND_MESSAGES = {
+    "ideas": "You are posting ideas faster than the site allows, so this one was not saved.",
+    "comments": "You are posting comments faster than the site allows, so this one was not saved.",
+    "votes": "You are voting faster than the site allows, so this vote was not changed.",
+    "flags": "You are flagging faster than the site allows, so this flag was not sent.",
+}
+
+_WRAPPED_KIND = "_rate_limit_kind"
+
+
+def config_names(kind: str) -> tuple[str, str]:
+    """The configuration keys of a kind's limits: for established accounts, and for new ones."""
+    name = f"RATELIMIT_{kind.upper()}"
+    return name, f"{name}_NEW_ACCOUNT"
+
+
+def current_account() -> Any | None:
+    """The signed-in account making this request (the token's user on the API), or None.
+
+    Called when the view runs, so the API's before_request has already set g.api_user; the API
+    ignores the session cookie, so it never looks at current_user there.
+    """
+    user = g.get("api_user") if "api" in request.blueprints else current_user
+    return user if user is not None and user.is_authenticated else None
+
+
+def is_new_account(user: Any) -> bool:
+    """Whether the account was created less than a day ago."""
+    created_at = getattr(user, "created_at", None)
+    return created_at is not None and utcnow() - created_at < NEW_ACCOUNT_AGE
+
+
+def rate_limit_key() -> str:
+    """Whose bucket a write counts against: the account, or the IP address when signed out."""
+    account = current_account()
+    return f"account:{account.id}" if account is not None else f"ip:{get_remote_address()}"
+
+
+def _limit_value(kind: str) -> Callable[[], str]:
+    normal, strict = config_names(kind)
+
+    def limit_value() -> str:
+        account = current_account()
+        new = account is not None and is_new_account(account)
+        return current_app.config[strict if new else normal]
+
+    limit_value.__name__ = f"{kind}_limit_value"
+    return limit_value
+
+
+# Built once: Flask-Limiter keeps the limits of every app made in this process by view name,
+# and equal limit objects keep that set from growing with each create_app().
+_LIMITS: dict[str, RouteLimit] = {
+    kind: limiter.shared_limit(
+        _limit_value(kind),
+        scope=kind,
+        key_func=rate_limit_key,
+        methods=list(LIMITED_METHODS),
+        error_message=message,
+    )
+    for kind, message in KIND_MESSAGES.items()
+}
+
+
+def check_config(app: Flask) -> None:
+    """Refuse to start with a limit string Flask-Limiter would otherwise skip with only a log line."""
+    for kind in KIND_MESSAGES:
+        for name in config_names(kind):
+            value = app.config.get(name)
+            if value is None:
+                raise RuntimeError(f"{name} is not configured (see README: Configuration).")
+            try:
+                parse_many(value) if value else None
+            except ValueError as error:
+                raise RuntimeError(f"{name}={value!r} is not a rate limit like '5 per minute'.") from error
+
+
+def wrap_views(app: Flask, table: Mapping[str, str]) -> list[str]:
+    """Wrap each registered endpoint of `table` with its kind's limits; return the names wrapped."""
+    wrapped = []
+    for endpoint, kind in table.items():
+        if kind not in _LIMITS:
+            raise ValueError(f"unknown kind of write {kind!r} for {endpoint}")
+        view = app.view_functions.get(endpoint)
+        if view is None:
+            continue
+        if getattr(view, _WRAPPED_KIND, None) is None:
+            view = _LIMITS[kind](view)
+            setattr(view, _WRAPPED_KIND, kind)
+            app.view_functions[endpoint] = view
+        wrapped.append(endpoint)
+    return wrapped
+
+
+def wrapped_kind(app: Flask, endpoint: str) -> str | None:
+    """The kind of write whose limits guard `endpoint`, or None when it is not limited."""
+    return getattr(app.view_functions.get(endpoint), _WRAPPED_KIND, None)
+
+
+def retry_after_seconds() -> int | None:
+    """Whole seconds until the limit this request broke lets the next one through (at least 1)."""
+    if "rate_limit_retry_after" in g:
+        return g.rate_limit_retry_after
+    breached = limiter.current_limit
+    if breached is None or not breached.breached:
+        return None
+    seconds = max(1, math.ceil(breached.window.reset_time - time.time()))
+    g.rate_limit_retry_after = seconds
+    return seconds
+
+
+def _keep_retry_after(response: Response) -> Response:
+    # Flask-Limiter rewrites Retry-After in its own after_request hook and truncates it, which
+    # can say 0 in a window's last second; this hook runs after it and puts the whole seconds back.
+    if response.status_code == 429:
+        seconds = retry_after_seconds()
+        if seconds is not None:
+            response.headers["Retry-After"] = str(seconds)
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Limit the writes in WRITE_ENDPOINTS; call after every blueprint is registered."""
+    check_config(app)
+    wrapped = wrap_views(app, WRITE_ENDPOINTS)
+    missing = sorted(set(WRITE_ENDPOINTS) - set(wrapped))
+    if missing:
+        log.info("Rate limits: no such endpoint (yet): %s", ", ".join(missing))
+    # App-level after_request hooks run in reverse order of registration: first in the list runs last.
+    app.after_request_funcs.setdefault(None, []).insert(0, _keep_retry_after)

@@ -1,0 +1,231 @@
+"""The audit log: every moderator, staff and admin action exactly once; filters; admins only."""
+
+from datetime import timedelta
+
+import pytest
+from flask_login import AnonymousUserMixin
+from sqlalchemy import select
+
+from app.errors import Forbidden, Unauthorized
+from app.extensions import db
+from app.models.base import utcnow
+from app.models.moderation import AuditEntry
+from app.models.user import User
+from app.services import accounts, audit, comments, ideas, merges, moderation, settings
+from tests.factories import make_user
+
+
+@pytest.fixture
+def staff(app) -> dict[str, User]:
+    return {
+        "moderator": make_user("moderator", name="Max Moderator"),
+        "admin": make_user("admin", name="Alex Admin"),
+        "pm": make_user("product_manager", name="Pat Manager"),
+    }
+
+
+def entries() -> list[AuditEntry]:
+    return list(db.session.scalars(select(AuditEntry).order_by(AuditEntry.id)))
+
+
+def summary() -> list[tuple]:
+    return [(e.action, e.actor_id, e.target_type, e.target_id) for e in entries()]
+
+
+def commit(result=None):
+    db.session.commit()
+    return result
+
+
+def test_every_action_is_logged_exactly_once(app, staff):
+    mod, admin, pm = staff["moderator"], staff["admin"], staff["pm"]
+    author = make_user(name="Ada Author")
+    idea = commit(ideas.create_idea(author, "An idea to moderate", "Body"))
+    duplicate = commit(ideas.create_idea(author, "The same idea again", "Body"))
+    comment = commit(comments.add_comment(author, idea, "A comment to moderate"))
+    other_comment = commit(comments.add_comment(author, idea, "Another comment"))
+    flagged = commit(comments.add_comment(author, idea, "A flagged comment"))
+    commit(moderation.flag_item(make_user(), "comment", flagged.id, "spam"))
+    assert entries() == []  # posting, commenting and a member's flag are not staff actions
+
+    commit(moderation.hide_item(mod, "comment", comment.id, "Rude"))
+    commit(moderation.restore_item(mod, "comment", comment.id))
+    commit(moderation.delete_item(mod, "comment", other_comment.id, "Off topic"))
+    commit(moderation.dismiss_flags(mod, "comment", flagged.id))
+    commit(moderation.set_locked(mod, idea, True))
+    commit(moderation.set_locked(mod, idea, False))
+    commit(moderation.set_pinned(mod, idea, True))
+    commit(moderation.set_pinned(mod, idea, False))
+    commit(merges.merge_ideas(mod, duplicate.id, idea.id))
+    commit(merges.unmerge_idea(mod, duplicate.id))
+    member = make_user()
+    commit(accounts.suspend_user(mod, member, 2, "Spam"))
+    commit(accounts.unsuspend_user(mod, member))
+    commit(accounts.change_role(admin, member, "moderator"))
+    commit(ideas.change_status(pm, idea, "planned", "Next quarter"))
+    commit(ideas.update_idea(pm, idea, title="A clearer title"))
+    commit(comments.edit_comment(mod, comment, "Edited by a moderator"))
+    commit(comments.delete_comment(mod, comment))
+    commit(settings.update_settings(admin, premoderation_enabled=True))
+
+    assert summary() == [
+        ("comment.hide", mod.id, "comment", comment.id),
+        ("comment.restore", mod.id, "comment", comment.id),
+        ("comment.delete", mod.id, "comment", other_comment.id),
+        ("flags.dismiss", mod.id, "comment", flagged.id),
+        ("idea.lock", mod.id, "idea", idea.id),
+        ("idea.unlock", mod.id, "idea", idea.id),
+        ("idea.pin", mod.id, "idea", idea.id),
+        ("idea.unpin", mod.id, "idea", idea.id),
+        ("idea.merge", mod.id, "idea", duplicate.id),
+        ("idea.unmerge", mod.id, "idea", duplicate.id),
+        ("user.suspend", mod.id, "user", member.id),
+        ("user.unsuspend", mod.id, "user", member.id),
+        ("user.change_role", admin.id, "user", member.id),
+        ("idea.status", pm.id, "idea", idea.id),
+        ("idea.edit", pm.id, "idea", idea.id),
+        ("comment.edit", mod.id, "comment", comment.id),
+        ("comment.delete", mod.id, "comment", comment.id),
+        ("settings.update", admin.id, "setting", None),
+    ]
+    by_action = {e.action: e for e in entries()}
+    assert by_action["comment.hide"].reason == "Rude"
+    assert by_action["user.suspend"].reason == "Spam"
+    assert (by_action["user.change_role"].before, by_action["user.change_role"].after) == (
+        "member",
+        "moderator",
+    )
+    status = by_action["idea.status"]
+    assert (status.reason, status.before, status.after) == ("Next quarter", "open", "planned")
+    assert by_action["idea.edit"].before.startswith("An idea to moderate")
+    assert by_action["idea.edit"].after.startswith("A clearer title")
+    assert (by_action["comment.edit"].before, by_action["comment.edit"].after) == (
+        "A comment to moderate",
+        "Edited by a moderator",
+    )
+    settings_entry = by_action["settings.update"]
+    assert (settings_entry.reason, settings_entry.before, settings_entry.after) == (
+        "premoderation_enabled",
+        "False",
+        "True",
+    )
+    deletes = [e for e in entries() if e.action == "comment.delete"]
+    assert [(d.reason, d.before) for d in deletes] == [
+        ("Off topic", "Another comment"),
+        ("", "Edited by a moderator"),
+    ]
+
+
+def test_authors_changing_their_own_things_are_not_logged(app, staff):
+    author = make_user()
+    idea = commit(ideas.create_idea(author, "My own idea here", "Body"))
+    comment = commit(comments.add_comment(author, idea, "My comment"))
+    commit(ideas.update_idea(author, idea, title="My own idea, edited"))
+    commit(comments.edit_comment(author, comment, "My comment, edited"))
+    commit(comments.delete_comment(author, comment))
+    assert entries() == []
+
+
+def test_changes_that_change_nothing_are_not_logged(app, staff):
+    member = make_user()
+    commit(accounts.change_role(staff["admin"], member, "member"))
+    commit(settings.update_settings(staff["admin"], premoderation_enabled=False))
+    author = make_user()
+    idea = commit(ideas.create_idea(author, "An idea to leave alone", "Body"))
+    comment = commit(comments.add_comment(author, idea, "Same text"))
+    commit(comments.edit_comment(staff["moderator"], comment, "Same text"))
+    assert entries() == []
+
+
+def test_the_site_itself_is_the_actor_of_an_automatic_hide(app):
+    idea = commit(ideas.create_idea(make_user(), "An idea many dislike", "Body"))
+    for _ in range(3):
+        commit(moderation.flag_item(make_user(), "idea", idea.id, "spam"))
+    assert summary() == [("idea.hide", None, "idea", idea.id)]
+
+
+# Reading the log
+
+
+@pytest.fixture
+def logged(app, staff):
+    """Entries by two actors on three days: (day ago, actor, action)."""
+    now = utcnow()
+    rows = [
+        (3, staff["moderator"], "idea.hide"),
+        (2, staff["moderator"], "idea.lock"),
+        (2, staff["admin"], "user.change_role"),
+        (1, staff["admin"], "idea.hide"),
+        (0, None, "idea.hide"),
+    ]
+    for days, actor, action in rows:
+        entry = audit.record(actor, action, "idea", 1, reason=f"{action} {days}")
+        entry.created_at = now - timedelta(days=days)
+    db.session.commit()
+    return now
+
+
+def test_the_log_is_newest_first_for_admins_only(app, staff, logged):
+    page = audit.list_audit(staff["admin"], audit.AuditFilters())
+    assert [e.reason for e in page.items] == [
+        "idea.hide 0",
+        "idea.hide 1",
+        "user.change_role 2",
+        "idea.lock 2",
+        "idea.hide 3",
+    ]
+    assert page.total == 5
+    assert page.items[1].actor.display_name == "Alex Admin"
+    assert page.items[0].actor is None
+    for actor in (staff["moderator"], staff["pm"], make_user()):
+        with pytest.raises(Forbidden):
+            audit.list_audit(actor, audit.AuditFilters())
+    with pytest.raises(Unauthorized):
+        audit.list_audit(AnonymousUserMixin(), audit.AuditFilters())
+
+
+def test_the_log_filters_by_actor_action_and_date(app, staff, logged):
+    admin = staff["admin"]
+
+    def reasons(**filters) -> list[str]:
+        return [e.reason for e in audit.list_audit(admin, audit.AuditFilters(**filters)).items]
+
+    assert reasons(actor_id=staff["moderator"].id) == ["idea.lock 2", "idea.hide 3"]
+    assert reasons(action="idea.hide") == ["idea.hide 0", "idea.hide 1", "idea.hide 3"]
+    assert reasons(action="idea.hide", actor_id=admin.id) == ["idea.hide 1"]
+    assert reasons(since=logged - timedelta(days=1, hours=1)) == ["idea.hide 0", "idea.hide 1"]
+    assert reasons(until=logged - timedelta(days=1, hours=12)) == [
+        "user.change_role 2",
+        "idea.lock 2",
+        "idea.hide 3",
+    ]
+    assert reasons(since=logged - timedelta(days=2, hours=1), until=logged - timedelta(hours=12)) == [
+        "idea.hide 1",
+        "user.change_role 2",
+        "idea.lock 2",
+    ]
+    assert reasons(action="nothing.like.this") == []
+    assert audit.audit_actions() == ["idea.hide", "idea.lock", "user.change_role"]
+
+
+def test_the_log_pages(app, staff, logged):
+    page = audit.list_audit(staff["admin"], audit.AuditFilters(), page=2, per_page=2)
+    assert [e.reason for e in page.items] == ["user.change_role 2", "idea.lock 2"]
+    assert (page.total, page.pages) == (5, 3)
+
+
+def test_the_log_loads_actors_in_a_fixed_number_of_queries(app, staff, logged, count_queries):
+    admin = staff["admin"]
+
+    def queries() -> int:
+        db.session.expire_all()
+        with count_queries() as statements:
+            page = audit.list_audit(admin, audit.AuditFilters())
+            [e.actor.display_name if e.actor else "" for e in page.items]
+        return len(statements)
+
+    few = queries()
+    for n in range(10):
+        audit.record(make_user("moderator"), "idea.pin", "idea", n)
+    db.session.commit()
+    assert queries() == few

@@ -1,0 +1,314 @@
+"""Rate limits on writes from the pages: ideas, comments, votes and flags (app/ratelimits.py).
+
+Writes count per account, and per IP address when signed out: a signed-out POST is sent to
+sign-in, but it still counts against its address, so nobody can hammer the site without an
+account. Only POST and DELETE count; reading is never limited.
+"""
+
+import time
+from datetime import timedelta
+
+import pytest
+from flask import Blueprint
+from sqlalchemy import func, select
+
+from app import create_app, ratelimits
+from app.extensions import db
+from app.models.base import utcnow
+from app.models.comment import Comment
+from app.models.idea import Idea, IdeaVote
+from app.models.user import User
+from app.services.ideas import create_idea
+from tests.conftest import ON_POSTGRES, Client, _empty_tables, make_config
+from tests.factories import make_user
+
+# The limited endpoints that exist today; renaming one must update ratelimits.WRITE_ENDPOINTS.
+LIMITED_TODAY = {
+    "ideas.new": "ideas",
+    "api.create_idea": "ideas",
+    "comments.create": "comments",
+    "comments.create_note": "comments",
+    "api.comments_create": "comments",
+    "ideas.vote": "votes",
+    "api.cast_vote": "votes",
+    "api.retract_vote": "votes",
+}
+# Flags are being written now; once they are in, move these into LIMITED_TODAY.
+LIMITED_SOON = {"moderation.flag": "flags", "api.create_flag": "flags"}
+
+
+@pytest.fixture
+def app(tmp_path, _schema, request):
+    """The suite's app; `@configured(NAME=value)` on a test overrides its configuration."""
+    app = create_app(make_config(tmp_path, **getattr(request, "param", {})))
+    app.test_client_class = Client
+    with app.app_context():
+        if not ON_POSTGRES:
+            db.create_all()
+        yield app
+        db.session.remove()
+        if ON_POSTGRES:
+            _empty_tables()
+        db.engine.dispose()
+
+
+def configured(**overrides):
+    return pytest.mark.parametrize("app", [overrides], indirect=True, ids=["configured"])
+
+
+def established(role: str = "member") -> User:
+    """An account two days old: the normal limits apply."""
+    user = make_user(role)
+    user.created_at = utcnow() - timedelta(days=2)
+    db.session.commit()
+    return user
+
+
+def newcomer(role: str = "member") -> User:
+    """An account created just now: the stricter limits apply."""
+    return make_user(role)
+
+
+def make_idea() -> Idea:
+    idea = create_idea(established(), "Export reports to CSV", "So we can share them with finance.")
+    db.session.commit()
+    return idea
+
+
+def stored(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def post_idea(client: Client, token: str, number: int):
+    data = {"csrf_token": token, "title": f"Idea number {number} for the board", "confirmed": "1"}
+    return client.post("/ideas/new", data=data)
+
+
+def comment_on(client: Client, token: str, idea: Idea, body: str = "Me too!", **kwargs):
+    return client.post(f"/ideas/{idea.id}/comments", data={"csrf_token": token, "body": body}, **kwargs)
+
+
+def assert_friendly_429(response, *words: str) -> None:
+    assert response.status_code == 429
+    retry_after = response.headers["Retry-After"]
+    assert retry_after.isdigit()
+    assert int(retry_after) > 0
+    html = response.get_data(as_text=True)
+    assert 'class="site-header"' in html  # the site's own page, not a bare error
+    assert "Slow down" in html
+    assert "Please try again in " in html
+    for word in words:
+        assert word in html
+
+
+def test_the_endpoints_that_exist_today_are_limited(app):
+    for endpoint, kind in LIMITED_TODAY.items():
+        assert endpoint in app.view_functions, f"{endpoint} is gone: update ratelimits.WRITE_ENDPOINTS"
+        assert ratelimits.WRITE_ENDPOINTS.get(endpoint) == kind
+        assert ratelimits.wrapped_kind(app, endpoint) == kind
+
+
+def test_every_registered_endpoint_of_the_table_is_limited(app):
+    assert LIMITED_SOON.items() <= ratelimits.WRITE_ENDPOINTS.items()
+    for endpoint, kind in ratelimits.WRITE_ENDPOINTS.items():
+        if endpoint in app.view_functions:
+            assert ratelimits.wrapped_kind(app, endpoint) == kind
+    assert ratelimits.wrapped_kind(app, "ideas.index") is None
+
+
+def test_the_sixth_idea_in_a_minute_is_refused(client, login):
+    login(established())
+    token = client.csrf_token("/ideas/new")
+    for number in range(5):
+        response = post_idea(client, token, number)
+        assert response.status_code == 302
+        assert "/ideas/" in response.location
+    response = post_idea(client, token, 5)
+    assert_friendly_429(response, "You are posting ideas faster than the site allows", "not saved")
+    assert stored(Idea) == 5
+
+
+def test_an_account_younger_than_a_day_may_post_two_ideas_a_minute(client, login):
+    login(newcomer())
+    token = client.csrf_token("/ideas/new")
+    assert [post_idea(client, token, n).status_code for n in range(3)] == [302, 302, 429]
+    assert stored(Idea) == 2
+
+
+@configured(RATELIMIT_IDEAS="100 per minute;3 per day")
+def test_the_daily_idea_limit_applies_too(client, login):
+    login(established())
+    token = client.csrf_token("/ideas/new")
+    assert [post_idea(client, token, n).status_code for n in range(4)] == [302, 302, 302, 429]
+    response = post_idea(client, token, 4)
+    assert_friendly_429(response, "Please try again in about 24 hours.")
+    assert int(response.headers["Retry-After"]) > 23 * 3600
+    assert stored(Idea) == 3
+
+
+def test_the_eleventh_comment_in_a_minute_is_refused(client, login):
+    idea = make_idea()
+    login(established())
+    token = client.csrf_token(f"/ideas/{idea.id}")
+    for number in range(10):
+        assert comment_on(client, token, idea, f"Comment {number}").status_code == 302
+    response = comment_on(client, token, idea, "One too many")
+    assert_friendly_429(response, "You are posting comments faster than the site allows")
+    assert stored(Comment) == 10
+    assert db.session.scalar(select(Idea.comment_count).where(Idea.id == idea.id)) == 10
+
+
+def test_comments_and_internal_notes_share_the_stricter_new_account_limit(client, login):
+    idea = make_idea()
+    login(newcomer("product_manager"))
+    token = client.csrf_token(f"/ideas/{idea.id}")
+    note = {"csrf_token": token, "body": "Customer X asked too."}
+    assert comment_on(client, token, idea).status_code == 302
+    assert comment_on(client, token, idea).status_code == 302
+    assert client.post(f"/ideas/{idea.id}/notes", data=note).status_code == 302
+    assert_friendly_429(client.post(f"/ideas/{idea.id}/notes", data=note), "posting comments")
+    assert stored(Comment) == 3
+
+
+def test_vote_limits_are_sixty_a_minute_and_twenty_for_new_accounts(app, client, login):
+    idea = make_idea()
+
+    def votes_until_refused(user: User) -> int:
+        voter = login(user, app.test_client())
+        token = voter.csrf_token(f"/ideas/{idea.id}")
+        for number in range(100):
+            response = voter.post(f"/ideas/{idea.id}/vote", data={"csrf_token": token})
+            if response.status_code == 429:
+                assert_friendly_429(response, "You are voting faster than the site allows")
+                return number
+            assert response.status_code == 302
+        return 100
+
+    assert votes_until_refused(newcomer()) == 20
+    assert votes_until_refused(established()) == 60
+
+
+@configured(RATELIMIT_VOTES="3 per minute")
+def test_a_refused_vote_changes_nothing(client, login):
+    idea = make_idea()
+    user = established()
+    login(user)
+    token = client.csrf_token(f"/ideas/{idea.id}")
+    for intent in ("add", "remove", "add"):
+        data = {"csrf_token": token, "intent": intent}
+        assert client.post(f"/ideas/{idea.id}/vote", data=data).status_code == 302
+    response = client.post(f"/ideas/{idea.id}/vote", data={"csrf_token": token, "intent": "remove"})
+    assert_friendly_429(response, "this vote was not changed")
+    votes = select(func.count()).select_from(IdeaVote).where(IdeaVote.user_id == user.id)
+    assert db.session.scalar(votes) == 1
+
+
+def test_limits_are_per_account(app, client, login):
+    idea = make_idea()
+    login(newcomer())
+    token = client.csrf_token(f"/ideas/{idea.id}")
+    assert [comment_on(client, token, idea).status_code for _ in range(4)] == [302, 302, 302, 429]
+    # Another member on the same address is not affected.
+    other = login(newcomer(), app.test_client())
+    assert comment_on(other, other.csrf_token(f"/ideas/{idea.id}"), idea).status_code == 302
+    assert stored(Comment) == 4
+
+
+def test_signed_out_posts_are_sent_to_sign_in_but_count_per_ip_address(app, client, login):
+    idea = make_idea()
+    token = client.csrf_token("/sign-in")
+
+    def attempt(ip: str):
+        return comment_on(client, token, idea, environ_base={"REMOTE_ADDR": ip})
+
+    for _ in range(10):
+        response = attempt("203.0.113.1")
+        assert response.status_code == 302
+        assert "/sign-in" in response.location
+    assert_friendly_429(attempt("203.0.113.1"))
+    assert attempt("203.0.113.2").status_code == 302
+    # A member signed in behind the same address has a bucket of their own.
+    member = login(established(), app.test_client())
+    member_token = member.csrf_token(f"/ideas/{idea.id}")
+    response = comment_on(member, member_token, idea, environ_base={"REMOTE_ADDR": "203.0.113.1"})
+    assert response.status_code == 302
+    assert stored(Comment) == 1
+
+
+@configured(RATELIMIT_COMMENTS="1 per minute")
+def test_retry_after_is_at_least_one_second_in_a_windows_last_moments(client, login, monkeypatch):
+    # A fixed clock instead of waiting: the window opens at now and closes 60 s later; the refused
+    # comment comes half a second before that, when rounding down would say "Retry-After: 0".
+    now = float(int(time.time())) + 0.9
+    monkeypatch.setattr(time, "time", lambda: now)
+    idea = make_idea()
+    login(established())
+    token = client.csrf_token(f"/ideas/{idea.id}")
+    assert comment_on(client, token, idea).status_code == 302
+    now += 59.5
+    response = comment_on(client, token, idea)
+    assert response.status_code == 429
+    assert response.headers["Retry-After"] == "1"
+    assert "Please try again in 1 second." in response.get_data(as_text=True)
+
+
+@configured(
+    RATELIMIT_IDEAS="1 per minute",
+    RATELIMIT_IDEAS_NEW_ACCOUNT="1 per minute",
+    RATELIMIT_COMMENTS="1 per minute",
+    RATELIMIT_COMMENTS_NEW_ACCOUNT="1 per minute",
+)
+def test_reading_is_never_limited(client, login):
+    idea = make_idea()
+    login(established())
+    for _ in range(100):
+        assert client.get("/ideas/").status_code == 200
+    for _ in range(100):
+        assert client.get("/ideas/new").status_code == 200
+    for _ in range(20):
+        assert client.get(f"/ideas/{idea.id}").status_code == 200
+    # The reads used up nothing: the one write a minute is still there.
+    token = client.csrf_token("/ideas/new")
+    assert [post_idea(client, token, n).status_code for n in range(2)] == [302, 429]
+
+
+@configured(RATELIMIT_ENABLED=False, RATELIMIT_COMMENTS="1 per minute", RATELIMIT_IDEAS="1 per minute")
+def test_ratelimit_enabled_false_turns_the_limits_off(client, login):
+    idea = make_idea()
+    login(newcomer())
+    token = client.csrf_token(f"/ideas/{idea.id}")
+    assert [comment_on(client, token, idea).status_code for _ in range(5)] == [302] * 5
+    assert [post_idea(client, token, n).status_code for n in range(5)] == [302] * 5
+    assert stored(Comment) == 5
+
+
+def test_flag_limits_are_twenty_an_hour_and_five_for_new_accounts(app, client, login):
+    # A stand-in for the flag endpoints, wrapped the way init_app wraps moderation.flag.
+    probe = Blueprint("ratelimit_probe", __name__)
+
+    @probe.post("/probe/flags")
+    def flag():
+        return "", 201
+
+    app.register_blueprint(probe)
+    assert ratelimits.wrap_views(app, {"ratelimit_probe.flag": "flags"}) == ["ratelimit_probe.flag"]
+
+    def flags_until_refused(user: User) -> int:
+        flagger = login(user, app.test_client())
+        token = flagger.csrf_token()
+        for number in range(30):
+            response = flagger.post("/probe/flags", data={"csrf_token": token})
+            if response.status_code == 429:
+                assert_friendly_429(response, "You are flagging faster than the site allows")
+                assert 3500 < int(response.headers["Retry-After"]) <= 3600
+                return number
+            assert response.status_code == 201
+        return 30
+
+    assert flags_until_refused(newcomer()) == 5
+    assert flags_until_refused(established()) == 20
+
+
+def test_a_mistyped_limit_stops_the_app_from_starting(tmp_path):
+    with pytest.raises(RuntimeError, match="RATELIMIT_COMMENTS_NEW_ACCOUNT"):
+        create_app(make_config(tmp_path, RATELIMIT_COMMENTS_NEW_ACCOUNT="three a minute"))
