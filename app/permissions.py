@@ -153,6 +153,8 @@ RULES: dict[str, Predicate] = {
     "idea.change_status": _staff,
     "idea.vote": _vote_idea,
     "idea.follow": _member,
+    # Unfollowing only quiets one's own notifications, so suspended accounts may do it too.
+    "idea.unfollow": _signed_in,
     "idea.comment": _comment_idea,
     "idea.internal_note": _staff,
     "idea.view_internal": _staff,
@@ -183,6 +185,8 @@ def require(actor: Any, action: str, obj: Any = None) -> None:
         raise Unauthorized()
     if actor.is_suspended:
         raise Forbidden(suspension_message(actor))
+    if action in ("idea.vote", "idea.comment") and getattr(obj, "is_locked", False):
+        raise Forbidden("This idea is locked: it takes no new votes or comments.")
     raise Forbidden()
 
 

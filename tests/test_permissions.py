@@ -28,6 +28,7 @@ ROLE_RULES = {
     "idea.create": set(ROLES),
     "idea.change_status": {"product_manager", "admin"},
     "idea.follow": set(ROLES),
+    "idea.unfollow": set(ROLES),
     "idea.internal_note": {"product_manager", "admin"},
     "idea.view_internal": {"product_manager", "admin"},
     "flag.create": set(ROLES),
@@ -159,9 +160,11 @@ def test_a_suspended_account_loses_every_write_and_every_power(app, role):
     actor = make_user(role=role)
     actor.suspended_at = now()
     actor.suspension_reason = "Spam"
-    # Reading and managing one's own API tokens stay; every write and every role power goes.
+    # Reading, one's own API tokens and unfollowing stay; every write and every role power goes.
     for action in ROLE_RULES:
-        assert permissions.can(actor, action) == (action in {"user.view", "token.create"}), action
+        assert permissions.can(actor, action) == (action in {"user.view", "token.create", "idea.unfollow"}), (
+            action
+        )
     assert not permissions.can(actor, "idea.vote", _idea(1))
     assert not permissions.can(actor, "idea.comment", _idea(1))
     with pytest.raises(Forbidden, match="suspended permanently.*Reason: Spam"):

@@ -20,7 +20,7 @@ from app.services import audit, follows, moderation
 from app.services.ideas import get_idea, touch_comment_count
 from app.services.notifications import Recipient, notify
 from app.services.pagination import Page, paginate
-from app.services.visibility import visible_comments, visible_ideas
+from app.services.visibility import visible_comments
 from app.text import render_markdown
 
 BODY_MAX = 5_000
@@ -322,21 +322,3 @@ def list_comments(actor: Any, idea: Idea, page: int = 1, per_page: int = 25) -> 
         .order_by(Comment.created_at, Comment.id)
     )
     return paginate(stmt, page, per_page)
-
-
-def comments_by_author(actor: Any, user: User, limit: int = 10) -> list[Comment]:
-    stmt = (
-        select(Comment)
-        .join(Idea, Idea.id == Comment.idea_id)
-        .options(joinedload(Comment.author))
-        .where(
-            Comment.author_id == user.id,
-            Comment.is_internal.is_(False),
-            Comment.deleted_at.is_(None),
-            visible_comments(actor),
-            visible_ideas(actor),
-        )
-        .order_by(Comment.created_at.desc(), Comment.id.desc())
-        .limit(limit)
-    )
-    return list(db.session.scalars(stmt))

@@ -15,7 +15,7 @@ def follow_idea(actor: User, idea: Idea) -> None:
 
 
 def unfollow_idea(actor: User, idea: Idea) -> None:
-    require(actor, "idea.follow", idea)
+    require(actor, "idea.unfollow", idea)
     db.session.execute(
         delete(IdeaFollow).where(IdeaFollow.idea_id == idea.id, IdeaFollow.user_id == actor.id)
     )

@@ -279,7 +279,11 @@ def idea_page(actor: Any, idea_id: int) -> IdeaPage:
             .order_by(Comment.created_at, Comment.id)
         )
     )
-    merged_into = db.session.get(Idea, idea.merged_into_id) if idea.merged_into_id else None
+    merged_into = None
+    if idea.merged_into_id:
+        merged_into = db.session.scalar(
+            select(Idea).where(Idea.id == idea.merged_into_id, visible_ideas(actor))
+        )
     return IdeaPage(
         idea=idea,
         history=history,
@@ -289,17 +293,6 @@ def idea_page(actor: Any, idea_id: int) -> IdeaPage:
         following=follows.is_following(actor, idea),
         merged_into=merged_into,
     )
-
-
-def ideas_by_author(actor: Any, user: User, limit: int = 10) -> list[Idea]:
-    stmt = (
-        select(Idea)
-        .options(joinedload(Idea.category))
-        .where(Idea.author_id == user.id, visible_ideas(actor))
-        .order_by(Idea.created_at.desc(), Idea.id.desc())
-        .limit(limit)
-    )
-    return list(db.session.scalars(stmt))
 
 
 def touch_comment_count(idea_id: int, delta: int) -> None:

@@ -12,7 +12,7 @@ from app.errors import Conflict, NotFound
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.idea import Idea, IdeaFollow, IdeaStatusChange, IdeaVote
-from app.models.moderation import IdeaMerge, MergedVote
+from app.models.moderation import Flag, IdeaMerge, MergedVote
 from app.models.user import User
 from app.permissions import require
 from app.services import audit, votes
@@ -42,6 +42,8 @@ def merge_ideas(actor: User, source_id: int, target_id: int) -> Idea:
     require(actor, "moderation.act")
     if source_id == target_id:
         raise Conflict("An idea cannot be merged into itself.")
+    if db.session.get(Idea, target_id) is None:
+        raise NotFound(f"There is no idea #{target_id} to merge into.")
     source, target = _lock_pair(source_id, target_id)
     if source.status == "merged":
         raise Conflict("This idea is already merged into another one.")
@@ -76,6 +78,12 @@ def merge_ideas(actor: User, source_id: int, target_id: int) -> Idea:
     )
     source.status = "merged"
     source.merged_into_id = target.id
+    # The duplicate reports on the source are settled by the merge itself.
+    db.session.execute(
+        update(Flag)
+        .where(Flag.target_type == "idea", Flag.target_id == source.id, Flag.status == "open")
+        .values(status="upheld", resolved_at=now, resolved_by_id=actor.id)
+    )
     source.updated_at = now
     message = f"“{source.title}” was merged into “{target.title}”; its votes count there now"
     from app.services.ideas import idea_url

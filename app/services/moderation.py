@@ -12,7 +12,6 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, literal, or_, select, union, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from app.errors import Conflict, Invalid, NotFound
@@ -24,10 +23,13 @@ from app.models.moderation import FLAG_REASONS, Flag
 from app.models.user import User
 from app.permissions import can, is_moderator, is_staff, require
 from app.services import audit
+from app.services.dialect import insert_ignore
 from app.services.settings import get_settings
 
 NOTE_MAX = 1_000
 REASON_MAX = 500
+# Reasons of hides that came from flags: dismissing those flags shows the item again.
+MODERATOR_FLAG_SUFFIX = " (flagged by a moderator)."
 AUTO_HIDE_REASON = "Hidden after flags from several members, until a moderator reviews it."
 ALREADY_FLAGGED = "You already flagged this. A moderator will look at it."
 # One match per link: "https://www.example.com" is one link, not two.
@@ -101,10 +103,12 @@ def flag_item(
         get_comment(actor, target_id, include_internal=False)
     if target.is_deleted:
         raise Conflict("This item was deleted already.")
+    if target.author_id == actor.id:
+        raise Conflict("You cannot flag your own post; edit or delete it instead.")
     note = (note or "").strip()
     errors: dict[str, list[str]] = {}
     if reason not in FLAG_REASONS:
-        errors["reason"] = [f"Choose a reason: {', '.join(FLAG_REASONS)}."]
+        errors["reason"] = ["Choose a reason for the flag."]
     if reason == "other" and not note:
         errors["note"] = ["Say what is wrong, so a moderator can judge it."]
     if len(note) > NOTE_MAX:
@@ -117,26 +121,30 @@ def flag_item(
             errors["duplicate_of_id"] = ["An idea cannot duplicate itself."]
     if errors:
         raise Invalid(errors)
-    flag = Flag(
-        target_type=target_type,
-        target_id=target_id,
-        user_id=actor.id,
-        reason=reason,
-        note=note,
-        duplicate_of_id=duplicate_of_id if reason == "duplicate" else None,
-        created_at=utcnow(),
-    )
     # The unique constraint is the one-flag-per-person rule, also when two requests race.
-    try:
-        with db.session.begin_nested():
-            db.session.add(flag)
-    except IntegrityError:
-        raise Conflict(ALREADY_FLAGGED) from None
+    # (ON CONFLICT DO NOTHING rather than a savepoint: on SQLite a savepoint that opens the
+    # transaction commits when released, which would keep the flag even if the request fails.)
+    flag_id = db.session.execute(
+        insert_ignore(
+            Flag,
+            target_type=target_type,
+            target_id=target_id,
+            user_id=actor.id,
+            reason=reason,
+            note=note,
+            duplicate_of_id=duplicate_of_id if reason == "duplicate" else None,
+            status="open",
+            created_at=utcnow(),
+        ).returning(Flag.id)
+    ).scalar()
+    if flag_id is None:
+        raise Conflict(ALREADY_FLAGGED)
+    flag = db.session.get(Flag, flag_id)
     if target.is_hidden:
         return flag
     if is_moderator(actor):
         _change_visibility(
-            target, hidden_at=utcnow(), hidden_reason=f"Flagged by a moderator: {flag.reason_label}."
+            target, hidden_at=utcnow(), hidden_reason=f"{flag.reason_label}{MODERATOR_FLAG_SUFFIX}"
         )
         audit.record(actor, f"{target_type}.hide", target_type, target_id, reason=f"flag: {reason}")
         db.session.flush()
@@ -212,7 +220,9 @@ def dismiss_flags(actor: User, target_type: str, target_id: int) -> int:
     count = _resolve_flags(actor, target_type, target_id, "dismissed")
     if count == 0:
         raise Conflict("There are no open flags on this item.")
-    if target.is_hidden and target.hidden_reason == AUTO_HIDE_REASON:
+    if target.is_hidden and (
+        target.hidden_reason == AUTO_HIDE_REASON or target.hidden_reason.endswith(MODERATOR_FLAG_SUFFIX)
+    ):
         _change_visibility(target, hidden_at=None, hidden_reason="")
     audit.record(actor, "flags.dismiss", target_type, target_id, reason=f"{count} flag(s)")
     db.session.flush()
@@ -248,14 +258,21 @@ def needs_review(author: User, text: str) -> bool:
     settings = get_settings()
     if not settings["premoderation_enabled"]:
         return False
-    posts = (db.session.scalar(select(func.count(Idea.id)).where(Idea.author_id == author.id)) or 0) + (
-        db.session.scalar(
-            select(func.count(Comment.id)).where(
-                Comment.author_id == author.id, Comment.is_internal.is_(False)
-            )
-        )
-        or 0
+    # Approved posts only: posts still waiting, hidden or deleted do not earn trust.
+    approved_ideas = select(func.count(Idea.id)).where(
+        Idea.author_id == author.id,
+        Idea.is_pending.is_(False),
+        Idea.hidden_at.is_(None),
+        Idea.deleted_at.is_(None),
     )
+    approved_comments = select(func.count(Comment.id)).where(
+        Comment.author_id == author.id,
+        Comment.is_internal.is_(False),
+        Comment.is_pending.is_(False),
+        Comment.hidden_at.is_(None),
+        Comment.deleted_at.is_(None),
+    )
+    posts = (db.session.scalar(approved_ideas) or 0) + (db.session.scalar(approved_comments) or 0)
     if posts < settings["premoderation_first_posts"]:
         return True
     young = utcnow() - author.created_at < timedelta(days=7)
@@ -356,9 +373,7 @@ def _author_histories(author_ids: set[int]) -> dict[int, AuthorHistory]:
     if not author_ids:
         return {}
     users = db.session.scalars(select(User).where(User.id.in_(author_ids)))
-    histories = {
-        u.id: AuthorHistory(joined_at=u.created_at, suspended=u.suspended_at is not None) for u in users
-    }
+    histories = {u.id: AuthorHistory(joined_at=u.created_at, suspended=u.is_suspended) for u in users}
     for author_id, count, hidden in db.session.execute(
         select(Idea.author_id, func.count(Idea.id), func.count(Idea.hidden_at))
         .where(Idea.author_id.in_(author_ids))

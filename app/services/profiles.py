@@ -33,14 +33,22 @@ def profile_page(actor: Any, user_id: int) -> Profile:
         db.session.scalars(
             select(Idea)
             .options(joinedload(Idea.category))
-            .where(Idea.author_id == user.id, visible_ideas(actor), Idea.status != "merged")
+            .where(
+                Idea.author_id == user.id,
+                visible_ideas(actor),
+                Idea.status != "merged",
+                Idea.deleted_at.is_(None),
+            )
             .order_by(Idea.created_at.desc(), Idea.id.desc())
             .limit(RECENT)
         )
     )
     idea_count = db.session.scalar(
         select(func.count(Idea.id)).where(
-            Idea.author_id == user.id, visible_ideas(actor), Idea.status != "merged"
+            Idea.author_id == user.id,
+            visible_ideas(actor),
+            Idea.status != "merged",
+            Idea.deleted_at.is_(None),
         )
     )
     public_comment = (
@@ -49,6 +57,7 @@ def profile_page(actor: Any, user_id: int) -> Profile:
         Comment.deleted_at.is_(None),
         visible_comments(actor),
         visible_ideas(actor),
+        Idea.deleted_at.is_(None),
     )
     comments = list(
         db.session.execute(

@@ -77,7 +77,7 @@ def test_the_threshold_comes_from_the_configuration(app):
     assert hidden(Idea, idea.id)
 
 
-def test_once_hidden_only_its_author_can_still_flag_it_and_it_is_not_hidden_again(app):
+def test_once_hidden_nobody_else_can_flag_it_and_it_is_not_hidden_again(app):
     author = make_user()
     idea = make_idea(author)
     for _ in range(3):
@@ -85,9 +85,17 @@ def test_once_hidden_only_its_author_can_still_flag_it_and_it_is_not_hidden_agai
     with pytest.raises(NotFound):
         flag(make_user(), idea)
     db.session.rollback()
-    flag(author, idea)
+    flag(make_user("moderator"), idea)  # moderators still see it; the hide is not repeated
     assert flag_rows() == 4
     assert len(audit_rows("idea.hide")) == 1
+
+
+def test_nobody_flags_their_own_post(app):
+    author = make_user()
+    idea = make_idea(author)
+    with pytest.raises(Conflict, match="cannot flag your own post"):
+        flag(author, idea)
+    assert flag_rows() == 0
 
 
 def test_a_moderators_flag_hides_at_once(app):
@@ -275,8 +283,8 @@ def test_dismissing_leaves_a_moderators_hide_in_place(app):
     moderator = make_user("moderator")
     moderation.hide_item(moderator, "idea", idea.id, "Off topic")
     db.session.commit()
-    # A member flags it too (they are its author, so they can still see it).
-    flag(db.session.get(User, idea.author_id), idea)
+    # Another moderator flags it too (moderators still see hidden items).
+    flag(make_user("moderator"), idea)
     moderation.dismiss_flags(moderator, "idea", idea.id)
     db.session.commit()
     assert hidden(Idea, idea.id)

@@ -144,25 +144,31 @@ def test_turning_it_off_again_lets_posts_through(app, admin, premoderation):
 # Which posts wait
 
 
-def test_the_first_posts_of_an_account_wait_ideas_and_comments_together(app, premoderation):
+def test_posts_wait_until_the_first_ones_are_approved_ideas_and_comments_together(
+    app, moderator, premoderation
+):
     newcomer = make_user()
     first = post_idea(newcomer)
     second = post_comment(newcomer, first)
     third = post_idea(newcomer, "A third post of mine")
-    fourth = post_comment(newcomer, third)
-    assert [first.is_pending, second.is_pending, third.is_pending, fourth.is_pending] == [
-        True,
-        True,
-        True,
-        False,
-    ]
+    # Posts still waiting earn no trust: the next one waits too.
+    assert [first.is_pending, second.is_pending, third.is_pending] == [True, True, True]
+    assert post_comment(newcomer, third).is_pending
+    for kind, post in (("idea", first), ("comment", second), ("idea", third)):
+        moderation.restore_item(moderator, kind, post.id)
+    db.session.commit()
+    # Three approved posts: from now on posts appear at once.
+    assert not post_comment(newcomer, third, "Now I am trusted").is_pending
 
 
 def test_the_number_of_first_posts_is_a_setting(app, admin, premoderation):
     settings.update_settings(admin, premoderation_first_posts=1)
     db.session.commit()
     newcomer = make_user()
-    assert post_idea(newcomer).is_pending
+    first = post_idea(newcomer)
+    assert first.is_pending
+    moderation.restore_item(admin, "idea", first.id)
+    db.session.commit()
     assert not post_idea(newcomer, "My second idea here").is_pending
     settings.update_settings(admin, premoderation_first_posts=0)
     db.session.commit()

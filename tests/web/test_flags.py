@@ -189,7 +189,7 @@ def test_a_moderators_single_flag_hides_at_once(client, login):
     response = flag_via_page(client, login, make_user(role="moderator"), idea, "spam")
     assert THANKS in response.get_data(as_text=True)
     assert idea.hidden_at is not None
-    assert "Flagged by a moderator: Spam." in idea.hidden_reason
+    assert "Spam (flagged by a moderator)." in idea.hidden_reason
     login(make_user())
     assert client.get(f"/ideas/{idea.id}").status_code == 404
 
