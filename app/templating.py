@@ -17,7 +17,8 @@ NAV_ITEMS = [
 ]
 STAFF_NAV = [
     ("Staff", "staff.dashboard", "staff.access"),
-    ("Categories", "admin.categories", "category.manage"),
+    # One entry for the admin pages; they share a sub-navigation (members, categories, audit, settings).
+    ("Admin", "admin.users", "user.change_role"),
 ]
 MODERATION_NAV = [("Moderation", "moderation.queue", "moderation.access")]
 
