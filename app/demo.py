@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from app.extensions import db
 from app.models.base import utcnow
-from app.services import accounts, categories, comments, ideas, votes
+from app.services import accounts, categories, comments, ideas, merges, moderation, votes
 
 DEMO_PASSWORD = "cocreate-demo"  # noqa: S105 - documented demo password, demo data only
 
@@ -124,6 +124,19 @@ def seed(progress: Progress) -> None:
     comments.add_internal_note(
         pm, created["Export reports to CSV"], "Finance asked for this in three sales calls."
     )
+
+    # Moderation: a duplicate merged into the original, and a flagged comment waiting for review.
+    moderator = users["mod@example.com"]
+    duplicate = ideas.create_idea(
+        users["noor@example.com"], "CSV download of reports", "Same as the export, I think."
+    )
+    votes.cast_vote(users["jonas@example.com"], duplicate)
+    merges.merge_ideas(moderator, duplicate.id, created["Export reports to CSV"].id)
+    spam = comments.add_comment(
+        users["ben@example.com"], created["Dark mode"], "Cheap watches at www.example.com!!!"
+    )
+    for email in ("lee@example.com", "noor@example.com"):
+        moderation.flag_item(users[email], "comment", spam.id, "spam")
     db.session.commit()
 
 

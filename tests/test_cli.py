@@ -59,7 +59,7 @@ def test_seed_demo_fills_an_empty_database_once(app, client):
     assert "admin@example.com" in result.output
     assert DEMO_PASSWORD in result.output
     assert db.session.scalar(select(func.count(User.id))) == len(DEMO_USERS) + len(EXTRA_MEMBERS)
-    assert db.session.scalar(select(func.count(Idea.id))) == len(IDEAS)
+    assert db.session.scalar(select(func.count(Idea.id))) == len(IDEAS) + 1  # and one merged duplicate
     assert "Export reports to CSV" in client.get("/ideas/?q=export").get_data(as_text=True)
     again = run(app, "seed-demo", "--if-empty")
     assert again.exit_code == 0
@@ -68,3 +68,15 @@ def test_seed_demo_fills_an_empty_database_once(app, client):
     assert run(app, "seed-demo").exit_code != 0
     signed_in = client.post_form("/sign-in", {"email": "admin@example.com", "password": DEMO_PASSWORD})
     assert signed_in.status_code == 302
+
+
+def test_seed_demo_leaves_work_for_moderators(app):
+    from app.services import moderation
+
+    run(app, "seed-demo")
+    moderator = db.session.scalar(select(User).where(User.email == "mod@example.com"))
+    queue = moderation.review_queue(moderator)
+    assert [item.target_type for item in queue] == ["comment"]
+    assert len(queue[0].flags) == 2
+    merged = db.session.scalar(select(Idea).where(Idea.title == "CSV download of reports"))
+    assert merged.status == "merged"
