@@ -5,6 +5,17 @@ from app.models.idea import Category, Idea, IdeaFollow, IdeaStatusChange, IdeaVo
 from app.models.moderation import AuditEntry, Flag, IdeaMerge, MergedVote, SiteSetting
 from app.models.notification import Notification
 from app.models.outbox import OutboxMessage
+from app.models.prototype import (
+    FeedbackRound,
+    Prototype,
+    PrototypeIdea,
+    PrototypeImage,
+    PrototypeLink,
+    PrototypeVote,
+    RoundAnswer,
+    RoundQuestion,
+    RoundResponse,
+)
 from app.models.search import FTS_TABLE
 from app.models.user import ROLES, ApiToken, PasswordResetToken, User
 
@@ -13,6 +24,7 @@ __all__ = [
     "ROLES",
     "ApiToken",
     "AuditEntry",
+    "FeedbackRound",
     "Flag",
     "IdeaMerge",
     "MergedVote",
@@ -26,5 +38,13 @@ __all__ = [
     "Notification",
     "OutboxMessage",
     "PasswordResetToken",
+    "Prototype",
+    "PrototypeIdea",
+    "PrototypeImage",
+    "PrototypeLink",
+    "PrototypeVote",
+    "RoundAnswer",
+    "RoundQuestion",
+    "RoundResponse",
     "User",
 ]
