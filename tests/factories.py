@@ -31,3 +31,17 @@ def make_user(
     if commit:
         db.session.commit()
     return user
+
+
+def make_idea(
+    author: User | None = None,
+    title: str = "Export reports to CSV",
+    body: str = "So finance can use them.",
+    category: str | None = None,
+):
+    """An idea proposed through the service (with its author's vote and follow), committed."""
+    from app.services.ideas import create_idea
+
+    idea = create_idea(author or make_user(), title, body, category)
+    db.session.commit()
+    return idea

@@ -15,14 +15,8 @@ from app.models.idea import Idea, IdeaFollow
 from app.models.notification import Notification
 from app.models.user import User
 from app.services import comments
-from app.services.ideas import create_idea, idea_page
-from tests.factories import make_user
-
-
-def make_idea(author: User | None = None, title: str = "Export reports to CSV") -> Idea:
-    idea = create_idea(author or make_user(), title, "So we can share them with finance.")
-    db.session.commit()
-    return idea
+from app.services.ideas import idea_page
+from tests.factories import make_idea, make_user
 
 
 def post(actor: User, idea: Idea, body: str, parent: Comment | None = None) -> Comment:

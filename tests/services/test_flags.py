@@ -13,13 +13,7 @@ from app.models.idea import Idea
 from app.models.moderation import AuditEntry, Flag
 from app.models.user import User
 from app.services import comments, ideas, moderation
-from tests.factories import make_user
-
-
-def make_idea(author: User | None = None, title: str = "Export reports to CSV") -> Idea:
-    idea = ideas.create_idea(author or make_user(), title, "So finance can use them.")
-    db.session.commit()
-    return idea
+from tests.factories import make_idea, make_user
 
 
 def flag(actor: User, target: Idea | Comment, reason: str = "spam", note: str = "") -> Flag:

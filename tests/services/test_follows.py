@@ -5,13 +5,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models.notification import Notification
 from app.services import comments, follows, ideas, votes
-from tests.factories import make_user
-
-
-def make_idea(author, title: str = "Export reports to CSV"):
-    idea = ideas.create_idea(author, title, "We need CSV.")
-    db.session.commit()
-    return idea
+from tests.factories import make_idea, make_user
 
 
 def status_news(user) -> list[str]:

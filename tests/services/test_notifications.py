@@ -14,15 +14,9 @@ from app.models.base import utcnow
 from app.models.notification import Notification
 from app.models.outbox import OutboxMessage
 from app.models.user import User
-from app.services import comments, ideas, notifications
+from app.services import comments, notifications
 from app.services.notifications import Recipient, notify
-from tests.factories import make_user
-
-
-def make_idea(author: User, title: str = "Export reports to CSV"):
-    idea = ideas.create_idea(author, title, "We need CSV.")
-    db.session.commit()
-    return idea
+from tests.factories import make_idea, make_user
 
 
 def set_preference(user: User, preference: str) -> None:

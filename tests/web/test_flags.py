@@ -8,17 +8,11 @@ from app.models.comment import Comment
 from app.models.idea import Idea
 from app.models.moderation import Flag
 from app.models.user import User
-from app.services import comments, ideas, moderation
+from app.services import comments, moderation
 from app.web.moderation import parse_idea_ref
-from tests.factories import make_user
+from tests.factories import make_idea, make_user
 
 THANKS = "Thanks — a moderator will look at it."
-
-
-def make_idea(author: User | None = None, title: str = "Export reports to CSV") -> Idea:
-    idea = ideas.create_idea(author or make_user(), title, "Finance retypes every report by hand.")
-    db.session.commit()
-    return idea
 
 
 def make_comment(

@@ -11,14 +11,8 @@ from app.models.comment import Comment
 from app.models.idea import Idea, IdeaVote
 from app.models.moderation import AuditEntry, Flag
 from app.models.user import User
-from app.services import comments, ideas, moderation, votes
-from tests.factories import make_user
-
-
-def make_idea(author: User | None = None, title: str = "Export reports to CSV") -> Idea:
-    idea = ideas.create_idea(author or make_user(), title, "Finance retypes every report by hand.")
-    db.session.commit()
-    return idea
+from app.services import comments, moderation, votes
+from tests.factories import make_idea, make_user
 
 
 def make_comment(idea: Idea, author: User | None = None, body: str = "Buy cheap watches") -> Comment:

@@ -8,14 +8,8 @@ from app.extensions import db
 from app.models.comment import Comment
 from app.models.idea import Idea
 from app.models.user import User
-from app.services import accounts, comments, ideas, moderation, settings
-from tests.factories import make_user
-
-
-def make_idea(author: User | None = None, title: str = "Export reports to CSV") -> Idea:
-    idea = ideas.create_idea(author or make_user(), title, "Finance retypes every report by hand.")
-    db.session.commit()
-    return idea
+from app.services import accounts, comments, moderation, settings
+from tests.factories import make_idea, make_user
 
 
 def make_comment(idea: Idea, author: User | None = None, body: str = "Buy cheap watches") -> Comment:

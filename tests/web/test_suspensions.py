@@ -11,17 +11,11 @@ from app.models.base import utcnow
 from app.models.comment import Comment
 from app.models.idea import Idea, IdeaFollow, IdeaVote
 from app.models.moderation import AuditEntry
-from app.services import accounts, api_tokens, ideas
-from tests.factories import PASSWORD, make_user
+from app.services import accounts, api_tokens
+from tests.factories import PASSWORD, make_idea, make_user
 
 BANNER = "You can read, but not post, vote, flag or join."
 REFUSAL = "you can read but not post, vote, flag or join"
-
-
-def make_idea(author=None, title="Export reports to CSV") -> Idea:
-    idea = ideas.create_idea(author or make_user(), title, "We need CSV.")
-    db.session.commit()
-    return idea
 
 
 def count(model) -> int:
