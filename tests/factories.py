@@ -45,3 +45,17 @@ def make_idea(
     idea = create_idea(author or make_user(), title, body, category)
     db.session.commit()
     return idea
+
+
+class ApiCaller:
+    """A user with an API token, and the headers that carry it."""
+
+    def __init__(self, role: str = "member", name: str | None = None):
+        from app.services import api_tokens
+
+        self.user = make_user(role, name=name)
+        _, plain = api_tokens.create_token(self.user, self.user, "Tests")
+        db.session.commit()
+        self.id = self.user.id
+        self.token = plain
+        self.headers = {"Authorization": f"Bearer {plain}"}

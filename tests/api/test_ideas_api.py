@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.idea import Idea, IdeaStatusChange, IdeaVote
-from app.services import api_tokens, categories, ideas, votes
-from tests.factories import make_user
+from app.services import categories, ideas, votes
+from tests.factories import ApiCaller, make_user
 
 IDEA_FIELDS = {
     "id",
@@ -31,30 +31,19 @@ IDEA_FIELDS = {
 }
 
 
-class Caller:
-    """A user with an API token, and the headers that carry it."""
-
-    def __init__(self, role: str = "member", name: str | None = None):
-        self.user = make_user(role, name=name)
-        _, plain = api_tokens.create_token(self.user, self.user, "Tests")
-        db.session.commit()
-        self.id = self.user.id
-        self.headers = {"Authorization": f"Bearer {plain}"}
+@pytest.fixture
+def member(app) -> ApiCaller:
+    return ApiCaller("member", "Mia Member")
 
 
 @pytest.fixture
-def member(app) -> Caller:
-    return Caller("member", "Mia Member")
+def other(app) -> ApiCaller:
+    return ApiCaller("member", "Otto Other")
 
 
 @pytest.fixture
-def other(app) -> Caller:
-    return Caller("member", "Otto Other")
-
-
-@pytest.fixture
-def staff(app) -> Caller:
-    return Caller("product_manager", "Pat Manager")
+def staff(app) -> ApiCaller:
+    return ApiCaller("product_manager", "Pat Manager")
 
 
 @pytest.fixture

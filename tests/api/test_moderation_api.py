@@ -12,8 +12,8 @@ from app.models.comment import Comment
 from app.models.idea import Idea
 from app.models.moderation import AuditEntry, Flag
 from app.models.user import User
-from app.services import api_tokens, audit, comments, ideas, settings, votes
-from tests.factories import make_user
+from app.services import audit, comments, ideas, settings, votes
+from tests.factories import ApiCaller, make_user
 
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 USER_FIELDS = {"id", "display_name", "role"}
@@ -21,40 +21,29 @@ FLAG_FIELDS = {"id", "target_type", "target_id", "reason", "note", "duplicate_of
 AUDIT_FIELDS = {"id", "actor", "action", "target_type", "target_id", "reason", "created_at"}
 
 
-class Caller:
-    """A user with an API token, and the headers that carry it."""
-
-    def __init__(self, role: str = "member", name: str | None = None):
-        self.user = make_user(role, name=name)
-        _, plain = api_tokens.create_token(self.user, self.user, "Tests")
-        db.session.commit()
-        self.id = self.user.id
-        self.headers = {"Authorization": f"Bearer {plain}"}
+@pytest.fixture
+def member(app) -> ApiCaller:
+    return ApiCaller("member", "Mia Member")
 
 
 @pytest.fixture
-def member(app) -> Caller:
-    return Caller("member", "Mia Member")
+def other(app) -> ApiCaller:
+    return ApiCaller("member", "Otto Other")
 
 
 @pytest.fixture
-def other(app) -> Caller:
-    return Caller("member", "Otto Other")
+def moderator(app) -> ApiCaller:
+    return ApiCaller("moderator", "Max Moderator")
 
 
 @pytest.fixture
-def moderator(app) -> Caller:
-    return Caller("moderator", "Max Moderator")
+def admin(app) -> ApiCaller:
+    return ApiCaller("admin", "Alex Admin")
 
 
 @pytest.fixture
-def admin(app) -> Caller:
-    return Caller("admin", "Alex Admin")
-
-
-@pytest.fixture
-def pm(app) -> Caller:
-    return Caller("product_manager", "Pat Manager")
+def pm(app) -> ApiCaller:
+    return ApiCaller("product_manager", "Pat Manager")
 
 
 def make_idea(author: User, title: str = "Export reports as CSV") -> int:
@@ -156,7 +145,7 @@ def test_flagging_twice_is_409(client, member, other):
 def test_the_third_flag_hides_and_a_moderators_flag_hides_at_once(client, member, other, moderator):
     idea_id = make_idea(other.user)
     for _ in range(2):
-        flagger = Caller()
+        flagger = ApiCaller()
         payload = {"target_type": "idea", "target_id": idea_id, "reason": "spam"}
         assert client.post("/api/v1/flags", json=payload, headers=flagger.headers).status_code == 201
     assert client.get(f"/api/v1/ideas/{idea_id}").status_code == 200
@@ -234,7 +223,7 @@ def test_flagging_needs_a_token_a_json_object_and_an_active_account(client, memb
 def test_the_queue_groups_flags_by_item(client, member, other, moderator, admin):
     idea_id = make_idea(other.user)
     comment_id = make_comment(other.user, idea_id, "Spammy comment")
-    second = Caller()
+    second = ApiCaller()
     for caller, kind, target in (
         (member, "idea", idea_id),
         (second, "idea", idea_id),
@@ -288,7 +277,7 @@ def test_the_queue_shows_pending_posts(client, other, moderator, admin):
 
 @pytest.mark.parametrize("role", ["member", "product_manager"])
 def test_the_queue_is_for_moderators(client, role):
-    caller = Caller(role)
+    caller = ApiCaller(role)
     assert_error(client.get("/api/v1/moderation/queue", headers=caller.headers), 403, "forbidden")
     assert_error(client.get("/api/v1/moderation/queue"), 401, "unauthorized")
 
@@ -589,7 +578,7 @@ def test_the_audit_log_for_admins(client, member, other, moderator, admin):
 def test_the_site_itself_appears_as_a_null_actor(client, other, admin):
     idea_id = make_idea(other.user)
     for _ in range(3):
-        flagger = Caller()
+        flagger = ApiCaller()
         client.post(
             "/api/v1/flags",
             json={"target_type": "idea", "target_id": idea_id, "reason": "spam"},
@@ -647,7 +636,7 @@ def test_bad_audit_filters_are_400(client, admin, query):
 
 @pytest.mark.parametrize("role", ["member", "moderator", "product_manager"])
 def test_the_audit_log_is_for_admins_only(client, role):
-    caller = Caller(role)
+    caller = ApiCaller(role)
     assert_error(client.get("/api/v1/audit", headers=caller.headers), 403, "forbidden")
     assert_error(client.get("/api/v1/audit"), 401, "unauthorized")
 
