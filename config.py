@@ -6,6 +6,7 @@
 
 import os
 import secrets
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -62,6 +63,9 @@ class Config:
     # Number of reverse proxies in front of the app whose X-Forwarded-For/-Proto to trust.
     TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
     MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)
+    # Prototype images (re-encoded, random names); the prototype forms accept up to 8 of 5 MB each.
+    UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE / "uploads"))
+    MAX_UPLOAD_REQUEST_LENGTH = env_int("MAX_UPLOAD_REQUEST_LENGTH", 48 * 1024 * 1024)
 
     SESSION_COOKIE_NAME = "cocreate_session"
     SESSION_COOKIE_HTTPONLY = True
@@ -135,6 +139,8 @@ class TestingConfig(Config):
     RATELIMIT_ENABLED = True
     MAIL_BACKEND = "file"
     SERVER_NAME = None
+    # Never the instance folder; tests that upload point it at their own tmp_path.
+    UPLOAD_DIR = str(Path(tempfile.gettempdir()) / "cocreate-test-uploads")
 
 
 class ProductionConfig(Config):

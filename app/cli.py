@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 from app.errors import DomainError
 from app.extensions import db
 from app.models.user import ROLES
-from app.services import accounts, api_tokens, notifications, outbox
+from app.services import accounts, api_tokens, notifications, outbox, rounds
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +94,13 @@ def seed_demo(if_empty: bool) -> None:
 DIGEST_BATCH = 100
 
 
+def announce_rounds() -> int:
+    """Tell followers about feedback rounds that have opened since the last look."""
+    announced = rounds.announce_open_rounds()
+    db.session.commit()
+    return announced
+
+
 def send_digests() -> int:
     """Queue the daily digests that are due, in batches of DIGEST_BATCH readers, one commit each."""
     total = 0
@@ -106,35 +113,40 @@ def send_digests() -> int:
 
 
 @click.command("worker")
-@click.option("--once", is_flag=True, help="Queue the due digests and deliver what is due now, then exit.")
+@click.option("--once", is_flag=True, help="Run the scheduled jobs and deliver what is due now, then exit.")
 @click.option("--interval", default=2.0, show_default=True, help="Seconds between polls when idle.")
 @click.option(
-    "--digest-interval",
-    default=300.0,
+    "--jobs-interval",
+    default=60.0,
     show_default=True,
-    help="Seconds between checks for due daily digests (each reader gets at most one a day).",
+    help="Seconds between scheduled jobs: announcing opened feedback rounds, queueing daily digests "
+    "(each reader gets at most one a day).",
 )
-def worker(once: bool, interval: float, digest_interval: float) -> None:
-    """Deliver outbox messages (email) with retries and backoff; queue the daily digests."""
+def worker(once: bool, interval: float, jobs_interval: float) -> None:
+    """Deliver outbox messages (email) with retries and backoff; run the scheduled jobs."""
     if once:
+        announced = announce_rounds()
         digests = send_digests()
         total = 0
         while tried := outbox.deliver_due():
             total += tried
+        click.echo(f"Announced {announced} feedback round(s).")
         click.echo(f"Queued {digests} daily digest(s).")
         click.echo(f"Delivered or tried {total} message(s).")
         return
     click.echo("Outbox worker started.")
-    next_digests = 0.0
+    next_jobs = 0.0
     while True:
-        if time.monotonic() >= next_digests:
+        if time.monotonic() >= next_jobs:
             try:
+                if announced := announce_rounds():
+                    log.info("Announced %s feedback round(s)", announced)
                 if digests := send_digests():
                     log.info("Queued %s daily digest(s)", digests)
             except Exception:  # noqa: BLE001 - a lost database connection must not end the worker
                 db.session.rollback()
-                log.exception("Queueing daily digests failed; trying again later")
-            next_digests = time.monotonic() + digest_interval
+                log.exception("A scheduled job failed; trying again later")
+            next_jobs = time.monotonic() + jobs_interval
         try:
             tried = outbox.deliver_due()
         except Exception:  # noqa: BLE001 - a lost database connection must not end the worker

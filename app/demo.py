@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from app.extensions import db
 from app.models.base import utcnow
-from app.services import accounts, categories, comments, ideas, merges, moderation, votes
+from app.services import accounts, categories, comments, ideas, merges, moderation, prototypes, rounds, votes
 
 DEMO_PASSWORD = "cocreate-demo"  # noqa: S105 - documented demo password, demo data only
 
@@ -137,6 +137,54 @@ def seed(progress: Progress) -> None:
     )
     for email in ("lee@example.com", "noor@example.com"):
         moderation.flag_item(users[email], "comment", spam.id, "spam")
+    db.session.commit()
+    _seed_prototypes(rng, pm, members, created)
+
+
+ROUND_QUESTIONS = [
+    {"kind": "rating", "prompt": "How easy was it to find the export?", "required": True},
+    {"kind": "nps", "prompt": "How likely are you to recommend this to a colleague?", "required": True},
+    {"kind": "choice", "prompt": "Which format do you need most?", "options": ["CSV", "Excel", "PDF"]},
+    {"kind": "text", "prompt": "What would make it better?"},
+]
+
+
+def _seed_prototypes(rng: random.Random, pm, members, created) -> None:
+    """Two published prototypes: one with a closed and an open round (answered), one without rounds."""
+    now = utcnow()
+    export = prototypes.create_prototype(
+        pm,
+        "Report export, first cut",
+        "A clickable mock-up of **CSV and Excel export** from any report. Try it and tell us what is missing.",
+        idea_ids=[created["Export reports to CSV"].id],
+        links=[prototypes.LinkInput("https://example.com/mockups/export", "Clickable mock-up")],
+        status="published",
+    )
+    prototypes.create_prototype(
+        pm,
+        "Dark theme preview",
+        "Screens of the dashboard in the dark theme, following the system setting.",
+        idea_ids=[created["Dark mode"].id],
+        status="published",
+    )
+    feelings = ["Show a preview before downloading.", "Keep the column order stable.", "Faster, please!"]
+    for number, (start, end) in enumerate(((30, 16), (2, -12)), start=1):
+        opened = now - timedelta(days=start)
+        closes = now - timedelta(days=end)
+        round_ = rounds.create_round(
+            pm, export, f"Round {number}", opened, closes, ROUND_QUESTIONS, now=opened
+        )
+        for member in rng.sample(members, k=8 if number == 1 else 6):
+            answers = {
+                str(round_.questions[0].id): rng.randint(2, 4) + (number - 1),
+                str(round_.questions[1].id): rng.randint(5, 9) + (number - 1),
+                str(round_.questions[2].id): rng.choice(["CSV", "CSV", "Excel", "PDF"]),
+            }
+            if rng.random() < 0.5:
+                answers[str(round_.questions[3].id)] = rng.choice(feelings)
+            rounds.submit_response(
+                member, rounds.get_round(member, round_.id), answers, now=opened + timedelta(days=1)
+            )
     db.session.commit()
 
 

@@ -166,6 +166,14 @@ RULES: dict[str, Predicate] = {
     "user.suspend": _suspend,
     "audit.view": _admin,
     "settings.manage": _admin,
+    "prototype.create": _staff,
+    "prototype.edit": _staff,
+    "prototype.change_status": _staff,
+    "prototype.view_drafts": _staff,
+    "prototype.vote": _member,
+    "round.create": _staff,
+    "round.results": _staff,
+    "round.answer": _member,
 }
 
 

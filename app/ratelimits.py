@@ -37,6 +37,12 @@ WRITE_ENDPOINTS: dict[str, str] = {
     "api.retract_vote": "votes",
     "moderation.flag": "flags",
     "api.create_flag": "flags",
+    "prototypes.vote": "votes",
+    "api.cast_prototype_vote": "votes",
+    "api.retract_prototype_vote": "votes",
+    # Answering a feedback round is a post like a comment.
+    "rounds.answer": "comments",
+    "api.rounds_respond": "comments",
 }
 
 LIMITED_METHODS = ("POST", "DELETE")

@@ -47,7 +47,7 @@ class Client(FlaskClient):
 
 
 def make_config(tmp_path, **overrides) -> type[TestingConfig]:
-    attrs = {"MAIL_DIR": str(tmp_path / "mail"), **overrides}
+    attrs = {"MAIL_DIR": str(tmp_path / "mail"), "UPLOAD_DIR": str(tmp_path / "uploads"), **overrides}
     return type("TestConfig", (TestingConfig,), attrs)
 
 

@@ -35,6 +35,14 @@ ROLE_RULES = {
     "moderation.act": {"moderator", "admin"},
     "audit.view": {"admin"},
     "settings.manage": {"admin"},
+    "prototype.create": {"product_manager", "admin"},
+    "prototype.edit": {"product_manager", "admin"},
+    "prototype.change_status": {"product_manager", "admin"},
+    "prototype.view_drafts": {"product_manager", "admin"},
+    "prototype.vote": set(ROLES),
+    "round.create": {"product_manager", "admin"},
+    "round.results": {"product_manager", "admin"},
+    "round.answer": set(ROLES),
 }
 
 

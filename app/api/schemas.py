@@ -154,3 +154,111 @@ def audit_json(entry: AuditEntry) -> dict:
         "after": entry.after,
         "created_at": timestamp(entry.created_at),
     }
+
+
+def prototype_image_json(image) -> dict:
+    """A PrototypeImage: absolute URLs of the image and its thumbnail, and the image's size."""
+    return {
+        "url": absolute_url("uploads.image", name=image.filename),
+        "thumbnail_url": absolute_url("uploads.image", name=image.thumbnail),
+        "width": image.width,
+        "height": image.height,
+        "alt": image.alt,
+    }
+
+
+def prototype_json(prototype, voted: bool = False, idea_ids: list[int] | None = None) -> dict:
+    """A Prototype; `prototype.images` and `prototype.links` must be loaded."""
+    return {
+        "id": prototype.id,
+        "title": prototype.title,
+        "description": prototype.description,
+        "description_html": prototype.description_html,
+        "status": prototype.status,
+        "vote_count": prototype.vote_count,
+        "voted": voted,
+        "comment_count": prototype.comment_count,
+        "idea_ids": list(idea_ids or []),
+        "links": [{"url": link.url, "label": link.label} for link in prototype.links],
+        "images": [prototype_image_json(image) for image in prototype.images],
+        "created_at": timestamp(prototype.created_at),
+        "updated_at": timestamp(prototype.updated_at),
+        "published_at": timestamp(prototype.published_at),
+        "url": absolute_url("prototypes.detail", prototype_id=prototype.id),
+    }
+
+
+def round_question_json(question) -> dict:
+    """A question of a feedback round."""
+    return {
+        "id": question.id,
+        "kind": question.kind,
+        "prompt": question.prompt,
+        "required": question.required,
+        "options": list(question.options) if question.options else None,
+    }
+
+
+def round_json(round_, state: str) -> dict:
+    """A Round (shared API.md); `round_.questions` must be loaded. `state` is its state now."""
+    return {
+        "id": round_.id,
+        "prototype_id": round_.prototype_id,
+        "title": round_.title,
+        "opens_at": timestamp(round_.opens_at),
+        "closes_at": timestamp(round_.closes_at),
+        "state": state,
+        "audience": round_.audience,
+        "launch_id": round_.launch_id,
+        "questions": [round_question_json(question) for question in round_.questions],
+        "url": absolute_url("rounds.detail", round_id=round_.id),
+    }
+
+
+def round_response_json(response, answers: dict) -> dict:
+    """One member's response: answers keyed by question id (as strings, like the request)."""
+    return {
+        "id": response.id,
+        "round_id": response.round_id,
+        "answers": {str(question_id): value for question_id, value in answers.items()},
+        "created_at": timestamp(response.created_at),
+        "updated_at": timestamp(response.updated_at),
+    }
+
+
+def round_question_results_json(result) -> dict:
+    """One question's results (a round_results.QuestionResult), with the fields its kind has."""
+    question = result.question
+    data = {"id": question.id, "kind": question.kind, "prompt": question.prompt, "answered": result.answered}
+    if question.kind == "rating":
+        data["average"] = float(result.average) if result.average is not None else None
+    if question.kind == "nps":
+        nps = result.nps
+        data["nps"] = {
+            "score": nps.score,
+            "promoters": nps.promoters,
+            "passives": nps.passives,
+            "detractors": nps.detractors,
+        }
+    if question.kind == "text":
+        data["answers"] = [text for text, _ in result.answers]
+    else:
+        data["distribution"] = {str(value): count for value, count in result.distribution.items()}
+    return data
+
+
+def round_results_json(results) -> dict:
+    """A round's results (a round_results.Results): counts, response rate and each question's numbers.
+
+    `response_rate` is responses / audience_size (4 decimals); for the audience "everyone" the
+    audience is every account not suspended now.
+    """
+    size = results.audience_size
+    return {
+        "round_id": results.round.id,
+        "state": results.state,
+        "response_count": results.response_count,
+        "audience_size": size,
+        "response_rate": round(results.response_count / size, 4) if size else None,
+        "questions": [round_question_results_json(result) for result in results.questions],
+    }

@@ -10,6 +10,8 @@ from app.extensions import db
 from app.models.comment import Comment
 from app.models.idea import Idea, IdeaVote
 from app.models.user import User
+from app.permissions import is_signed_in
+from app.services import rounds
 from app.services.accounts import get_user
 from app.services.visibility import visible_comments, visible_ideas
 
@@ -24,6 +26,8 @@ class Profile:
     comments: list
     comment_count: int
     vote_count: int
+    # Feedback rounds the member answered; filled only when they look at their own profile.
+    answered_rounds: list
 
 
 def profile_page(actor: Any, user_id: int) -> Profile:
@@ -74,4 +78,5 @@ def profile_page(actor: Any, user_id: int) -> Profile:
     vote_count = db.session.scalar(
         select(func.count()).select_from(IdeaVote).where(IdeaVote.user_id == user.id)
     )
-    return Profile(user, ideas, idea_count or 0, comments, comment_count or 0, vote_count or 0)
+    answered = rounds.answered_rounds(user) if is_signed_in(actor) and actor.id == user.id else []
+    return Profile(user, ideas, idea_count or 0, comments, comment_count or 0, vote_count or 0, answered)

@@ -8,3 +8,9 @@ def register_blueprints(app: Flask) -> None:
 
     for module in (main, auth, account, users, health, ideas, comments, notifications, moderation, admin):
         app.register_blueprint(module.bp)
+    from app.web.prototypes import bp as prototypes_bp
+
+    app.register_blueprint(prototypes_bp)
+    from app.web.rounds import bp as rounds_bp
+
+    app.register_blueprint(rounds_bp)

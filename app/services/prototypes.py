@@ -1,0 +1,569 @@
+"""Prototypes: staff create, edit and publish them; members vote; everyone reads the published ones.
+
+A prototype is a draft (seen by staff only), published, or archived (still readable, no
+more votes). Publishing for the first time tells the followers of its linked ideas.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import case, delete, func, select, true, update
+from sqlalchemy.orm import joinedload, selectinload
+
+from app import uploads
+from app.errors import Conflict, Invalid, NotFound
+from app.extensions import db
+from app.links import site_path
+from app.models.base import utcnow
+from app.models.idea import Idea, IdeaFollow
+from app.models.prototype import (
+    PROTOTYPE_STATUSES,
+    FeedbackRound,
+    Prototype,
+    PrototypeIdea,
+    PrototypeImage,
+    PrototypeLink,
+    PrototypeVote,
+)
+from app.models.user import User
+from app.permissions import can, is_signed_in, require
+from app.services.dialect import insert_ignore
+from app.services.notifications import Recipient, notify
+from app.services.pagination import DEFAULT_PER_PAGE, Page, paginate
+from app.services.visibility import visible_ideas
+from app.text import excerpt, normalize_line, render_markdown
+from app.uploads import Upload
+
+TITLE_MIN, TITLE_MAX = 5, 120
+DESCRIPTION_MAX = 20_000
+LINKS_MAX = 10
+URL_MAX = 2_000
+LINK_LABEL_MAX = 120
+IDEAS_MAX = 20
+ALT_MAX = 200
+MAX_IMAGES = uploads.MAX_IMAGES
+STATUSES = PROTOTYPE_STATUSES
+STATUS_LABELS = {"draft": "Draft", "published": "Published", "archived": "Archived"}
+# Where each status may go; a prototype never returns to draft once people have seen it.
+TRANSITIONS = {"draft": ("published",), "published": ("archived",), "archived": ("published",)}
+LINK_SCHEMES = ("http", "https")
+UNSET: Any = object()
+
+
+@dataclass(frozen=True)
+class LinkInput:
+    """A link as given by a form or the API, before it is checked."""
+
+    url: str
+    label: str = ""
+
+
+def visible_prototypes(actor: Any):
+    """The SQL condition for prototypes `actor` may see: drafts for staff only."""
+    if can(actor, "prototype.view_drafts"):
+        return true()
+    return Prototype.status.in_(("published", "archived"))
+
+
+def _not_found() -> NotFound:
+    return NotFound("No such prototype, or it is not visible to you.")
+
+
+def get_prototype(actor: Any, prototype_id: int, with_parts: bool = True) -> Prototype:
+    """The prototype if it exists and `actor` may see it, else NotFound.
+
+    `with_parts` loads its author, images and links too (two more queries).
+    """
+    stmt = select(Prototype).where(Prototype.id == prototype_id, visible_prototypes(actor))
+    if with_parts:
+        stmt = stmt.options(
+            joinedload(Prototype.author), selectinload(Prototype.images), selectinload(Prototype.links)
+        )
+    prototype = db.session.scalar(stmt)
+    if prototype is None:
+        raise _not_found()
+    return prototype
+
+
+def prototype_url(prototype: Prototype) -> str:
+    return site_path("prototypes.detail", prototype_id=prototype.id)
+
+
+# ---- Validation ----
+
+
+def _check_text(title: str | None, description: str | None, fields: dict[str, list[str]]) -> tuple[str, str]:
+    title = normalize_line(title)
+    description = (description or "").strip()
+    if len(title) < TITLE_MIN:
+        fields["title"] = [f"The title needs at least {TITLE_MIN} characters."]
+    elif len(title) > TITLE_MAX:
+        fields["title"] = [f"Keep the title to {TITLE_MAX} characters or fewer (it has {len(title)})."]
+    if len(description) > DESCRIPTION_MAX:
+        fields["description"] = [
+            f"The description can have at most {DESCRIPTION_MAX:,} characters (it has {len(description):,})."
+        ]
+    return title, description
+
+
+def _url_problem(url: str) -> str | None:
+    """Why `url` is not an absolute http(s) link to a host, or None when it is one."""
+    if len(url) > URL_MAX:
+        return f"is longer than {URL_MAX:,} characters"
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url):
+        return "contains spaces or control characters"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        return "is not a valid web address"
+    if parts.scheme.lower() not in LINK_SCHEMES or not parts.hostname:
+        return "is not a web link: only full http:// and https:// addresses are allowed"
+    if parts.username is not None or parts.password is not None:
+        return "must not contain a user name or password"
+    return None
+
+
+def check_links(links: Iterable[LinkInput], fields: dict[str, list[str]]) -> list[LinkInput]:
+    """The links with trimmed URLs and labels; problems are added to `fields["links"]`."""
+    links = list(links)
+    checked, errors = [], []
+    if len(links) > LINKS_MAX:
+        errors.append(f"A prototype can have at most {LINKS_MAX} links (this has {len(links)}).")
+    for number, link in enumerate(links, start=1):
+        url = (link.url or "").strip()
+        label = normalize_line(link.label)
+        shown = url if len(url) <= 60 else url[:59] + "…"
+        problem = "is empty" if not url else _url_problem(url)
+        if problem:
+            errors.append(f"Link {number} ({shown or 'no address'}) {problem}.")
+        elif len(label) > LINK_LABEL_MAX:
+            errors.append(f"Link {number}: keep the label to {LINK_LABEL_MAX} characters or fewer.")
+        checked.append(LinkInput(url, label))
+    if errors:
+        fields["links"] = errors
+    return checked
+
+
+def _check_idea_ids(actor: Any, idea_ids: Iterable[Any], fields: dict[str, list[str]]) -> list[int]:
+    """The ids, once each, of ideas that exist and `actor` may see; problems go to `fields`."""
+    ids: list[int] = []
+    for value in idea_ids:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            fields["idea_ids"] = ["Idea numbers are whole numbers, like 12."]
+            return []
+        if value not in ids:
+            ids.append(value)
+    if len(ids) > IDEAS_MAX:
+        fields["idea_ids"] = [f"Link at most {IDEAS_MAX} ideas (this has {len(ids)})."]
+        return []
+    if not ids:
+        return []
+    found = set(
+        db.session.scalars(
+            select(Idea.id).where(Idea.id.in_(ids), visible_ideas(actor), Idea.deleted_at.is_(None))
+        )
+    )
+    missing = [f"#{idea_id}" for idea_id in ids if idea_id not in found]
+    if missing:
+        fields["idea_ids"] = [f"There is no idea {', '.join(missing)}; check the numbers."]
+        return []
+    return ids
+
+
+def _check_images(
+    images: list[Upload] | None, already: int, fields: dict[str, list[str]]
+) -> list[uploads.CleanImage]:
+    if not images:
+        return []
+    try:
+        return uploads.check_uploads(images, already=already)
+    except Invalid as refused:
+        fields.update(refused.fields)
+        return []
+
+
+# ---- Writing ----
+
+
+def _set_links(prototype: Prototype, links: list[LinkInput]) -> None:
+    prototype.links = [
+        PrototypeLink(url=link.url, label=link.label, position=number) for number, link in enumerate(links)
+    ]
+
+
+def _set_ideas(prototype: Prototype, idea_ids: list[int]) -> None:
+    db.session.execute(delete(PrototypeIdea).where(PrototypeIdea.prototype_id == prototype.id))
+    for idea_id in idea_ids:
+        db.session.add(PrototypeIdea(prototype_id=prototype.id, idea_id=idea_id))
+
+
+def _add_images(prototype: Prototype, cleaned: list[uploads.CleanImage]) -> None:
+    start = max((image.position for image in prototype.images), default=-1) + 1
+    for offset, stored in enumerate(uploads.store_images(db.session(), cleaned)):
+        prototype.images.append(
+            PrototypeImage(
+                filename=stored.filename,
+                thumbnail=stored.thumbnail,
+                content_type=stored.content_type,
+                width=stored.width,
+                height=stored.height,
+                position=start + offset,
+                created_at=utcnow(),
+            )
+        )
+
+
+def create_prototype(
+    actor: User,
+    title: str,
+    description: str = "",
+    idea_ids: Iterable[Any] | None = None,
+    links: Iterable[LinkInput] | None = None,
+    status: str = "draft",
+    images: list[Upload] | None = None,
+) -> Prototype:
+    """Create a prototype (a draft unless `status` is "published"); staff only.
+
+    Every field is checked before anything is written: a refused image, link or idea
+    leaves no row and no file behind.
+    """
+    require(actor, "prototype.create")
+    fields: dict[str, list[str]] = {}
+    title, description = _check_text(title, description, fields)
+    checked_links = check_links(links or [], fields)
+    checked_ideas = _check_idea_ids(actor, idea_ids or [], fields)
+    if status not in ("draft", "published"):
+        fields["status"] = ["A new prototype is saved as a draft or published."]
+    cleaned = _check_images(images, 0, fields)
+    if fields:
+        raise Invalid(fields)
+    now = utcnow()
+    prototype = Prototype(
+        title=title,
+        description=description,
+        description_html=render_markdown(description),
+        status="draft",
+        author_id=actor.id,
+        vote_count=0,
+        comment_count=0,
+        created_at=now,
+        updated_at=now,
+        images=[],
+        links=[],
+    )
+    db.session.add(prototype)
+    _set_links(prototype, checked_links)
+    db.session.flush()
+    _set_ideas(prototype, checked_ideas)
+    _add_images(prototype, cleaned)
+    db.session.flush()
+    if status == "published":
+        change_status(actor, prototype, "published")
+    return prototype
+
+
+def update_prototype(
+    actor: User,
+    prototype: Prototype,
+    title: str | None = None,
+    description: str | None = None,
+    idea_ids: Iterable[Any] | None = None,
+    links: Iterable[LinkInput] | None = None,
+    add_images: list[Upload] | None = None,
+    remove_image_ids: Iterable[int] | None = None,
+    image_alts: dict[int, str] | None = None,
+) -> Prototype:
+    """Edit a prototype (staff): fields left None stay as they are.
+
+    `image_alts` maps image ids to the text read out in place of each image.
+
+    `prototype` must come from get_prototype() (its images and links loaded). Removed
+    images' files are deleted once the change is committed.
+    """
+    require(actor, "prototype.edit", prototype)
+    fields: dict[str, list[str]] = {}
+    new_title, new_description = _check_text(
+        prototype.title if title is None else title,
+        prototype.description if description is None else description,
+        fields,
+    )
+    checked_links = None if links is None else check_links(links, fields)
+    checked_ideas = None if idea_ids is None else _check_idea_ids(actor, idea_ids, fields)
+    by_id = {image.id: image for image in prototype.images}
+    removing = []
+    for image_id in dict.fromkeys(remove_image_ids or []):
+        if image_id not in by_id:
+            fields["remove_images"] = ["That image is not one of this prototype's images any more."]
+            break
+        removing.append(by_id[image_id])
+    alts = {image_id: normalize_line(text) for image_id, text in (image_alts or {}).items()}
+    if any(image_id not in by_id for image_id in alts):
+        fields["image_alts"] = ["That image is not one of this prototype's images any more."]
+    elif any(len(text) > ALT_MAX for text in alts.values()):
+        fields["image_alts"] = [f"Keep each image description to {ALT_MAX} characters or fewer."]
+    cleaned = _check_images(add_images, len(prototype.images) - len(removing), fields)
+    if fields:
+        raise Invalid(fields)
+    prototype.title = new_title
+    if new_description != prototype.description:
+        prototype.description = new_description
+        prototype.description_html = render_markdown(new_description)
+    if checked_links is not None:
+        _set_links(prototype, checked_links)
+    if checked_ideas is not None:
+        _set_ideas(prototype, checked_ideas)
+    for image_id, text in alts.items():
+        by_id[image_id].alt = text
+    for image in removing:
+        prototype.images.remove(image)
+    uploads.delete_after_commit(db.session(), [name for i in removing for name in (i.filename, i.thumbnail)])
+    _add_images(prototype, cleaned)
+    prototype.updated_at = utcnow()
+    db.session.flush()
+    return prototype
+
+
+def _notify_published(actor: User, prototype: Prototype) -> None:
+    """Tell the followers of the linked ideas, once each, that the prototype can be tried."""
+    rows = db.session.execute(
+        select(IdeaFollow.user_id, Idea.title)
+        .join(Idea, Idea.id == IdeaFollow.idea_id)
+        .join(PrototypeIdea, PrototypeIdea.idea_id == Idea.id)
+        .where(PrototypeIdea.prototype_id == prototype.id, Idea.deleted_at.is_(None))
+        .order_by(IdeaFollow.user_id, Idea.id)
+    )
+    recipients = [
+        Recipient(user_id, "status", f"“{idea_title}” has a prototype to try: “{prototype.title}”")
+        for user_id, idea_title in rows
+    ]
+    notify(recipients, prototype_url(prototype), actor.id)
+
+
+def change_status(actor: User, prototype: Prototype, status: str) -> Prototype:
+    """Publish, archive or publish again; the first publication tells the linked ideas' followers."""
+    require(actor, "prototype.change_status", prototype)
+    if status not in STATUSES:
+        raise Invalid({"status": [f"Status must be one of: {', '.join(STATUSES)}."]})
+    if status == prototype.status:
+        raise Invalid({"status": [f"The prototype is already {STATUS_LABELS[status].lower()}."]})
+    if status not in TRANSITIONS[prototype.status]:
+        if status == "draft":
+            raise Conflict("A prototype that was published cannot go back to draft; archive it instead.")
+        raise Conflict("Publish the draft first; only published prototypes can be archived.")
+    now = utcnow()
+    prototype.status = status
+    prototype.updated_at = now
+    if status == "published":
+        # Only the request that sets published_at first sends the notifications.
+        first = db.session.execute(
+            update(Prototype)
+            .where(Prototype.id == prototype.id, Prototype.published_at.is_(None))
+            .values(published_at=now)
+            .returning(Prototype.id)
+        ).first()
+        if first is not None:
+            _notify_published(actor, prototype)
+    db.session.flush()
+    return prototype
+
+
+# ---- Votes ----
+
+
+def _refuse_closed(prototype: Prototype) -> None:
+    if prototype.status == "archived":
+        raise Conflict("This prototype is archived, so it takes no more votes.")
+    if prototype.status == "draft":
+        raise Conflict("Drafts take no votes; publish the prototype first.")
+
+
+def _current_count(prototype: Prototype) -> int:
+    db.session.refresh(prototype, ["vote_count"])
+    return prototype.vote_count
+
+
+def cast_vote(actor: User, prototype: Prototype) -> int:
+    """Vote for a prototype (voting twice changes nothing); returns the new vote count."""
+    require(actor, "prototype.vote", prototype)
+    _refuse_closed(prototype)
+    # RETURNING, not rowcount: SQLAlchemy reports rowcount -1 for this INSERT on PostgreSQL.
+    inserted = db.session.execute(
+        insert_ignore(
+            PrototypeVote, prototype_id=prototype.id, user_id=actor.id, created_at=utcnow()
+        ).returning(PrototypeVote.user_id)
+    ).first()
+    if inserted is not None:
+        db.session.execute(
+            update(Prototype).where(Prototype.id == prototype.id).values(vote_count=Prototype.vote_count + 1)
+        )
+    db.session.flush()
+    return _current_count(prototype)
+
+
+def retract_vote(actor: User, prototype: Prototype) -> int:
+    """Take one's vote back (without a vote, nothing changes); returns the new vote count."""
+    require(actor, "prototype.vote", prototype)
+    _refuse_closed(prototype)
+    removed = db.session.execute(
+        delete(PrototypeVote)
+        .where(PrototypeVote.prototype_id == prototype.id, PrototypeVote.user_id == actor.id)
+        .returning(PrototypeVote.user_id)
+    ).first()
+    if removed is not None:
+        db.session.execute(
+            update(Prototype).where(Prototype.id == prototype.id).values(vote_count=Prototype.vote_count - 1)
+        )
+    db.session.flush()
+    return _current_count(prototype)
+
+
+def voted_prototype_ids(user: Any, prototype_ids: list[int]) -> set[int]:
+    """Which of these prototypes `user` voted for, in one query."""
+    if not is_signed_in(user) or not prototype_ids:
+        return set()
+    stmt = select(PrototypeVote.prototype_id).where(
+        PrototypeVote.user_id == user.id, PrototypeVote.prototype_id.in_(prototype_ids)
+    )
+    return set(db.session.scalars(stmt))
+
+
+def has_voted(user: Any, prototype: Prototype) -> bool:
+    return prototype.id in voted_prototype_ids(user, [prototype.id])
+
+
+# ---- Reading ----
+
+
+def open_rounds_by_prototype(
+    prototype_ids: list[int], now: datetime | None = None
+) -> dict[int, FeedbackRound]:
+    """The feedback round open now on each of these prototypes (the one closing first), in one query."""
+    if not prototype_ids:
+        return {}
+    now = now or utcnow()
+    rounds = db.session.scalars(
+        select(FeedbackRound)
+        .where(
+            FeedbackRound.prototype_id.in_(prototype_ids),
+            FeedbackRound.opens_at <= now,
+            FeedbackRound.closes_at > now,
+        )
+        .order_by(FeedbackRound.closes_at.desc(), FeedbackRound.id.desc())
+    )
+    # Later rows overwrite earlier ones: the round closing soonest wins.
+    return {found.prototype_id: found for found in rounds}
+
+
+def linked_idea_ids(actor: Any, prototype_ids: list[int]) -> dict[int, list[int]]:
+    """The ids of the ideas `actor` may see that each prototype is linked to, in one query."""
+    if not prototype_ids:
+        return {}
+    rows = db.session.execute(
+        select(PrototypeIdea.prototype_id, PrototypeIdea.idea_id)
+        .join(Idea, Idea.id == PrototypeIdea.idea_id)
+        .where(PrototypeIdea.prototype_id.in_(prototype_ids), visible_ideas(actor), Idea.deleted_at.is_(None))
+        .order_by(PrototypeIdea.prototype_id, PrototypeIdea.idea_id)
+    )
+    linked: dict[int, list[int]] = {prototype_id: [] for prototype_id in prototype_ids}
+    for prototype_id, idea_id in rows:
+        linked[prototype_id].append(idea_id)
+    return linked
+
+
+@dataclass
+class PrototypeList:
+    page: Page
+    voted_ids: set[int]
+    open_rounds: dict[int, FeedbackRound]
+    idea_ids: dict[int, list[int]]
+    excerpts: dict[int, str] = field(default_factory=dict)
+
+
+def list_prototypes(
+    actor: Any, status: str | None = None, page: int = 1, per_page: int = DEFAULT_PER_PAGE
+) -> PrototypeList:
+    """One page of the prototypes `actor` may see: current ones first, archived ones last.
+
+    A fixed number of queries whatever the page holds.
+    """
+    if status is not None and status not in STATUSES:
+        raise Invalid({"status": [f"Status must be one of: {', '.join(STATUSES)}."]})
+    stmt = (
+        select(Prototype)
+        .options(selectinload(Prototype.images), selectinload(Prototype.links))
+        .where(visible_prototypes(actor))
+        .order_by(
+            case((Prototype.status == "archived", 1), else_=0),
+            func.coalesce(Prototype.published_at, Prototype.created_at).desc(),
+            Prototype.id.desc(),
+        )
+    )
+    if status is not None:
+        stmt = stmt.where(Prototype.status == status)
+    result = paginate(stmt, page, per_page)
+    ids = [prototype.id for prototype in result.items]
+    return PrototypeList(
+        page=result,
+        voted_ids=voted_prototype_ids(actor, ids),
+        open_rounds=open_rounds_by_prototype(ids),
+        idea_ids=linked_idea_ids(actor, ids),
+        excerpts={prototype.id: excerpt(prototype.description, 220) for prototype in result.items},
+    )
+
+
+@dataclass
+class PrototypePage:
+    prototype: Prototype
+    ideas: list[Idea]
+    voted: bool
+
+
+def prototype_page(actor: Any, prototype_id: int) -> PrototypePage:
+    """Everything the prototype page shows, in a fixed number of queries."""
+    prototype = get_prototype(actor, prototype_id)
+    linked = list(
+        db.session.scalars(
+            select(Idea)
+            .join(PrototypeIdea, PrototypeIdea.idea_id == Idea.id)
+            .where(
+                PrototypeIdea.prototype_id == prototype.id,
+                visible_ideas(actor),
+                Idea.deleted_at.is_(None),
+            )
+            .order_by(Idea.id)
+        )
+    )
+    return PrototypePage(prototype=prototype, ideas=linked, voted=has_voted(actor, prototype))
+
+
+def prototypes_for_idea(actor: Any, idea_id: int) -> list[Prototype]:
+    """The prototypes `actor` may see that explore this idea, newest first (one query; for the idea page)."""
+    return list(
+        db.session.scalars(
+            select(Prototype)
+            .join(PrototypeIdea, PrototypeIdea.prototype_id == Prototype.id)
+            .where(PrototypeIdea.idea_id == idea_id, visible_prototypes(actor))
+            .order_by(
+                case((Prototype.status == "archived", 1), else_=0),
+                func.coalesce(Prototype.published_at, Prototype.created_at).desc(),
+                Prototype.id.desc(),
+            )
+        )
+    )
+
+
+def image_for_name(actor: Any, name: str) -> tuple[PrototypeImage, Prototype] | None:
+    """The image stored under `name` (full size or thumbnail) if `actor` may see its prototype."""
+    row = db.session.execute(
+        select(PrototypeImage, Prototype)
+        .join(Prototype, Prototype.id == PrototypeImage.prototype_id)
+        .where(
+            (PrototypeImage.filename == name) | (PrototypeImage.thumbnail == name),
+            visible_prototypes(actor),
+        )
+    ).first()
+    return (row[0], row[1]) if row else None

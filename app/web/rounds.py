@@ -1,0 +1,224 @@
+"""Feedback round pages: create and edit (staff), answer (members), results and CSV export (staff)."""
+
+from datetime import timedelta
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.routing import BuildError
+
+from app.errors import Invalid
+from app.extensions import db
+from app.forms.accounts import PostForm
+from app.forms.rounds import RoundForm, answers_from_form
+from app.models.base import utcnow
+from app.models.prototype import Prototype
+from app.permissions import require
+from app.services import charts, prototypes, round_results, rounds
+from app.services.rounds import UNSET, when
+
+bp = Blueprint("rounds", __name__)
+
+
+def _actor():
+    return current_user._get_current_object()
+
+
+def prototype_url(prototype: Prototype) -> str:
+    """The prototype's page, or the rounds list when the prototype pages are not there."""
+    try:
+        return url_for("prototypes.detail", prototype_id=prototype.id)
+    except BuildError:
+        return url_for("main.index")
+
+
+@bp.app_template_global("prototype_rounds")
+def prototype_rounds(prototype: Prototype) -> list[rounds.RoundCard]:
+    """The rounds section of a prototype page (templates/prototypes/_rounds.html) reads this."""
+    return rounds.prototype_rounds(_actor(), prototype)
+
+
+@bp.app_template_global("prototype_page_url")
+def _prototype_page_url(prototype: Prototype) -> str:
+    return prototype_url(prototype)
+
+
+def _save(form: RoundForm, rows: list[int], service, *args: Any, **kwargs: Any):
+    """Call a create/edit service; on Invalid undo any change and show the messages on the form.
+
+    `rows` are the form rows the questions came from, so each message lands on its own row.
+    """
+    try:
+        return service(*args, **kwargs)
+    except Invalid as error:
+        db.session.rollback()
+        form.show_errors(error.fields, rows)
+        return None
+
+
+def _round_values(form: RoundForm) -> dict[str, Any]:
+    return {"title": form.title.data, "opens_at": form.opens_at(), "closes_at": form.closes_at()}
+
+
+@bp.route("/prototypes/<int:prototype_id>/rounds/new", methods=["GET", "POST"])
+@login_required
+def new(prototype_id: int):
+    prototype = prototypes.get_prototype(_actor(), prototype_id, with_parts=False)
+    require(_actor(), "round.create", prototype)
+    form = RoundForm()
+    if request.method == "GET":
+        start = utcnow().replace(second=0, microsecond=0)
+        form.set_window(start, start + timedelta(days=14))
+    elif request.form.get("more_rows"):
+        form.add_rows()
+    else:
+        # The service checks everything the form does not, so every message shows at once.
+        form.validate()
+        questions, rows = form.filled_questions()
+        values = _round_values(form)
+        round_ = _save(
+            form,
+            rows,
+            rounds.create_round,
+            _actor(),
+            prototype,
+            values["title"],
+            values["opens_at"],
+            values["closes_at"],
+            questions,
+            audience=form.audience.data,
+        )
+        if round_ is not None:
+            db.session.commit()
+            state = round_.state_at(utcnow())
+            if state == "open":
+                flash("The round is open now; the followers of the prototype's ideas are told.", "success")
+            else:
+                flash(f"The round is scheduled: it opens on {when(round_.opens_at)}.", "success")
+            return redirect(prototype_url(prototype) + "#rounds")
+    status = 422 if form.errors or form.form_errors else 200
+    form.pad_rows()
+    page = render_template("rounds/new.html", form=form, prototype=prototype, now_utc=utcnow())
+    return page, status
+
+
+@bp.route("/rounds/<int:round_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(round_id: int):
+    round_, prototype = rounds.load_round(_actor(), round_id)
+    require(_actor(), "round.create", round_)
+    answered = rounds.response_count(round_.id)
+    form = RoundForm()
+    if request.method == "GET":
+        form.title.data = round_.title
+        form.set_window(round_.opens_at, round_.closes_at)
+        form.set_questions(round_.questions)
+    elif request.form.get("more_rows"):
+        form.add_rows()
+    else:
+        form.validate()
+        # Questions are sent only by a form that showed them as editable.
+        questions, rows = form.filled_questions() if request.form.get("with_questions") else (UNSET, [])
+        values = _round_values(form)
+        saved = _save(
+            form,
+            rows,
+            rounds.update_round,
+            _actor(),
+            round_,
+            title=values["title"],
+            opens_at=values["opens_at"],
+            closes_at=values["closes_at"],
+            questions=questions,
+        )
+        if saved is not None:
+            db.session.commit()
+            flash("The round is saved.", "success")
+            return redirect(prototype_url(prototype) + "#rounds")
+        round_, prototype = rounds.load_round(_actor(), round_id)
+    status = 422 if form.errors or form.form_errors else 200
+    form.pad_rows()
+    return (
+        render_template(
+            "rounds/edit.html",
+            form=form,
+            round=round_,
+            prototype=prototype,
+            answered=answered,
+            now_utc=utcnow(),
+            kind_labels=rounds.KIND_LABELS,
+        ),
+        status,
+    )
+
+
+def _render_round(round_id: int, errors: dict[str, list[str]] | None = None, values=None, status: int = 200):
+    page = rounds.round_page(_actor(), round_id)
+    body = render_template(
+        "rounds/detail.html",
+        page=page,
+        round=page.round,
+        prototype=page.prototype,
+        errors=errors or {},
+        values=page.answers if values is None else values,
+        post_form=PostForm(),
+    )
+    return body, status
+
+
+@bp.get("/rounds/<int:round_id>")
+def detail(round_id: int):
+    return _render_round(round_id)
+
+
+@bp.post("/rounds/<int:round_id>")
+@login_required
+def answer(round_id: int):
+    if not PostForm().validate_on_submit():
+        abort(400)
+    round_ = rounds.get_round(_actor(), round_id)
+    submitted = answers_from_form(round_.questions, request.form)
+    try:
+        _, created = rounds.submit_response(_actor(), round_, submitted)
+    except Invalid as error:
+        # Nothing is kept; the page comes back with the answers as typed and a message at each question.
+        db.session.rollback()
+        values = {int(key): value for key, value in submitted.items() if key.isdigit()}
+        return _render_round(round_id, errors=error.fields, values=values, status=422)
+    closes = when(round_.closes_at)
+    db.session.commit()
+    if created:
+        flash(f"Thank you! Your answers are saved. You can change them until {closes}.", "success")
+    else:
+        flash(f"Your changed answers are saved. You can change them until {closes}.", "success")
+    return redirect(url_for("rounds.detail", round_id=round_id))
+
+
+@bp.get("/rounds/<int:round_id>/results")
+@login_required
+def results(round_id: int):
+    data = round_results.round_results(_actor(), round_id)
+    question_charts = {result.question.id: charts.question_chart(result) for result in data.questions}
+    return render_template(
+        "rounds/results.html",
+        results=data,
+        round=data.round,
+        prototype=data.prototype,
+        charts=question_charts,
+        kind_labels=rounds.KIND_LABELS,
+        state_labels=rounds.STATE_LABELS,
+    )
+
+
+@bp.get("/rounds/<int:round_id>/responses.csv")
+@login_required
+def export(round_id: int):
+    filename, text = round_results.responses_csv(_actor(), round_id)
+    return Response(
+        text,
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "private, no-store",
+        },
+    )
