@@ -6,8 +6,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from flask import request
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from app.api import bp
 from app.api.auth import current_actor, token_required
@@ -24,9 +22,8 @@ from app.api.schemas import (
 )
 from app.errors import BadRequest, Invalid, NotFound
 from app.extensions import db
-from app.models.comment import Comment
 from app.models.moderation import FLAG_TARGETS
-from app.services import accounts, audit, ideas, merges, moderation, votes
+from app.services import accounts, audit, comments, ideas, merges, moderation, votes
 from app.services.pagination import Page, page_args
 
 # Prototypes can be flagged once they exist; until then there is nothing to find.
@@ -66,11 +63,7 @@ def _item_response(actor: Any, target_type: str, target_id: int) -> dict:
     if target_type == "idea":
         idea = ideas.get_idea(actor, target_id)
         return {**idea_json(idea, voted=votes.has_voted(actor, idea)), **moderation_state_json(idea)}
-    comment = db.session.scalar(
-        select(Comment).options(joinedload(Comment.author)).where(Comment.id == target_id)
-    )
-    if comment is None:
-        raise NotFound("No such comment.")
+    comment = comments.get_comment(actor, target_id, include_internal=False)
     return {**comment_json(comment), "idea_id": comment.idea_id, **moderation_state_json(comment)}
 
 

@@ -36,6 +36,11 @@ _ORDER = {
 UNSET: Any = object()
 
 
+def is_visible(actor: Any, idea_id: int) -> bool:
+    """Whether `actor` may see the idea (for example after their flag hid it)."""
+    return db.session.scalar(select(Idea.id).where(Idea.id == idea_id, visible_ideas(actor))) is not None
+
+
 def get_idea(actor: Any, idea_id: int) -> Idea:
     """The idea if it exists and `actor` may see it, else NotFound."""
     idea = db.session.scalar(

@@ -14,7 +14,7 @@ from app.forms.moderation import FlagForm, HideForm, MergeForm
 from app.models.comment import Comment
 from app.models.idea import Idea
 from app.models.moderation import FLAG_REASON_LABELS
-from app.permissions import is_moderator, require
+from app.permissions import require
 from app.services import ideas, merges, moderation
 from app.web.support import call_with_form, safe_next_url
 
@@ -117,16 +117,9 @@ def flag():
         return redirect(_back(url_for("ideas.index")))
     db.session.commit()
     flash("Thanks — a moderator will look at it.", "success")
-    if kind == "idea":
-        idea = db.session.get(Idea, target_id)
-        if (
-            idea is not None
-            and idea.is_hidden
-            and not is_moderator(_actor())
-            and idea.author_id != _actor().id
-        ):
-            # The flag hid the idea from the flagger too: its page would answer 404.
-            return redirect(url_for("ideas.index"))
+    if kind == "idea" and not ideas.is_visible(_actor(), target_id):
+        # The flag hid the idea from the flagger too: its page would answer 404.
+        return redirect(url_for("ideas.index"))
     return redirect(_back(url_for("ideas.index")))
 
 
