@@ -171,6 +171,7 @@ RULES: dict[str, Predicate] = {
     "prototype.change_status": _staff,
     "prototype.view_drafts": _staff,
     "prototype.vote": _member,
+    "prototype.comment": _member,
     "round.create": _staff,
     "round.results": _staff,
     "round.answer": _member,

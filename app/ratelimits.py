@@ -32,6 +32,8 @@ WRITE_ENDPOINTS: dict[str, str] = {
     "comments.create": "comments",
     "comments.create_note": "comments",
     "api.comments_create": "comments",
+    "comments.create_on_prototype": "comments",
+    "api.prototype_comments_create": "comments",
     "ideas.vote": "votes",
     "api.cast_vote": "votes",
     "api.retract_vote": "votes",

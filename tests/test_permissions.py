@@ -40,6 +40,7 @@ ROLE_RULES = {
     "prototype.change_status": {"product_manager", "admin"},
     "prototype.view_drafts": {"product_manager", "admin"},
     "prototype.vote": set(ROLES),
+    "prototype.comment": set(ROLES),
     "round.create": {"product_manager", "admin"},
     "round.results": {"product_manager", "admin"},
     "round.answer": set(ROLES),

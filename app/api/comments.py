@@ -1,4 +1,7 @@
-"""Comments in the API: list and post on an idea, edit and delete one. Internal notes never appear."""
+"""Comments in the API: list and post on an idea or a prototype, edit and delete one.
+
+Internal notes never appear.
+"""
 
 from flask import request
 
@@ -9,7 +12,7 @@ from app.api.schemas import comment_json, page_json
 from app.errors import Invalid
 from app.extensions import db
 from app.services import comments as comment_service
-from app.services import ideas
+from app.services import ideas, prototypes
 from app.services.pagination import page_args
 
 
@@ -43,6 +46,26 @@ def create_idea_comment(idea_id: int):
     body, parent_id = _body(data), _parent_id(data)
     idea = ideas.get_idea(current_actor(), idea_id)
     comment = comment_service.add_comment(current_actor(), idea, body, parent_id)
+    payload = comment_json(comment)  # before the commit expires the loaded author
+    db.session.commit()
+    return payload, 201
+
+
+@bp.get("/prototypes/<int:prototype_id>/comments", endpoint="prototype_comments_list")
+def list_prototype_comments(prototype_id: int):
+    page, per_page = page_args(request.args)
+    prototype = prototypes.get_prototype(current_actor(), prototype_id, with_parts=False)
+    result = comment_service.list_prototype_comments(current_actor(), prototype, page, per_page)
+    return page_json(result, comment_json)
+
+
+@bp.post("/prototypes/<int:prototype_id>/comments", endpoint="prototype_comments_create")
+@token_required
+def create_prototype_comment(prototype_id: int):
+    data = json_object()
+    body, parent_id = _body(data), _parent_id(data)
+    prototype = prototypes.get_prototype(current_actor(), prototype_id, with_parts=False)
+    comment = comment_service.add_prototype_comment(current_actor(), prototype, body, parent_id)
     payload = comment_json(comment)  # before the commit expires the loaded author
     db.session.commit()
     return payload, 201

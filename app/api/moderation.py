@@ -64,7 +64,12 @@ def _item_response(actor: Any, target_type: str, target_id: int) -> dict:
         idea = ideas.get_idea(actor, target_id)
         return {**idea_json(idea, voted=votes.has_voted(actor, idea)), **moderation_state_json(idea)}
     comment = comments.get_comment(actor, target_id, include_internal=False)
-    return {**comment_json(comment), "idea_id": comment.idea_id, **moderation_state_json(comment)}
+    return {
+        **comment_json(comment),
+        "idea_id": comment.idea_id,
+        "prototype_id": comment.prototype_id,
+        **moderation_state_json(comment),
+    }
 
 
 def _idea_response(actor: Any, idea_id: int) -> dict:

@@ -126,7 +126,10 @@ def queue_item_json(item) -> dict:
         "target_type": item.target_type,
         "target_id": target.id,
         **moderation_state_json(target),
-        "idea": idea_json(item.idea),
+        "idea": idea_json(item.idea) if item.idea is not None else None,
+        "prototype": (
+            {"id": item.prototype.id, "title": item.prototype.title} if item.prototype is not None else None
+        ),
         "comment": comment_json(target) if isinstance(target, Comment) else None,
         "author": user_json(item.author),
         "author_history": {

@@ -1,8 +1,8 @@
-"""Threaded comments on ideas, and staff-only internal notes."""
+"""Threaded comments on ideas and prototypes, and staff-only internal notes (ideas only)."""
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -15,10 +15,14 @@ class Comment(db.Model):
     __table_args__ = (
         Index("ix_comments_idea_id_created_at", "idea_id", "created_at"),
         Index("ix_comments_author_id_created_at", "author_id", "created_at"),
+        Index("ix_comments_prototype_id_created_at", "prototype_id", "created_at"),
+        # A comment belongs to exactly one idea or one prototype.
+        CheckConstraint("(idea_id IS NULL) <> (prototype_id IS NULL)", name="one_target"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"))
+    idea_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"))
+    prototype_id: Mapped[int | None] = mapped_column(ForeignKey("prototypes.id", ondelete="CASCADE"))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id"))
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     body: Mapped[str] = mapped_column(Text)

@@ -1,4 +1,4 @@
-"""Comments on ideas: threads, edits, soft deletes, @mentions and staff-only internal notes."""
+"""Comments on ideas and prototypes: threads, edits, soft deletes, @mentions and staff-only internal notes."""
 
 import re
 from collections.abc import Callable
@@ -14,6 +14,7 @@ from app.links import site_path
 from app.models.base import utcnow
 from app.models.comment import Comment
 from app.models.idea import Idea
+from app.models.prototype import Prototype
 from app.models.user import User
 from app.permissions import can, is_moderator, is_signed_in, require
 from app.services import audit, follows, moderation
@@ -129,8 +130,29 @@ def _render(body: str) -> tuple[str, list[User]]:
 
 
 def comment_url(comment: Comment) -> str:
-    """The comment's permalink: its idea's page, anchored at the comment."""
+    """The comment's permalink: its idea's (or prototype's) page, anchored at the comment."""
+    if comment.prototype_id is not None:
+        return site_path("prototypes.detail", prototype_id=comment.prototype_id) + f"#comment-{comment.id}"
     return idea_url_for_comment(comment.idea_id, comment.id)
+
+
+def touch_count(comment: Comment, delta: int) -> None:
+    """Change the comment count of the comment's idea or prototype atomically."""
+    if comment.prototype_id is not None:
+        db.session.execute(
+            update(Prototype)
+            .where(Prototype.id == comment.prototype_id)
+            .values(comment_count=Prototype.comment_count + delta)
+        )
+    else:
+        touch_comment_count(comment.idea_id, delta)
+
+
+def target_title(comment: Comment) -> str:
+    """The title of the idea or prototype a comment is on."""
+    if comment.prototype_id is not None:
+        return db.session.scalar(select(Prototype.title).where(Prototype.id == comment.prototype_id))
+    return db.session.scalar(select(Idea.title).where(Idea.id == comment.idea_id))
 
 
 def idea_url_for_comment(idea_id: int, comment_id: int) -> str:
@@ -198,8 +220,12 @@ def _announce(
 def announce_approved(comment: Comment) -> None:
     """Tell the people a comment concerns, once a moderator approves it after pre-moderation."""
     author = db.session.get(User, comment.author_id)
-    idea = db.session.get(Idea, comment.idea_id)
     parent = db.session.get(Comment, comment.parent_id) if comment.parent_id else None
+    if comment.prototype_id is not None:
+        prototype = db.session.get(Prototype, comment.prototype_id)
+        _announce_on_prototype(comment, author, prototype, parent, find_mentions(comment.body)[1])
+        return
+    idea = db.session.get(Idea, comment.idea_id)
     _announce(comment, author, idea, parent, find_mentions(comment.body)[1])
 
 
@@ -220,12 +246,90 @@ def add_internal_note(actor: User, idea: Idea, body: str) -> Comment:
     return note
 
 
+ARCHIVED_PROTOTYPE = "This prototype is archived; it takes no new comments."
+
+
+def add_prototype_comment(
+    actor: User, prototype: Prototype, body: str, parent_id: int | None = None
+) -> Comment:
+    """Comment on a published prototype (or reply); its author, the replied-to and the mentioned are told."""
+    require(actor, "prototype.comment", prototype)
+    if prototype.status == "archived":
+        raise Conflict(ARCHIVED_PROTOTYPE)
+    if prototype.status != "published":
+        # Drafts are seen by staff only, and not discussed until they are published.
+        raise Conflict("This prototype is not published yet; it takes comments once it is.")
+    body, body_errors = _clean_body(body)
+    fields = {"body": body_errors} if body_errors else {}
+    parent = None
+    if parent_id is not None:
+        parent = db.session.get(Comment, parent_id)
+        if parent is None or parent.prototype_id != prototype.id:
+            fields["parent_id"] = ["You can only reply to a comment on this prototype."]
+        elif parent.is_deleted:
+            fields["parent_id"] = ["That comment was deleted, so it takes no more replies."]
+    if fields:
+        raise Invalid(fields)
+    html, mentioned = _render(body)
+    comment = Comment(
+        prototype_id=prototype.id,
+        parent_id=parent.id if parent else None,
+        author=actor,
+        body=body,
+        body_html=html,
+        is_pending=moderation.needs_review(actor, body),
+        created_at=utcnow(),
+    )
+    db.session.add(comment)
+    db.session.flush()
+    if comment.is_pending:
+        return comment
+    touch_count(comment, 1)
+    _announce_on_prototype(comment, actor, prototype, parent, mentioned)
+    db.session.flush()
+    return comment
+
+
+def _announce_on_prototype(
+    comment: Comment, author: User, prototype: Prototype, parent: Comment | None, mentioned: list[User]
+) -> None:
+    # One notification per person; the most specific reason wins.
+    title = prototype.title
+    recipients = [
+        Recipient(user.id, "mention", f"{author.display_name} mentioned you on “{title}”")
+        for user in mentioned
+    ]
+    if parent is not None:
+        recipients.append(
+            Recipient(
+                parent.author_id, "reply", f"{author.display_name} replied to your comment on “{title}”"
+            )
+        )
+    recipients.append(
+        Recipient(
+            prototype.author_id, "comment", f"{author.display_name} commented on your prototype “{title}”"
+        )
+    )
+    notify(recipients, comment_url(comment), author.id)
+
+
+def list_prototype_comments(actor: Any, prototype: Prototype, page: int = 1, per_page: int = 25) -> Page:
+    """The comments of a prototype (from `get_prototype`), deleted ones included, oldest first."""
+    stmt = (
+        select(Comment)
+        .options(joinedload(Comment.author))
+        .where(Comment.prototype_id == prototype.id, visible_comments(actor))
+        .order_by(Comment.created_at, Comment.id)
+    )
+    return paginate(stmt, page, per_page)
+
+
 def _is_author(actor: Any, comment: Comment) -> bool:
     return is_signed_in(actor) and comment.author_id == actor.id
 
 
 def get_comment(actor: Any, comment_id: int, include_internal: bool = True) -> Comment:
-    """A comment `actor` may see, with its author, on an idea `actor` may see.
+    """A comment `actor` may see, with its author, on an idea or prototype `actor` may see.
 
     Internal notes only for staff, and never with `include_internal=False` (the API).
     """
@@ -238,7 +342,12 @@ def get_comment(actor: Any, comment_id: int, include_internal: bool = True) -> C
         raise NotFound("No such comment.")
     if (comment.is_hidden or comment.is_pending) and not (is_moderator(actor) or _is_author(actor, comment)):
         raise NotFound("No such comment.")
-    get_idea(actor, comment.idea_id)
+    if comment.prototype_id is not None:
+        from app.services.prototypes import get_prototype
+
+        get_prototype(actor, comment.prototype_id, with_parts=False)
+    else:
+        get_idea(actor, comment.idea_id)
     return comment
 
 
@@ -262,7 +371,7 @@ def edit_comment(actor: User, comment: Comment, body: str) -> Comment:
     comment.body = body
     comment.edited_at = utcnow()
     if newly_mentioned:
-        title = db.session.scalar(select(Idea.title).where(Idea.id == comment.idea_id))
+        title = target_title(comment)
         notify(
             [
                 Recipient(user.id, "mention", f"{actor.display_name} mentioned you on “{title}”")
@@ -285,7 +394,7 @@ def delete_comment(actor: User, comment: Comment) -> None:
         .values(deleted_at=utcnow())
     ).rowcount
     if deleted and not (comment.is_internal or comment.is_hidden or comment.is_pending):
-        touch_comment_count(comment.idea_id, -1)
+        touch_count(comment, -1)
     if deleted and actor.id != comment.author_id:
         audit.record(actor, "comment.delete", "comment", comment.id, before=comment.body)
     db.session.flush()

@@ -20,6 +20,7 @@ from app.models.base import utcnow
 from app.models.comment import Comment
 from app.models.idea import Idea
 from app.models.moderation import FLAG_REASONS, Flag
+from app.models.prototype import Prototype
 from app.models.user import User
 from app.permissions import can, is_moderator, is_staff, require
 from app.services import audit
@@ -53,22 +54,21 @@ def _summary(target: Idea | Comment) -> str:
 
 
 def _counted(comment: Comment) -> bool:
-    """Whether a comment is in its idea's public comment count."""
+    """Whether a comment is in its idea's (or prototype's) public comment count."""
     return not (comment.is_internal or comment.is_deleted or comment.is_hidden or comment.is_pending)
 
 
 def _change_visibility(target: Idea | Comment, **values: Any) -> None:
-    """Set hidden/pending/deleted fields, keeping the idea's comment count in step."""
+    """Set hidden/pending/deleted fields, keeping the idea's (or prototype's) comment count in step."""
     was_counted = isinstance(target, Comment) and _counted(target)
     for name, value in values.items():
         setattr(target, name, value)
     if isinstance(target, Comment):
         now_counted = _counted(target)
         if was_counted != now_counted:
-            delta = 1 if now_counted else -1
-            db.session.execute(
-                update(Idea).where(Idea.id == target.idea_id).values(comment_count=Idea.comment_count + delta)
-            )
+            from app.services.comments import touch_count
+
+            touch_count(target, 1 if now_counted else -1)
 
 
 def _resolve_flags(actor: Any, target_type: str, target_id: int, status: str) -> int:
@@ -292,10 +292,11 @@ class AuthorHistory:
 class QueueItem:
     target_type: str
     target: Idea | Comment
-    idea: Idea
+    idea: Idea | None  # None for a comment on a prototype
     author: User
     history: AuthorHistory
     flags: list[Flag] = field(default_factory=list)
+    prototype: Prototype | None = None  # the prototype a comment is on
 
     @property
     def is_pending(self) -> bool:
@@ -337,9 +338,17 @@ def review_queue(actor: User) -> list[QueueItem]:
         for i in db.session.scalars(
             select(Idea)
             .options(joinedload(Idea.author), joinedload(Idea.category))
-            .where(or_(Idea.id.in_(idea_ids), Idea.id.in_({c.idea_id for c in comments.values()})))
+            .where(
+                or_(Idea.id.in_(idea_ids), Idea.id.in_({c.idea_id for c in comments.values() if c.idea_id}))
+            )
         )
     }
+    prototype_ids = {c.prototype_id for c in comments.values() if c.prototype_id}
+    prototypes = (
+        {p.id: p for p in db.session.scalars(select(Prototype).where(Prototype.id.in_(prototype_ids)))}
+        if prototype_ids
+        else {}
+    )
     authors = {i.author_id for i in ideas.values()} | {c.author_id for c in comments.values()}
     histories = _author_histories(authors)
     items = []
@@ -360,10 +369,11 @@ def review_queue(actor: User) -> list[QueueItem]:
             QueueItem(
                 "comment",
                 comment,
-                ideas[comment.idea_id],
+                ideas.get(comment.idea_id) if comment.idea_id else None,
                 comment.author,
                 histories[comment.author_id],
                 by_target[("comment", comment_id)],
+                prototypes.get(comment.prototype_id) if comment.prototype_id else None,
             )
         )
     return sorted(items, key=lambda item: min([f.created_at for f in item.flags] or [item.target.created_at]))

@@ -18,6 +18,7 @@ from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db
 from app.links import site_path
 from app.models.base import utcnow
+from app.models.comment import Comment
 from app.models.idea import Idea, IdeaFollow
 from app.models.prototype import (
     PROTOTYPE_STATUSES,
@@ -33,7 +34,7 @@ from app.permissions import can, is_signed_in, require
 from app.services.dialect import insert_ignore
 from app.services.notifications import Recipient, notify
 from app.services.pagination import DEFAULT_PER_PAGE, Page, paginate
-from app.services.visibility import visible_ideas
+from app.services.visibility import visible_comments, visible_ideas
 from app.text import excerpt, normalize_line, render_markdown
 from app.uploads import Upload
 
@@ -520,6 +521,7 @@ class PrototypePage:
     prototype: Prototype
     ideas: list[Idea]
     voted: bool
+    comments: list[Comment] = field(default_factory=list)
 
 
 def prototype_page(actor: Any, prototype_id: int) -> PrototypePage:
@@ -537,7 +539,17 @@ def prototype_page(actor: Any, prototype_id: int) -> PrototypePage:
             .order_by(Idea.id)
         )
     )
-    return PrototypePage(prototype=prototype, ideas=linked, voted=has_voted(actor, prototype))
+    comments = list(
+        db.session.scalars(
+            select(Comment)
+            .options(joinedload(Comment.author))
+            .where(Comment.prototype_id == prototype.id, visible_comments(actor))
+            .order_by(Comment.created_at, Comment.id)
+        )
+    )
+    return PrototypePage(
+        prototype=prototype, ideas=linked, voted=has_voted(actor, prototype), comments=comments
+    )
 
 
 def prototypes_for_idea(actor: Any, idea_id: int) -> list[Prototype]:

@@ -1,4 +1,4 @@
-"""Posting, replying to, editing and deleting comments on ideas, and staff-only internal notes."""
+"""Posting, replying to, editing and deleting comments on ideas and prototypes; staff-only notes."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -9,8 +9,9 @@ from app.forms.accounts import PostForm
 from app.forms.comments import CommentForm, EditCommentForm, NoteForm
 from app.permissions import edit_window, is_moderator, require
 from app.services import comments as comment_service
-from app.services import ideas
+from app.services import ideas, prototypes
 from app.web.ideas import render_idea_page
+from app.web.prototypes import render_prototype_page
 from app.web.support import call_with_form
 
 bp = Blueprint("comments", __name__)
@@ -32,6 +33,10 @@ def _sign_in_first(idea_id: int):
 
 
 def _to_comment(comment):
+    if comment.prototype_id is not None:
+        return redirect(
+            url_for("prototypes.detail", prototype_id=comment.prototype_id, _anchor=f"comment-{comment.id}")
+        )
     anchor = "internal-notes" if comment.is_internal else f"comment-{comment.id}"
     return redirect(url_for("ideas.detail", idea_id=comment.idea_id, _anchor=anchor))
 
@@ -56,6 +61,32 @@ def create(idea_id: int):
     return _idea_page_again(idea_id, comment_form=form)
 
 
+@bp.post("/prototypes/<int:prototype_id>/comments")
+def create_on_prototype(prototype_id: int):
+    if not current_user.is_authenticated:
+        flash("Please sign in to comment.", "info")
+        return redirect(url_for("auth.sign_in", next=url_for("prototypes.detail", prototype_id=prototype_id)))
+    prototype = prototypes.get_prototype(_actor(), prototype_id, with_parts=False)
+    form = CommentForm()
+    if form.validate_on_submit():
+        ok, comment = call_with_form(
+            form,
+            comment_service.add_prototype_comment,
+            _actor(),
+            prototype,
+            form.body.data,
+            form.parent_id.data,
+        )
+        if ok:
+            db.session.commit()
+            flash("Your reply is posted." if comment.parent_id else "Your comment is posted.", "success")
+            return _to_comment(comment)
+    elif form.parent_id.errors:
+        form.parent_id.errors = ["You can only reply to a comment on this prototype."]
+    flash("Nothing was posted: please correct the marked field.", "error")
+    return render_prototype_page(prototype_id, status=422, comment_form=form)
+
+
 @bp.post("/ideas/<int:idea_id>/notes")
 @login_required
 def create_note(idea_id: int):
@@ -75,7 +106,11 @@ def create_note(idea_id: int):
 def edit(comment_id: int):
     comment = comment_service.get_comment(_actor(), comment_id)
     require(_actor(), "comment.edit", comment)
-    idea = ideas.get_idea(_actor(), comment.idea_id)
+    if comment.prototype_id is not None:
+        idea = None
+        prototype = prototypes.get_prototype(_actor(), comment.prototype_id, with_parts=False)
+    else:
+        idea, prototype = ideas.get_idea(_actor(), comment.idea_id), None
     author = comment.author  # a refused edit rolls back, and the author must not load lazily then
     form = EditCommentForm(obj=comment)
     if comment.is_internal:
@@ -92,7 +127,13 @@ def edit(comment_id: int):
     own_window = not comment.is_internal and not is_moderator(_actor())
     deadline = comment.created_at + edit_window() if own_window else None
     page = render_template(
-        "comments/edit.html", form=form, comment=comment, author=author, idea=idea, deadline=deadline
+        "comments/edit.html",
+        form=form,
+        comment=comment,
+        author=author,
+        idea=idea,
+        prototype=prototype,
+        deadline=deadline,
     )
     return page, status
 

@@ -77,6 +77,10 @@ def _flash_errors(form: FlaskForm, lead: str) -> None:
 
 def _item_url(target: Idea | Comment) -> str:
     if isinstance(target, Comment):
+        if target.prototype_id is not None:
+            return url_for(
+                "prototypes.detail", prototype_id=target.prototype_id, _anchor=f"comment-{target.id}"
+            )
         return url_for("ideas.detail", idea_id=target.idea_id, _anchor=f"comment-{target.id}")
     return url_for("ideas.detail", idea_id=target.id)
 

@@ -19,6 +19,7 @@ from app.extensions import db
 from app.forms.accounts import PostForm
 from app.forms.prototypes import PrototypeForm, format_links
 from app.permissions import require
+from app.services import comments as comment_service
 from app.services import prototypes
 from app.services.pagination import page_args
 from app.uploads import Upload
@@ -113,14 +114,22 @@ def new():
 
 @bp.get("/<int:prototype_id>")
 def detail(prototype_id: int):
+    return render_prototype_page(prototype_id)
+
+
+def render_prototype_page(prototype_id: int, status: int = 200, comment_form=None):
+    """The prototype page; a refused comment form comes back with its text and messages."""
     data = prototypes.prototype_page(_actor(), prototype_id)
-    return render_template(
+    body = render_template(
         "prototypes/detail.html",
         page=data,
         prototype=data.prototype,
         status_labels=prototypes.STATUS_LABELS,
         transitions=prototypes.TRANSITIONS,
+        thread=comment_service.build_thread(data.comments),
+        refused_comment_form=comment_form,
     )
+    return body, status
 
 
 def _image_alts(prototype) -> dict[int, str]:

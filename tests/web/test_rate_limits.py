@@ -29,6 +29,8 @@ LIMITED_TODAY = {
     "comments.create": "comments",
     "comments.create_note": "comments",
     "api.comments_create": "comments",
+    "comments.create_on_prototype": "comments",
+    "api.prototype_comments_create": "comments",
     "ideas.vote": "votes",
     "api.cast_vote": "votes",
     "api.retract_vote": "votes",
