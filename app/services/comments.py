@@ -164,55 +164,88 @@ def add_comment(actor: User, idea: Idea, body: str, parent_id: int | None = None
     require(actor, "idea.comment", idea)
     if idea.status == "merged":
         raise Conflict("This idea was merged into another one; continue the discussion there.")
+    comment, parent, mentioned = _insert(
+        actor,
+        body,
+        parent_id,
+        "idea",
+        lambda other: other.idea_id == idea.id and not other.is_internal,
+        idea_id=idea.id,
+    )
+    follows.follow_idea(actor, idea)
+    if comment.is_pending:
+        # Nobody else sees it yet: it is neither counted nor announced until a moderator approves it.
+        return comment
+    touch_comment_count(idea.id, 1)
+    _announce(comment, actor, idea, "idea", parent, mentioned)
+    db.session.flush()
+    return comment
+
+
+def _insert(
+    actor: User,
+    body: str,
+    parent_id: int | None,
+    noun: str,
+    same_target: Callable[[Comment], bool],
+    **target: int,
+) -> tuple[Comment, Comment | None, list[User]]:
+    """Check the text and the replied-to comment, then store the comment on its idea or prototype.
+
+    Returns the comment, its parent and the people it mentions; posts from accounts under
+    pre-moderation are stored waiting for review.
+    """
     body, body_errors = _clean_body(body)
     fields = {"body": body_errors} if body_errors else {}
     parent = None
     if parent_id is not None:
         parent = db.session.get(Comment, parent_id)
-        if parent is None or parent.idea_id != idea.id or parent.is_internal:
-            fields["parent_id"] = ["You can only reply to a comment on this idea."]
+        if parent is None or not same_target(parent):
+            fields["parent_id"] = [f"You can only reply to a comment on this {noun}."]
         elif parent.is_deleted:
             fields["parent_id"] = ["That comment was deleted, so it takes no more replies."]
     if fields:
         raise Invalid(fields)
     html, mentioned = _render(body)
     comment = Comment(
-        idea_id=idea.id,
         parent_id=parent.id if parent else None,
         author=actor,
         body=body,
         body_html=html,
         is_pending=moderation.needs_review(actor, body),
         created_at=utcnow(),
+        **target,
     )
     db.session.add(comment)
     db.session.flush()
-    follows.follow_idea(actor, idea)
-    if comment.is_pending:
-        # Nobody else sees it yet: it is neither counted nor announced until a moderator approves it.
-        return comment
-    touch_comment_count(idea.id, 1)
-    _announce(comment, actor, idea, parent, mentioned)
-    db.session.flush()
-    return comment
+    return comment, parent, mentioned
 
 
 def _announce(
-    comment: Comment, author: User, idea: Idea, parent: Comment | None, mentioned: list[User]
+    comment: Comment,
+    author: User,
+    target: Idea | Prototype,
+    noun: str,
+    parent: Comment | None,
+    mentioned: list[User],
 ) -> None:
     # One notification per person; the most specific reason wins.
     recipients = [
-        Recipient(user.id, "mention", f"{author.display_name} mentioned you on “{idea.title}”")
+        Recipient(user.id, "mention", f"{author.display_name} mentioned you on “{target.title}”")
         for user in mentioned
     ]
     if parent is not None:
         recipients.append(
             Recipient(
-                parent.author_id, "reply", f"{author.display_name} replied to your comment on “{idea.title}”"
+                parent.author_id,
+                "reply",
+                f"{author.display_name} replied to your comment on “{target.title}”",
             )
         )
     recipients.append(
-        Recipient(idea.author_id, "comment", f"{author.display_name} commented on your idea “{idea.title}”")
+        Recipient(
+            target.author_id, "comment", f"{author.display_name} commented on your {noun} “{target.title}”"
+        )
     )
     notify(recipients, comment_url(comment), author.id)
 
@@ -223,10 +256,10 @@ def announce_approved(comment: Comment) -> None:
     parent = db.session.get(Comment, comment.parent_id) if comment.parent_id else None
     if comment.prototype_id is not None:
         prototype = db.session.get(Prototype, comment.prototype_id)
-        _announce_on_prototype(comment, author, prototype, parent, find_mentions(comment.body)[1])
+        _announce(comment, author, prototype, "prototype", parent, find_mentions(comment.body)[1])
         return
     idea = db.session.get(Idea, comment.idea_id)
-    _announce(comment, author, idea, parent, find_mentions(comment.body)[1])
+    _announce(comment, author, idea, "idea", parent, find_mentions(comment.body)[1])
 
 
 def add_internal_note(actor: User, idea: Idea, body: str) -> Comment:
@@ -259,58 +292,20 @@ def add_prototype_comment(
     if prototype.status != "published":
         # Drafts are seen by staff only, and not discussed until they are published.
         raise Conflict("This prototype is not published yet; it takes comments once it is.")
-    body, body_errors = _clean_body(body)
-    fields = {"body": body_errors} if body_errors else {}
-    parent = None
-    if parent_id is not None:
-        parent = db.session.get(Comment, parent_id)
-        if parent is None or parent.prototype_id != prototype.id:
-            fields["parent_id"] = ["You can only reply to a comment on this prototype."]
-        elif parent.is_deleted:
-            fields["parent_id"] = ["That comment was deleted, so it takes no more replies."]
-    if fields:
-        raise Invalid(fields)
-    html, mentioned = _render(body)
-    comment = Comment(
+    comment, parent, mentioned = _insert(
+        actor,
+        body,
+        parent_id,
+        "prototype",
+        lambda other: other.prototype_id == prototype.id,
         prototype_id=prototype.id,
-        parent_id=parent.id if parent else None,
-        author=actor,
-        body=body,
-        body_html=html,
-        is_pending=moderation.needs_review(actor, body),
-        created_at=utcnow(),
     )
-    db.session.add(comment)
-    db.session.flush()
     if comment.is_pending:
         return comment
     touch_count(comment, 1)
-    _announce_on_prototype(comment, actor, prototype, parent, mentioned)
+    _announce(comment, actor, prototype, "prototype", parent, mentioned)
     db.session.flush()
     return comment
-
-
-def _announce_on_prototype(
-    comment: Comment, author: User, prototype: Prototype, parent: Comment | None, mentioned: list[User]
-) -> None:
-    # One notification per person; the most specific reason wins.
-    title = prototype.title
-    recipients = [
-        Recipient(user.id, "mention", f"{author.display_name} mentioned you on “{title}”")
-        for user in mentioned
-    ]
-    if parent is not None:
-        recipients.append(
-            Recipient(
-                parent.author_id, "reply", f"{author.display_name} replied to your comment on “{title}”"
-            )
-        )
-    recipients.append(
-        Recipient(
-            prototype.author_id, "comment", f"{author.display_name} commented on your prototype “{title}”"
-        )
-    )
-    notify(recipients, comment_url(comment), author.id)
 
 
 def list_prototype_comments(actor: Any, prototype: Prototype, page: int = 1, per_page: int = 25) -> Page:
