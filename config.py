@@ -98,6 +98,8 @@ class Config:
     RATELIMIT_VOTES_NEW_ACCOUNT = os.environ.get("RATELIMIT_VOTES_NEW_ACCOUNT", "20 per minute")
     RATELIMIT_FLAGS = os.environ.get("RATELIMIT_FLAGS", "20 per hour")
     RATELIMIT_FLAGS_NEW_ACCOUNT = os.environ.get("RATELIMIT_FLAGS_NEW_ACCOUNT", "5 per hour")
+    RATELIMIT_JOINS = os.environ.get("RATELIMIT_JOINS", "20 per minute")
+    RATELIMIT_JOINS_NEW_ACCOUNT = os.environ.get("RATELIMIT_JOINS_NEW_ACCOUNT", "10 per minute")
 
     PASSWORD_RESET_TTL = timedelta(hours=1)
     # How long authors may edit their own ideas and comments (moderators and staff always can).

@@ -7,7 +7,20 @@ from datetime import timedelta
 
 from app.extensions import db
 from app.models.base import utcnow
-from app.services import accounts, categories, comments, ideas, merges, moderation, prototypes, rounds, votes
+from app.services import (
+    accounts,
+    categories,
+    comments,
+    ideas,
+    launches,
+    merges,
+    moderation,
+    participation,
+    prototypes,
+    rounds,
+    votes,
+)
+from app.services.launches import AssumptionInput, OutcomeInput
 
 DEMO_PASSWORD = "cocreate-demo"  # noqa: S105 - documented demo password, demo data only
 
@@ -138,7 +151,8 @@ def seed(progress: Progress) -> None:
     for email in ("lee@example.com", "noor@example.com"):
         moderation.flag_item(users[email], "comment", spam.id, "spam")
     db.session.commit()
-    _seed_prototypes(rng, pm, members, created)
+    export, dark = _seed_prototypes(rng, pm, members, created)
+    _seed_launches(pm, users, created, export, dark)
 
 
 ROUND_QUESTIONS = [
@@ -149,7 +163,7 @@ ROUND_QUESTIONS = [
 ]
 
 
-def _seed_prototypes(rng: random.Random, pm, members, created) -> None:
+def _seed_prototypes(rng: random.Random, pm, members, created) -> tuple:
     """Two published prototypes: one with a closed and an open round (answered), one without rounds."""
     now = utcnow()
     export = prototypes.create_prototype(
@@ -160,7 +174,7 @@ def _seed_prototypes(rng: random.Random, pm, members, created) -> None:
         links=[prototypes.LinkInput("https://example.com/mockups/export", "Clickable mock-up")],
         status="published",
     )
-    prototypes.create_prototype(
+    dark = prototypes.create_prototype(
         pm,
         "Dark theme preview",
         "Screens of the dashboard in the dark theme, following the system setting.",
@@ -185,6 +199,98 @@ def _seed_prototypes(rng: random.Random, pm, members, created) -> None:
             rounds.submit_response(
                 member, rounds.get_round(member, round_.id), answers, now=opened + timedelta(days=1)
             )
+    db.session.commit()
+    return export, dark
+
+
+# (email, screening answer) of the people who join the recruiting launch, in order: three seats.
+EXPORT_PILOT_JOINERS = [
+    ("sam@example.com", "Monthly revenue and the churn report."),
+    ("lee@example.com", "Pipeline by region, every first Monday."),
+    ("noor@example.com", "Support volume and response times."),
+    ("jonas@example.com", "Revenue per customer."),
+    ("aiko@example.com", "The quarterly board pack, monthly drafts."),
+]
+DARK_PILOT_PEOPLE = [
+    "member@example.com", "noor@example.com", "lee@example.com", "ben@example.com", "carla@example.com",
+    "dev@example.com",
+]  # fmt: skip
+
+
+def _seed_launches(pm, users, created, export, dark) -> None:
+    """Two learning launches: one recruiting with a full house and a waitlist, one completed with its outcome."""
+    today = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
+    pilot = launches.create_launch(
+        pm,
+        title="One-click finance export pilot",
+        hypothesis="We believe a one-click CSV export of the monthly reports will halve the time "
+        "finance teams spend preparing their numbers.",
+        description="For four weeks you use the export mock-up instead of retyping numbers:\n\n"
+        "1. Export the reports you send to finance each month.\n"
+        "2. Note how long the monthly report took you.\n"
+        "3. Answer a short check-in every week (two minutes).",
+        success_metric="Minutes spent preparing the monthly finance report",
+        metric_baseline="120 min",
+        metric_target="60 min",
+        capacity=3,
+        starts_at=today + timedelta(days=7),
+        ends_at=today + timedelta(days=35),
+        eligibility="Teams that send numbers to finance every month.",
+        screening_question="Which reports do you send to finance each month?",
+        assumptions=[
+            AssumptionInput("value", "Finance teams would rather export than retype the numbers"),
+            AssumptionInput("execution", "We can keep the column order stable across releases"),
+            AssumptionInput("scale", "Exports stay fast for reports with 100,000 rows"),
+        ],
+        idea_ids=[created["Export reports to CSV"].id],
+        prototype_ids=[export.id],
+        status="recruiting",
+    )
+    for email, answer in EXPORT_PILOT_JOINERS:
+        participation.join_launch(users[email], pilot.id, answer)
+
+    starts = today - timedelta(days=40)
+    night = launches.create_launch(
+        pm,
+        title="Dark theme with night-shift teams",
+        hypothesis="We believe a dark theme will let night-shift teams work through their shift "
+        "without eye strain, and that they will keep it on.",
+        description="Two weeks with the dark theme preview switched on for your whole team.",
+        success_metric="Share of participants who keep the dark theme on after two weeks",
+        metric_baseline="0%",
+        metric_target="60%",
+        capacity=8,
+        starts_at=starts,
+        ends_at=starts + timedelta(days=14),
+        eligibility="Teams that work evenings or nights.",
+        assumptions=[
+            AssumptionInput("value", "People working at night want a dark theme"),
+            AssumptionInput("execution", "Every screen, charts included, works in the dark theme"),
+            AssumptionInput("scale", "Following the system setting is enough; nobody needs a schedule"),
+        ],
+        idea_ids=[created["Dark mode"].id],
+        prototype_ids=[dark.id],
+        status="recruiting",
+    )
+    for email in DARK_PILOT_PEOPLE:
+        participation.join_launch(users[email], night.id)
+    night = launches.get_launch(pm, night.id)
+    launches.change_status(pm, night, "running")
+    value, execution, scale = night.assumptions
+    launches.change_status(
+        pm,
+        night,
+        "completed",
+        OutcomeInput(
+            decision="iterate",
+            summary="Five of six participants kept the dark theme on, and several asked for it on their "
+            "phones too. The **charts** were hard to read on the dark background, so we are fixing "
+            "their colours before rolling the theme out to everyone.",
+            metric_actual="83%",
+            results={value.id: "confirmed", execution.id: "refuted", scale.id: "confirmed"},
+        ),
+    )
+    night.completed_at = starts + timedelta(days=16)
     db.session.commit()
 
 

@@ -175,6 +175,13 @@ RULES: dict[str, Predicate] = {
     "round.create": _staff,
     "round.results": _staff,
     "round.answer": _member,
+    "launch.create": _staff,
+    "launch.edit": _staff,
+    "launch.change_status": _staff,
+    "launch.view_drafts": _staff,
+    "launch.participants": _staff,
+    "launch.message": _staff,
+    "launch.join": _member,
 }
 
 

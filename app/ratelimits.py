@@ -45,6 +45,11 @@ WRITE_ENDPOINTS: dict[str, str] = {
     # Answering a feedback round is a post like a comment.
     "rounds.answer": "comments",
     "api.rounds_respond": "comments",
+    # Joining and leaving a learning launch are quick toggles, like votes.
+    "launches.join": "joins",
+    "launches.withdraw": "joins",
+    "api.launches_join": "joins",
+    "api.launches_leave": "joins",
 }
 
 LIMITED_METHODS = ("POST", "DELETE")
@@ -56,6 +61,7 @@ KIND_MESSAGES = {
     "comments": "You are posting comments faster than the site allows, so this one was not saved.",
     "votes": "You are voting faster than the site allows, so this vote was not changed.",
     "flags": "You are flagging faster than the site allows, so this flag was not sent.",
+    "joins": "You are joining and leaving launches faster than the site allows, so nothing changed.",
 }
 
 _WRAPPED_KIND = "_rate_limit_kind"

@@ -80,3 +80,17 @@ def test_seed_demo_leaves_work_for_moderators(app):
     assert len(queue[0].flags) == 2
     merged = db.session.scalar(select(Idea).where(Idea.title == "CSV download of reports"))
     assert merged.status == "merged"
+
+
+def test_seed_demo_adds_a_recruiting_launch_with_a_waitlist_and_a_completed_one(app):
+    from app.models.launch import Launch
+
+    run(app, "seed-demo")
+    recruiting, completed = db.session.scalars(select(Launch).order_by(Launch.id))
+    assert recruiting.status == "recruiting"
+    assert recruiting.screening_question
+    assert (recruiting.capacity, recruiting.enrolled_count, recruiting.waitlist_count) == (3, 3, 2)
+    assert completed.status == "completed"
+    assert completed.decision in ("iterate", "scale")
+    assert completed.metric_actual
+    assert completed.outcome_summary_html

@@ -44,6 +44,13 @@ ROLE_RULES = {
     "round.create": {"product_manager", "admin"},
     "round.results": {"product_manager", "admin"},
     "round.answer": set(ROLES),
+    "launch.create": {"product_manager", "admin"},
+    "launch.edit": {"product_manager", "admin"},
+    "launch.change_status": {"product_manager", "admin"},
+    "launch.view_drafts": {"product_manager", "admin"},
+    "launch.participants": {"product_manager", "admin"},
+    "launch.message": {"product_manager", "admin"},
+    "launch.join": set(ROLES),
 }
 
 

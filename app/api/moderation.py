@@ -17,17 +17,17 @@ from app.api.schemas import (
     idea_json,
     moderation_state_json,
     page_json,
+    prototype_json,
     queue_item_json,
     suspension_json,
 )
 from app.errors import BadRequest, Invalid, NotFound
 from app.extensions import db
 from app.models.moderation import FLAG_TARGETS
-from app.services import accounts, audit, comments, ideas, merges, moderation, votes
+from app.services import accounts, audit, comments, ideas, merges, moderation, prototypes, votes
 from app.services.pagination import Page, page_args
 
-# Prototypes can be flagged once they exist; until then there is nothing to find.
-MODERATED_KINDS = ("idea", "comment")
+MODERATED_KINDS = ("idea", "comment", "prototype")
 
 
 def _string(data: Mapping[str, Any], name: str, required: bool = False) -> str:
@@ -63,6 +63,14 @@ def _item_response(actor: Any, target_type: str, target_id: int) -> dict:
     if target_type == "idea":
         idea = ideas.get_idea(actor, target_id)
         return {**idea_json(idea, voted=votes.has_voted(actor, idea)), **moderation_state_json(idea)}
+    if target_type == "prototype":
+        prototype = prototypes.get_prototype(actor, target_id)
+        body = prototype_json(
+            prototype,
+            voted=prototypes.has_voted(actor, prototype),
+            idea_ids=prototypes.linked_idea_ids(actor, [prototype.id])[prototype.id],
+        )
+        return {**body, **moderation_state_json(prototype)}
     comment = comments.get_comment(actor, target_id, include_internal=False)
     return {
         **comment_json(comment),

@@ -7,6 +7,7 @@ from app.models.comment import Comment
 from app.models.idea import Idea
 from app.models.moderation import AuditEntry, Flag
 from app.models.notification import Notification
+from app.models.prototype import Prototype
 from app.models.user import User
 from app.services.pagination import Page
 
@@ -91,7 +92,7 @@ def suspension_json(user: User) -> dict:
     }
 
 
-def moderation_state_json(item: Idea | Comment) -> dict:
+def moderation_state_json(item: Idea | Comment | Prototype) -> dict:
     """What moderators (and the author) know of an item beyond its public fields."""
     return {
         "hidden": item.is_hidden,
@@ -264,4 +265,103 @@ def round_results_json(results) -> dict:
         "audience_size": size,
         "response_rate": round(results.response_count / size, 4) if size else None,
         "questions": [round_question_results_json(result) for result in results.questions],
+    }
+
+
+def launch_assumption_json(assumption) -> dict:
+    """An assumption a launch tests, with its result once the launch completed (else null)."""
+    return {
+        "id": assumption.id,
+        "kind": assumption.kind,
+        "statement": assumption.statement,
+        "result": assumption.result,
+    }
+
+
+def launch_outcome_json(launch, with_results: bool = True) -> dict | None:
+    """What a completed launch found, or None before it has an outcome.
+
+    `results` maps each assumption id (a string, as PATCH takes it) to its result; it needs
+    `launch.assumptions` loaded, so lists leave it out (`with_results=False`).
+    """
+    if launch.decision is None:
+        return None
+    data = {
+        "decision": launch.decision,
+        "summary": launch.outcome_summary,
+        "summary_html": launch.outcome_summary_html,
+        "metric_actual": launch.metric_actual,
+        "completed_at": timestamp(launch.completed_at),
+    }
+    if with_results:
+        data["results"] = {str(assumption.id): assumption.result for assumption in launch.assumptions}
+    return data
+
+
+def launch_json(
+    launch,
+    my_state: str | None = None,
+    my_position: int | None = None,
+    idea_ids: list[int] | None = None,
+    prototype_ids: list[int] | None = None,
+    with_assumptions: bool = True,
+) -> dict:
+    """A Launch (shared API.md) plus its plan's details.
+
+    With `with_assumptions` (the default) `launch.assumptions` must be loaded; lists pass False
+    and their items carry no `assumptions` and no outcome `results`.
+    """
+    data = {
+        "id": launch.id,
+        "title": launch.title,
+        "hypothesis": launch.hypothesis,
+        "description": launch.description,
+        "description_html": launch.description_html,
+        "success_metric": launch.success_metric,
+        "metric_baseline": launch.metric_baseline,
+        "metric_target": launch.metric_target,
+        "capacity": launch.capacity,
+        "enrolled_count": launch.enrolled_count,
+        "waitlist_count": launch.waitlist_count,
+        "seats_left": launch.seats_left,
+        "status": launch.status,
+        "starts_at": timestamp(launch.starts_at),
+        "ends_at": timestamp(launch.ends_at),
+        "eligibility": launch.eligibility,
+        "screening_question": launch.screening_question,
+        "my_state": my_state,
+        "my_position": my_position,
+        "outcome": launch_outcome_json(launch, with_results=with_assumptions),
+        "idea_ids": list(idea_ids or []),
+        "prototype_ids": list(prototype_ids or []),
+        "created_at": timestamp(launch.created_at),
+        "updated_at": timestamp(launch.updated_at),
+        "url": absolute_url("launches.detail", launch_id=launch.id),
+    }
+    if with_assumptions:
+        data["assumptions"] = [launch_assumption_json(assumption) for assumption in launch.assumptions]
+    return data
+
+
+def launch_place_json(launch, place) -> dict:
+    """The caller's place in a launch after joining or leaving (a participation.Place), with the counts."""
+    return {
+        "launch_id": launch.id,
+        "my_state": place.state,
+        "my_position": place.position,
+        "screening_answer": place.screening_answer,
+        "enrolled_count": launch.enrolled_count,
+        "waitlist_count": launch.waitlist_count,
+        "seats_left": launch.seats_left,
+    }
+
+
+def launch_participant_json(row) -> dict:
+    """One participant of a launch (a participation.ParticipantRow), for staff."""
+    return {
+        "user": user_json(row.user),
+        "state": row.state,
+        "joined_at": timestamp(row.joined_at),
+        "position": row.position,
+        "screening_answer": row.screening_answer,
     }

@@ -69,8 +69,16 @@ class RoundForm(FlaskForm):
     closes_on = DateField("Closes on", [InputRequired("Give the closing date.")])
     closes_time = TimeField("at (UTC)", [InputRequired("Give the closing time.")])
     audience = RadioField("Who is asked", choices=AUDIENCE_CHOICES, default="everyone")
+    # Choices are the launches that are recruiting or running, set by the view.
+    launch_id = SelectField(
+        "Which launch", coerce=int, choices=[], validate_choice=False, validators=[Optional()]
+    )
     # No min_entries: WTForms renumbers posted rows, and padding them would copy posted values.
     questions = FieldList(FormField(QuestionRowForm), max_entries=MAX_ROWS)
+
+    def chosen_launch(self) -> int | None:
+        """The launch picked for the audience "launch", None otherwise."""
+        return self.launch_id.data if self.audience.data == "launch" and self.launch_id.data else None
 
     def set_window(self, opens_at: datetime, closes_at: datetime) -> None:
         self.opens_on.data, self.opens_time.data = opens_at.date(), opens_at.time().replace(second=0)
@@ -115,6 +123,7 @@ class RoundForm(FlaskForm):
         names = {
             "title": self.title,
             "audience": self.audience,
+            "launch_id": self.launch_id,
             "opens_at": self.opens_on,
             "closes_at": self.closes_on,
         }

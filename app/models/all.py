@@ -2,6 +2,7 @@
 
 from app.models.comment import Comment
 from app.models.idea import Category, Idea, IdeaFollow, IdeaStatusChange, IdeaVote
+from app.models.launch import Launch, LaunchAssumption, LaunchIdea, LaunchParticipant, LaunchPrototype
 from app.models.moderation import AuditEntry, Flag, IdeaMerge, MergedVote, SiteSetting
 from app.models.notification import Notification
 from app.models.outbox import OutboxMessage
@@ -27,6 +28,11 @@ __all__ = [
     "FeedbackRound",
     "Flag",
     "IdeaMerge",
+    "Launch",
+    "LaunchAssumption",
+    "LaunchIdea",
+    "LaunchParticipant",
+    "LaunchPrototype",
     "MergedVote",
     "SiteSetting",
     "Category",

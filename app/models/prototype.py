@@ -34,6 +34,10 @@ class Prototype(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     published_at: Mapped[datetime | None]
+    # Moderation: hidden (the author sees why) and deleted (restorable by moderators).
+    hidden_at: Mapped[datetime | None]
+    hidden_reason: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    deleted_at: Mapped[datetime | None]
 
     author: Mapped[User] = relationship(lazy="raise")
     images: Mapped[list["PrototypeImage"]] = relationship(
@@ -42,6 +46,19 @@ class Prototype(db.Model):
     links: Mapped[list["PrototypeLink"]] = relationship(
         lazy="raise", order_by="PrototypeLink.position", cascade="all, delete-orphan"
     )
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def is_pending(self) -> bool:
+        # Prototypes come from staff: they are never held for review.
+        return False
 
 
 class PrototypeImage(db.Model):
@@ -112,8 +129,8 @@ class FeedbackRound(db.Model):
     opens_at: Mapped[datetime]
     closes_at: Mapped[datetime]
     audience: Mapped[str] = mapped_column(String(12), default="everyone")
-    # The learning launch whose enrolled participants form the audience (launches come later).
-    launch_id: Mapped[int | None]
+    # The learning launch whose enrolled participants form the audience ("launch").
+    launch_id: Mapped[int | None] = mapped_column(ForeignKey("launches.id", ondelete="SET NULL"), index=True)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Set when the "round is open" notifications went out, so they go out once.

@@ -134,8 +134,13 @@ def update_idea(
     return idea
 
 
-def change_status(actor: User, idea: Idea, status: str, note: str = "") -> IdeaStatusChange:
-    """Move an idea to another status with an optional public note; followers are told."""
+def change_status(
+    actor: User, idea: Idea, status: str, note: str = "", announce: bool = True
+) -> IdeaStatusChange:
+    """Move an idea to another status with an optional public note; followers are told.
+
+    `announce=False` leaves telling people to the caller (a roadmap change tells each person once).
+    """
     require(actor, "idea.change_status", idea)
     note = (note or "").strip()
     if status not in STATUSES:
@@ -162,9 +167,10 @@ def change_status(actor: User, idea: Idea, status: str, note: str = "") -> IdeaS
     db.session.add(change)
     idea.status = status
     idea.updated_at = change.created_at
-    message = f"“{idea.title}” is now {STATUS_LABELS[status].lower()}"
-    recipients = [Recipient(user_id, "status", message) for user_id in follows.follower_ids(idea.id)]
-    notify(recipients, idea_url(idea), actor.id)
+    if announce:
+        message = f"“{idea.title}” is now {STATUS_LABELS[status].lower()}"
+        recipients = [Recipient(user_id, "status", message) for user_id in follows.follower_ids(idea.id)]
+        notify(recipients, idea_url(idea), actor.id)
     audit.record(actor, "idea.status", "idea", idea.id, reason=note, before=change.from_status, after=status)
     db.session.flush()
     return change

@@ -12,6 +12,7 @@ from app.models.base import utcnow
 from app.models.comment import Comment
 from app.models.idea import Category, Idea
 from app.models.moderation import AuditEntry
+from app.models.prototype import FeedbackRound, Prototype
 from app.models.user import ROLES, User
 from app.permissions import require
 from app.services.pagination import Page, paginate
@@ -89,16 +90,48 @@ def audit_targets(actor: Any, entries: Iterable[AuditEntry]) -> dict[tuple[str, 
             targets["idea", idea_id] = AuditTarget(title, "ideas.detail", {"idea_id": idea_id})
     if wanted.get("comment"):
         rows = db.session.execute(
-            select(Comment.id, Comment.idea_id, Comment.is_internal, Idea.title)
-            .join(Idea, Idea.id == Comment.idea_id)
+            select(
+                Comment.id,
+                Comment.idea_id,
+                Comment.prototype_id,
+                Comment.is_internal,
+                Idea.title,
+                Prototype.title,
+            )
+            .outerjoin(Idea, Idea.id == Comment.idea_id)
+            .outerjoin(Prototype, Prototype.id == Comment.prototype_id)
             .where(Comment.id.in_(wanted["comment"]))
         )
-        for comment_id, idea_id, internal, title in rows:
+        for comment_id, idea_id, prototype_id, internal, idea_title, prototype_title in rows:
+            if prototype_id is not None:
+                targets["comment", comment_id] = AuditTarget(
+                    f"Comment on the prototype “{prototype_title}”",
+                    "prototypes.detail",
+                    {"prototype_id": prototype_id, "_anchor": f"comment-{comment_id}"},
+                )
+                continue
             anchor = "internal-notes" if internal else f"comment-{comment_id}"
             targets["comment", comment_id] = AuditTarget(
-                f"{'Staff note' if internal else 'Comment'} on “{title}”",
+                f"{'Staff note' if internal else 'Comment'} on “{idea_title}”",
                 "ideas.detail",
                 {"idea_id": idea_id, "_anchor": anchor},
+            )
+    if wanted.get("prototype"):
+        for prototype_id, title in db.session.execute(
+            select(Prototype.id, Prototype.title).where(Prototype.id.in_(wanted["prototype"]))
+        ):
+            targets["prototype", prototype_id] = AuditTarget(
+                f"Prototype “{title}”", "prototypes.detail", {"prototype_id": prototype_id}
+            )
+    if wanted.get("round"):
+        rows = db.session.execute(
+            select(FeedbackRound.id, FeedbackRound.title, Prototype.title)
+            .join(Prototype, Prototype.id == FeedbackRound.prototype_id)
+            .where(FeedbackRound.id.in_(wanted["round"]))
+        )
+        for round_id, title, prototype_title in rows:
+            targets["round", round_id] = AuditTarget(
+                f"Round “{title}” on “{prototype_title}”", "rounds.detail", {"round_id": round_id}
             )
     if wanted.get("category"):
         for category_id, name in db.session.execute(

@@ -33,24 +33,37 @@ REASON_MAX = 500
 MODERATOR_FLAG_SUFFIX = " (flagged by a moderator)."
 AUTO_HIDE_REASON = "Hidden after flags from several members, until a moderator reviews it."
 ALREADY_FLAGGED = "You already flagged this. A moderator will look at it."
+# The kinds of items whose open flags wait in the review queue.
+QUEUED_KINDS = ("idea", "comment", "prototype")
 # One match per link: "https://www.example.com" is one link, not two.
 _link = re.compile(r"https?://\S+|\bwww\.\S+", re.IGNORECASE)
 
 
-def _target(target_type: str, target_id: int, lock: bool = False) -> Idea | Comment:
-    """The idea or comment, read afresh; `lock` holds its row until the transaction ends."""
-    model = {"idea": Idea, "comment": Comment}.get(target_type)
+Item = Idea | Comment | Prototype
+MODELS: dict[str, type[Item]] = {"idea": Idea, "comment": Comment, "prototype": Prototype}
+
+
+def _target(target_type: str, target_id: int, lock: bool = False) -> Item:
+    """The idea, comment or prototype, read afresh; `lock` holds its row until the transaction ends.
+
+    Internal notes and draft prototypes are staff business, not moderated items: NotFound.
+    """
+    model = MODELS.get(target_type)
     if model is None:
         raise NotFound(f"Unknown kind of item: {target_type!r}.")
     stmt = select(model).where(model.id == target_id).execution_options(populate_existing=True)
     target = db.session.scalar(stmt.with_for_update() if lock else stmt)
-    if target is None or (target_type == "comment" and target.is_internal):
+    if (
+        target is None
+        or (target_type == "comment" and target.is_internal)
+        or (target_type == "prototype" and target.status == "draft")
+    ):
         raise NotFound("No such item.")
     return target
 
 
-def _summary(target: Idea | Comment) -> str:
-    return target.title if isinstance(target, Idea) else target.body
+def _summary(target: Item) -> str:
+    return target.body if isinstance(target, Comment) else target.title
 
 
 def _counted(comment: Comment) -> bool:
@@ -58,9 +71,12 @@ def _counted(comment: Comment) -> bool:
     return not (comment.is_internal or comment.is_deleted or comment.is_hidden or comment.is_pending)
 
 
-def _change_visibility(target: Idea | Comment, **values: Any) -> None:
+def _change_visibility(target: Item, **values: Any) -> None:
     """Set hidden/pending/deleted fields, keeping the idea's (or prototype's) comment count in step."""
     was_counted = isinstance(target, Comment) and _counted(target)
+    if isinstance(target, Prototype):
+        # Prototypes come from staff and are never held for review.
+        values.pop("is_pending", None)
     for name, value in values.items():
         setattr(target, name, value)
     if isinstance(target, Comment):
@@ -88,9 +104,13 @@ def flag_item(
     note: str = "",
     duplicate_of_id: int | None = None,
 ) -> Flag:
-    """Flag an idea or comment for moderators. Enough flags, or one from a moderator, hide it at once."""
+    """Flag an idea, comment or prototype for moderators.
+
+    Enough flags, or one from a moderator, hide it at once.
+    """
     from app.services.comments import get_comment
     from app.services.ideas import get_idea
+    from app.services.prototypes import get_prototype
 
     require(actor, "flag.create")
     # The row lock makes flags on one item count one after another, so the flag that
@@ -99,11 +119,15 @@ def flag_item(
     # What the flagger cannot see, they cannot flag.
     if target_type == "idea":
         get_idea(actor, target_id)
+    elif target_type == "prototype":
+        get_prototype(actor, target_id, with_parts=False)
     else:
         get_comment(actor, target_id, include_internal=False)
     if target.is_deleted:
         raise Conflict("This item was deleted already.")
     if target.author_id == actor.id:
+        if target_type == "prototype":
+            raise Conflict("You cannot flag your own prototype; edit or archive it instead.")
         raise Conflict("You cannot flag your own post; edit or delete it instead.")
     note = (note or "").strip()
     errors: dict[str, list[str]] = {}
@@ -163,7 +187,7 @@ def flag_item(
     return flag
 
 
-def hide_item(actor: User, target_type: str, target_id: int, reason: str) -> Idea | Comment:
+def hide_item(actor: User, target_type: str, target_id: int, reason: str) -> Item:
     """Hide an item with a reason its author sees; everyone else sees nothing."""
     require(actor, "moderation.act")
     target = _target(target_type, target_id)
@@ -179,7 +203,7 @@ def hide_item(actor: User, target_type: str, target_id: int, reason: str) -> Ide
     return target
 
 
-def restore_item(actor: User, target_type: str, target_id: int) -> Idea | Comment:
+def restore_item(actor: User, target_type: str, target_id: int) -> Item:
     """Show an item again: un-hide, un-delete, or approve a post waiting for review."""
     require(actor, "moderation.act")
     target = _target(target_type, target_id)
@@ -198,7 +222,7 @@ def restore_item(actor: User, target_type: str, target_id: int) -> Idea | Commen
     return target
 
 
-def delete_item(actor: User, target_type: str, target_id: int, reason: str = "") -> Idea | Comment:
+def delete_item(actor: User, target_type: str, target_id: int, reason: str = "") -> Item:
     """Soft-delete an item as a moderator; `restore_item` brings it back."""
     require(actor, "moderation.act")
     target = _target(target_type, target_id)
@@ -291,12 +315,12 @@ class AuthorHistory:
 @dataclass
 class QueueItem:
     target_type: str
-    target: Idea | Comment
-    idea: Idea | None  # None for a comment on a prototype
+    target: Item
+    idea: Idea | None  # None for a prototype and a comment on one
     author: User
     history: AuthorHistory
     flags: list[Flag] = field(default_factory=list)
-    prototype: Prototype | None = None  # the prototype a comment is on
+    prototype: Prototype | None = None  # the prototype itself, or the one a comment is on
 
     @property
     def is_pending(self) -> bool:
@@ -310,7 +334,7 @@ def review_queue(actor: User) -> list[QueueItem]:
         db.session.scalars(
             select(Flag)
             .options(joinedload(Flag.user))
-            .where(Flag.status == "open", Flag.target_type.in_(("idea", "comment")))
+            .where(Flag.status == "open", Flag.target_type.in_(QUEUED_KINDS))
             .order_by(Flag.created_at, Flag.id)
         )
     )
@@ -343,13 +367,23 @@ def review_queue(actor: User) -> list[QueueItem]:
             )
         )
     }
-    prototype_ids = {c.prototype_id for c in comments.values() if c.prototype_id}
+    flagged_prototype_ids = {target_id for kind, target_id in by_target if kind == "prototype"}
+    prototype_ids = flagged_prototype_ids | {c.prototype_id for c in comments.values() if c.prototype_id}
     prototypes = (
-        {p.id: p for p in db.session.scalars(select(Prototype).where(Prototype.id.in_(prototype_ids)))}
+        {
+            p.id: p
+            for p in db.session.scalars(
+                select(Prototype).options(joinedload(Prototype.author)).where(Prototype.id.in_(prototype_ids))
+            )
+        }
         if prototype_ids
         else {}
     )
-    authors = {i.author_id for i in ideas.values()} | {c.author_id for c in comments.values()}
+    authors = (
+        {i.author_id for i in ideas.values()}
+        | {c.author_id for c in comments.values()}
+        | {prototypes[p].author_id for p in flagged_prototype_ids if p in prototypes}
+    )
     histories = _author_histories(authors)
     items = []
     for idea_id in idea_ids:
@@ -374,6 +408,21 @@ def review_queue(actor: User) -> list[QueueItem]:
                 histories[comment.author_id],
                 by_target[("comment", comment_id)],
                 prototypes.get(comment.prototype_id) if comment.prototype_id else None,
+            )
+        )
+    for prototype_id in flagged_prototype_ids:
+        prototype = prototypes.get(prototype_id)
+        if prototype is None:
+            continue
+        items.append(
+            QueueItem(
+                "prototype",
+                prototype,
+                None,
+                prototype.author,
+                histories[prototype.author_id],
+                by_target[("prototype", prototype_id)],
+                prototype,
             )
         )
     return sorted(items, key=lambda item: min([f.created_at for f in item.flags] or [item.target.created_at]))
@@ -407,7 +456,7 @@ def waiting_count(actor: Any) -> int:
     # Items, not flags: an item flagged by three people and waiting for review counts once.
     waiting = union(
         select(Flag.target_type.label("kind"), Flag.target_id.label("id")).where(
-            Flag.status == "open", Flag.target_type.in_(("idea", "comment"))
+            Flag.status == "open", Flag.target_type.in_(QUEUED_KINDS)
         ),
         select(literal("idea").label("kind"), Idea.id.label("id")).where(
             Idea.is_pending.is_(True), Idea.deleted_at.is_(None)

@@ -39,11 +39,14 @@ class Recipient:
     message: str
 
 
-def notify(recipients: Iterable[Recipient], url: str, actor_id: int | None) -> list[Notification]:
+def notify(
+    recipients: Iterable[Recipient], url: str, actor_id: int | None, email: bool = True
+) -> list[Notification]:
     """Write one notification per person (the first entry for a person wins), skipping the actor.
 
     `url` is a path on this site (see `app.links.site_path`). People who want email at once
-    also get an outbox email, written in the same transaction.
+    also get an outbox email, written in the same transaction, unless `email` is False (the
+    caller sends its own).
     """
     chosen: dict[int, Recipient] = {}
     for recipient in recipients:
@@ -68,7 +71,7 @@ def notify(recipients: Iterable[Recipient], url: str, actor_id: int | None) -> l
             is_read=False,
             created_at=now,
         )
-        if user.email_notifications == "immediately":
+        if email and user.email_notifications == "immediately":
             _email_one(user, notification)
             notification.emailed_at = now
         db.session.add(notification)
@@ -122,6 +125,22 @@ def _subject(text: str) -> str:
 def _unsubscribe_headers(url: str) -> dict[str, str]:
     # RFC 8058 one-click unsubscribe: mail clients POST to the link without opening it.
     return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
+def email_message(user: User, notification: Notification, subject: str, body: str) -> None:
+    """Email a message written by staff to one person, in full, with the notification's link."""
+    stop_url = unsubscribe_url(user)
+    outbox.enqueue_email(
+        to=user.email,
+        subject=_subject(subject),
+        template="email/message.txt",
+        user=user,
+        body=body,
+        link=absolute_path(notification.url),
+        settings_url=_settings_url(),
+        unsubscribe_url=stop_url,
+        headers=_unsubscribe_headers(stop_url),
+    )
 
 
 def _email_one(user: User, notification: Notification) -> None:

@@ -1,18 +1,20 @@
-"""A member's public profile: their ideas, comments and how many ideas they voted for."""
+"""A member's public profile: their ideas, their comments (ideas and prototypes), their vote count."""
 
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models.comment import Comment
 from app.models.idea import Idea, IdeaVote
+from app.models.prototype import Prototype
 from app.models.user import User
 from app.permissions import is_signed_in
 from app.services import rounds
 from app.services.accounts import get_user
+from app.services.prototypes import visible_prototypes
 from app.services.visibility import visible_comments, visible_ideas
 
 RECENT = 10
@@ -23,6 +25,7 @@ class Profile:
     user: User
     ideas: list[Idea]
     idea_count: int
+    # (comment, the Idea or Prototype it is on), newest first.
     comments: list
     comment_count: int
     vote_count: int
@@ -55,25 +58,35 @@ def profile_page(actor: Any, user_id: int) -> Profile:
             Idea.deleted_at.is_(None),
         )
     )
+    # Comments on ideas and on prototypes, each where the viewer may see what it is on.
     public_comment = (
         Comment.author_id == user.id,
         Comment.is_internal.is_(False),
         Comment.deleted_at.is_(None),
         visible_comments(actor),
-        visible_ideas(actor),
-        Idea.deleted_at.is_(None),
+        or_(
+            and_(Comment.idea_id.is_not(None), visible_ideas(actor), Idea.deleted_at.is_(None)),
+            and_(
+                Comment.prototype_id.is_not(None),
+                visible_prototypes(actor),
+                Prototype.deleted_at.is_(None),
+            ),
+        ),
     )
-    comments = list(
-        db.session.execute(
-            select(Comment, Idea)
-            .join(Idea, Idea.id == Comment.idea_id)
-            .where(*public_comment)
-            .order_by(Comment.created_at.desc(), Comment.id.desc())
-            .limit(RECENT)
-        )
+    rows = db.session.execute(
+        select(Comment, Idea, Prototype)
+        .outerjoin(Idea, Idea.id == Comment.idea_id)
+        .outerjoin(Prototype, Prototype.id == Comment.prototype_id)
+        .where(*public_comment)
+        .order_by(Comment.created_at.desc(), Comment.id.desc())
+        .limit(RECENT)
     )
+    comments = [(comment, idea if idea is not None else prototype) for comment, idea, prototype in rows]
     comment_count = db.session.scalar(
-        select(func.count(Comment.id)).join(Idea, Idea.id == Comment.idea_id).where(*public_comment)
+        select(func.count(Comment.id))
+        .outerjoin(Idea, Idea.id == Comment.idea_id)
+        .outerjoin(Prototype, Prototype.id == Comment.prototype_id)
+        .where(*public_comment)
     )
     vote_count = db.session.scalar(
         select(func.count()).select_from(IdeaVote).where(IdeaVote.user_id == user.id)

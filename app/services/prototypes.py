@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import case, delete, func, select, true, update
+from sqlalchemy import and_, case, delete, func, or_, select, true, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from app import uploads
@@ -30,7 +30,8 @@ from app.models.prototype import (
     PrototypeVote,
 )
 from app.models.user import User
-from app.permissions import can, is_signed_in, require
+from app.permissions import can, is_moderator, is_signed_in, require
+from app.services import audit
 from app.services.dialect import insert_ignore
 from app.services.notifications import Recipient, notify
 from app.services.pagination import DEFAULT_PER_PAGE, Page, paginate
@@ -50,6 +51,8 @@ STATUSES = PROTOTYPE_STATUSES
 STATUS_LABELS = {"draft": "Draft", "published": "Published", "archived": "Archived"}
 # Where each status may go; a prototype never returns to draft once people have seen it.
 TRANSITIONS = {"draft": ("published",), "published": ("archived",), "archived": ("published",)}
+# The audit log's name for each change of status; any other change is "prototype.status".
+STATUS_ACTIONS = {"published": "prototype.publish", "archived": "prototype.archive"}
 LINK_SCHEMES = ("http", "https")
 UNSET: Any = object()
 
@@ -63,10 +66,34 @@ class LinkInput:
 
 
 def visible_prototypes(actor: Any):
-    """The SQL condition for prototypes `actor` may see: drafts for staff only."""
-    if can(actor, "prototype.view_drafts"):
+    """The SQL condition for prototypes `actor` may see.
+
+    Staff see drafts and every prototype not deleted, hidden ones only when they shared them;
+    moderators see every prototype that left draft, hidden and deleted ones too (to restore them);
+    everyone else sees published and archived prototypes that are neither hidden nor deleted.
+    Drafts stay with staff: they are not public, so there is nothing to moderate in them yet.
+    """
+    staff = can(actor, "prototype.view_drafts")
+    moderator = is_moderator(actor)
+    if staff and moderator:
         return true()
-    return Prototype.status.in_(("published", "archived"))
+    if moderator:
+        return Prototype.status.in_(("published", "archived"))
+    if staff:
+        return and_(
+            Prototype.deleted_at.is_(None),
+            or_(Prototype.hidden_at.is_(None), Prototype.author_id == actor.id),
+        )
+    return and_(
+        Prototype.status.in_(("published", "archived")),
+        Prototype.hidden_at.is_(None),
+        Prototype.deleted_at.is_(None),
+    )
+
+
+def is_public(prototype: Prototype) -> bool:
+    """Whether anyone at all may see `prototype` (so its images may be cached by anyone)."""
+    return prototype.status != "draft" and not (prototype.is_hidden or prototype.is_deleted)
 
 
 def _not_found() -> NotFound:
@@ -87,6 +114,12 @@ def get_prototype(actor: Any, prototype_id: int, with_parts: bool = True) -> Pro
     if prototype is None:
         raise _not_found()
     return prototype
+
+
+def is_visible(actor: Any, prototype_id: int) -> bool:
+    """Whether `actor` may see the prototype (for example after their flag hid it)."""
+    stmt = select(Prototype.id).where(Prototype.id == prototype_id, visible_prototypes(actor))
+    return db.session.scalar(stmt) is not None
 
 
 def prototype_url(prototype: Prototype) -> str:
@@ -262,6 +295,7 @@ def create_prototype(
     _set_ideas(prototype, checked_ideas)
     _add_images(prototype, cleaned)
     db.session.flush()
+    audit.record(actor, "prototype.create", "prototype", prototype.id, after=title)
     if status == "published":
         change_status(actor, prototype, "published")
     return prototype
@@ -356,6 +390,14 @@ def change_status(actor: User, prototype: Prototype, status: str) -> Prototype:
             raise Conflict("A prototype that was published cannot go back to draft; archive it instead.")
         raise Conflict("Publish the draft first; only published prototypes can be archived.")
     now = utcnow()
+    audit.record(
+        actor,
+        STATUS_ACTIONS.get(status, "prototype.status"),
+        "prototype",
+        prototype.id,
+        before=prototype.status,
+        after=status,
+    )
     prototype.status = status
     prototype.updated_at = now
     if status == "published":
@@ -489,6 +531,7 @@ def list_prototypes(
 ) -> PrototypeList:
     """One page of the prototypes `actor` may see: current ones first, archived ones last.
 
+    Deleted ones are left out even for moderators, who open them from the review queue.
     A fixed number of queries whatever the page holds.
     """
     if status is not None and status not in STATUSES:
@@ -496,7 +539,7 @@ def list_prototypes(
     stmt = (
         select(Prototype)
         .options(selectinload(Prototype.images), selectinload(Prototype.links))
-        .where(visible_prototypes(actor))
+        .where(visible_prototypes(actor), Prototype.deleted_at.is_(None))
         .order_by(
             case((Prototype.status == "archived", 1), else_=0),
             func.coalesce(Prototype.published_at, Prototype.created_at).desc(),
@@ -553,12 +596,19 @@ def prototype_page(actor: Any, prototype_id: int) -> PrototypePage:
 
 
 def prototypes_for_idea(actor: Any, idea_id: int) -> list[Prototype]:
-    """The prototypes `actor` may see that explore this idea, newest first (one query; for the idea page)."""
+    """The prototypes `actor` may see that explore this idea, newest first (one query; for the idea page).
+
+    Deleted ones are left out, as in the list.
+    """
     return list(
         db.session.scalars(
             select(Prototype)
             .join(PrototypeIdea, PrototypeIdea.prototype_id == Prototype.id)
-            .where(PrototypeIdea.idea_id == idea_id, visible_prototypes(actor))
+            .where(
+                PrototypeIdea.idea_id == idea_id,
+                visible_prototypes(actor),
+                Prototype.deleted_at.is_(None),
+            )
             .order_by(
                 case((Prototype.status == "archived", 1), else_=0),
                 func.coalesce(Prototype.published_at, Prototype.created_at).desc(),

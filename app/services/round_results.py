@@ -19,9 +19,11 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models.base import utcnow
+from app.models.launch import Launch
 from app.models.prototype import FeedbackRound, Prototype, RoundAnswer, RoundQuestion, RoundResponse
 from app.models.user import User
 from app.permissions import require
+from app.services.csvfile import safe_cell
 from app.services.rounds import (
     CHOICE_KINDS,
     NPS_VALUES,
@@ -31,8 +33,6 @@ from app.services.rounds import (
 )
 
 NO_ANSWERS = ""  # a comparison cell of a question the round asked but nobody answered
-# CSV cells that a spreadsheet would run as a formula (OWASP: CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _percent(part: int, whole: int) -> int:
@@ -138,6 +138,15 @@ class Results:
         return _percent(self.response_count, self.audience_size)
 
 
+def _audience_size(round_: FeedbackRound, now: datetime) -> int | None:
+    """How many people the round asks: active members, or the launch's enrolled participants."""
+    if round_.audience == "everyone":
+        return active_member_count(now)
+    if round_.launch_id is None:
+        return None
+    return db.session.scalar(select(Launch.enrolled_count).where(Launch.id == round_.launch_id))
+
+
 def active_member_count(now: datetime | None = None) -> int:
     """Accounts not suspended right now: the audience of a round for everyone."""
     now = now or utcnow()
@@ -226,7 +235,7 @@ def round_results(actor: Any, round_id: int, now: datetime | None = None) -> Res
             results.append(result)
         summaries.append(RoundSummary(round_, round_.state_at(now), counts.get(round_.id, 0), results))
     current = next(summary for summary in summaries if summary.round.id == round_id)
-    audience_size = active_member_count(now) if current.round.audience == "everyone" else None
+    audience_size = _audience_size(current.round, now)
     return Results(
         round=current.round,
         prototype=prototype,
@@ -240,13 +249,6 @@ def round_results(actor: Any, round_id: int, now: datetime | None = None) -> Res
 
 
 # ---- CSV export ----
-
-
-def _csv_cell(value: Any) -> Any:
-    """A cell a spreadsheet shows as text: strings that would start a formula get a leading quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def _answer_cell(value: Any) -> Any:
@@ -278,10 +280,10 @@ def responses_csv(actor: Any, round_id: int) -> tuple[str, str]:
     writer = csv.writer(out)
     header = ["Respondent ID", "Display name", "Submitted at (UTC)"]
     header += [f"{index}. {question.prompt}" for index, question in enumerate(round_.questions, start=1)]
-    writer.writerow([_csv_cell(cell) for cell in header])
+    writer.writerow([safe_cell(cell) for cell in header])
     for response, user in responses:
         given = answers.get(response.id, {})
         row = [user.id, user.display_name, response.updated_at.strftime("%Y-%m-%d %H:%M:%S")]
         row += [_answer_cell(given.get(question.id)) for question in round_.questions]
-        writer.writerow([_csv_cell(cell) for cell in row])
+        writer.writerow([safe_cell(cell) for cell in row])
     return f"round-{round_.id}-responses.csv", out.getvalue()

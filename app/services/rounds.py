@@ -20,6 +20,7 @@ from app.extensions import db
 from app.links import site_path
 from app.models.base import utcnow
 from app.models.idea import IdeaFollow
+from app.models.launch import Launch, LaunchParticipant
 from app.models.prototype import (
     AUDIENCES,
     QUESTION_KINDS,
@@ -32,7 +33,7 @@ from app.models.prototype import (
 )
 from app.models.user import User
 from app.permissions import is_signed_in, is_staff, require
-from app.services import prototypes
+from app.services import audit, prototypes
 from app.services.dialect import insert_ignore
 from app.services.notifications import Recipient, notify
 from app.text import normalize_line
@@ -55,7 +56,10 @@ STATE_LABELS = {"scheduled": "Scheduled", "open": "Open", "closed": "Closed"}
 RATING_VALUES = range(1, 6)
 NPS_VALUES = range(0, 11)
 NO_ROUND = "No such feedback round, or it is not visible to you."
-LAUNCHES_UNAVAILABLE = "Learning launches are not available yet; choose “everyone” as the audience."
+LAUNCH_NOT_ACTIVE = (
+    "That launch is {status}; a check-in round asks the participants of a launch that is "
+    "recruiting or running."
+)
 NOT_IN_AUDIENCE = "This round asks the participants of a learning launch, and you are not one of them."
 QUESTIONS_LOCKED = (
     "The questions can't change any more: {people} answered already, and their answers must keep "
@@ -81,9 +85,19 @@ def in_audience(actor: Any, round_: FeedbackRound) -> bool:
     """Whether the round asks `actor`; answering also needs an active (not suspended) account."""
     if not is_signed_in(actor):
         return False
-    # "launch": the enrolled participants of round_.launch_id. Launches do not exist yet, so no
-    # such round can be created; the enrolment check joins this condition once they do.
-    return round_.audience == "everyone"
+    if round_.audience == "everyone":
+        return True
+    # "launch": the members enrolled in round_.launch_id, as they are now.
+    return round_.launch_id is not None and (
+        db.session.scalar(
+            select(LaunchParticipant.id).where(
+                LaunchParticipant.launch_id == round_.launch_id,
+                LaunchParticipant.user_id == actor.id,
+                LaunchParticipant.state == "enrolled",
+            )
+        )
+        is not None
+    )
 
 
 def _may_see(actor: Any, round_: FeedbackRound) -> bool:
@@ -145,7 +159,17 @@ def _check_audience(audience: Any, launch_id: Any, fields: dict[str, list[str]])
     if audience not in AUDIENCES:
         fields["audience"] = ["Choose the audience: “everyone” or “launch”."]
     elif audience == "launch":
-        fields["audience"] = [LAUNCHES_UNAVAILABLE]
+        if launch_id is None:
+            fields["launch_id"] = ["Choose the learning launch whose participants are asked."]
+            return
+        if isinstance(launch_id, bool) or not isinstance(launch_id, int):
+            fields["launch_id"] = ["`launch_id` must be the id of a learning launch (a whole number)."]
+            return
+        status = db.session.scalar(select(Launch.status).where(Launch.id == launch_id))
+        if status is None:
+            fields["launch_id"] = [f"There is no learning launch #{launch_id}."]
+        elif status not in ("recruiting", "running"):
+            fields["launch_id"] = [LAUNCH_NOT_ACTIVE.format(status=status)]
     elif launch_id is not None:
         fields["launch_id"] = ["A launch goes only with the audience “launch”."]
 
@@ -236,15 +260,25 @@ def create_round(
         opens_at=opens_at,
         closes_at=closes_at,
         audience=audience,
-        launch_id=None,
+        launch_id=launch_id if audience == "launch" else None,
         created_by_id=actor.id,
         created_at=now,
     )
     round_.questions = [RoundQuestion(position=index, **question) for index, question in enumerate(cleaned)]
     db.session.add(round_)
     db.session.flush()
+    audit.record(actor, "round.create", "round", round_.id, after=_describe(round_))
     _announce_if_open(round_, prototype, now)
     return round_
+
+
+def _describe(round_: FeedbackRound) -> str:
+    """A round as the audit log shows it: title, window and how many questions."""
+    count = len(round_.questions)
+    return (
+        f"“{round_.title}”, {when(round_.opens_at)} – {when(round_.closes_at)}, "
+        f"{count} question{'' if count == 1 else 's'}"
+    )
 
 
 def response_count(round_id: int) -> int:
@@ -286,7 +320,17 @@ def update_round(
         fields.update(question_errors)
     if fields:
         raise Invalid(fields)
-    if cleaned is not None and not _same_questions(round_.questions, cleaned):
+    before = _describe(round_)
+    changed = [
+        part
+        for part, differs in (
+            ("title", new_title != round_.title),
+            ("dates", (new_opens, new_closes) != (round_.opens_at, round_.closes_at)),
+            ("questions", cleaned is not None and not _same_questions(round_.questions, cleaned)),
+        )
+        if differs
+    ]
+    if "questions" in changed:
         answered = response_count(round_.id)
         if answered:
             raise Conflict(
@@ -303,6 +347,16 @@ def update_round(
     round_.title = new_title
     round_.opens_at = new_opens
     round_.closes_at = new_closes
+    if changed:
+        audit.record(
+            actor,
+            "round.update",
+            "round",
+            round_.id,
+            reason=f"Changed {', '.join(changed)}",
+            before=before,
+            after=_describe(round_),
+        )
     db.session.flush()
     prototype = db.session.get(Prototype, round_.prototype_id)
     _announce_if_open(round_, prototype, now)
@@ -528,7 +582,11 @@ def answered_rounds(user: User, limit: int = 20) -> list[tuple[FeedbackRound, Pr
         select(FeedbackRound, Prototype, RoundResponse)
         .join(RoundResponse, RoundResponse.round_id == FeedbackRound.id)
         .join(Prototype, Prototype.id == FeedbackRound.prototype_id)
-        .where(RoundResponse.user_id == user.id, Prototype.status != "draft")
+        .where(
+            RoundResponse.user_id == user.id,
+            Prototype.status != "draft",
+            prototypes.visible_prototypes(user),
+        )
         .order_by(RoundResponse.updated_at.desc(), RoundResponse.id.desc())
         .limit(limit)
     )
@@ -542,20 +600,31 @@ def round_url(round_: FeedbackRound) -> str:
     return site_path("rounds.detail", round_id=round_.id)
 
 
+def _announceable(prototype: Prototype) -> bool:
+    """Rounds of a prototype are announced once it is published, and not while hidden or deleted."""
+    return prototype.status == "published" and not (prototype.is_hidden or prototype.is_deleted)
+
+
 def _announce_if_open(round_: FeedbackRound, prototype: Prototype, now: datetime) -> int:
     """Tell followers of the prototype's ideas that the round is open, once; returns how many heard."""
-    if round_.announced_at is not None or round_.state_at(now) != "open" or prototype.status != "published":
+    if round_.announced_at is not None or round_.state_at(now) != "open" or not _announceable(prototype):
         return 0
-    follower_ids = (
-        select(IdeaFollow.user_id)
-        .join(PrototypeIdea, PrototypeIdea.idea_id == IdeaFollow.idea_id)
-        .where(PrototypeIdea.prototype_id == prototype.id)
-    )
-    followers = db.session.scalars(select(User).where(User.id.in_(follower_ids)).order_by(User.id))
+    if round_.audience == "launch":
+        # A check-in round: every enrolled participant of the launch, whatever they follow.
+        audience_ids = select(LaunchParticipant.user_id).where(
+            LaunchParticipant.launch_id == round_.launch_id, LaunchParticipant.state == "enrolled"
+        )
+    else:
+        audience_ids = (
+            select(IdeaFollow.user_id)
+            .join(PrototypeIdea, PrototypeIdea.idea_id == IdeaFollow.idea_id)
+            .where(PrototypeIdea.prototype_id == prototype.id)
+        )
+    people = db.session.scalars(select(User).where(User.id.in_(audience_ids)).order_by(User.id))
     message = (
         f"Feedback wanted on “{prototype.title}”: “{round_.title}” is open until {when(round_.closes_at)}"
     )
-    recipients = [Recipient(user.id, "status", message) for user in followers if in_audience(user, round_)]
+    recipients = [Recipient(user.id, "status", message) for user in people]
     sent = notify(recipients, round_url(round_), round_.created_by_id)
     round_.announced_at = now
     db.session.flush()
@@ -566,7 +635,7 @@ def announce_open_rounds(now: datetime | None = None) -> int:
     """Announce every open round not announced yet (the worker calls this); returns rounds announced.
 
     Safe to run repeatedly and from several workers: each round is announced once (announced_at,
-    rows locked with SKIP LOCKED on PostgreSQL). Rounds of unpublished prototypes wait.
+    rows locked with SKIP LOCKED on PostgreSQL). Rounds of unpublished, hidden or deleted prototypes wait.
     """
     now = now or utcnow()
     rows = db.session.execute(
@@ -577,6 +646,8 @@ def announce_open_rounds(now: datetime | None = None) -> int:
             FeedbackRound.opens_at <= now,
             FeedbackRound.closes_at > now,
             Prototype.status == "published",
+            Prototype.hidden_at.is_(None),
+            Prototype.deleted_at.is_(None),
         )
         .order_by(FeedbackRound.id)
         .with_for_update(skip_locked=True, of=FeedbackRound)

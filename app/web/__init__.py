@@ -14,3 +14,6 @@ def register_blueprints(app: Flask) -> None:
     from app.web.rounds import bp as rounds_bp
 
     app.register_blueprint(rounds_bp)
+    from app.web.launches import bp as launches_bp
+
+    app.register_blueprint(launches_bp)

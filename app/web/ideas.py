@@ -11,6 +11,7 @@ from app.permissions import require
 from app.services import categories as category_service
 from app.services import comments as comment_service
 from app.services import follows, ideas, votes
+from app.services import launches as launch_service
 from app.services import prototypes as prototype_service
 from app.services.pagination import page_args
 from app.web.support import call_with_form
@@ -104,6 +105,7 @@ def render_idea_page(idea_id: int, status: int = 200, comment_form=None, note_fo
         refused_comment_form=comment_form,
         refused_note_form=note_form,
         prototypes=prototype_service.prototypes_for_idea(_actor(), idea_id),
+        launches=launch_service.launches_for_idea(_actor(), idea_id),
     )
     return body, status
 

@@ -1,4 +1,4 @@
-"""Moderation pages: members' flags, moderators' actions on ideas and comments, the review queue."""
+"""Moderation pages: members' flags, moderators' actions on ideas, comments and prototypes, the queue."""
 
 import logging
 import re
@@ -14,15 +14,16 @@ from app.forms.moderation import FlagForm, HideForm, MergeForm
 from app.models.comment import Comment
 from app.models.idea import Idea
 from app.models.moderation import FLAG_REASON_LABELS
+from app.models.prototype import Prototype
 from app.permissions import require
-from app.services import ideas, merges, moderation
+from app.services import ideas, merges, moderation, prototypes
 from app.web.support import call_with_form, safe_next_url
 
 bp = Blueprint("moderation", __name__)
 log = logging.getLogger(__name__)
 
 # URL segments name kinds in the plural, as the idea pages do; the services take the singular.
-KINDS = {"ideas": "idea", "comments": "comment"}
+KINDS = {"ideas": "idea", "comments": "comment", "prototypes": "prototype"}
 # "12", "#12", "/ideas/12", or a pasted link such as https://site/ideas/12#comment-3.
 _IDEA_REF = re.compile(r"#?(\d+)|(?:https?://[^/\s]+)?/ideas/(\d+)(?:[/?#]\S*)?", re.IGNORECASE)
 
@@ -75,7 +76,9 @@ def _flash_errors(form: FlaskForm, lead: str) -> None:
     flash(" ".join([lead, *reasons]), "error")
 
 
-def _item_url(target: Idea | Comment) -> str:
+def _item_url(target: Idea | Comment | Prototype) -> str:
+    if isinstance(target, Prototype):
+        return url_for("prototypes.detail", prototype_id=target.id)
     if isinstance(target, Comment):
         if target.prototype_id is not None:
             return url_for(
@@ -97,7 +100,7 @@ def _moderator_only() -> None:
 @bp.post("/flags")
 @login_required
 def flag():
-    """A member flags an idea or a comment for moderators."""
+    """A member flags an idea, a comment or a prototype for moderators."""
     form = FlagForm()
     _posted(form)
     kind = form.target_type.data or ""
@@ -124,6 +127,8 @@ def flag():
     if kind == "idea" and not ideas.is_visible(_actor(), target_id):
         # The flag hid the idea from the flagger too: its page would answer 404.
         return redirect(url_for("ideas.index"))
+    if kind == "prototype" and not prototypes.is_visible(_actor(), target_id):
+        return redirect(url_for("prototypes.index"))
     return redirect(_back(url_for("ideas.index")))
 
 
@@ -134,7 +139,7 @@ def queue():
     return render_template("moderation/queue.html", items=items)
 
 
-@bp.post("/moderation/<any(ideas, comments):kind>/<int:target_id>/hide")
+@bp.post("/moderation/<any(ideas, comments, prototypes):kind>/<int:target_id>/hide")
 @login_required
 def hide(kind: str, target_id: int):
     _moderator_only()
@@ -151,7 +156,7 @@ def hide(kind: str, target_id: int):
     return redirect(_back(_item_url(target)))
 
 
-@bp.post("/moderation/<any(ideas, comments):kind>/<int:target_id>/restore")
+@bp.post("/moderation/<any(ideas, comments, prototypes):kind>/<int:target_id>/restore")
 @login_required
 def restore(kind: str, target_id: int):
     _moderator_only()
@@ -162,7 +167,7 @@ def restore(kind: str, target_id: int):
     return redirect(_back(_item_url(target)))
 
 
-@bp.post("/moderation/<any(ideas, comments):kind>/<int:target_id>/delete")
+@bp.post("/moderation/<any(ideas, comments, prototypes):kind>/<int:target_id>/delete")
 @login_required
 def delete(kind: str, target_id: int):
     _moderator_only()
@@ -173,7 +178,7 @@ def delete(kind: str, target_id: int):
     return redirect(_back(_item_url(target)))
 
 
-@bp.post("/moderation/<any(ideas, comments):kind>/<int:target_id>/dismiss")
+@bp.post("/moderation/<any(ideas, comments, prototypes):kind>/<int:target_id>/dismiss")
 @login_required
 def dismiss(kind: str, target_id: int):
     _moderator_only()

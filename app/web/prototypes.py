@@ -239,4 +239,4 @@ def image(name: str):
     if found is None:
         raise NotFound("No such image.")
     stored, prototype = found
-    return uploads.send_upload(name, stored.content_type, public=prototype.status != "draft")
+    return uploads.send_upload(name, stored.content_type, public=prototypes.is_public(prototype))

@@ -14,7 +14,7 @@ from app.forms.rounds import RoundForm, answers_from_form
 from app.models.base import utcnow
 from app.models.prototype import Prototype
 from app.permissions import require
-from app.services import charts, prototypes, round_results, rounds
+from app.services import charts, launches, prototypes, round_results, rounds
 from app.services.rounds import UNSET, when
 
 bp = Blueprint("rounds", __name__)
@@ -66,9 +66,16 @@ def new(prototype_id: int):
     prototype = prototypes.get_prototype(_actor(), prototype_id, with_parts=False)
     require(_actor(), "round.create", prototype)
     form = RoundForm()
+    form.launch_id.choices = [(0, "Choose a launch…")] + [
+        (launch.id, f"{launch.title} ({launch.status})") for launch in launches.launch_choices(_actor())
+    ]
     if request.method == "GET":
         start = utcnow().replace(second=0, microsecond=0)
         form.set_window(start, start + timedelta(days=14))
+        # "New check-in round" on a launch page comes here with the launch chosen.
+        wanted = request.args.get("launch_id", "")
+        if wanted.isdigit() and any(value == int(wanted) for value, _ in form.launch_id.choices[1:]):
+            form.audience.data, form.launch_id.data = "launch", int(wanted)
     elif request.form.get("more_rows"):
         form.add_rows()
     else:
@@ -87,6 +94,7 @@ def new(prototype_id: int):
             values["closes_at"],
             questions,
             audience=form.audience.data,
+            launch_id=form.chosen_launch(),
         )
         if round_ is not None:
             db.session.commit()

@@ -10,6 +10,7 @@ from app.models.base import utcnow
 from app.models.prototype import FeedbackRound, RoundAnswer, RoundResponse
 from app.services import api_tokens
 from tests.factories import make_user
+from tests.services.test_launch_rounds import make_launch_row
 from tests.services.test_rounds import QUESTIONS, answer, make_prototype, make_round, qids
 
 ROUND_FIELDS = {
@@ -110,7 +111,8 @@ def test_staff_create_a_round(client, staff):
         ({"closes_at": None}, "closes_at", "date and time"),
         ({"questions": []}, "questions", "1 to 20"),
         ({"questions": [{"kind": "choice", "prompt": "Pick", "options": ["A"]}]}, "questions.0.options", "2"),
-        ({"audience": "launch", "launch_id": 3}, "audience", "Learning launches are not available yet"),
+        ({"audience": "launch", "launch_id": 3}, "launch_id", "There is no learning launch #3."),
+        ({"audience": "launch"}, "launch_id", "Choose the learning launch whose participants are asked."),
     ],
 )
 def test_invalid_rounds_are_refused_with_fields(client, staff, changes, field, message):
@@ -161,7 +163,7 @@ def test_rounds_the_caller_may_not_see_are_not_found(client, member):
     staff = make_user("product_manager")
     draft_round = make_round(staff, make_prototype(staff, status="draft"))
     launch_round = make_round(staff)
-    launch_round.audience, launch_round.launch_id = "launch", 1
+    launch_round.audience, launch_round.launch_id = "launch", make_launch_row().id
     db.session.commit()
     for round_id in (draft_round.id, launch_round.id, 9999):
         assert_error(client.get(f"/api/v1/rounds/{round_id}", headers=member.headers), 404, "not_found")

@@ -6,12 +6,24 @@ import pytest
 from flask_login import AnonymousUserMixin
 from sqlalchemy import select
 
-from app.errors import Forbidden, Unauthorized
+from app.errors import Conflict, Forbidden, Invalid, Unauthorized
 from app.extensions import db
+from app.forms.admin import AUDIT_ACTION_LABELS
 from app.models.base import utcnow
 from app.models.moderation import AuditEntry
 from app.models.user import User
-from app.services import accounts, audit, comments, ideas, merges, moderation, settings
+from app.services import (
+    accounts,
+    audit,
+    comments,
+    ideas,
+    members,
+    merges,
+    moderation,
+    prototypes,
+    rounds,
+    settings,
+)
 from tests.factories import make_user
 
 
@@ -135,6 +147,125 @@ def test_changes_that_change_nothing_are_not_logged(app, staff):
     comment = commit(comments.add_comment(author, idea, "Same text"))
     commit(comments.edit_comment(staff["moderator"], comment, "Same text"))
     assert entries() == []
+
+
+def test_staff_actions_on_prototypes_and_rounds_are_logged(app, staff):
+    pm, mod = staff["pm"], staff["moderator"]
+    prototype = commit(prototypes.create_prototype(pm, "Clickable CSV export", "Try it."))
+    commit(prototypes.change_status(pm, prototype, "published"))
+    commit(prototypes.change_status(pm, prototype, "archived"))
+    commit(prototypes.change_status(pm, prototype, "published"))
+    now = utcnow()
+    questions = [{"kind": "rating", "prompt": "How easy was it?", "required": True}]
+    round_ = commit(
+        rounds.create_round(pm, prototype, "First look", now, now + timedelta(days=7), questions, now=now)
+    )
+    more = [*questions, {"kind": "text", "prompt": "Why?"}]
+    for changes in (
+        {"title": "First look, again"},
+        {"title": "First look, again", "questions": questions},
+        {"questions": more},
+    ):
+        commit(rounds.update_round(pm, rounds.get_round(pm, round_.id), now=now, **changes))
+    commit(moderation.hide_item(mod, "prototype", prototype.id, "Shows customer data"))
+    commit(moderation.restore_item(mod, "prototype", prototype.id))
+    commit(moderation.delete_item(mod, "prototype", prototype.id, "Posted twice"))
+
+    assert summary() == [
+        ("prototype.create", pm.id, "prototype", prototype.id),
+        ("prototype.publish", pm.id, "prototype", prototype.id),
+        ("prototype.archive", pm.id, "prototype", prototype.id),
+        ("prototype.publish", pm.id, "prototype", prototype.id),
+        ("round.create", pm.id, "round", round_.id),
+        # Saving the round unchanged logs nothing.
+        ("round.update", pm.id, "round", round_.id),
+        ("round.update", pm.id, "round", round_.id),
+        ("prototype.hide", mod.id, "prototype", prototype.id),
+        ("prototype.restore", mod.id, "prototype", prototype.id),
+        ("prototype.delete", mod.id, "prototype", prototype.id),
+    ]
+    rows = entries()
+    assert rows[0].after == "Clickable CSV export"
+    assert [(e.before, e.after) for e in rows[1:4]] == [
+        ("draft", "published"),
+        ("published", "archived"),
+        ("archived", "published"),
+    ]
+    assert rows[4].after.startswith("“First look”, ")
+    assert rows[4].after.endswith(", 1 question")
+    assert rows[5].reason == "Changed title"
+    assert rows[5].before.startswith("“First look”, ")
+    assert rows[5].after.startswith("“First look, again”, ")
+    assert (rows[6].reason, rows[6].after[-11:]) == ("Changed questions", "2 questions")
+    assert rows[7].reason == "Shows customer data"
+
+
+def test_refused_prototype_and_round_changes_are_not_logged(app, staff):
+    pm = staff["pm"]
+    with pytest.raises(Forbidden):
+        prototypes.create_prototype(make_user(), "A member's prototype")
+    db.session.rollback()
+    with pytest.raises(Invalid):
+        prototypes.create_prototype(pm, "Tiny")
+    db.session.rollback()
+    prototype = commit(prototypes.create_prototype(pm, "Clickable CSV export", status="published"))
+    before = summary()
+    with pytest.raises(Conflict, match="cannot go back to draft"):
+        prototypes.change_status(pm, prototype, "draft")
+    db.session.rollback()
+    with pytest.raises(Invalid):
+        prototypes.change_status(pm, prototype, "published")
+    db.session.rollback()
+    now = utcnow()
+    with pytest.raises(Invalid):
+        rounds.create_round(pm, prototype, "R", now, now + timedelta(days=1), [], now=now)
+    db.session.rollback()
+    assert (
+        summary()
+        == before
+        == [
+            ("prototype.create", pm.id, "prototype", prototype.id),
+            ("prototype.publish", pm.id, "prototype", prototype.id),
+        ]
+    )
+
+
+def test_audit_targets_name_and_link_prototypes_rounds_and_their_comments(app, staff):
+    pm, mod, admin = staff["pm"], staff["moderator"], staff["admin"]
+    prototype = commit(prototypes.create_prototype(pm, "Clickable CSV export", status="published"))
+    now = utcnow()
+    questions = [{"kind": "text", "prompt": "What do you think?"}]
+    round_ = commit(
+        rounds.create_round(pm, prototype, "First look", now, now + timedelta(days=1), questions, now=now)
+    )
+    comment = commit(comments.add_prototype_comment(make_user(), prototype, "Buy cheap watches"))
+    commit(moderation.hide_item(mod, "comment", comment.id, "Spam"))
+    targets = members.audit_targets(admin, entries())
+    assert targets["prototype", prototype.id] == members.AuditTarget(
+        "Prototype “Clickable CSV export”", "prototypes.detail", {"prototype_id": prototype.id}
+    )
+    assert targets["round", round_.id] == members.AuditTarget(
+        "Round “First look” on “Clickable CSV export”", "rounds.detail", {"round_id": round_.id}
+    )
+    assert targets["comment", comment.id] == members.AuditTarget(
+        "Comment on the prototype “Clickable CSV export”",
+        "prototypes.detail",
+        {"prototype_id": prototype.id, "_anchor": f"comment-{comment.id}"},
+    )
+    assert AUDIT_ACTION_LABELS["prototype.publish"] == "Published a prototype"
+    assert all(
+        action in AUDIT_ACTION_LABELS
+        for action in (
+            "prototype.create",
+            "prototype.archive",
+            "prototype.status",
+            "prototype.hide",
+            "prototype.restore",
+            "prototype.delete",
+            "round.create",
+            "round.update",
+        )
+    )
 
 
 def test_the_site_itself_is_the_actor_of_an_automatic_hide(app):

@@ -211,11 +211,13 @@ BAD_ROUNDS = [
         "Write",
     ),
     (
-        "launch audience",
+        "launch that does not exist",
         {"audience": "launch", "launch_id": 1},
-        "audience",
-        "Learning launches are not available yet",
+        "launch_id",
+        "no learning launch #1",
     ),
+    ("launch audience without a launch", {"audience": "launch"}, "launch_id", "Choose the learning launch"),
+    ("launch id not a number", {"audience": "launch", "launch_id": "2"}, "launch_id", "whole number"),
     ("unknown audience", {"audience": "friends"}, "audience", "everyone"),
     ("launch id without launch", {"launch_id": 3}, "launch_id", "launch"),
 ]
@@ -356,9 +358,10 @@ def test_suspended_and_anonymous_people_cannot_answer(app):
 
 
 def _launch_round() -> FeedbackRound:
-    # Creation refuses the launch audience until launches exist; such a row can only be made by hand.
+    from tests.services.test_launch_rounds import make_launch_row
+
     round_ = make_round()
-    round_.audience, round_.launch_id = "launch", 1
+    round_.audience, round_.launch_id = "launch", make_launch_row().id
     db.session.commit()
     return round_
 

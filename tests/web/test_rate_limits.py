@@ -41,6 +41,10 @@ LIMITED_TODAY = {
     "api.retract_prototype_vote": "votes",
     "rounds.answer": "comments",
     "api.rounds_respond": "comments",
+    "launches.join": "joins",
+    "launches.withdraw": "joins",
+    "api.launches_join": "joins",
+    "api.launches_leave": "joins",
 }
 
 

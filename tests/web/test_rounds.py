@@ -13,6 +13,7 @@ from app.models.base import utcnow
 from app.models.prototype import FeedbackRound, RoundAnswer, RoundResponse
 from app.services import rounds
 from tests.factories import make_user
+from tests.services.test_launch_rounds import make_launch_row
 from tests.services.test_rounds import QUESTIONS, answer, load, make_prototype, make_round, qids
 
 
@@ -160,15 +161,41 @@ def test_a_form_without_questions_is_refused(client, login):
     assert count(FeedbackRound) == 0
 
 
-def test_the_launch_audience_is_refused_with_a_clear_message(client, login):
+def test_the_launch_audience_needs_a_launch(client, login):
     staff = make_user("product_manager")
     prototype = make_prototype(staff)
+    make_launch_row()
     login(staff)
-    data = _round_form(audience="launch", **_rows(row0={"prompt": "How easy?"}))
+    data = _round_form(audience="launch", launch_id="0", **_rows(row0={"prompt": "How easy?"}))
     response = client.post_form(f"/prototypes/{prototype.id}/rounds/new", data)
     assert response.status_code == 422
-    assert "Learning launches are not available yet" in text_of(response)
+    assert "Choose the learning launch whose participants are asked." in text_of(response)
     assert count(FeedbackRound) == 0
+
+
+def test_a_check_in_round_for_a_launch_from_its_page(client, login):
+    staff = make_user("product_manager")
+    prototype = make_prototype(staff)
+    launch = make_launch_row()
+    login(staff)
+    page = text_of(client.get(f"/prototypes/{prototype.id}/rounds/new?launch_id={launch.id}"))
+    assert 'id="audience-launch" name="audience" value="launch" checked' in page
+    assert f'<option value="{launch.id}" selected>' in page
+    data = _round_form(audience="launch", launch_id=str(launch.id), **_rows(row0={"prompt": "How easy?"}))
+    response = client.post_form(f"/prototypes/{prototype.id}/rounds/new", data)
+    assert response.status_code == 302
+    round_ = db.session.scalar(select(FeedbackRound))
+    assert (round_.audience, round_.launch_id) == ("launch", launch.id)
+
+
+def test_without_an_active_launch_the_launch_audience_is_disabled(client, login):
+    staff = make_user("product_manager")
+    prototype = make_prototype(staff)
+    make_launch_row(status="completed")
+    login(staff)
+    page = text_of(client.get(f"/prototypes/{prototype.id}/rounds/new"))
+    assert "No learning launch is recruiting or running right now." in page
+    assert 'value="launch" disabled' in page
 
 
 def test_more_question_rows_without_javascript(client, login):

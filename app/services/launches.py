@@ -1,0 +1,737 @@
+"""Learning launches: staff plan them, move them through their statuses and record the outcome.
+
+A launch is a draft (seen by staff only), recruiting, running, then completed with an outcome,
+or cancelled. Who joins and who waits lives in app/services/participation.py.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import case, delete, select, true
+from sqlalchemy.orm import joinedload, selectinload
+
+from app.errors import Conflict, Invalid, NotFound
+from app.extensions import db
+from app.links import site_path
+from app.models.base import utcnow
+from app.models.idea import Idea, IdeaFollow
+from app.models.launch import (
+    ASSUMPTION_KINDS,
+    ASSUMPTION_RESULTS,
+    DECISIONS,
+    LAUNCH_STATUSES,
+    Launch,
+    LaunchAssumption,
+    LaunchIdea,
+    LaunchParticipant,
+    LaunchPrototype,
+)
+from app.models.prototype import FeedbackRound, Prototype
+from app.models.user import User
+from app.permissions import can, require
+from app.services import audit
+from app.services.notifications import Recipient, notify
+from app.services.pagination import DEFAULT_PER_PAGE, Page, paginate
+from app.services.prototypes import visible_prototypes
+from app.services.visibility import visible_ideas
+from app.text import normalize_line, render_markdown
+
+TITLE_MIN, TITLE_MAX = 5, 120
+HYPOTHESIS_MIN, HYPOTHESIS_MAX = 10, 1_000
+DESCRIPTION_MAX = 20_000
+METRIC_MIN, METRIC_MAX = 3, 200
+METRIC_VALUE_MAX = 60
+ELIGIBILITY_MAX = 1_000
+SCREENING_MAX = 300
+CAPACITY_MAX = 10_000
+ASSUMPTIONS_MAX = 12
+STATEMENT_MIN, STATEMENT_MAX = 5, 300
+SUMMARY_MIN, SUMMARY_MAX = 10, 10_000
+LINKS_MAX = 20
+STATUSES = LAUNCH_STATUSES
+STATUS_LABELS = {
+    "draft": "Draft",
+    "recruiting": "Recruiting",
+    "running": "Running",
+    "completed": "Completed",
+    "cancelled": "Cancelled",
+}
+KIND_LABELS = {"value": "Value", "execution": "Execution", "scale": "Scale"}
+KIND_HINTS = {
+    "value": "Do customers want it?",
+    "execution": "Can we deliver it?",
+    "scale": "Can it grow?",
+}
+RESULT_LABELS = {"confirmed": "Confirmed", "refuted": "Refuted", "inconclusive": "Inconclusive"}
+DECISION_LABELS = {"scale": "Scale it", "iterate": "Iterate", "stop": "Stop"}
+# Where each status may go. Completing needs an outcome; completed and cancelled are final.
+TRANSITIONS = {
+    "draft": ("recruiting", "cancelled"),
+    "recruiting": ("running", "cancelled"),
+    "running": ("completed", "cancelled"),
+    "completed": (),
+    "cancelled": (),
+}
+# The order of the launch list: the ones people can join first.
+LIST_ORDER = {"recruiting": 0, "running": 1, "draft": 2, "completed": 3, "cancelled": 4}
+NO_LAUNCH = "No such learning launch, or it is not visible to you."
+UNSET: Any = object()
+
+
+@dataclass(frozen=True)
+class AssumptionInput:
+    """An assumption as a form or the API gives it, before it is checked."""
+
+    kind: str
+    statement: str
+
+
+@dataclass(frozen=True)
+class OutcomeInput:
+    """What a launch found: the measured metric, each assumption's result, the decision, a summary."""
+
+    decision: Any
+    summary: Any
+    metric_actual: Any = ""
+    # Assumption id -> result; every assumption needs one.
+    results: dict[int, Any] = field(default_factory=dict)
+
+
+def launch_url(launch: Launch) -> str:
+    return site_path("launches.detail", launch_id=launch.id)
+
+
+# ---- Who sees what ----
+
+
+def visible_launches(actor: Any):
+    """The SQL condition for launches `actor` may see: drafts for staff only."""
+    if can(actor, "launch.view_drafts"):
+        return true()
+    return Launch.status != "draft"
+
+
+def get_launch(actor: Any, launch_id: int, with_parts: bool = True) -> Launch:
+    """The launch if it exists and `actor` may see it, else NotFound.
+
+    `with_parts` loads its author and assumptions too.
+    """
+    stmt = select(Launch).where(Launch.id == launch_id, visible_launches(actor))
+    if with_parts:
+        stmt = stmt.options(joinedload(Launch.author), selectinload(Launch.assumptions))
+    launch = db.session.scalar(stmt.execution_options(populate_existing=True))
+    if launch is None:
+        raise NotFound(NO_LAUNCH)
+    return launch
+
+
+# ---- Validation ----
+
+
+def _text(value: Any, name: str, low: int, high: int, missing: str, fields: dict[str, list[str]]) -> str:
+    text = normalize_line(value) if isinstance(value, str) else ""
+    if len(text) < low:
+        fields[name] = [missing]
+    elif len(text) > high:
+        fields[name] = [f"Keep it to {high:,} characters or fewer (it has {len(text):,})."]
+    return text
+
+
+def _long_text(value: Any, name: str, high: int, fields: dict[str, list[str]]) -> str:
+    text = value.strip() if isinstance(value, str) else ""
+    if len(text) > high:
+        fields[name] = [f"Keep it to {high:,} characters or fewer (it has {len(text):,})."]
+    return text
+
+
+def _check_capacity(value: Any, fields: dict[str, list[str]]) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        fields["capacity"] = ["Say how many people can take part, as a whole number like 12."]
+        return 0
+    if not 1 <= value <= CAPACITY_MAX:
+        fields["capacity"] = [f"Capacity is between 1 and {CAPACITY_MAX:,} people."]
+    return value
+
+
+def _check_dates(starts_at: Any, ends_at: Any, fields: dict[str, list[str]]) -> None:
+    for name, value in (("starts_at", starts_at), ("ends_at", ends_at)):
+        if not isinstance(value, datetime):
+            fields[name] = ["Give a date, like 2026-05-01T09:00:00Z."]
+        elif value.tzinfo is None or value.utcoffset() is None:
+            fields[name] = ["Give the time with its time zone (UTC)."]
+    if not fields.keys() & {"starts_at", "ends_at"} and ends_at <= starts_at:
+        fields["ends_at"] = ["The launch must end after it starts."]
+
+
+def _check_assumptions(
+    items: Iterable[AssumptionInput], fields: dict[str, list[str]]
+) -> list[AssumptionInput]:
+    checked, errors = [], []
+    items = list(items)
+    if len(items) > ASSUMPTIONS_MAX:
+        errors.append(f"Test at most {ASSUMPTIONS_MAX} assumptions in one launch (this has {len(items)}).")
+    for number, item in enumerate(items, start=1):
+        statement = normalize_line(item.statement) if isinstance(item.statement, str) else ""
+        if item.kind not in ASSUMPTION_KINDS:
+            errors.append(f"Assumption {number}: choose its kind: value, execution or scale.")
+        elif len(statement) < STATEMENT_MIN:
+            errors.append(
+                f"Assumption {number}: say what you assume, in at least {STATEMENT_MIN} characters."
+            )
+        elif len(statement) > STATEMENT_MAX:
+            errors.append(f"Assumption {number}: keep it to {STATEMENT_MAX} characters or fewer.")
+        checked.append(AssumptionInput(item.kind, statement))
+    if errors:
+        fields["assumptions"] = errors
+    return checked
+
+
+def _check_ids(
+    ids: Iterable[Any], name: str, label: str, found_ids, fields: dict[str, list[str]]
+) -> list[int]:
+    """The ids once each, if `found_ids(ids)` finds them all; problems go to `fields[name]`."""
+    wanted: list[int] = []
+    for value in ids:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            fields[name] = [f"{label.capitalize()} numbers are whole numbers, like 12."]
+            return []
+        if value not in wanted:
+            wanted.append(value)
+    if len(wanted) > LINKS_MAX:
+        fields[name] = [f"Link at most {LINKS_MAX} {label}s (this has {len(wanted)})."]
+        return []
+    if not wanted:
+        return []
+    found = set(found_ids(wanted))
+    missing = [f"#{value}" for value in wanted if value not in found]
+    if missing:
+        fields[name] = [f"There is no {label} {', '.join(missing)}; check the numbers."]
+        return []
+    return wanted
+
+
+def _idea_ids(actor: Any, ids: Iterable[Any], fields: dict[str, list[str]]) -> list[int]:
+    return _check_ids(
+        ids,
+        "idea_ids",
+        "idea",
+        lambda wanted: db.session.scalars(
+            select(Idea.id).where(Idea.id.in_(wanted), visible_ideas(actor), Idea.deleted_at.is_(None))
+        ),
+        fields,
+    )
+
+
+def _prototype_ids(actor: Any, ids: Iterable[Any], fields: dict[str, list[str]]) -> list[int]:
+    return _check_ids(
+        ids,
+        "prototype_ids",
+        "prototype",
+        lambda wanted: db.session.scalars(
+            select(Prototype.id).where(Prototype.id.in_(wanted), visible_prototypes(actor))
+        ),
+        fields,
+    )
+
+
+# ---- Writing ----
+
+
+def _set_assumptions(launch: Launch, items: list[AssumptionInput]) -> None:
+    launch.assumptions = [
+        LaunchAssumption(kind=item.kind, statement=item.statement, position=number)
+        for number, item in enumerate(items)
+    ]
+
+
+def _set_links(launch: Launch, idea_ids: list[int] | None, prototype_ids: list[int] | None) -> None:
+    if idea_ids is not None:
+        db.session.execute(delete(LaunchIdea).where(LaunchIdea.launch_id == launch.id))
+        db.session.add_all(LaunchIdea(launch_id=launch.id, idea_id=idea_id) for idea_id in idea_ids)
+    if prototype_ids is not None:
+        db.session.execute(delete(LaunchPrototype).where(LaunchPrototype.launch_id == launch.id))
+        db.session.add_all(
+            LaunchPrototype(launch_id=launch.id, prototype_id=prototype_id) for prototype_id in prototype_ids
+        )
+
+
+def create_launch(
+    actor: User,
+    *,
+    title: Any,
+    hypothesis: Any,
+    success_metric: Any,
+    capacity: Any,
+    starts_at: Any,
+    ends_at: Any,
+    description: Any = "",
+    metric_baseline: Any = "",
+    metric_target: Any = "",
+    eligibility: Any = "",
+    screening_question: Any = "",
+    assumptions: Iterable[AssumptionInput] = (),
+    idea_ids: Iterable[Any] = (),
+    prototype_ids: Iterable[Any] = (),
+    status: str = "draft",
+) -> Launch:
+    """Plan a launch (staff): a draft, or recruiting at once when `status` says so."""
+    require(actor, "launch.create")
+    fields: dict[str, list[str]] = {}
+    values = _checked_fields(
+        fields,
+        title=title,
+        hypothesis=hypothesis,
+        success_metric=success_metric,
+        description=description,
+        metric_baseline=metric_baseline,
+        metric_target=metric_target,
+        eligibility=eligibility,
+        screening_question=screening_question,
+    )
+    capacity = _check_capacity(capacity, fields)
+    _check_dates(starts_at, ends_at, fields)
+    checked_assumptions = _check_assumptions(assumptions, fields)
+    checked_ideas = _idea_ids(actor, idea_ids, fields)
+    checked_prototypes = _prototype_ids(actor, prototype_ids, fields)
+    if status not in ("draft", "recruiting"):
+        fields["status"] = ["A new launch is saved as a draft or opened for recruiting."]
+    if fields:
+        raise Invalid(fields)
+    now = utcnow()
+    launch = Launch(
+        **values,
+        description_html=render_markdown(values["description"]),
+        capacity=capacity,
+        enrolled_count=0,
+        waitlist_count=0,
+        join_seq=0,
+        status="draft",
+        starts_at=starts_at,
+        ends_at=ends_at,
+        author_id=actor.id,
+        created_at=now,
+        updated_at=now,
+        metric_actual="",
+        outcome_summary="",
+        outcome_summary_html="",
+        assumptions=[],
+    )
+    _set_assumptions(launch, checked_assumptions)
+    db.session.add(launch)
+    db.session.flush()
+    _set_links(launch, checked_ideas, checked_prototypes)
+    audit.record(actor, "launch.create", "launch", launch.id, after=launch.title)
+    db.session.flush()
+    if status == "recruiting":
+        change_status(actor, launch, "recruiting")
+    return launch
+
+
+def _checked_fields(fields: dict[str, list[str]], **given: Any) -> dict[str, str]:
+    """The text fields of a launch, checked; only the ones given."""
+    rules = {
+        "title": lambda v: _text(
+            v, "title", TITLE_MIN, TITLE_MAX, f"The title needs at least {TITLE_MIN} characters.", fields
+        ),
+        "hypothesis": lambda v: _text(
+            v,
+            "hypothesis",
+            HYPOTHESIS_MIN,
+            HYPOTHESIS_MAX,
+            "State the hypothesis, like “We believe weekly summaries will bring back lapsed users”.",
+            fields,
+        ),
+        "success_metric": lambda v: _text(
+            v,
+            "success_metric",
+            METRIC_MIN,
+            METRIC_MAX,
+            "Name the metric that tells success, like “share of pilot users active in week 4”.",
+            fields,
+        ),
+        "description": lambda v: _long_text(v, "description", DESCRIPTION_MAX, fields),
+        "metric_baseline": lambda v: _text(v, "metric_baseline", 0, METRIC_VALUE_MAX, "", fields),
+        "metric_target": lambda v: _text(v, "metric_target", 0, METRIC_VALUE_MAX, "", fields),
+        "eligibility": lambda v: _long_text(v, "eligibility", ELIGIBILITY_MAX, fields),
+        "screening_question": lambda v: _text(v, "screening_question", 0, SCREENING_MAX, "", fields),
+    }
+    return {name: rules[name](value) for name, value in given.items()}
+
+
+def _refuse_final(launch: Launch) -> None:
+    if launch.status in ("completed", "cancelled"):
+        raise Conflict(f"This launch is {launch.status}; its record stays as it is.")
+
+
+def update_launch(actor: User, launch: Launch, **changes: Any) -> Launch:
+    """Edit a launch (staff). Keys left out stay as they are.
+
+    Accepts the keyword arguments of `create_launch` except `status`. Capacity never drops
+    below the people already enrolled; raising it enrols the first waiting members.
+    """
+    from app.services import participation
+
+    require(actor, "launch.edit", launch)
+    _refuse_final(launch)
+    unknown = changes.keys() - {
+        "title",
+        "hypothesis",
+        "success_metric",
+        "description",
+        "metric_baseline",
+        "metric_target",
+        "eligibility",
+        "screening_question",
+        "capacity",
+        "starts_at",
+        "ends_at",
+        "assumptions",
+        "idea_ids",
+        "prototype_ids",
+    }
+    if unknown:
+        raise Invalid({name: ["This field can't be changed here."] for name in sorted(unknown)})
+    fields: dict[str, list[str]] = {}
+    texts = {
+        name: value
+        for name, value in changes.items()
+        if name
+        in (
+            "title",
+            "hypothesis",
+            "success_metric",
+            "description",
+            "metric_baseline",
+            "metric_target",
+            "eligibility",
+            "screening_question",
+        )
+    }
+    values = _checked_fields(fields, **texts)
+    capacity = changes.get("capacity", launch.capacity)
+    if "capacity" in changes:
+        capacity = _check_capacity(capacity, fields)
+        if "capacity" not in fields and capacity < launch.enrolled_count:
+            fields["capacity"] = [
+                f"{launch.enrolled_count} people are enrolled already; capacity can't go below that."
+            ]
+    starts_at = changes.get("starts_at", launch.starts_at)
+    ends_at = changes.get("ends_at", launch.ends_at)
+    if "starts_at" in changes or "ends_at" in changes:
+        _check_dates(starts_at, ends_at, fields)
+    assumptions = (
+        _check_assumptions(changes["assumptions"], fields) if changes.get("assumptions") is not None else None
+    )
+    idea_ids = _idea_ids(actor, changes["idea_ids"], fields) if changes.get("idea_ids") is not None else None
+    prototype_ids = (
+        _prototype_ids(actor, changes["prototype_ids"], fields)
+        if changes.get("prototype_ids") is not None
+        else None
+    )
+    if fields:
+        raise Invalid(fields)
+    before = launch.title
+    for name, value in values.items():
+        setattr(launch, name, value)
+    if "description" in values:
+        launch.description_html = render_markdown(values["description"])
+    launch.starts_at, launch.ends_at = starts_at, ends_at
+    raised = capacity > launch.capacity
+    launch.capacity = capacity
+    if assumptions is not None:
+        _set_assumptions(launch, assumptions)
+    _set_links(launch, idea_ids, prototype_ids)
+    launch.updated_at = utcnow()
+    audit.record(actor, "launch.update", "launch", launch.id, before=before, after=launch.title)
+    db.session.flush()
+    if raised and launch.status in ("recruiting", "running"):
+        participation.fill_seats(actor, launch.id)
+        db.session.refresh(launch)
+    return launch
+
+
+def check_outcome(launch: Launch, outcome: OutcomeInput) -> tuple[str, str, str, dict[int, str]]:
+    """The outcome's decision, summary, metric and results, or Invalid naming what is missing."""
+    fields: dict[str, list[str]] = {}
+    if outcome.decision not in DECISIONS:
+        fields["decision"] = ["Choose the decision: scale, iterate or stop."]
+    summary = outcome.summary.strip() if isinstance(outcome.summary, str) else ""
+    if len(summary) < SUMMARY_MIN:
+        fields["summary"] = [f"Summarise what the launch taught, in at least {SUMMARY_MIN} characters."]
+    elif len(summary) > SUMMARY_MAX:
+        fields["summary"] = [f"Keep the summary to {SUMMARY_MAX:,} characters or fewer."]
+    metric = normalize_line(outcome.metric_actual) if isinstance(outcome.metric_actual, str) else ""
+    if not metric:
+        fields["metric_actual"] = [f"Record what “{launch.success_metric}” measured, like “29%”."]
+    elif len(metric) > METRIC_VALUE_MAX:
+        fields["metric_actual"] = [f"Keep the measured value to {METRIC_VALUE_MAX} characters or fewer."]
+    ids = {assumption.id for assumption in launch.assumptions}
+    results: dict[int, str] = {}
+    problems = []
+    if any(key not in ids for key in outcome.results):
+        problems.append("A result names an assumption this launch does not have.")
+    for number, assumption in enumerate(launch.assumptions, start=1):
+        result = outcome.results.get(assumption.id)
+        if result not in ASSUMPTION_RESULTS:
+            problems.append(f"Assumption {number}: say whether it was confirmed, refuted or inconclusive.")
+        else:
+            results[assumption.id] = result
+    if problems:
+        fields["results"] = problems
+    if fields:
+        raise Invalid(fields)
+    return outcome.decision, summary, metric, results
+
+
+def _apply_outcome(launch: Launch, checked: tuple[str, str, str, dict[int, str]]) -> None:
+    decision, summary, metric, results = checked
+    launch.decision = decision
+    launch.outcome_summary = summary
+    launch.outcome_summary_html = render_markdown(summary)
+    launch.metric_actual = metric
+    for assumption in launch.assumptions:
+        assumption.result = results[assumption.id]
+
+
+def change_status(actor: User, launch: Launch, status: str, outcome: OutcomeInput | None = None) -> Launch:
+    """Move a launch on: recruiting, running, completed (with its outcome) or cancelled.
+
+    `launch` must come from get_launch() (assumptions loaded).
+    """
+    require(actor, "launch.change_status", launch)
+    if status not in STATUSES:
+        raise Invalid({"status": [f"Status must be one of: {', '.join(STATUSES)}."]})
+    if status == launch.status:
+        raise Conflict(f"The launch is {STATUS_LABELS[status].lower()} already.")
+    if status not in TRANSITIONS[launch.status]:
+        raise Conflict(_refusal(launch.status, status))
+    checked = None
+    if status == "completed":
+        if outcome is None:
+            raise Invalid({"outcome": ["Record the outcome to complete the launch."]})
+        checked = check_outcome(launch, outcome)
+    before = launch.status
+    now = utcnow()
+    launch.status = status
+    launch.updated_at = now
+    if checked is not None:
+        _apply_outcome(launch, checked)
+        launch.completed_at = now
+    audit.record(actor, f"launch.{status}", "launch", launch.id, before=before, after=status)
+    db.session.flush()
+    if status == "recruiting":
+        _tell_followers(actor, launch, "is looking for participants: “{title}”")
+    elif status == "completed":
+        _tell_outcome(actor, launch)
+    elif status == "cancelled":
+        _tell_participants(actor, launch, f"The learning launch “{launch.title}” was cancelled.")
+    return launch
+
+
+def _refusal(current: str, wanted: str) -> str:
+    if current in ("completed", "cancelled"):
+        return f"This launch is {current}; its status can't change any more."
+    if wanted == "draft":
+        return "A launch that people could see can't go back to draft; cancel it instead."
+    if wanted == "completed":
+        return "Only a running launch can be completed; start it first."
+    if wanted == "running":
+        return "Open the launch for recruiting before it runs."
+    return f"A {current} launch can't become {wanted}."
+
+
+def record_outcome(actor: User, launch: Launch, outcome: OutcomeInput) -> Launch:
+    """Correct the outcome of a completed launch (staff); nobody is told again."""
+    require(actor, "launch.change_status", launch)
+    if launch.status != "completed":
+        raise Conflict("The outcome is recorded when the launch is completed.")
+    checked = check_outcome(launch, outcome)
+    before = launch.decision
+    _apply_outcome(launch, checked)
+    launch.updated_at = utcnow()
+    audit.record(actor, "launch.outcome", "launch", launch.id, before=before, after=launch.decision)
+    db.session.flush()
+    return launch
+
+
+# ---- Telling people ----
+
+
+def _follower_rows(launch: Launch):
+    return db.session.execute(
+        select(IdeaFollow.user_id, Idea.title)
+        .join(Idea, Idea.id == IdeaFollow.idea_id)
+        .join(LaunchIdea, LaunchIdea.idea_id == Idea.id)
+        .where(LaunchIdea.launch_id == launch.id, Idea.deleted_at.is_(None))
+        .order_by(IdeaFollow.user_id, Idea.id)
+    )
+
+
+def _tell_followers(actor: User, launch: Launch, template: str) -> None:
+    recipients = [
+        Recipient(user_id, "launch", f"“{idea_title}” " + template.format(title=launch.title))
+        for user_id, idea_title in _follower_rows(launch)
+    ]
+    notify(recipients, launch_url(launch), actor.id)
+
+
+def _participant_ids(launch: Launch, states: tuple[str, ...] = ("enrolled", "waitlisted")) -> list[int]:
+    return list(
+        db.session.scalars(
+            select(LaunchParticipant.user_id)
+            .where(LaunchParticipant.launch_id == launch.id, LaunchParticipant.state.in_(states))
+            .order_by(LaunchParticipant.id)
+        )
+    )
+
+
+def _tell_participants(actor: User, launch: Launch, message: str) -> None:
+    notify(
+        [Recipient(user_id, "launch", message) for user_id in _participant_ids(launch)],
+        launch_url(launch),
+        actor.id,
+    )
+
+
+def _tell_outcome(actor: User, launch: Launch) -> None:
+    """Participants and followers of the linked ideas hear the decision, once each."""
+    decision = DECISION_LABELS[launch.decision or "stop"].lower()
+    message = f"The learning launch “{launch.title}” is complete. Decision: {decision}."
+    recipients = [
+        Recipient(user_id, "launch", message) for user_id in _participant_ids(launch, ("enrolled",))
+    ]
+    recipients += [
+        Recipient(user_id, "launch", f"“{idea_title}” was tested in a learning launch. Decision: {decision}.")
+        for user_id, idea_title in _follower_rows(launch)
+    ]
+    notify(recipients, launch_url(launch), actor.id)
+
+
+# ---- Reading ----
+
+
+@dataclass
+class LaunchRow:
+    """A launch in a list, with the viewer's place in it."""
+
+    launch: Launch
+    my_state: str | None = None
+    my_position: int | None = None
+
+
+def list_launches(
+    actor: Any, status: str | None = None, page: int = 1, per_page: int = DEFAULT_PER_PAGE
+) -> Page:
+    """One page of launches `actor` may see, recruiting first; items are LaunchRow. Fixed query count."""
+    from app.services import participation
+
+    if status is not None and status not in STATUSES:
+        raise Invalid({"status": [f"Status must be one of: {', '.join(STATUSES)}."]})
+    order = case(*((Launch.status == name, rank) for name, rank in LIST_ORDER.items()), else_=9)
+    stmt = select(Launch).where(visible_launches(actor)).order_by(order, Launch.starts_at, Launch.id)
+    if status is not None:
+        stmt = stmt.where(Launch.status == status)
+    result = paginate(stmt, page, per_page)
+    places = participation.places(actor, [launch.id for launch in result.items])
+    rows = [LaunchRow(launch, *places.get(launch.id, (None, None))) for launch in result.items]
+    return Page(items=rows, page=result.page, per_page=result.per_page, total=result.total)
+
+
+def linked_ids(actor: Any, launch_ids: list[int]) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
+    """The ids of the ideas and prototypes `actor` may see linked to each launch (two queries)."""
+    ideas: dict[int, list[int]] = {launch_id: [] for launch_id in launch_ids}
+    prototypes: dict[int, list[int]] = {launch_id: [] for launch_id in launch_ids}
+    if launch_ids:
+        for launch_id, idea_id in db.session.execute(
+            select(LaunchIdea.launch_id, LaunchIdea.idea_id)
+            .join(Idea, Idea.id == LaunchIdea.idea_id)
+            .where(LaunchIdea.launch_id.in_(launch_ids), visible_ideas(actor), Idea.deleted_at.is_(None))
+            .order_by(LaunchIdea.idea_id)
+        ):
+            ideas[launch_id].append(idea_id)
+        for launch_id, prototype_id in db.session.execute(
+            select(LaunchPrototype.launch_id, LaunchPrototype.prototype_id)
+            .join(Prototype, Prototype.id == LaunchPrototype.prototype_id)
+            .where(LaunchPrototype.launch_id.in_(launch_ids), visible_prototypes(actor))
+            .order_by(LaunchPrototype.prototype_id)
+        ):
+            prototypes[launch_id].append(prototype_id)
+    return ideas, prototypes
+
+
+@dataclass
+class LaunchPage:
+    launch: Launch
+    ideas: list[Idea]
+    prototypes: list[Prototype]
+    rounds: list[FeedbackRound]
+    my_state: str | None
+    my_position: int | None
+    screening_answer: str = ""
+
+
+def launch_page(actor: Any, launch_id: int) -> LaunchPage:
+    """Everything the launch page shows, in a fixed number of queries."""
+    from app.services import participation
+
+    launch = get_launch(actor, launch_id)
+    ideas = list(
+        db.session.scalars(
+            select(Idea)
+            .join(LaunchIdea, LaunchIdea.idea_id == Idea.id)
+            .where(LaunchIdea.launch_id == launch.id, visible_ideas(actor), Idea.deleted_at.is_(None))
+            .order_by(Idea.id)
+        )
+    )
+    linked_prototypes = list(
+        db.session.scalars(
+            select(Prototype)
+            .join(LaunchPrototype, LaunchPrototype.prototype_id == Prototype.id)
+            .where(LaunchPrototype.launch_id == launch.id, visible_prototypes(actor))
+            .order_by(Prototype.id)
+        )
+    )
+    rounds = list(
+        db.session.scalars(
+            select(FeedbackRound)
+            .join(Prototype, Prototype.id == FeedbackRound.prototype_id)
+            .where(FeedbackRound.launch_id == launch.id, visible_prototypes(actor))
+            .order_by(FeedbackRound.opens_at, FeedbackRound.id)
+        )
+    )
+    mine = participation.my_participation(actor, launch.id)
+    return LaunchPage(
+        launch=launch,
+        ideas=ideas,
+        prototypes=linked_prototypes,
+        rounds=rounds,
+        my_state=mine.state if mine else None,
+        my_position=mine.position if mine else None,
+        screening_answer=mine.screening_answer if mine else "",
+    )
+
+
+def launches_for_idea(actor: Any, idea_id: int) -> list[Launch]:
+    """The launches `actor` may see that test an idea, the latest first (one query)."""
+    return list(
+        db.session.scalars(
+            select(Launch)
+            .join(LaunchIdea, LaunchIdea.launch_id == Launch.id)
+            .where(LaunchIdea.idea_id == idea_id, visible_launches(actor))
+            .order_by(Launch.starts_at.desc(), Launch.id.desc())
+        )
+    )
+
+
+def launch_choices(actor: Any) -> list[Launch]:
+    """Launches a check-in round can ask (not drafts, not over), for staff pickers."""
+    require(actor, "launch.edit")
+    return list(
+        db.session.scalars(
+            select(Launch)
+            .where(Launch.status.in_(("recruiting", "running")))
+            .order_by(Launch.starts_at.desc(), Launch.id.desc())
+        )
+    )

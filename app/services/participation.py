@@ -1,0 +1,352 @@
+"""Taking part in learning launches: join, wait for a seat, withdraw, and the staff's view of it.
+
+Capacity is never exceeded and waitlist places never repeat, also when many people join at
+once: every change first bumps the launch's `join_seq` with one UPDATE. On PostgreSQL that
+locks the launch row until the transaction ends, so joins on one launch run one after another
+and each sees the counts the one before it left; on SQLite the UPDATE takes the database's
+write lock, which serializes them the same way. The database's check (enrolled <= capacity)
+and unique (launch, waitlist place) constraints back this up.
+"""
+
+import csv
+import io
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select, update
+
+from app.errors import Conflict, Invalid
+from app.extensions import db
+from app.models.base import utcnow
+from app.models.launch import Launch, LaunchParticipant
+from app.models.user import User
+from app.permissions import is_signed_in, require
+from app.services import audit
+from app.services.csvfile import safe_cell
+from app.services.launches import get_launch, launch_url
+from app.services.notifications import Recipient, notify
+from app.text import normalize_line
+
+ANSWER_MAX = 2_000
+MESSAGE_MIN, MESSAGE_MAX = 5, 2_000
+STATE_LABELS = {"enrolled": "Enrolled", "waitlisted": "On the waitlist", "withdrawn": "Withdrawn"}
+
+
+@dataclass(frozen=True)
+class Place:
+    """Someone's place in a launch: their state and, while waiting, their 1-based waitlist position."""
+
+    state: str
+    position: int | None = None
+    screening_answer: str = ""
+
+
+def _claim(launch_id: int) -> Launch:
+    """Take the launch's write lock for this transaction and read it afresh."""
+    db.session.execute(update(Launch).where(Launch.id == launch_id).values(join_seq=Launch.join_seq + 1))
+    return db.session.scalar(
+        select(Launch).where(Launch.id == launch_id).execution_options(populate_existing=True)
+    )
+
+
+def _row(launch_id: int, user_id: int) -> LaunchParticipant | None:
+    return db.session.scalar(
+        select(LaunchParticipant)
+        .where(LaunchParticipant.launch_id == launch_id, LaunchParticipant.user_id == user_id)
+        .execution_options(populate_existing=True)
+    )
+
+
+def _position(row: LaunchParticipant) -> int | None:
+    if row.state != "waitlisted":
+        return None
+    return db.session.scalar(
+        select(func.count())
+        .select_from(LaunchParticipant)
+        .where(
+            LaunchParticipant.launch_id == row.launch_id,
+            LaunchParticipant.state == "waitlisted",
+            LaunchParticipant.waitlist_seq <= row.waitlist_seq,
+        )
+    )
+
+
+def _place(row: LaunchParticipant) -> Place:
+    return Place(row.state, _position(row), row.screening_answer)
+
+
+def _count(launch_id: int, **deltas: int) -> None:
+    db.session.execute(
+        update(Launch)
+        .where(Launch.id == launch_id)
+        .values({getattr(Launch, name): getattr(Launch, name) + delta for name, delta in deltas.items()})
+    )
+
+
+def join_launch(actor: User, launch_id: int, screening_answer: Any = "") -> Place:
+    """Join a recruiting launch: enrolled while seats remain, else waitlisted in join order.
+
+    Joining again while enrolled or waiting changes nothing and answers the same place.
+    """
+    require(actor, "launch.join")
+    launch = get_launch(actor, launch_id, with_parts=False)
+    answer = screening_answer.strip() if isinstance(screening_answer, str) else ""
+    launch = _claim(launch.id)
+    if launch.status != "recruiting":
+        raise Conflict(_not_recruiting(launch))
+    row = _row(launch.id, actor.id)
+    if row is not None and row.state in ("enrolled", "waitlisted"):
+        return _place(row)
+    if launch.screening_question and not answer:
+        raise Invalid(
+            {"screening_answer": [f"Answer the screening question to join: “{launch.screening_question}”"]}
+        )
+    if len(answer) > ANSWER_MAX:
+        raise Invalid({"screening_answer": [f"Keep the answer to {ANSWER_MAX:,} characters or fewer."]})
+    seat = launch.enrolled_count < launch.capacity
+    now = utcnow()
+    if row is None:
+        row = LaunchParticipant(launch_id=launch.id, user_id=actor.id)
+        db.session.add(row)
+    row.state = "enrolled" if seat else "waitlisted"
+    row.waitlist_seq = None if seat else launch.join_seq
+    row.screening_answer = answer
+    row.joined_at = now
+    row.updated_at = now
+    if seat:
+        _count(launch.id, enrolled_count=1)
+    else:
+        _count(launch.id, waitlist_count=1)
+    db.session.flush()
+    return _place(row)
+
+
+def _not_recruiting(launch: Launch) -> str:
+    if launch.status == "draft":
+        return "This launch is not open for recruiting yet."
+    if launch.status == "running":
+        return "This launch is running already and takes no new participants."
+    return f"This launch is {launch.status}; it takes no participants."
+
+
+def withdraw(actor: User, launch_id: int) -> Place:
+    """Leave a launch; a freed seat goes to the first person on the waitlist, who is told."""
+    require(actor, "launch.join")
+    launch = get_launch(actor, launch_id, with_parts=False)
+    launch = _claim(launch.id)
+    row = _row(launch.id, actor.id)
+    if row is None:
+        raise Conflict("You are not taking part in this launch.")
+    if row.state == "withdrawn":
+        return _place(row)
+    if launch.status not in ("recruiting", "running"):
+        raise Conflict(f"This launch is {launch.status}; there is nothing to withdraw from.")
+    was = row.state
+    row.state = "withdrawn"
+    row.waitlist_seq = None
+    row.updated_at = utcnow()
+    if was == "enrolled":
+        _count(launch.id, enrolled_count=-1)
+    else:
+        _count(launch.id, waitlist_count=-1)
+    db.session.flush()
+    if was == "enrolled":
+        fill_seats(actor, launch.id)
+    return _place(row)
+
+
+def fill_seats(actor: User, launch_id: int) -> list[int]:
+    """Enrol waiting members, first come first served, while seats are free; tell each of them.
+
+    The caller holds the launch's lock (it changed the launch in this transaction).
+    """
+    launch = db.session.scalar(
+        select(Launch).where(Launch.id == launch_id).execution_options(populate_existing=True)
+    )
+    free = launch.capacity - launch.enrolled_count
+    if free <= 0 or launch.waitlist_count == 0:
+        return []
+    waiting = list(
+        db.session.scalars(
+            select(LaunchParticipant)
+            .where(LaunchParticipant.launch_id == launch_id, LaunchParticipant.state == "waitlisted")
+            .order_by(LaunchParticipant.waitlist_seq)
+            .limit(free)
+        )
+    )
+    now = utcnow()
+    for row in waiting:
+        row.state = "enrolled"
+        row.waitlist_seq = None
+        row.updated_at = now
+    if waiting:
+        _count(launch_id, enrolled_count=len(waiting), waitlist_count=-len(waiting))
+        db.session.flush()
+        message = f"A seat opened in the learning launch “{launch.title}”: you are enrolled now."
+        notify([Recipient(row.user_id, "launch", message) for row in waiting], launch_url(launch), actor.id)
+    return [row.user_id for row in waiting]
+
+
+# ---- Reading ----
+
+
+def my_participation(actor: Any, launch_id: int) -> Place | None:
+    """`actor`'s place in a launch, or None when they never joined it."""
+    if not is_signed_in(actor):
+        return None
+    row = _row(launch_id, actor.id)
+    return _place(row) if row is not None else None
+
+
+def places(actor: Any, launch_ids: list[int]) -> dict[int, tuple[str, int | None]]:
+    """`actor`'s state and waitlist position in each of these launches (one query)."""
+    if not is_signed_in(actor) or not launch_ids:
+        return {}
+    other = LaunchParticipant.__table__.alias("other")
+    ahead = (
+        select(func.count())
+        .select_from(other)
+        .where(
+            other.c.launch_id == LaunchParticipant.launch_id,
+            other.c.state == "waitlisted",
+            other.c.waitlist_seq <= LaunchParticipant.waitlist_seq,
+        )
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        select(LaunchParticipant.launch_id, LaunchParticipant.state, ahead).where(
+            LaunchParticipant.user_id == actor.id, LaunchParticipant.launch_id.in_(launch_ids)
+        )
+    )
+    return {
+        launch_id: (state, position if state == "waitlisted" else None) for launch_id, state, position in rows
+    }
+
+
+@dataclass
+class MyLaunch:
+    launch: Launch
+    state: str
+    position: int | None
+
+
+def my_launches(actor: User) -> list[MyLaunch]:
+    """The launches `actor` joined, the current ones first (two queries)."""
+    require(actor, "launch.join")
+    launches = list(
+        db.session.scalars(
+            select(Launch)
+            .join(LaunchParticipant, LaunchParticipant.launch_id == Launch.id)
+            .where(LaunchParticipant.user_id == actor.id)
+            .order_by(
+                Launch.status.in_(("completed", "cancelled")), Launch.starts_at.desc(), Launch.id.desc()
+            )
+        )
+    )
+    found = places(actor, [launch.id for launch in launches])
+    return [MyLaunch(launch, *found[launch.id]) for launch in launches]
+
+
+@dataclass
+class ParticipantRow:
+    user: User
+    state: str
+    joined_at: Any
+    position: int | None
+    screening_answer: str
+
+
+def participants(actor: User, launch: Launch) -> list[ParticipantRow]:
+    """Everyone who joined: enrolled by join time, then the waitlist in order, then withdrawn (staff)."""
+    require(actor, "launch.participants", launch)
+    rows = db.session.execute(
+        select(LaunchParticipant, User)
+        .join(User, User.id == LaunchParticipant.user_id)
+        .where(LaunchParticipant.launch_id == launch.id)
+        .order_by(LaunchParticipant.joined_at, LaunchParticipant.id)
+    ).all()
+    enrolled = [(row, user) for row, user in rows if row.state == "enrolled"]
+    waiting = sorted(
+        ((row, user) for row, user in rows if row.state == "waitlisted"), key=lambda p: p[0].waitlist_seq
+    )
+    withdrawn = [(row, user) for row, user in rows if row.state == "withdrawn"]
+    listed = [
+        ParticipantRow(user, row.state, row.joined_at, None, row.screening_answer) for row, user in enrolled
+    ]
+    listed += [
+        ParticipantRow(user, row.state, row.joined_at, number, row.screening_answer)
+        for number, (row, user) in enumerate(waiting, start=1)
+    ]
+    listed += [
+        ParticipantRow(user, row.state, row.joined_at, None, row.screening_answer) for row, user in withdrawn
+    ]
+    return listed
+
+
+def participants_csv(actor: User, launch: Launch) -> tuple[str, str]:
+    """The participant list as CSV (filename, text), formula-safe for spreadsheets."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    question = launch.screening_question or "Screening answer"
+    header = ["Member ID", "Display name", "Email", "State", "Waitlist position", "Joined at (UTC)", question]
+    writer.writerow([safe_cell(cell) for cell in header])
+    for row in participants(actor, launch):
+        writer.writerow(
+            [
+                safe_cell(cell)
+                for cell in (
+                    row.user.id,
+                    row.user.display_name,
+                    row.user.email,
+                    row.state,
+                    row.position or "",
+                    row.joined_at.strftime("%Y-%m-%d %H:%M:%S"),
+                    row.screening_answer,
+                )
+            ]
+        )
+    return f"launch-{launch.id}-participants.csv", out.getvalue()
+
+
+def message_participants(actor: User, launch: Launch, message: Any) -> int:
+    """Send every enrolled participant a message: in-app, and by email unless they turned email off.
+
+    Answers how many people it reached.
+    """
+    from app.services.notifications import email_message
+
+    require(actor, "launch.message", launch)
+    text = message.strip() if isinstance(message, str) else ""
+    if len(text) < MESSAGE_MIN:
+        raise Invalid({"message": [f"Write the message (at least {MESSAGE_MIN} characters)."]})
+    if len(text) > MESSAGE_MAX:
+        raise Invalid({"message": [f"Keep the message to {MESSAGE_MAX:,} characters or fewer."]})
+    if launch.status not in ("recruiting", "running"):
+        raise Conflict(f"This launch is {launch.status}; its participants can't be messaged any more.")
+    users = list(
+        db.session.scalars(
+            select(User)
+            .join(LaunchParticipant, LaunchParticipant.user_id == User.id)
+            .where(LaunchParticipant.launch_id == launch.id, LaunchParticipant.state == "enrolled")
+            .order_by(User.id)
+        )
+    )
+    recipients = [u for u in users if u.id != actor.id]
+    if not recipients:
+        raise Conflict("Nobody is enrolled yet, so there is no one to message.")
+    summary = normalize_line(f"{launch.title}: {text}")
+    created = notify(
+        [Recipient(u.id, "launch", summary) for u in recipients], launch_url(launch), actor.id, email=False
+    )
+    by_user = {user.id: user for user in recipients}
+    now = utcnow()
+    for notification in created:
+        user = by_user[notification.user_id]
+        # The whole message by email at once, also for people who chose a daily digest: a note
+        # from the launch team should not wait a day. "Never" still means never.
+        if user.email_notifications != "never":
+            email_message(user, notification, subject=f"Message about “{launch.title}”", body=text)
+            notification.emailed_at = now
+    audit.record(actor, "launch.message", "launch", launch.id, reason=f"{len(recipients)} participant(s)")
+    db.session.flush()
+    return len(recipients)

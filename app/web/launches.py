@@ -1,0 +1,268 @@
+"""Learning launch pages: the list, planning (staff), the launch page, joining, running it, the outcome."""
+
+from types import SimpleNamespace
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from app.extensions import db
+from app.forms.accounts import PostForm
+from app.forms.launches import JoinForm, LaunchForm, MessageForm, OutcomeForm, outcome_results
+from app.models.base import utcnow
+from app.permissions import require
+from app.services import launches, participation
+from app.services.pagination import page_args
+from app.web.support import call_with_form
+
+bp = Blueprint("launches", __name__, url_prefix="/launches")
+
+STATUS_MESSAGES = {
+    "recruiting": "The launch is open for recruiting. Followers of its linked ideas are told.",
+    "running": "The launch is running: it takes no new participants now.",
+    "cancelled": "The launch is cancelled. Everyone who joined is told.",
+}
+# The label dictionaries of app/services, for templates (also the idea page's launches section).
+LABELS = SimpleNamespace(
+    status=launches.STATUS_LABELS,
+    kind=launches.KIND_LABELS,
+    kind_hint=launches.KIND_HINTS,
+    result=launches.RESULT_LABELS,
+    decision=launches.DECISION_LABELS,
+    state=participation.STATE_LABELS,
+)
+
+bp.add_app_template_global(LABELS, "launch_labels")
+
+
+def _actor():
+    return current_user._get_current_object()
+
+
+def _detail(launch_id: int, anchor: str | None = None) -> Response:
+    return redirect(url_for("launches.detail", launch_id=launch_id, _anchor=anchor))
+
+
+@bp.get("/")
+def index():
+    page, _ = page_args(request.args)
+    result = launches.list_launches(_actor(), page=page)
+    return render_template("launches/index.html", result=result)
+
+
+@bp.get("/mine")
+@login_required
+def mine():
+    return render_template("launches/mine.html", rows=participation.my_launches(_actor()))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    require(_actor(), "launch.create")
+    form = LaunchForm()
+    if form.validate_on_submit():
+        ok, launch = call_with_form(
+            form,
+            launches.create_launch,
+            _actor(),
+            **form.values(),
+            status="recruiting" if request.form.get("recruit") else "draft",
+        )
+        if ok:
+            db.session.commit()
+            if launch.status == "recruiting":
+                flash(STATUS_MESSAGES["recruiting"], "success")
+            else:
+                flash(
+                    "The draft is saved; only staff can see it until you open it for recruiting.", "success"
+                )
+            return _detail(launch.id)
+    status = 422 if form.is_submitted() else 200
+    form.pad_rows()
+    return render_template("launches/new.html", form=form), status
+
+
+@bp.route("/<int:launch_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(launch_id: int):
+    launch = launches.get_launch(_actor(), launch_id)
+    require(_actor(), "launch.edit", launch)
+    if launch.status in ("completed", "cancelled"):
+        flash(f"This launch is {launch.status}; its record stays as it is.", "info")
+        return _detail(launch.id)
+    form = LaunchForm()
+    if request.method == "GET":
+        idea_ids, prototype_ids = launches.linked_ids(_actor(), [launch.id])
+        form.fill(launch, idea_ids[launch.id], prototype_ids[launch.id])
+    elif form.validate_on_submit():
+        values = form.values()
+        # The form shows dates only: unchanged dates keep the times the launch has (the API sets times).
+        if form.starts_on.data == launch.starts_at.date() and form.ends_on.data == launch.ends_at.date():
+            del values["starts_at"], values["ends_at"]
+        ok, _ = call_with_form(form, launches.update_launch, _actor(), launch, **values)
+        if ok:
+            db.session.commit()
+            flash("Your changes are saved.", "success")
+            return _detail(launch_id)
+        launch = launches.get_launch(_actor(), launch_id)
+    status = 422 if form.is_submitted() else 200
+    form.pad_rows()
+    return render_template("launches/edit.html", form=form, launch=launch), status
+
+
+def render_launch_page(launch_id: int, status: int = 200, join_form=None, message_form=None):
+    """The launch page; a refused join or message form comes back with its text and messages."""
+    data = launches.launch_page(_actor(), launch_id)
+    body = render_template(
+        "launches/detail.html",
+        page=data,
+        launch=data.launch,
+        transitions=launches.TRANSITIONS[data.launch.status],
+        join_form=join_form or JoinForm(formdata=None),
+        message_form=message_form or MessageForm(formdata=None),
+        now=utcnow(),
+    )
+    return body, status
+
+
+@bp.get("/<int:launch_id>")
+def detail(launch_id: int):
+    return render_launch_page(launch_id)
+
+
+@bp.post("/<int:launch_id>/join")
+@login_required
+def join(launch_id: int):
+    form = JoinForm()
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            abort(400)
+        return render_launch_page(launch_id, 422, join_form=form)
+    ok, place = call_with_form(
+        form, participation.join_launch, _actor(), launch_id, form.screening_answer.data or ""
+    )
+    if not ok:
+        return render_launch_page(launch_id, 422, join_form=form)
+    db.session.commit()
+    if place.state == "enrolled":
+        flash("You are enrolled. We'll tell you here when there is news about the launch.", "success")
+    else:
+        flash(
+            f"The launch is full: you are number {place.position} on the waitlist. "
+            "We'll tell you when a seat opens.",
+            "success",
+        )
+    return _detail(launch_id)
+
+
+@bp.post("/<int:launch_id>/withdraw")
+@login_required
+def withdraw(launch_id: int):
+    if not PostForm().validate_on_submit():
+        abort(400)
+    participation.withdraw(_actor(), launch_id)
+    db.session.commit()
+    flash("You are no longer taking part in this launch. You can join again while it recruits.", "success")
+    return _detail(launch_id)
+
+
+@bp.post("/<int:launch_id>/status")
+@login_required
+def change_status(launch_id: int):
+    if not PostForm().validate_on_submit():
+        abort(400)
+    launch = launches.get_launch(_actor(), launch_id)
+    target = request.form.get("status", "")
+    if target == "completed":
+        # Completing needs the outcome; the outcome form completes the launch.
+        require(_actor(), "launch.change_status", launch)
+        return redirect(url_for("launches.complete", launch_id=launch_id))
+    launches.change_status(_actor(), launch, target)
+    db.session.commit()
+    flash(STATUS_MESSAGES.get(target, "The status is changed."), "success")
+    return _detail(launch_id)
+
+
+@bp.route("/<int:launch_id>/complete", methods=["GET", "POST"])
+@login_required
+def complete(launch_id: int):
+    """The outcome form: completes a running launch, or corrects a completed launch's outcome."""
+    launch = launches.get_launch(_actor(), launch_id)
+    require(_actor(), "launch.change_status", launch)
+    form = OutcomeForm()
+    results = {assumption.id: assumption.result or "" for assumption in launch.assumptions}
+    if request.method == "GET" and launch.has_outcome:
+        form.metric_actual.data = launch.metric_actual
+        form.decision.data = launch.decision
+        form.summary.data = launch.outcome_summary
+    elif request.method == "POST":
+        results = outcome_results(request.form, launch.assumptions)
+        if form.validate_on_submit():
+            outcome = launches.OutcomeInput(
+                decision=form.decision.data,
+                summary=form.summary.data or "",
+                metric_actual=form.metric_actual.data or "",
+                results=results,
+            )
+            correcting = launch.status == "completed"
+            if correcting:
+                ok, _ = call_with_form(form, launches.record_outcome, _actor(), launch, outcome)
+            else:
+                ok, _ = call_with_form(form, launches.change_status, _actor(), launch, "completed", outcome)
+            if ok:
+                db.session.commit()
+                if correcting:
+                    flash("The outcome is corrected. Nobody is told again.", "success")
+                else:
+                    flash(
+                        "The launch is complete. Participants and followers of its linked ideas "
+                        "are told the decision.",
+                        "success",
+                    )
+                return _detail(launch_id, "outcome")
+            launch = launches.get_launch(_actor(), launch_id)
+    status = 422 if form.is_submitted() else 200
+    return render_template("launches/complete.html", form=form, launch=launch, results=results), status
+
+
+@bp.get("/<int:launch_id>/participants")
+@login_required
+def participants(launch_id: int):
+    launch = launches.get_launch(_actor(), launch_id, with_parts=False)
+    rows = participation.participants(_actor(), launch)
+    return render_template("launches/participants.html", launch=launch, rows=rows)
+
+
+@bp.get("/<int:launch_id>/participants.csv")
+@login_required
+def participants_csv(launch_id: int):
+    launch = launches.get_launch(_actor(), launch_id, with_parts=False)
+    filename, text = participation.participants_csv(_actor(), launch)
+    return Response(
+        text,
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+@bp.post("/<int:launch_id>/message")
+@login_required
+def message(launch_id: int):
+    launch = launches.get_launch(_actor(), launch_id, with_parts=False)
+    require(_actor(), "launch.message", launch)
+    form = MessageForm()
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            abort(400)
+        return render_launch_page(launch_id, 422, message_form=form)
+    ok, reached = call_with_form(
+        form, participation.message_participants, _actor(), launch, form.message.data
+    )
+    if not ok:
+        return render_launch_page(launch_id, 422, message_form=form)
+    db.session.commit()
+    flash(f"Your message went to {reached} participant{'' if reached == 1 else 's'}.", "success")
+    return _detail(launch_id)

@@ -1,0 +1,77 @@
+"""Joining a learning launch at once from many threads: capacity holds, waitlist places never repeat."""
+
+import threading
+
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models.launch import Launch, LaunchParticipant
+from app.models.user import User
+from app.services import participation
+from tests.api.test_launches_api import make_launch
+from tests.factories import make_user
+
+
+def run_in_parallel(app, user_ids: list[int], launch_id: int) -> list[BaseException]:
+    """Each user joins from their own thread (own app context and session, committing); the failures."""
+    barrier = threading.Barrier(len(user_ids))
+    failures: list[BaseException] = []
+
+    def worker(user_id: int) -> None:
+        try:
+            with app.app_context():
+                # No connection is taken before the barrier: the pool has fewer than 20 to give.
+                barrier.wait()
+                participation.join_launch(db.session.get(User, user_id), launch_id)
+                db.session.commit()
+        except BaseException as error:  # reported by the caller's assertion
+            failures.append(error)
+
+    threads = [threading.Thread(target=worker, args=(user_id,)) for user_id in user_ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return failures
+
+
+def rows(launch_id: int) -> list[LaunchParticipant]:
+    db.session.expire_all()
+    return list(db.session.scalars(select(LaunchParticipant).where(LaunchParticipant.launch_id == launch_id)))
+
+
+@pytest.mark.postgres
+def test_parallel_joins_never_exceed_capacity(app):
+    """Twenty members join a launch with three seats at once: three enrolled, seventeen waiting in line."""
+    launch_id = make_launch(capacity=3).id
+    members = [make_user(commit=False) for _ in range(20)]
+    db.session.commit()
+    assert run_in_parallel(app, [member.id for member in members], launch_id) == []
+
+    joined = rows(launch_id)
+    assert len(joined) == 20
+    assert sum(row.state == "enrolled" for row in joined) == 3
+    waiting = [row for row in joined if row.state == "waitlisted"]
+    assert len(waiting) == 17
+    assert len({row.waitlist_seq for row in waiting}) == 17
+    # Each waiting member sees their own place in the queue: 1..17, none twice.
+    seen = [
+        participation.places(db.session.get(User, row.user_id), [launch_id])[launch_id] for row in waiting
+    ]
+    assert sorted(position for _, position in seen) == list(range(1, 18))
+    launch = db.session.get(Launch, launch_id)
+    assert (launch.enrolled_count, launch.waitlist_count) == (3, 17)
+
+
+@pytest.mark.postgres
+def test_one_member_joining_from_many_threads_gets_one_row(app):
+    launch_id = make_launch(capacity=3).id
+    member = make_user()
+    assert run_in_parallel(app, [member.id] * 5, launch_id) == []
+
+    [row] = rows(launch_id)
+    assert (row.user_id, row.state) == (member.id, "enrolled")
+    launch = db.session.get(Launch, launch_id)
+    assert (launch.enrolled_count, launch.waitlist_count) == (1, 0)
+    assert db.session.scalar(select(func.count(LaunchParticipant.id))) == 1

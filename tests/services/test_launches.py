@@ -1,0 +1,629 @@
+"""Learning launches: planning, status transitions, joining and the waitlist, outcomes, messages."""
+
+import csv
+import io
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from app.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
+from app.extensions import db
+from app.models.idea import IdeaFollow
+from app.models.launch import Launch, LaunchParticipant
+from app.models.moderation import AuditEntry
+from app.models.notification import Notification
+from app.models.outbox import OutboxMessage
+from app.models.user import User
+from app.services import launches, participation
+from app.services.launches import AssumptionInput, OutcomeInput
+from tests.factories import make_idea, make_user
+
+STARTS = datetime(2027, 3, 1, tzinfo=UTC)
+ENDS = datetime(2027, 3, 29, tzinfo=UTC)
+
+
+class Anonymous:
+    is_authenticated = False
+    is_anonymous = True
+
+
+def new_launch(pm: User | None = None, status: str = "draft", **overrides) -> Launch:
+    pm = pm or make_user("product_manager")
+    values = {
+        "title": "Weekly summary email pilot",
+        "hypothesis": "We believe a weekly summary will bring lapsed members back.",
+        "success_metric": "Share of pilot members active in week 4",
+        "capacity": 2,
+        "starts_at": STARTS,
+        "ends_at": ENDS,
+        "metric_baseline": "20%",
+        "metric_target": "35%",
+        "assumptions": [
+            AssumptionInput("value", "Members want a summary instead of single emails"),
+            AssumptionInput("execution", "We can build the summary from existing data"),
+        ],
+    }
+    values.update(overrides)
+    launch = launches.create_launch(pm, status=status, **values)
+    db.session.commit()
+    return launches.get_launch(pm, launch.id)
+
+
+def reload(launch_id: int) -> Launch:
+    return db.session.scalar(
+        select(Launch).where(Launch.id == launch_id).execution_options(populate_existing=True)
+    )
+
+
+def participant_rows(launch_id: int) -> dict[int, LaunchParticipant]:
+    return {
+        row.user_id: row
+        for row in db.session.scalars(
+            select(LaunchParticipant)
+            .where(LaunchParticipant.launch_id == launch_id)
+            .execution_options(populate_existing=True)
+        )
+    }
+
+
+def outcome_for(launch: Launch, **overrides) -> OutcomeInput:
+    values = {
+        "decision": "iterate",
+        "summary": "Members came back, but fewer than we hoped; the subject line mattered most.",
+        "metric_actual": "29%",
+        "results": {a.id: "confirmed" for a in launch.assumptions},
+    }
+    values.update(overrides)
+    return OutcomeInput(**values)
+
+
+def join(user: User, launch: Launch, answer: str = "") -> participation.Place:
+    place = participation.join_launch(user, launch.id, answer)
+    db.session.commit()
+    return place
+
+
+# ---- Planning ----
+
+
+def test_staff_create_a_draft_with_assumptions_and_links(app):
+    pm = make_user("product_manager")
+    idea = make_idea()
+    launch = new_launch(pm, idea_ids=[idea.id])
+    assert launch.status == "draft"
+    assert [(a.kind, a.statement) for a in launch.assumptions] == [
+        ("value", "Members want a summary instead of single emails"),
+        ("execution", "We can build the summary from existing data"),
+    ]
+    ideas, prototypes = launches.linked_ids(pm, [launch.id])
+    assert ideas == {launch.id: [idea.id]}
+    assert prototypes == {launch.id: []}
+    assert (
+        db.session.scalar(select(AuditEntry.action).where(AuditEntry.target_id == launch.id))
+        == "launch.create"
+    )
+
+
+def test_links_to_ideas_a_member_cannot_see_are_left_out(app):
+    from app.services import moderation
+
+    pm = make_user("product_manager")
+    shown, hidden = make_idea(title="Dark theme please"), make_idea(title="Something hidden later")
+    launch = new_launch(pm, status="recruiting", idea_ids=[shown.id, hidden.id])
+    moderation.hide_item(make_user("moderator"), "idea", hidden.id, "Spam")
+    db.session.commit()
+    assert launches.linked_ids(make_user(), [launch.id])[0] == {launch.id: [shown.id]}
+    assert [idea.id for idea in launches.launch_page(make_user(), launch.id).ideas] == [shown.id]
+
+
+@pytest.mark.parametrize("role", ["member", "moderator"])
+def test_only_staff_create_launches(app, role):
+    with pytest.raises(Forbidden):
+        new_launch(make_user(role))
+    assert db.session.scalar(select(func.count(Launch.id))) == 0
+
+
+def test_creating_checks_every_field_and_saves_nothing(app):
+    pm = make_user("product_manager")
+    with pytest.raises(Invalid) as refused:
+        launches.create_launch(
+            pm,
+            title="Hi",
+            hypothesis="short",
+            success_metric="",
+            capacity=0,
+            starts_at=ENDS,
+            ends_at=STARTS,
+            assumptions=[AssumptionInput("price", "Members pay for it")],
+            idea_ids=[999],
+            status="running",
+        )
+    assert set(refused.value.fields) == {
+        "title",
+        "hypothesis",
+        "success_metric",
+        "capacity",
+        "ends_at",
+        "assumptions",
+        "idea_ids",
+        "status",
+    }
+    assert refused.value.fields["ends_at"] == ["The launch must end after it starts."]
+    assert refused.value.fields["idea_ids"] == ["There is no idea #999; check the numbers."]
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(Launch.id))) == 0
+
+
+def test_capacity_must_be_a_whole_number(app):
+    with pytest.raises(Invalid) as refused:
+        new_launch(capacity="3")
+    assert refused.value.fields["capacity"] == [
+        "Say how many people can take part, as a whole number like 12."
+    ]
+
+
+def test_drafts_are_for_staff_only(app):
+    launch = new_launch()
+    assert launches.get_launch(make_user("admin"), launch.id).id == launch.id
+    for viewer in (make_user(), make_user("moderator"), Anonymous()):
+        with pytest.raises(NotFound):
+            launches.get_launch(viewer, launch.id)
+        assert launches.list_launches(viewer).total == 0
+
+
+def test_the_list_shows_recruiting_launches_first(app):
+    pm = make_user("product_manager")
+    done = new_launch(pm, status="recruiting", title="Finished pilot")
+    launches.change_status(pm, done, "running")
+    launches.change_status(pm, done, "completed", outcome_for(done))
+    running = new_launch(pm, status="recruiting", title="Running pilot")
+    launches.change_status(pm, running, "running")
+    recruiting = new_launch(pm, status="recruiting", title="Recruiting pilot")
+    new_launch(pm, title="Draft pilot")
+    db.session.commit()
+    member = make_user()
+    join(member, recruiting)
+    rows = launches.list_launches(member).items
+    assert [row.launch.title for row in rows] == ["Recruiting pilot", "Running pilot", "Finished pilot"]
+    assert (rows[0].my_state, rows[0].my_position) == ("enrolled", None)
+    assert [row.launch.title for row in launches.list_launches(pm).items] == [
+        "Recruiting pilot",
+        "Running pilot",
+        "Draft pilot",
+        "Finished pilot",
+    ]
+
+
+# ---- Status transitions ----
+
+ALLOWED = [
+    ("draft", "recruiting"),
+    ("draft", "cancelled"),
+    ("recruiting", "running"),
+    ("recruiting", "cancelled"),
+    ("running", "completed"),
+    ("running", "cancelled"),
+]
+REFUSED = [
+    ("draft", "running", "Open the launch for recruiting before it runs."),
+    ("draft", "completed", "Only a running launch can be completed; start it first."),
+    ("recruiting", "completed", "Only a running launch can be completed; start it first."),
+    ("recruiting", "draft", "A launch that people could see can't go back to draft; cancel it instead."),
+    ("running", "recruiting", "A running launch can't become recruiting."),
+    ("running", "draft", "A launch that people could see can't go back to draft; cancel it instead."),
+    ("completed", "running", "This launch is completed; its status can't change any more."),
+    ("completed", "cancelled", "This launch is completed; its status can't change any more."),
+    ("cancelled", "recruiting", "This launch is cancelled; its status can't change any more."),
+]
+
+
+def launch_in(status: str, pm: User) -> Launch:
+    launch = new_launch(pm)
+    path = {
+        "draft": [],
+        "recruiting": ["recruiting"],
+        "running": ["recruiting", "running"],
+        "completed": ["recruiting", "running", "completed"],
+        "cancelled": ["cancelled"],
+    }[status]
+    for step in path:
+        launches.change_status(pm, launch, step, outcome_for(launch) if step == "completed" else None)
+    db.session.commit()
+    return launches.get_launch(pm, launch.id)
+
+
+@pytest.mark.parametrize(("start", "end"), ALLOWED)
+def test_allowed_transitions(app, start, end):
+    pm = make_user("product_manager")
+    launch = launch_in(start, pm)
+    launches.change_status(pm, launch, end, outcome_for(launch) if end == "completed" else None)
+    db.session.commit()
+    assert reload(launch.id).status == end
+    assert db.session.scalar(
+        select(AuditEntry).where(AuditEntry.action == f"launch.{end}", AuditEntry.target_id == launch.id)
+    )
+
+
+@pytest.mark.parametrize(("start", "end", "message"), REFUSED)
+def test_refused_transitions(app, start, end, message):
+    pm = make_user("product_manager")
+    launch = launch_in(start, pm)
+    with pytest.raises(Conflict) as refused:
+        launches.change_status(pm, launch, end, outcome_for(launch))
+    assert refused.value.message == message
+    db.session.rollback()
+    assert reload(launch.id).status == start
+
+
+def test_a_status_change_needs_staff(app):
+    pm = make_user("product_manager")
+    launch = new_launch(pm)
+    with pytest.raises(Forbidden):
+        launches.change_status(make_user(), launch, "recruiting")
+    with pytest.raises(Unauthorized):
+        launches.change_status(Anonymous(), launch, "recruiting")
+
+
+def test_an_unknown_status_is_invalid(app):
+    pm = make_user("product_manager")
+    launch = new_launch(pm)
+    with pytest.raises(Invalid) as refused:
+        launches.change_status(pm, launch, "paused")
+    assert "status" in refused.value.fields
+
+
+def test_opening_recruitment_tells_the_linked_ideas_followers_once(app):
+    pm = make_user("product_manager")
+    author = make_user()
+    first = make_idea(author, title="Weekly digest of activity")
+    second = make_idea(author, title="Summaries by email please")
+    launch = new_launch(pm, idea_ids=[first.id, second.id])
+    launches.change_status(pm, launch, "recruiting")
+    db.session.commit()
+    messages = db.session.scalars(select(Notification.message).where(Notification.user_id == author.id)).all()
+    assert messages == [f"“Weekly digest of activity” is looking for participants: “{launch.title}”"]
+
+
+# ---- Joining, the waitlist, withdrawing ----
+
+
+def test_members_are_enrolled_while_seats_remain_then_waitlisted_in_order(app):
+    launch = new_launch(status="recruiting", capacity=2)
+    people = [make_user() for _ in range(4)]
+    places = [join(person, launch) for person in people]
+    assert [(p.state, p.position) for p in places] == [
+        ("enrolled", None),
+        ("enrolled", None),
+        ("waitlisted", 1),
+        ("waitlisted", 2),
+    ]
+    row = reload(launch.id)
+    assert (row.enrolled_count, row.waitlist_count, row.seats_left) == (2, 2, 0)
+
+
+def test_joining_twice_changes_nothing(app):
+    launch = new_launch(status="recruiting", capacity=1)
+    first, second = make_user(), make_user()
+    join(first, launch)
+    join(second, launch)
+    assert join(first, launch) == participation.Place("enrolled", None, "")
+    assert join(second, launch) == participation.Place("waitlisted", 1, "")
+    row = reload(launch.id)
+    assert (row.enrolled_count, row.waitlist_count) == (1, 1)
+    assert len(participant_rows(launch.id)) == 2
+
+
+@pytest.mark.parametrize("status", ["draft", "running", "completed", "cancelled"])
+def test_joining_outside_recruiting_is_refused(app, status):
+    pm = make_user("product_manager")
+    launch = launch_in(status, pm)
+    member = make_user()
+    error = NotFound if status == "draft" else Conflict
+    with pytest.raises(error):
+        participation.join_launch(member, launch.id)
+    db.session.rollback()
+    assert participant_rows(launch.id) == {}
+
+
+def test_a_suspended_member_cannot_join(app):
+    from app.services import accounts
+
+    launch = new_launch(status="recruiting")
+    member = make_user()
+    accounts.suspend_user(make_user("moderator"), member, 3, "Spam")
+    db.session.commit()
+    with pytest.raises(Forbidden) as refused:
+        participation.join_launch(member, launch.id)
+    assert "suspended" in refused.value.message
+    db.session.rollback()
+    assert participant_rows(launch.id) == {}
+
+
+def test_the_screening_question_must_be_answered(app):
+    launch = new_launch(status="recruiting", screening_question="Which plan are you on?")
+    member = make_user()
+    for answer in ("", "   "):
+        with pytest.raises(Invalid) as refused:
+            participation.join_launch(member, launch.id, answer)
+        assert refused.value.fields["screening_answer"] == [
+            "Answer the screening question to join: “Which plan are you on?”"
+        ]
+        db.session.rollback()
+    assert participant_rows(launch.id) == {}
+    assert join(member, launch, "  Team plan ") == participation.Place("enrolled", None, "Team plan")
+
+
+def test_withdrawing_promotes_the_first_on_the_waitlist_and_tells_them(app):
+    pm = make_user("product_manager")
+    launch = new_launch(pm, status="recruiting", capacity=2)
+    a, b, c, d = (make_user() for _ in range(4))
+    for person in (a, b, c, d):
+        join(person, launch)
+    assert participation.withdraw(a, launch.id) == participation.Place("withdrawn", None, "")
+    db.session.commit()
+    rows = participant_rows(launch.id)
+    assert {user_id: row.state for user_id, row in rows.items()} == {
+        a.id: "withdrawn",
+        b.id: "enrolled",
+        c.id: "enrolled",
+        d.id: "waitlisted",
+    }
+    assert participation.my_participation(d, launch.id).position == 1
+    row = reload(launch.id)
+    assert (row.enrolled_count, row.waitlist_count) == (2, 1)
+    told = db.session.scalars(select(Notification).where(Notification.kind == "launch")).all()
+    assert [(n.user_id, n.message) for n in told] == [
+        (c.id, f"A seat opened in the learning launch “{launch.title}”: you are enrolled now.")
+    ]
+
+
+def test_leaving_the_waitlist_moves_the_others_up(app):
+    launch = new_launch(status="recruiting", capacity=1)
+    a, b, c = (make_user() for _ in range(3))
+    for person in (a, b, c):
+        join(person, launch)
+    participation.withdraw(b, launch.id)
+    db.session.commit()
+    assert participation.my_participation(c, launch.id) == participation.Place("waitlisted", 1, "")
+    row = reload(launch.id)
+    assert (row.enrolled_count, row.waitlist_count) == (1, 1)
+    assert db.session.scalar(select(func.count(Notification.id)).where(Notification.kind == "launch")) == 0
+
+
+def test_withdrawing_while_running_also_promotes(app):
+    pm = make_user("product_manager")
+    launch = new_launch(pm, status="recruiting", capacity=1)
+    a, b = make_user(), make_user()
+    join(a, launch)
+    join(b, launch)
+    launches.change_status(pm, launch, "running")
+    participation.withdraw(a, launch.id)
+    db.session.commit()
+    assert participation.my_participation(b, launch.id).state == "enrolled"
+
+
+def test_withdrawing_without_joining_is_refused(app):
+    launch = new_launch(status="recruiting")
+    with pytest.raises(Conflict) as refused:
+        participation.withdraw(make_user(), launch.id)
+    assert refused.value.message == "You are not taking part in this launch."
+
+
+def test_a_member_who_withdrew_may_join_again_at_the_end_of_the_queue(app):
+    launch = new_launch(status="recruiting", capacity=1)
+    a, b, c = (make_user() for _ in range(3))
+    for person in (a, b, c):
+        join(person, launch)
+    participation.withdraw(b, launch.id)
+    db.session.commit()
+    assert join(b, launch).position == 2
+
+
+def test_raising_the_capacity_enrols_the_first_waiting_members(app):
+    pm = make_user("product_manager")
+    launch = new_launch(pm, status="recruiting", capacity=1)
+    a, b, c = (make_user() for _ in range(3))
+    for person in (a, b, c):
+        join(person, launch)
+    launches.update_launch(pm, launch, capacity=2)
+    db.session.commit()
+    assert participation.my_participation(b, launch.id).state == "enrolled"
+    assert participation.my_participation(c, launch.id).position == 1
+    with pytest.raises(Invalid) as refused:
+        launches.update_launch(pm, launch, capacity=1)
+    assert refused.value.fields["capacity"] == [
+        "2 people are enrolled already; capacity can't go below that."
+    ]
+
+
+def test_my_launches_lists_state_and_position(app):
+    pm = make_user("product_manager")
+    full = new_launch(pm, status="recruiting", capacity=1, title="Full pilot")
+    open_one = new_launch(pm, status="recruiting", title="Open pilot")
+    member = make_user()
+    join(make_user(), full)
+    join(member, full)
+    join(member, open_one)
+    mine = {entry.launch.title: (entry.state, entry.position) for entry in participation.my_launches(member)}
+    assert mine == {"Full pilot": ("waitlisted", 1), "Open pilot": ("enrolled", None)}
+
+
+# ---- Outcome ----
+
+
+def test_completing_needs_a_full_outcome(app):
+    pm = make_user("product_manager")
+    launch = launch_in("running", pm)
+    with pytest.raises(Invalid) as refused:
+        launches.change_status(pm, launch, "completed")
+    assert refused.value.fields == {"outcome": ["Record the outcome to complete the launch."]}
+    first = launch.assumptions[0]
+    with pytest.raises(Invalid) as refused:
+        launches.change_status(
+            pm,
+            launch,
+            "completed",
+            OutcomeInput(decision="pivot", summary="short", metric_actual="", results={first.id: "yes"}),
+        )
+    assert refused.value.fields == {
+        "decision": ["Choose the decision: scale, iterate or stop."],
+        "summary": ["Summarise what the launch taught, in at least 10 characters."],
+        "metric_actual": ["Record what “Share of pilot members active in week 4” measured, like “29%”."],
+        "results": [
+            "Assumption 1: say whether it was confirmed, refuted or inconclusive.",
+            "Assumption 2: say whether it was confirmed, refuted or inconclusive.",
+        ],
+    }
+    db.session.rollback()
+    stored = reload(launch.id)
+    assert (stored.status, stored.decision) == ("running", None)
+
+
+def test_the_outcome_is_stored_and_told_once_to_participants_and_followers(app):
+    pm = make_user("product_manager")
+    follower = make_user()
+    idea = make_idea(follower, title="Weekly digest of activity")
+    other = make_idea(follower, title="Email summaries")
+    launch = new_launch(pm, status="recruiting", idea_ids=[idea.id, other.id], capacity=1)
+    # The follower also takes part: one notification for them all the same.
+    join(follower, launch)
+    waiting = make_user()
+    join(waiting, launch)
+    launches.change_status(pm, launch, "running")
+    first, second = launch.assumptions
+    outcome = outcome_for(launch, decision="scale", results={first.id: "confirmed", second.id: "refuted"})
+    launches.change_status(pm, launch, "completed", outcome)
+    db.session.commit()
+    stored = launches.get_launch(pm, launch.id)
+    assert (stored.decision, stored.metric_actual, stored.has_outcome) == ("scale", "29%", True)
+    assert [a.result for a in stored.assumptions] == ["confirmed", "refuted"]
+    assert "<p>Members came back" in stored.outcome_summary_html
+    told = db.session.scalars(
+        select(Notification.user_id).where(Notification.message.contains("complete"))
+    ).all()
+    assert told == [follower.id]
+    assert launches.launches_for_idea(make_user(), idea.id)[0].decision == "scale"
+
+
+def test_the_outcome_can_be_corrected_without_telling_anyone_again(app):
+    pm = make_user("product_manager")
+    launch = launch_in("completed", pm)
+    before = db.session.scalar(select(func.count(Notification.id)))
+    launches.record_outcome(pm, launch, outcome_for(launch, decision="stop"))
+    db.session.commit()
+    assert reload(launch.id).decision == "stop"
+    assert db.session.scalar(select(func.count(Notification.id))) == before
+    running = launch_in("running", pm)
+    with pytest.raises(Conflict):
+        launches.record_outcome(pm, running, outcome_for(running))
+
+
+def test_a_finished_launch_cannot_be_edited(app):
+    pm = make_user("product_manager")
+    launch = launch_in("cancelled", pm)
+    with pytest.raises(Conflict) as refused:
+        launches.update_launch(pm, launch, title="A new title for it")
+    assert refused.value.message == "This launch is cancelled; its record stays as it is."
+
+
+def test_cancelling_tells_the_participants(app):
+    pm = make_user("product_manager")
+    launch = new_launch(pm, status="recruiting", capacity=1)
+    a, b = make_user(), make_user()
+    join(a, launch)
+    join(b, launch)
+    launches.change_status(pm, launch, "cancelled")
+    db.session.commit()
+    told = db.session.scalars(select(Notification.user_id).where(Notification.kind == "launch")).all()
+    assert sorted(told) == sorted([a.id, b.id])
+
+
+# ---- Running it: participants, CSV, messages ----
+
+
+def test_participants_are_listed_for_staff_in_order(app):
+    pm = make_user("product_manager")
+    launch = new_launch(pm, status="recruiting", capacity=1, screening_question="Which plan?")
+    a, b, c = (make_user(name=name) for name in ("Ada", "Ben", "Cy"))
+    join(a, launch, "Team")
+    join(b, launch, "Pro")
+    join(c, launch, '=HYPERLINK("http://evil")')
+    participation.withdraw(b, launch.id)
+    db.session.commit()
+    rows = participation.participants(pm, launch)
+    assert [(r.user.display_name, r.state, r.position) for r in rows] == [
+        ("Ada", "enrolled", None),
+        ("Cy", "waitlisted", 1),
+        ("Ben", "withdrawn", None),
+    ]
+    with pytest.raises(Forbidden):
+        participation.participants(make_user(), launch)
+    filename, text = participation.participants_csv(pm, launch)
+    assert filename == f"launch-{launch.id}-participants.csv"
+    table = list(csv.reader(io.StringIO(text)))
+    assert table[0] == [
+        "Member ID",
+        "Display name",
+        "Email",
+        "State",
+        "Waitlist position",
+        "Joined at (UTC)",
+        "Which plan?",
+    ]
+    assert [row[1:5] for row in table[1:]] == [
+        ["Ada", a.email, "enrolled", ""],
+        ["Cy", c.email, "waitlisted", "1"],
+        ["Ben", b.email, "withdrawn", ""],
+    ]
+    # A spreadsheet must not run an answer as a formula.
+    assert table[2][6] == '\'=HYPERLINK("http://evil")'
+
+
+def test_messages_reach_enrolled_participants_in_app_and_by_email(app):
+    pm = make_user("product_manager")
+    launch = new_launch(pm, status="recruiting", capacity=3)
+    at_once, digest, never, waiting = (make_user() for _ in range(4))
+    digest.email_notifications = "daily"
+    never.email_notifications = "never"
+    db.session.commit()
+    for person in (at_once, digest, never, waiting):
+        join(person, launch)
+    text = "Kick-off call on Monday at 10:00; the link is on the launch page."
+    assert participation.message_participants(pm, launch, text) == 3
+    db.session.commit()
+    told = db.session.scalars(select(Notification).where(Notification.kind == "launch")).all()
+    assert sorted(n.user_id for n in told) == sorted([at_once.id, digest.id, never.id])
+    assert told[0].message == f"{launch.title}: {text}"
+    mails = [m.payload for m in db.session.scalars(select(OutboxMessage)) if text in m.payload["text"]]
+    # The whole message at once, also for the digest reader; "never" means never.
+    assert sorted(m["to"] for m in mails) == sorted([at_once.email, digest.email])
+    assert all(m["subject"].endswith(f"Message about “{launch.title}”") for m in mails)
+    assert all(n.emailed_at is not None for n in told if n.user_id != never.id)
+
+
+def test_a_message_needs_text_and_someone_to_reach(app):
+    pm = make_user("product_manager")
+    launch = new_launch(pm, status="recruiting")
+    with pytest.raises(Invalid) as refused:
+        participation.message_participants(pm, launch, "  hi ")
+    assert refused.value.fields["message"] == ["Write the message (at least 5 characters)."]
+    with pytest.raises(Conflict) as refused:
+        participation.message_participants(pm, launch, "Hello everyone, welcome!")
+    assert refused.value.message == "Nobody is enrolled yet, so there is no one to message."
+    with pytest.raises(Forbidden):
+        participation.message_participants(make_user(), launch, "Hello everyone, welcome!")
+
+
+def test_followers_without_an_idea_link_hear_nothing(app):
+    pm = make_user("product_manager")
+    idea = make_idea()
+    stranger = make_user()
+    db.session.add(IdeaFollow(idea_id=idea.id, user_id=stranger.id))
+    db.session.commit()
+    launch = new_launch(pm)
+    launches.change_status(pm, launch, "recruiting")
+    db.session.commit()
+    assert (
+        db.session.scalar(select(func.count(Notification.id)).where(Notification.user_id == stranger.id)) == 0
+    )
