@@ -117,6 +117,9 @@ class Config:
     MAIL_USE_SSL = env_bool("MAIL_USE_SSL", False)
     MAIL_FROM = os.environ.get("MAIL_FROM", "Cocreate <no-reply@localhost>")
     OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
+    # Webhooks refuse private, loopback and link-local targets unless this is on (a receiver
+    # on the same host or network; the tests turn it on to deliver to a local receiver).
+    WEBHOOK_ALLOW_PRIVATE = env_bool("WEBHOOK_ALLOW_PRIVATE", False)
 
 
 class DevelopmentConfig(Config):

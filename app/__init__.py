@@ -4,8 +4,17 @@ import logging
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:...>` in every route: numbers past a database integer match no route (404), not a crash."""
+
+    def __init__(self, url_map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def create_app(config_class: type | None = None) -> Flask:
@@ -19,6 +28,8 @@ def create_app(config_class: type | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
         instance_path=str(INSTANCE),
     )
+    # Before any blueprint is registered, so every <int:...> rule uses it.
+    app.url_map.converters["int"] = DatabaseIdConverter
     app.config.from_object(config_class)
     if not app.config.get("SECRET_KEY"):
         if app.config["ENV_NAME"] != "development":

@@ -123,7 +123,7 @@ def send_digests() -> int:
     "(each reader gets at most one a day).",
 )
 def worker(once: bool, interval: float, jobs_interval: float) -> None:
-    """Deliver outbox messages (email) with retries and backoff; run the scheduled jobs."""
+    """Deliver outbox messages (email, webhooks) with retries and backoff; run the scheduled jobs."""
     if once:
         announced = announce_rounds()
         digests = send_digests()

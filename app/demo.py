@@ -3,21 +3,29 @@
 import random
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
-from datetime import timedelta
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
 
 from app.extensions import db
 from app.models.base import utcnow
+from app.models.idea import IdeaStatusChange
+from app.models.roadmap import RoadmapIdea
+from app.permissions import is_staff
 from app.services import (
     accounts,
     categories,
     comments,
+    follows,
     ideas,
     launches,
     merges,
     moderation,
     participation,
     prototypes,
+    roadmap,
     rounds,
+    segments,
     votes,
 )
 from app.services.launches import AssumptionInput, OutcomeInput
@@ -96,7 +104,30 @@ COMMENTS = [
     ("Zapier integration", "lee@example.com", "Webhooks work for us, thanks for explaining.", None),
 ]  # fmt: skip
 
+# Staff replies on ideas that are still open: (title, email, body, parent, days after the idea).
+# The open ideas not listed here have had no answer from staff yet (the dashboard shows both).
+STAFF_REPLIES = [
+    ("Offline mode for the mobile app", "pm@example.com", "Thanks for raising this. Which screens do you "
+     "need offline first: reading records, or writing notes too?", None, 2),
+    ("Custom fields on records", "pm@example.com", "Good timing: we are looking at how teams track "
+     "contract data. Which kinds of field would you need (text, number, date, a list)?", None, 3),
+    ("Calendar sync", "admin@example.com", "Would a read-only calendar feed (an iCal link) cover this "
+     "for you?", None, 6),
+]  # fmt: skip
+
 Progress = Callable[[Iterable, str], AbstractContextManager]
+
+
+def _spread_votes(clock: random.Random, idea, author, voters, posted_at, now) -> None:
+    """Vote as `voters` at times between `posted_at` and now, most of them early; the author at once."""
+    # The author's own vote was cast when the idea was created: move it to when it was posted.
+    votes.remove_vote(idea, author.id)
+    votes.add_vote(idea, author.id, voted_at=posted_at)
+    age = now - posted_at
+    for voter in voters:
+        # add_vote keeps each vote's time, so the trending score is as if they had voted then.
+        if votes.add_vote(idea, voter.id, voted_at=posted_at + age * clock.random() ** 2):
+            follows.follow_idea(voter, idea)
 
 
 def seed(progress: Progress) -> None:
@@ -119,21 +150,42 @@ def seed(progress: Progress) -> None:
     members = [user for email, user in users.items() if user.role == "member"]
     created = {}
     now = utcnow()
+    # When votes, replies and status changes happened: spread over the weeks since each idea was
+    # posted (a separate generator, so the rest of the demo stays as it was).
+    clock = random.Random(11)  # noqa: S311 - reproducible demo data, not security
+    first_response = {}
     with progress(IDEAS, "Creating demo ideas") as rows:
         for index, (title, body, category, status, note, days_ago) in enumerate(rows):
             author = members[index % len(members)]
             idea = ideas.create_idea(author, title, body, category)
             # Popularity falls off down the list, as in a real community.
-            for voter in rng.sample(members, k=max(1, len(members) - index - rng.randint(0, 4))):
-                votes.cast_vote(voter, idea)
+            voters = rng.sample(members, k=max(1, len(members) - index - rng.randint(0, 4)))
+            posted_at = now - timedelta(days=days_ago, hours=rng.randint(0, 20))
+            _spread_votes(clock, idea, author, voters, posted_at, now)
+            idea.created_at = idea.updated_at = posted_at
             if status != "open":
-                ideas.change_status(pm, idea, status, note)
-            idea.created_at = idea.updated_at = now - timedelta(days=days_ago, hours=rng.randint(0, 20))
+                change = ideas.change_status(pm, idea, status, note)
+                # Staff answered within days, a little later for older ideas.
+                change.created_at = idea.updated_at = posted_at + timedelta(days=days_ago // 10 + 1, hours=3)
+                first_response[idea.id] = change.created_at
             created[title] = idea
     posted = []
-    for title, email, body, parent_index in COMMENTS:
+    replies = [
+        (title, email, body, parent, 2 + number)
+        for number, (title, email, body, parent) in enumerate(COMMENTS)
+    ]
+    for title, email, body, parent_index, days_after in replies + STAFF_REPLIES:
+        idea = created[title]
         parent_id = posted[parent_index].id if parent_index is not None else None
-        posted.append(comments.add_comment(users[email], created[title], body, parent_id=parent_id))
+        comment = comments.add_comment(users[email], idea, body, parent_id=parent_id)
+        comment.created_at = idea.created_at + timedelta(days=days_after, hours=5)
+        posted.append(comment)
+        if is_staff(users[email]):
+            first_response[idea.id] = min(first_response.get(idea.id, comment.created_at), comment.created_at)
+    # The first staff reply or status change, as it would have been recorded at the time.
+    for idea in created.values():
+        if idea.id in first_response:
+            idea.first_staff_response_at = first_response[idea.id]
     comments.add_internal_note(
         pm, created["Export reports to CSV"], "Finance asked for this in three sales calls."
     )
@@ -153,6 +205,8 @@ def seed(progress: Progress) -> None:
     db.session.commit()
     export, dark = _seed_prototypes(rng, pm, members, created)
     _seed_launches(pm, users, created, export, dark)
+    _seed_roadmap(pm, created)
+    _seed_segments(admin, users)
 
 
 ROUND_QUESTIONS = [
@@ -199,8 +253,39 @@ def _seed_prototypes(rng: random.Random, pm, members, created) -> tuple:
             rounds.submit_response(
                 member, rounds.get_round(member, round_.id), answers, now=opened + timedelta(days=1)
             )
+    # The dark theme was tried first: a closed round, ahead of its learning launch.
+    opened, closes = now - timedelta(days=47), now - timedelta(days=41)
+    night_round = rounds.create_round(
+        pm, dark, "Night-shift first look", opened, closes, DARK_QUESTIONS, now=opened
+    )
+    comfort, recommend, hardest = night_round.questions
+    for member in rng.sample(members, k=7):
+        answers = {str(comfort.id): rng.randint(3, 5), str(recommend.id): rng.randint(7, 10)}
+        if rng.random() < 0.6:
+            answers[str(hardest.id)] = rng.choice(["The charts.", "The report tables.", "None, all fine."])
+        rounds.submit_response(
+            member, rounds.get_round(member, night_round.id), answers, now=opened + timedelta(days=1)
+        )
+    # Published a little before their first rounds opened.
+    for prototype, days_ago in ((export, 33), (dark, 48)):
+        prototype.created_at = prototype.updated_at = prototype.published_at = now - timedelta(days=days_ago)
     db.session.commit()
     return export, dark
+
+
+DARK_QUESTIONS = [
+    {
+        "kind": "rating",
+        "prompt": "How comfortable were the dark screens during a night shift?",
+        "required": True,
+    },
+    {
+        "kind": "nps",
+        "prompt": "How likely are you to recommend the dark theme to a colleague?",
+        "required": True,
+    },
+    {"kind": "text", "prompt": "Which screen was hardest to read?"},
+]
 
 
 # (email, screening answer) of the people who join the recruiting launch, in order: three seats.
@@ -291,6 +376,101 @@ def _seed_launches(pm, users, created, export, dark) -> None:
         ),
     )
     night.completed_at = starts + timedelta(days=16)
+    db.session.commit()
+
+
+def _quarter(when: datetime) -> str:
+    """`2027 Q1`, as roadmap targets are written."""
+    return f"{when.year} Q{(when.month - 1) // 3 + 1}"
+
+
+# (title, description, status, public, quarters ahead, linked idea, days ago: created, linked, shipped, note)
+ROADMAP = [
+    ("Dark theme for everyone", "Roll the dark theme out to every screen, charts included, following "
+     "the system setting.", "shipped", True, 0, "Dark mode", (24, 22, 3),
+     "The **dark theme** is here for everyone. It follows your system setting, and charts now use "
+     "colours that stay readable on a dark background: the pilot's night-shift teams told us they "
+     "were the hardest part to read."),
+    ("Report export (CSV and Excel)", "Export any report as CSV or Excel, with a stable column order.",
+     "planned", True, 1, "Export reports to CSV", (30, 30, None), ""),
+    ("Single sign-on: Google Workspace and Microsoft Entra ID", "Sign in with your company account; "
+     "admins can require it for everyone.", "in_progress", True, 0, "Single sign-on with Google Workspace",
+     (14, 12, None), ""),
+    ("Keyboard shortcuts", "Move through lists, vote and search without the mouse.", "shipped", True, 0,
+     "Keyboard shortcuts", (76, 75, 71), "Press `?` anywhere to see every shortcut: `j` and `k` move "
+     "through lists, `v` votes and `/` jumps to search."),
+    ("Slack and Microsoft Teams notifications", "Post to a channel when an idea you follow gets a "
+     "comment or changes status.", "planned", True, 2, "Slack notifications for new comments",
+     (5, 5, None), ""),
+    ("Custom fields: enterprise pilot", "Start with the three enterprise customers who asked; decide on "
+     "general availability after.", "planned", False, 1, "Custom fields on records", (4, 4, None), ""),
+]  # fmt: skip
+
+
+def _seed_roadmap(pm, created) -> None:
+    """Roadmap items across the board, one private, two shipped; linked ideas follow them."""
+    now = utcnow()
+    for title, description, status, public, ahead, idea_title, days, note in ROADMAP:
+        created_days, linked_days, shipped_days = days
+        idea = created[idea_title]
+        linked_at = now - timedelta(days=linked_days)
+        shipped_at = now - timedelta(days=shipped_days) if shipped_days is not None else None
+        # An item for an idea that shipped long ago is created shipped; the other one gets there.
+        shipped_before = status == "shipped" and idea.status == "shipped"
+        started = utcnow()
+        item = roadmap.create_item(
+            pm,
+            title,
+            description,
+            status="shipped" if shipped_before else ("in_progress" if status == "shipped" else status),
+            is_public=public,
+            target="" if status == "shipped" else _quarter(now + timedelta(days=91 * ahead)),
+            release_note=note if shipped_before else "",
+        )
+        roadmap.link_idea(pm, item, idea.id)
+        _date_changes(idea, started, linked_at)
+        if status == "shipped" and not shipped_before:
+            started = utcnow()
+            roadmap.change_status(pm, item, "shipped", release_note=note)
+            _date_changes(idea, started, shipped_at)
+        # Put the item and its link back at the days they happened.
+        item.created_at = now - timedelta(days=created_days)
+        item.shipped_at = shipped_at
+        item.updated_at = shipped_at or linked_at
+        db.session.execute(
+            update(RoadmapIdea).where(RoadmapIdea.roadmap_item_id == item.id).values(created_at=linked_at)
+        )
+    db.session.commit()
+
+
+def _date_changes(idea, since: datetime, when: datetime) -> None:
+    """Date the idea's status changes made since `since` (by the roadmap) at `when`."""
+    for change in db.session.scalars(
+        select(IdeaStatusChange).where(
+            IdeaStatusChange.idea_id == idea.id, IdeaStatusChange.created_at >= since
+        )
+    ):
+        change.created_at = idea.updated_at = when
+
+
+# (name, weight, description, member emails)
+SEGMENTS = [
+    ("Enterprise", 3, "Customers on the Enterprise plan.",
+     ["sam", "noor", "carla", "ivan", "marco"]),
+    ("Pro plan", 2, "Customers on the Pro plan.",
+     ["lee", "jonas", "aiko", "dev", "farah", "julia", "omar"]),
+    ("Free plan", 1, "Customers on the free plan.",
+     ["member", "ben", "elif", "gus", "hana", "kofi", "lina", "nia", "pia"]),
+    ("Small team", 1, "Teams of ten people or fewer, whatever their plan.",
+     ["member", "ben", "gus", "lina", "jonas"]),
+]  # fmt: skip
+
+
+def _seed_segments(admin, users) -> None:
+    """Customer segments by plan (weighted) and one by team size, every member in a plan."""
+    for name, weight, description, people in SEGMENTS:
+        segment = segments.create_segment(admin, name, weight, description)
+        segments.assign_emails(admin, segment, " ".join(f"{person}@example.com" for person in people))
     db.session.commit()
 
 

@@ -182,6 +182,11 @@ RULES: dict[str, Predicate] = {
     "launch.participants": _staff,
     "launch.message": _staff,
     "launch.join": _member,
+    "roadmap.manage": _staff,
+    "roadmap.view_private": _staff,
+    "dashboard.view": _staff,
+    "segment.manage": _admin,
+    "webhook.manage": _admin,
 }
 
 

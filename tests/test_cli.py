@@ -94,3 +94,76 @@ def test_seed_demo_adds_a_recruiting_launch_with_a_waitlist_and_a_completed_one(
     assert completed.decision in ("iterate", "scale")
     assert completed.metric_actual
     assert completed.outcome_summary_html
+
+
+def test_seed_demo_fills_the_roadmap_segments_and_the_dashboard(app):
+    from datetime import timedelta
+
+    from app.demo import ROADMAP, SEGMENTS
+    from app.models.base import utcnow
+    from app.models.idea import IdeaVote
+    from app.models.roadmap import RoadmapIdea, RoadmapItem, Segment, UserSegment
+    from app.services import ideas, roadmap
+    from app.services.journey import idea_journey
+
+    run(app, "seed-demo")
+    items = list(db.session.scalars(select(RoadmapItem).order_by(RoadmapItem.id)))
+    assert len(items) == len(ROADMAP) == 6
+    assert sorted(item.status for item in items) == sorted(
+        ["planned", "planned", "planned", "in_progress", "shipped", "shipped"]
+    )
+    assert [(item.status, item.title) for item in items if not item.is_public] == [
+        ("planned", "Custom fields: enterprise pilot")
+    ]
+    assert all(item.release_note_html and item.shipped_at for item in items if item.status == "shipped")
+    assert db.session.scalar(select(func.count()).select_from(RoadmapIdea)) == 6
+    assert all(roadmap.demand([item.id])[item.id] > 0 for item in items)
+
+    weights = dict(db.session.execute(select(Segment.name, Segment.weight)).all())
+    assert weights == {"Enterprise": 3, "Pro plan": 2, "Free plan": 1, "Small team": 1}
+    assert db.session.scalar(select(func.count()).select_from(UserSegment)) == sum(
+        len(people) for *_, people in SEGMENTS
+    )
+
+    # Some open ideas had a first answer from staff, some are still waiting.
+    answered = [
+        idea.first_staff_response_at is not None
+        for idea in db.session.scalars(select(Idea).where(Idea.status == "open"))
+    ]
+    assert any(answered)
+    assert not all(answered)
+    assert all(
+        idea.first_staff_response_at >= idea.created_at
+        for idea in db.session.scalars(select(Idea).where(Idea.first_staff_response_at.is_not(None)))
+    )
+
+    # Votes spread over the weeks: some in the last 30 days, some before.
+    month_ago = utcnow() - timedelta(days=30)
+    recent = db.session.scalar(
+        select(func.count()).select_from(IdeaVote).where(IdeaVote.created_at >= month_ago)
+    )
+    older = db.session.scalar(
+        select(func.count()).select_from(IdeaVote).where(IdeaVote.created_at < month_ago)
+    )
+    assert recent > 20
+    assert older > 20
+
+    # Dark mode went all the way, and a member sees each step of it.
+    member = db.session.scalar(select(User).where(User.email == "member@example.com"))
+    dark = db.session.scalar(select(Idea).where(Idea.title == "Dark mode"))
+    steps = idea_journey(member, ideas.get_idea(member, dark.id))
+    kinds = [step.kind for step in steps]
+    for before, after in [
+        ("created", "status"),
+        ("status", "prototype"),
+        ("prototype", "round"),
+        ("round", "launch"),
+        ("launch", "roadmap"),
+        ("roadmap", "shipped"),
+    ]:
+        assert kinds.index(before) < kinds.index(after)
+    round_ = next(step for step in steps if step.kind == "round")
+    assert (round_.badge, round_.facts[0]) == ("Closed", ("Responses", "7"))
+    assert next(step for step in steps if step.kind == "launch").badge == "Decision: Iterate"
+    assert dark.status == "shipped"
+    assert [step.date for step in steps] == sorted(step.date for step in steps)

@@ -51,6 +51,11 @@ ROLE_RULES = {
     "launch.participants": {"product_manager", "admin"},
     "launch.message": {"product_manager", "admin"},
     "launch.join": set(ROLES),
+    "roadmap.manage": {"product_manager", "admin"},
+    "roadmap.view_private": {"product_manager", "admin"},
+    "dashboard.view": {"product_manager", "admin"},
+    "segment.manage": {"admin"},
+    "webhook.manage": {"admin"},
 }
 
 

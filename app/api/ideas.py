@@ -13,7 +13,7 @@ from app.errors import BadRequest, Invalid
 from app.extensions import db
 from app.models.idea import STATUSES, Idea
 from app.services import categories as category_service
-from app.services import ideas, votes
+from app.services import ideas, roadmap, votes
 from app.services.pagination import page_args
 
 LIST_SORTS = (*ideas.SORTS, "relevance")
@@ -57,7 +57,8 @@ def _text_fields(data: dict[str, Any], names: tuple[str, ...], nullable: tuple[s
 def _idea_response(actor: Any, idea_id: int, status: int = 200):
     """The idea as the caller sees it, read again after the commit."""
     idea = ideas.get_idea(actor, idea_id)
-    return idea_json(idea, voted=votes.has_voted(actor, idea)), status
+    items = roadmap.items_for_ideas(actor, [idea.id])[idea.id]
+    return idea_json(idea, voted=votes.has_voted(actor, idea), roadmap_items=items), status
 
 
 @bp.get("/categories")
@@ -73,9 +74,10 @@ def list_categories():
 @bp.get("/ideas")
 def list_ideas():
     args = request.args
+    actor = current_actor()
     page, per_page = page_args(args)
     result = ideas.list_ideas(
-        current_actor(),
+        actor,
         sort=_choice(args, "sort", LIST_SORTS),
         category=args.get("category") or None,
         status=_choice(args, "status", STATUSES),
@@ -85,7 +87,11 @@ def list_ideas():
         page=page,
         per_page=per_page,
     )
-    body = page_json(result.page, lambda idea: idea_json(idea, voted=idea.id in result.voted_ids))
+    on_roadmap = roadmap.items_for_ideas(actor, [idea.id for idea in result.page.items])
+    body = page_json(
+        result.page,
+        lambda idea: idea_json(idea, voted=idea.id in result.voted_ids, roadmap_items=on_roadmap[idea.id]),
+    )
     body["sort"] = result.sort
     return body
 

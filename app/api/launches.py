@@ -4,7 +4,7 @@ Bodies are checked for types here (a wrong type is a 422 naming the field, never
 the rules on values, states and capacity live in app/services/launches.py and participation.py.
 """
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import request
@@ -42,7 +42,10 @@ def _time(value: Any, name: str, errors: dict[str, list[str]]) -> datetime | Non
         return None
     try:
         parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
+        # At the calendar's edges the time has no UTC equivalent to store (OverflowError).
+        if parsed.tzinfo is not None:
+            parsed.astimezone(UTC)
+    except (ValueError, OverflowError):
         errors[name] = [TIME_HINT]
         return None
     if parsed.tzinfo is None:

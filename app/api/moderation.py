@@ -9,7 +9,7 @@ from flask import request
 
 from app.api import bp
 from app.api.auth import current_actor, token_required
-from app.api.parsing import json_object
+from app.api.parsing import MAX_INT, json_object
 from app.api.schemas import (
     audit_json,
     comment_json,
@@ -19,12 +19,13 @@ from app.api.schemas import (
     page_json,
     prototype_json,
     queue_item_json,
+    roadmap_ref_json,
     suspension_json,
 )
 from app.errors import BadRequest, Invalid, NotFound
 from app.extensions import db
 from app.models.moderation import FLAG_TARGETS
-from app.services import accounts, audit, comments, ideas, merges, moderation, prototypes, votes
+from app.services import accounts, audit, comments, ideas, merges, moderation, prototypes, roadmap, votes
 from app.services.pagination import Page, page_args
 
 MODERATED_KINDS = ("idea", "comment", "prototype")
@@ -62,7 +63,9 @@ def _item_response(actor: Any, target_type: str, target_id: int) -> dict:
     """The item as the caller sees it after the commit, with its moderation state."""
     if target_type == "idea":
         idea = ideas.get_idea(actor, target_id)
-        return {**idea_json(idea, voted=votes.has_voted(actor, idea)), **moderation_state_json(idea)}
+        on_roadmap = roadmap.items_for_ideas(actor, [idea.id])[idea.id]
+        body = idea_json(idea, voted=votes.has_voted(actor, idea), roadmap_items=on_roadmap)
+        return {**body, **moderation_state_json(idea)}
     if target_type == "prototype":
         prototype = prototypes.get_prototype(actor, target_id)
         body = prototype_json(
@@ -82,7 +85,8 @@ def _item_response(actor: Any, target_type: str, target_id: int) -> dict:
 
 def _idea_response(actor: Any, idea_id: int) -> dict:
     idea = ideas.get_idea(actor, idea_id)
-    return idea_json(idea, voted=votes.has_voted(actor, idea))
+    on_roadmap = roadmap.items_for_ideas(actor, [idea.id])[idea.id]
+    return idea_json(idea, voted=votes.has_voted(actor, idea), roadmap_items=on_roadmap)
 
 
 # --- flags -----------------------------------------------------------------------------------
@@ -117,7 +121,17 @@ def moderation_queue():
     items = moderation.review_queue(current_actor())
     start = (page - 1) * per_page
     result = Page(items=items[start : start + per_page], page=page, per_page=per_page, total=len(items))
-    return page_json(result, queue_item_json)
+    body = page_json(result, queue_item_json)
+    # The ideas in the queue name their roadmap items too: one query for the page.
+    on_roadmap = roadmap.items_for_ideas(
+        current_actor(), [entry["idea"]["id"] for entry in body["items"] if entry["idea"] is not None]
+    )
+    for entry in body["items"]:
+        if entry["idea"] is not None:
+            entry["idea"]["roadmap_items"] = [
+                roadmap_ref_json(item) for item in on_roadmap[entry["idea"]["id"]]
+            ]
+    return body
 
 
 @bp.post("/moderation/<target_type>/<int:target_id>/hide")
@@ -216,16 +230,18 @@ def _moment(args: Mapping[str, str], name: str, end_of_day: bool = False) -> dat
             moment = datetime.combine(day, time.min, tzinfo=UTC)
             return moment + timedelta(days=1) if end_of_day else moment
         moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
+        # At the calendar's edges the conversion to UTC leaves the calendar (OverflowError).
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except (ValueError, OverflowError):
         raise BadRequest(f"`{name}` must be an ISO 8601 date (2026-05-01) or date-time.") from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _actor_id(args: Mapping[str, str]) -> int | None:
     raw = (args.get("actor_id") or "").strip()
     if not raw:
         return None
-    if not raw.isdigit():
+    # isascii: "²" is a digit to str.isdigit() but not to int(); no id passes MAX_INT.
+    if not (raw.isascii() and raw.isdigit()) or int(raw) > MAX_INT:
         raise BadRequest("`actor_id` must be a user id (a whole number).")
     return int(raw)
 

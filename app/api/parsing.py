@@ -1,15 +1,51 @@
-"""Reading request bodies in the API: always a JSON object, or a 400 that says so."""
+"""Reading requests in the API: bodies are always a JSON object, or a 400 that says so.
+
+What no column can hold is refused here, before a query sees it: whole numbers beyond a
+32-bit integer (ids are 32-bit on PostgreSQL, and SQLite binds nothing past 64 bits) and text
+with NUL characters (PostgreSQL refuses them): in the body a 422 naming the field, in the query
+a 400. (Ids in the path are bounded by the app's `int` converter: 404.)
+"""
 
 from typing import Any
 
 from flask import request
 
-from app.errors import BadRequest
+from app.api import bp
+from app.errors import BadRequest, Invalid
+
+MAX_INT = 2**31 - 1
+TOO_LARGE = f"Numbers here go up to {MAX_INT:,}."
+NUL = "Text may not contain NUL characters."
+
+
+def _problem(value: Any) -> str | None:
+    """Why `value` (or anything inside it) cannot be stored, or None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return None if -MAX_INT <= value <= MAX_INT else TOO_LARGE
+    if isinstance(value, str):
+        return NUL if "\x00" in value else None
+    if isinstance(value, dict):
+        return next(filter(None, (_problem(item) for pair in value.items() for item in pair)), None)
+    if isinstance(value, list):
+        return next(filter(None, (_problem(item) for item in value)), None)
+    return None
+
+
+@bp.before_request
+def check_query() -> None:
+    """NUL in the query string is refused before any view reads it."""
+    if any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):
+        raise BadRequest("Query parameters may not contain NUL characters.")
 
 
 def json_object() -> dict[str, Any]:
-    """The request body as a dict; anything else is a 400 bad_request."""
+    """The request body as a dict; anything else is a 400 bad_request, unstorable values a 422."""
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         raise BadRequest("The request body must be a JSON object (Content-Type: application/json).")
+    errors = {str(name): [problem] for name, value in data.items() if (problem := _problem(value))}
+    if errors:
+        raise Invalid(errors)
     return data

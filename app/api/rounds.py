@@ -1,6 +1,6 @@
 """Feedback rounds in the API (shared API.md): create, read, edit, answer, results."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from app.api import bp
@@ -24,7 +24,10 @@ def _time(data: dict[str, Any], name: str, errors: dict[str, list[str]]) -> Any:
         return None
     try:
         parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
+        # At the calendar's edges the time has no UTC equivalent to store (OverflowError).
+        if parsed.tzinfo is not None:
+            parsed.astimezone(UTC)
+    except (ValueError, OverflowError):
         errors[name] = [TIME_HINT]
         return None
     if parsed.tzinfo is None:

@@ -1,5 +1,6 @@
 """Objects to JSON dicts, exactly as shared API.md names the fields."""
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from app.links import absolute_path, absolute_url
@@ -8,6 +9,7 @@ from app.models.idea import Idea
 from app.models.moderation import AuditEntry, Flag
 from app.models.notification import Notification
 from app.models.prototype import Prototype
+from app.models.roadmap import RoadmapItem
 from app.models.user import User
 from app.services.pagination import Page
 
@@ -32,8 +34,12 @@ def page_json(page: Page, item_json) -> dict:
     }
 
 
-def idea_json(idea: Idea, voted: bool = False) -> dict:
-    """An Idea; `idea.author` and `idea.category` must be loaded."""
+def idea_json(idea: Idea, voted: bool = False, roadmap_items: Iterable[RoadmapItem] = ()) -> dict:
+    """An Idea; `idea.author` and `idea.category` must be loaded.
+
+    `roadmap_items`: the items the caller may see that the idea is linked to (see
+    `roadmap.items_for_ideas`, one query for a whole response).
+    """
     category = idea.category
     return {
         "id": idea.id,
@@ -48,7 +54,7 @@ def idea_json(idea: Idea, voted: bool = False) -> dict:
         "voted": voted,
         "locked": idea.is_locked,
         "merged_into": idea.merged_into_id,
-        "roadmap_items": [],
+        "roadmap_items": [roadmap_ref_json(item) for item in roadmap_items],
         "created_at": timestamp(idea.created_at),
         "updated_at": timestamp(idea.updated_at),
         "url": absolute_url("ideas.detail", idea_id=idea.id),
@@ -365,3 +371,52 @@ def launch_participant_json(row) -> dict:
         "position": row.position,
         "screening_answer": row.screening_answer,
     }
+
+
+def roadmap_ref_json(item: RoadmapItem) -> dict:
+    """A roadmap item as an Idea's `roadmap_items` names it."""
+    return {"id": item.id, "title": item.title, "status": item.status}
+
+
+def roadmap_item_json(
+    item: RoadmapItem, idea_ids: list[int] | None = None, demand: int = 0, with_scores: bool = True
+) -> dict:
+    """A RoadmapItem (shared API.md); `impact` and `effort` are null unless `with_scores` (staff)."""
+    return {
+        "id": item.id,
+        "title": item.title,
+        "description": item.description,
+        "description_html": item.description_html,
+        "status": item.status,
+        "public": item.is_public,
+        "target": item.target,
+        "impact": item.impact if with_scores else None,
+        "effort": item.effort if with_scores else None,
+        "release_note": item.release_note,
+        "release_note_html": item.release_note_html,
+        "shipped_at": timestamp(item.shipped_at),
+        "idea_ids": list(idea_ids or []),
+        "demand": demand,
+        "created_at": timestamp(item.created_at),
+        "updated_at": timestamp(item.updated_at),
+        "url": absolute_url("roadmap.detail", item_id=item.id),
+    }
+
+
+def staff_idea_json(row, segments, voted: bool = False) -> dict:
+    """An Idea on the staff dashboard (a dashboard.Row): its rank, recent votes, segments and links.
+
+    `segment_votes` lists every segment, zero included; `weighted_votes` is there when votes are
+    weighed by segment (null otherwise), beside the raw `vote_count`.
+    """
+    data = idea_json(row.idea, voted=voted)
+    data["roadmap_items"] = [roadmap_ref_json(item) for item in row.roadmap_items]
+    data["rank"] = row.rank
+    data["votes_30d"] = row.votes_30d
+    data["weighted_votes"] = round(row.weighted_votes, 4) if row.weighted_votes is not None else None
+    data["segment_votes"] = [
+        {"id": segment.id, "name": segment.name, "votes": row.segment_votes.get(segment.id, 0)}
+        for segment in segments
+    ]
+    data["first_staff_response_at"] = timestamp(row.idea.first_staff_response_at)
+    return data

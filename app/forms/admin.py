@@ -125,6 +125,14 @@ AUDIT_ACTION_LABELS = {
     "category.create": "Added a category",
     "category.update": "Changed a category",
     "category.delete": "Deleted a category",
+    "segment.create": "Added a segment",
+    "segment.update": "Changed a segment",
+    "segment.delete": "Deleted a segment",
+    "segment.assign": "Added members to a segment",
+    "segment.unassign": "Took a member out of a segment",
+    "webhook.create": "Added a webhook",
+    "webhook.update": "Changed a webhook",
+    "webhook.delete": "Deleted a webhook",
 }
 
 
@@ -208,4 +216,8 @@ class SettingsForm(FlaskForm):
         "Links allowed from new accounts",
         "premoderation_max_links",
         "A post with more links than this, from an account younger than a week, waits for review.",
+    )
+    ranking_explanations_public = BooleanField(
+        "Everyone can open “Why this rank?” on an idea",
+        description="Off: only product managers and admins see how an idea's trending score is made.",
     )

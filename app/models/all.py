@@ -17,8 +17,10 @@ from app.models.prototype import (
     RoundQuestion,
     RoundResponse,
 )
+from app.models.roadmap import RoadmapIdea, RoadmapItem, Segment, UserSegment
 from app.models.search import FTS_TABLE
 from app.models.user import ROLES, ApiToken, PasswordResetToken, User
+from app.models.webhook import Webhook, WebhookDelivery
 
 __all__ = [
     "FTS_TABLE",
@@ -34,6 +36,7 @@ __all__ = [
     "LaunchParticipant",
     "LaunchPrototype",
     "MergedVote",
+    "Segment",
     "SiteSetting",
     "Category",
     "Comment",
@@ -49,8 +52,13 @@ __all__ = [
     "PrototypeImage",
     "PrototypeLink",
     "PrototypeVote",
+    "RoadmapIdea",
+    "RoadmapItem",
     "RoundAnswer",
     "RoundQuestion",
     "RoundResponse",
     "User",
+    "UserSegment",
+    "Webhook",
+    "WebhookDelivery",
 ]

@@ -57,6 +57,8 @@ class Idea(db.Model):
         Index("ix_ideas_category_trending", "category_id", "trending_score", "id"),
         Index("ix_ideas_status_trending", "status", "trending_score", "id"),
         Index("ix_ideas_author_created", "author_id", "created_at"),
+        # The staff dashboard's "waiting longest for a first reply" and its response times.
+        Index("ix_ideas_first_staff_response", "first_staff_response_at", "created_at"),
         # Full-text search on PostgreSQL; SQLite uses the ideas_fts table (app/services/search.py).
         Index(
             "ix_ideas_search",
@@ -88,6 +90,8 @@ class Idea(db.Model):
     is_pending: Mapped[bool] = mapped_column(default=False)
     pinned_at: Mapped[datetime | None]
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id"))
+    # The first public reply or status change by staff: how fast the company listens.
+    first_staff_response_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -113,7 +117,11 @@ class Idea(db.Model):
 
 class IdeaVote(db.Model):
     __tablename__ = "idea_votes"
-    __table_args__ = (Index("ix_idea_votes_user_id_created_at", "user_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_idea_votes_user_id_created_at", "user_id", "created_at"),
+        # Votes of the last 30 days per idea, for the staff dashboard: an index-only range scan.
+        Index("ix_idea_votes_created_at_idea_id", "created_at", "idea_id"),
+    )
 
     # The primary key is the one-vote-per-member rule.
     idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), primary_key=True)

@@ -21,7 +21,7 @@ class OutboxMessage(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(20))  # "email" now; "webhook" later
+    kind: Mapped[str] = mapped_column(String(20))  # "email" or "webhook"
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(10), default="pending")
     attempts: Mapped[int] = mapped_column(default=0)

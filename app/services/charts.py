@@ -134,3 +134,94 @@ def question_chart(result: Any) -> Markup | None:
         title = f"Answers to “{prompt}”" + (" (several could be chosen)" if question.kind == "multi" else "")
         return bar_chart(chart_id, title, bars, result.answered)
     return None
+
+
+COLUMN_PLOT = 150  # the height of the tallest column
+COLUMN_TOP = 20  # room for the number above a column
+COLUMN_AXIS = 24  # room for the labels under the columns
+COLUMN_FILL = 0.62  # how much of its slot a column fills
+
+
+def column_chart(chart_id: str, title: str, columns: Sequence[tuple[str, int]], unit: str) -> Markup:
+    """Vertical columns, one per (label, count), left to right (weeks, for example).
+
+    Two labels in three, counted from the last, carry `chart__tick--minor`, so narrow screens
+    can show a third of them and still the newest; the last label ends at its column's edge.
+    """
+    largest = max((count for _, count in columns), default=0)
+    total = sum(count for _, count in columns)
+    parts = [f"{label}: {count}" for label, count in columns]
+    description = f"{total} {unit} in all. " + "; ".join(parts) + "."
+    height = COLUMN_TOP + COLUMN_PLOT + COLUMN_AXIS
+    svg = _open_svg(chart_id, "chart--columns", height, title, description)
+    slot = 100 / len(columns) if columns else 100
+    baseline = COLUMN_TOP + COLUMN_PLOT
+    svg.append(f'<line class="chart__axis" x1="0" y1="{baseline}" x2="100%" y2="{baseline}"/>')
+    for index, (label, count) in enumerate(columns):
+        centre = slot * (index + 0.5)
+        column_height = round(COLUMN_PLOT * count / largest) if largest else 0
+        minor = " chart__tick--minor" if (len(columns) - 1 - index) % 3 else ""
+        last = index == len(columns) - 1
+        tick_x = slot * index + slot * (1 + COLUMN_FILL) / 2 if last else centre
+        svg.append('<g class="chart__column">')
+        if column_height:
+            svg.append(
+                f'<rect class="chart__bar" x="{_number(slot * index + slot * (1 - COLUMN_FILL) / 2)}%" '
+                f'y="{baseline - column_height}" width="{_number(slot * COLUMN_FILL)}%" '
+                f'height="{column_height}" rx="2"/>'
+            )
+        svg.append(
+            f'<text class="chart__value" x="{_number(centre)}%" y="{baseline - column_height - 6}" '
+            f'text-anchor="middle">{count}</text>'
+        )
+        svg.append(
+            f'<text class="chart__tick{minor}" x="{_number(tick_x)}%" y="{baseline + 17}" '
+            f'text-anchor="{"end" if last else "middle"}">{escape(label)}</text>'
+        )
+        svg.append("</g>")
+    svg.append("</svg>")
+    return Markup("".join(svg))  # noqa: S704 - every piece of text above is escaped
+
+
+def _bar_rows(chart_id: str, title: str, description: str, rows: Sequence[tuple[str, float, str]]) -> Markup:
+    """Horizontal bars from (label, width in percent of BAR_SPAN's 100, value text)."""
+    svg = _open_svg(chart_id, "chart--bars", max(ROW_HEIGHT * len(rows), 1), title, description)
+    for index, (label, share, value) in enumerate(rows):
+        top = index * ROW_HEIGHT
+        bar_top = top + 22
+        svg.append('<g class="chart__row">')
+        svg.append(f'<text class="chart__label" x="0" y="{top + 15}">{escape(_short(label))}</text>')
+        svg.append(
+            f'<rect class="chart__track" x="0" y="{bar_top}" width="{BAR_SPAN}%" '
+            f'height="{BAR_HEIGHT}" rx="3"/>'
+        )
+        if share > 0:
+            svg.append(
+                f'<rect class="chart__bar" x="0" y="{bar_top}" width="{_number(BAR_SPAN * share / 100)}%" '
+                f'height="{BAR_HEIGHT}" rx="3"/>'
+            )
+        svg.append(
+            f'<text class="chart__value" x="100%" y="{bar_top + 12}" text-anchor="end">{escape(value)}</text>'
+        )
+        svg.append("</g>")
+    svg.append("</svg>")
+    return Markup("".join(svg))  # noqa: S704 - every piece of text above is escaped
+
+
+def count_chart(chart_id: str, title: str, bars: Sequence[tuple[str, int]], unit: str) -> Markup:
+    """Horizontal bars, one per (label, count), each with its count; the longest is the largest."""
+    largest = max((count for _, count in bars), default=0)
+    description = "; ".join(f"{label}: {count} {unit}" for label, count in bars) + "." if bars else ""
+    rows = [(label, 100 * count / largest if largest else 0, str(count)) for label, count in bars]
+    return _bar_rows(chart_id, title, description or "Nothing to show yet.", rows)
+
+
+def fill_chart(chart_id: str, title: str, rows: Sequence[tuple[str, int, int]], unit: str) -> Markup:
+    """One bar per (label, filled, capacity): the track is the capacity, the bar what is filled."""
+    parts = [f"{label}: {filled} of {capacity} {unit}" for label, filled, capacity in rows]
+    description = "; ".join(parts) + "." if rows else "Nothing to show yet."
+    bars = [
+        (label, 100 * min(filled, capacity) / capacity if capacity else 0, f"{filled}/{capacity}")
+        for label, filled, capacity in rows
+    ]
+    return _bar_rows(chart_id, title, description, bars)

@@ -16,9 +16,9 @@ from app.models.comment import Comment
 from app.models.idea import Idea
 from app.models.prototype import Prototype
 from app.models.user import User
-from app.permissions import can, is_moderator, is_signed_in, require
-from app.services import audit, follows, moderation
-from app.services.ideas import get_idea, touch_comment_count
+from app.permissions import can, is_moderator, is_signed_in, is_staff, require
+from app.services import audit, follows, moderation, webhooks
+from app.services.ideas import get_idea, mark_staff_response, touch_comment_count
 from app.services.notifications import Recipient, notify
 from app.services.pagination import Page, paginate
 from app.services.visibility import visible_comments
@@ -176,8 +176,11 @@ def add_comment(actor: User, idea: Idea, body: str, parent_id: int | None = None
     if comment.is_pending:
         # Nobody else sees it yet: it is neither counted nor announced until a moderator approves it.
         return comment
+    if is_staff(actor):
+        mark_staff_response(idea.id, comment.created_at)
     touch_comment_count(idea.id, 1)
     _announce(comment, actor, idea, "idea", parent, mentioned)
+    webhooks.comment_created(comment, idea, actor)
     db.session.flush()
     return comment
 
@@ -260,6 +263,7 @@ def announce_approved(comment: Comment) -> None:
         return
     idea = db.session.get(Idea, comment.idea_id)
     _announce(comment, author, idea, "idea", parent, find_mentions(comment.body)[1])
+    webhooks.comment_created(comment, idea, author)
 
 
 def add_internal_note(actor: User, idea: Idea, body: str) -> Comment:

@@ -1,6 +1,7 @@
 """Ideas: propose, edit, change status, list, search and read one idea's page."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, false, select, update
@@ -14,7 +15,7 @@ from app.models.comment import Comment
 from app.models.idea import STATUS_LABELS, STATUSES, Category, Idea, IdeaStatusChange, IdeaVote
 from app.models.user import User
 from app.permissions import is_signed_in, require
-from app.services import audit, follows, moderation, votes
+from app.services import audit, follows, moderation, votes, webhooks
 from app.services import categories as category_service
 from app.services.notifications import Recipient, notify
 from app.services.pagination import Page, paginate
@@ -104,6 +105,7 @@ def create_idea(actor: User, title: str, body: str = "", category: str | None = 
     follows.follow_idea(actor, idea)
     db.session.flush()
     db.session.refresh(idea)
+    webhooks.idea_created(idea, actor)
     return idea
 
 
@@ -132,6 +134,15 @@ def update_idea(
         audit.record(actor, "idea.edit", "idea", idea.id, before=before, after=f"{new_title}\n\n{new_body}")
     db.session.flush()
     return idea
+
+
+def mark_staff_response(idea_id: int, when: datetime) -> None:
+    """Remember the first public reply or status change by staff on an idea (once)."""
+    db.session.execute(
+        update(Idea)
+        .where(Idea.id == idea_id, Idea.first_staff_response_at.is_(None))
+        .values(first_staff_response_at=when)
+    )
 
 
 def change_status(
@@ -167,11 +178,13 @@ def change_status(
     db.session.add(change)
     idea.status = status
     idea.updated_at = change.created_at
+    mark_staff_response(idea.id, change.created_at)
     if announce:
         message = f"“{idea.title}” is now {STATUS_LABELS[status].lower()}"
         recipients = [Recipient(user_id, "status", message) for user_id in follows.follower_ids(idea.id)]
         notify(recipients, idea_url(idea), actor.id)
     audit.record(actor, "idea.status", "idea", idea.id, reason=note, before=change.from_status, after=status)
+    webhooks.idea_status_changed(idea, change)
     db.session.flush()
     return change
 

@@ -31,7 +31,7 @@ from app.models.launch import (
 from app.models.prototype import FeedbackRound, Prototype
 from app.models.user import User
 from app.permissions import can, require
-from app.services import audit
+from app.services import audit, webhooks
 from app.services.notifications import Recipient, notify
 from app.services.pagination import DEFAULT_PER_PAGE, Page, paginate
 from app.services.prototypes import visible_prototypes
@@ -525,6 +525,7 @@ def change_status(actor: User, launch: Launch, status: str, outcome: OutcomeInpu
         _tell_followers(actor, launch, "is looking for participants: “{title}”")
     elif status == "completed":
         _tell_outcome(actor, launch)
+        webhooks.launch_outcome(launch)
     elif status == "cancelled":
         _tell_participants(actor, launch, f"The learning launch “{launch.title}” was cancelled.")
     return launch

@@ -145,4 +145,22 @@ def audit_targets(actor: Any, entries: Iterable[AuditEntry]) -> dict[tuple[str, 
             select(User.id, User.display_name).where(User.id.in_(wanted["user"]))
         ):
             targets["user", user_id] = AuditTarget(name, "users.profile", {"user_id": user_id})
+    if wanted.get("segment"):
+        from app.models.roadmap import Segment
+
+        for segment_id, name in db.session.execute(
+            select(Segment.id, Segment.name).where(Segment.id.in_(wanted["segment"]))
+        ):
+            targets["segment", segment_id] = AuditTarget(
+                f"Segment “{name}”", "segments.detail", {"segment_id": segment_id}
+            )
+    if wanted.get("webhook"):
+        from app.models.webhook import Webhook
+
+        for webhook_id, url in db.session.execute(
+            select(Webhook.id, Webhook.url).where(Webhook.id.in_(wanted["webhook"]))
+        ):
+            targets["webhook", webhook_id] = AuditTarget(
+                f"Webhook {url}", "webhooks.detail", {"webhook_id": webhook_id}
+            )
     return targets

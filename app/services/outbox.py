@@ -11,6 +11,7 @@ from app import mail
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.outbox import OutboxMessage
+from app.services import webhooks
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,9 @@ def backoff(attempts: int) -> timedelta:
 def _deliver(message: OutboxMessage) -> None:
     if message.kind == "email":
         mail.send_email(message.id, message.payload)
+    elif message.kind == "webhook":
+        last_attempt = message.attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]
+        webhooks.deliver(message.payload["delivery_id"], last_attempt=last_attempt)
     else:
         raise RuntimeError(f"unknown outbox kind {message.kind!r}")
 

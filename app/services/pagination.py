@@ -11,6 +11,8 @@ from app.extensions import db
 
 DEFAULT_PER_PAGE = 25
 MAX_PER_PAGE = 100
+# Past any real list, and small enough that the row offset fits every database's integer.
+MAX_PAGE = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -36,16 +38,17 @@ class Page:
 def page_args(args: Mapping[str, str], default_per_page: int = DEFAULT_PER_PAGE) -> tuple[int, int]:
     """Read page and per_page from query arguments; bad values raise BadRequest."""
 
-    def number(name: str, default: int, low: int, high: int | None) -> int:
+    def number(name: str, default: int, low: int, high: int) -> int:
         raw = args.get(name)
         if raw is None or raw == "":
             return default
-        if not raw.isdigit() or not (low <= int(raw) and (high is None or int(raw) <= high)):
-            bounds = f"between {low} and {high}" if high else f"{low} or more"
+        # isascii: "²" is a digit to str.isdigit() but not to int().
+        if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
+            bounds = f"{low} or more" if high == MAX_PAGE else f"between {low} and {high}"
             raise BadRequest(f"`{name}` must be a whole number {bounds}.")
         return int(raw)
 
-    return number("page", 1, 1, None), number("per_page", default_per_page, 1, MAX_PER_PAGE)
+    return number("page", 1, 1, MAX_PAGE), number("per_page", default_per_page, 1, MAX_PER_PAGE)
 
 
 def paginate(stmt: Select, page: int, per_page: int) -> Page:

@@ -18,6 +18,8 @@ DEFAULTS: dict[str, Any] = {
     "premoderation_first_posts": 3,
     # Posts with more than K links from accounts younger than a week wait for review.
     "premoderation_max_links": 2,
+    # Everyone (not only staff) can open "Why this rank?" on an idea's page.
+    "ranking_explanations_public": False,
 }
 LIMITS = {"premoderation_first_posts": (0, 100), "premoderation_max_links": (0, 100)}
 

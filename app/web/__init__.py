@@ -17,3 +17,14 @@ def register_blueprints(app: Flask) -> None:
     from app.web.launches import bp as launches_bp
 
     app.register_blueprint(launches_bp)
+    from app.web.roadmap import bp as roadmap_bp
+
+    app.register_blueprint(roadmap_bp)
+    from app.web.segments import bp as segments_bp
+    from app.web.staff import bp as staff_bp
+
+    app.register_blueprint(staff_bp)
+    app.register_blueprint(segments_bp)
+    from app.web.webhooks import bp as webhooks_bp
+
+    app.register_blueprint(webhooks_bp)

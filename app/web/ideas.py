@@ -11,8 +11,10 @@ from app.permissions import require
 from app.services import categories as category_service
 from app.services import comments as comment_service
 from app.services import follows, ideas, votes
+from app.services import journey as journey_service
 from app.services import launches as launch_service
 from app.services import prototypes as prototype_service
+from app.services import roadmap as roadmap_service
 from app.services.pagination import page_args
 from app.web.support import call_with_form
 
@@ -106,6 +108,8 @@ def render_idea_page(idea_id: int, status: int = 200, comment_form=None, note_fo
         refused_note_form=note_form,
         prototypes=prototype_service.prototypes_for_idea(_actor(), idea_id),
         launches=launch_service.launches_for_idea(_actor(), idea_id),
+        roadmap=roadmap_service.idea_roadmap(_actor(), idea_id),
+        journey=journey_service.idea_journey(_actor(), data.idea),
     )
     return body, status
 

@@ -1,8 +1,10 @@
-"""The home page."""
+"""The home page and the API reference."""
 
 from flask import Blueprint, render_template
 from flask_login import current_user
 
+from app.api import reference
+from app.api.openapi import document
 from app.services import ideas
 
 bp = Blueprint("main", __name__)
@@ -12,3 +14,11 @@ bp = Blueprint("main", __name__)
 def index():
     trending = ideas.list_ideas(current_user._get_current_object(), sort="trending", per_page=5)
     return render_template("main/index.html", trending=trending)
+
+
+@bp.get("/developers/api")
+def api_reference():
+    """The API described for people, from the OpenAPI document the API serves."""
+    return render_template(
+        "main/api.html", info=document()["info"], groups=reference.groups(), objects=reference.objects()
+    )

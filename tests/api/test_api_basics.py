@@ -134,3 +134,17 @@ def test_anonymous_actor_cannot_create_tokens(app):
     user = make_user()
     with pytest.raises(Unauthorized):
         api_tokens.create_token(AnonymousUserMixin(), user, "x")
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/ideas/99999999999999999999", "/api/v1/launches/2147483648", "/api/v1/roadmap/" + "9" * 12],
+)
+def test_ids_past_a_database_integer_are_not_found(client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response.json["error"]["code"] == "not_found"
+
+
+def test_id_past_a_database_integer_on_a_page_is_not_found(client):
+    assert client.get("/ideas/99999999999999999999").status_code == 404

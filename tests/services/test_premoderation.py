@@ -79,6 +79,7 @@ def test_off_by_default(app):
         "premoderation_enabled": False,
         "premoderation_first_posts": 3,
         "premoderation_max_links": 2,
+        "ranking_explanations_public": False,
     }
     newcomer = make_user()
     idea = post_idea(newcomer, body="https://a.example https://b.example https://c.example")

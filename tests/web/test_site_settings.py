@@ -41,6 +41,7 @@ def test_an_admin_turns_pre_moderation_on_and_it_is_audited(client, login):
         "premoderation_enabled": True,
         "premoderation_first_posts": 1,
         "premoderation_max_links": 2,
+        "ranking_explanations_public": False,
     }
     html = client.get("/admin/settings").get_data(as_text=True)
     assert "Settings saved." in html

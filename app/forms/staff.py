@@ -1,0 +1,123 @@
+"""Forms of the staff pages: the dashboard's filters, bulk status changes and customer segments."""
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, FloatField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, StopValidation
+
+from app.forms.admin import DayField, _ClearParseError
+from app.models.idea import STATUS_LABELS
+from app.services import dashboard
+from app.services.ideas import NOTE_MAX
+from app.services.segments import DESCRIPTION_MAX, EMAILS_MAX, NAME_MAX, WEIGHT_MESSAGE
+
+# Query strings say 1 for on; "0", "false" and nothing say off.
+OFF = ("", "0", "false", "off")
+
+
+class DashboardFilterForm(FlaskForm):
+    """The dashboard's filters, read from the query string (the CSV export reads the same)."""
+
+    class Meta:
+        csrf = False
+
+    category = SelectField("Category", choices=[], validate_choice=False, default="")
+    status = SelectField(
+        "Status",
+        choices=[SelectChoice("", "Any status")]
+        + [SelectChoice(key, STATUS_LABELS[key]) for key in dashboard.FILTER_STATUSES],
+        default="",
+        validate_choice=False,
+    )
+    created_from = DayField("Proposed from", name="from")
+    created_to = DayField("Proposed until", name="to")
+    unlinked = BooleanField("Not on the roadmap", false_values=OFF)
+    unanswered = BooleanField("No staff response yet", false_values=OFF)
+    weighted = BooleanField("Weigh votes by segment", false_values=OFF)
+    sort = HiddenField("Sort")
+
+    def set_categories(self, categories) -> None:
+        self.category.choices = [SelectChoice("", "All categories")] + [
+            SelectChoice(category.slug, category.name) for category in categories
+        ]
+
+    def validate_status(self, field) -> None:
+        if field.data and field.data not in dashboard.FILTER_STATUSES:
+            raise StopValidation("Choose a status from the list.")
+
+    def validate_sort(self, field) -> None:
+        if field.data and field.data not in dashboard.SORTS:
+            raise StopValidation(f"Sort by one of: {', '.join(dashboard.SORTS)}.")
+
+    def validate_created_to(self, field) -> None:
+        if field.data and self.created_from.data and field.data < self.created_from.data:
+            raise StopValidation("The end date is before the start date.")
+
+    @property
+    def filters(self) -> dashboard.Filters:
+        return dashboard.Filters(
+            category=self.category.data or None,
+            status=self.status.data or None,
+            created_from=self.created_from.data,
+            created_to=self.created_to.data,
+            unlinked=bool(self.unlinked.data),
+            unanswered=bool(self.unanswered.data),
+            sort=self.sort.data or "votes",
+            weighted=bool(self.weighted.data),
+        )
+
+
+class BulkStatusForm(FlaskForm):
+    # The service checks the status, so a made-up value gets its message and changes nothing.
+    status = SelectField(
+        "New status",
+        choices=[SelectChoice(key, label) for key, label in STATUS_LABELS.items() if key != "merged"],
+        validate_choice=False,
+        # The dashboard's filters have a "status" field too.
+        id="bulk-status",
+    )
+    status_note = TextAreaField(
+        "Public note",
+        [Optional(), Length(max=NOTE_MAX, message=f"Use at most {NOTE_MAX:,} characters.")],
+        description="Shown in each idea's history and sent to its followers. Required when declining.",
+        id="bulk-status-note",
+    )
+
+
+class WeightField(_ClearParseError, FloatField):
+    invalid_message = WEIGHT_MESSAGE
+
+    def _value(self) -> str:
+        # 3, not 3.0; what was typed stays as typed.
+        if self.raw_data:
+            return str(self.raw_data[0])
+        return f"{self.data:g}" if isinstance(self.data, int | float) else ""
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class SegmentForm(FlaskForm):
+    name = StringField(
+        "Name",
+        [DataRequired("Give the segment a name, like “Enterprise plan”."), Length(max=NAME_MAX)],
+        filters=[_strip],
+    )
+    weight = WeightField(
+        "Weight",
+        [InputRequired(WEIGHT_MESSAGE)],
+        default=1.0,
+        description="What one member's vote counts for when votes are weighed: 1 as any vote, 3 as three.",
+        render_kw={"inputmode": "decimal"},
+    )
+    description = StringField("Description", [Optional(), Length(max=DESCRIPTION_MAX)], filters=[_strip])
+
+
+class SegmentMembersForm(FlaskForm):
+    emails = TextAreaField(
+        "Email addresses",
+        [DataRequired("Enter one or more email addresses.")],
+        description=f"One a line, or separated by commas; up to {EMAILS_MAX} at a time. "
+        "Members without an account are listed so you can invite them.",
+    )

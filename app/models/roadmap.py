@@ -1,0 +1,80 @@
+"""The roadmap: items the company commits to, the ideas they answer, and customer segments."""
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import utcnow
+from app.models.user import User
+
+ROADMAP_STATUSES = ("planned", "in_progress", "shipped", "cancelled")
+
+
+class RoadmapItem(db.Model):
+    __tablename__ = "roadmap_items"
+    __table_args__ = (
+        CheckConstraint(f"status IN {ROADMAP_STATUSES!r}", name="status_valid"),
+        CheckConstraint("impact IS NULL OR impact BETWEEN 1 AND 5", name="impact_range"),
+        CheckConstraint("effort IS NULL OR effort BETWEEN 1 AND 5", name="effort_range"),
+        # The roadmap columns, and the changelog (shipped, newest first).
+        Index("ix_roadmap_items_status_updated_at", "status", "updated_at"),
+        Index("ix_roadmap_items_shipped_at", "shipped_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+    description_html: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(12), default="planned")
+    is_public: Mapped[bool] = mapped_column(default=True)
+    # Free text such as "2027 Q1".
+    target: Mapped[str] = mapped_column(String(40), default="")
+    impact: Mapped[int | None]
+    effort: Mapped[int | None]
+    # What shipped, told to every voter of the linked ideas and shown on the changelog.
+    release_note: Mapped[str] = mapped_column(Text, default="")
+    release_note_html: Mapped[str] = mapped_column(Text, default="")
+    shipped_at: Mapped[datetime | None]
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    author: Mapped[User] = relationship(lazy="raise")
+
+
+class RoadmapIdea(db.Model):
+    """An idea that a roadmap item answers."""
+
+    __tablename__ = "roadmap_ideas"
+    __table_args__ = (Index("ix_roadmap_ideas_idea_id", "idea_id"),)
+
+    roadmap_item_id: Mapped[int] = mapped_column(
+        ForeignKey("roadmap_items.id", ondelete="CASCADE"), primary_key=True
+    )
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), primary_key=True)
+    linked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Segment(db.Model):
+    """A group of customers that admins define (a plan, a company size) to weigh demand by."""
+
+    __tablename__ = "segments"
+    __table_args__ = (CheckConstraint("weight > 0 AND weight <= 100", name="weight_range"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60), unique=True)
+    description: Mapped[str] = mapped_column(String(300), default="")
+    # How much one member's vote counts when a PM weighs votes by segment (1 = as any vote).
+    weight: Mapped[float] = mapped_column(Float, default=1.0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class UserSegment(db.Model):
+    __tablename__ = "user_segments"
+    __table_args__ = (Index("ix_user_segments_segment_id", "segment_id"),)
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    segment_id: Mapped[int] = mapped_column(ForeignKey("segments.id", ondelete="CASCADE"), primary_key=True)

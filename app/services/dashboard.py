@@ -1,0 +1,426 @@
+"""The staff dashboard: what customers want most, how fast staff answer, and bulk status changes.
+
+Every read here takes a fixed number of queries whatever the page holds: the ideas with their
+votes of the last 30 days (one ordered query), the count, their roadmap items, their demand per
+segment and, when asked, their votes weighted by segment (a query each).
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from app.errors import Conflict, Invalid
+from app.extensions import db
+from app.models.base import utcnow
+from app.models.idea import STATUS_LABELS, STATUSES, Category, Idea, IdeaVote
+from app.models.roadmap import RoadmapIdea, RoadmapItem, Segment, UserSegment
+from app.models.user import User
+from app.permissions import require
+from app.services import categories as category_service
+from app.services import roadmap, segments
+from app.services.ideas import NOTE_MAX
+from app.services.pagination import DEFAULT_PER_PAGE, Page
+from app.services.visibility import visible_ideas
+
+SORTS = ("votes", "weighted", "trending", "recent", "comments")
+SORT_LABELS = {
+    "votes": "Most votes",
+    "weighted": "Weighted votes",
+    "trending": "Trending",
+    "recent": "Votes in 30 days",
+    "comments": "Most discussed",
+}
+# Statuses one can filter by: merged ideas live on in their target and are not listed.
+FILTER_STATUSES = tuple(status for status in STATUSES if status != "merged")
+RECENT_DAYS = 30
+RESPONSE_WINDOW_DAYS = 90
+WAITING_LIMIT = 10
+BULK_MAX = 100
+# Enough ids per IN (...) list for any database; exports ask in chunks of this size.
+CHUNK = 500
+
+
+@dataclass(frozen=True)
+class Filters:
+    category: str | None = None
+    status: str | None = None
+    created_from: date | None = None
+    # Including that day.
+    created_to: date | None = None
+    unlinked: bool = False
+    unanswered: bool = False
+    sort: str = "votes"
+    weighted: bool = False
+
+    @property
+    def weighing(self) -> bool:
+        """Whether votes are weighed by segment: asked for, or needed by the sort."""
+        return self.weighted or self.sort == "weighted"
+
+    def check(self) -> None:
+        """Raise Invalid naming each value that is not allowed."""
+        fields: dict[str, list[str]] = {}
+        if self.sort not in SORTS:
+            fields["sort"] = [f"Sort by one of: {', '.join(SORTS)}."]
+        if self.status is not None and self.status not in FILTER_STATUSES:
+            fields["status"] = [f"Status must be one of: {', '.join(FILTER_STATUSES)}."]
+        if self.created_from and self.created_to and self.created_to < self.created_from:
+            fields["to"] = ["The end date is before the start date."]
+        if fields:
+            raise Invalid(fields)
+
+
+@dataclass
+class Row:
+    idea: Idea
+    rank: int
+    votes_30d: int
+    roadmap_items: list[RoadmapItem]
+    # Votes per segment id; a voter in two segments counts in both.
+    segment_votes: dict[int, int]
+    # Votes with each voter at their heaviest segment's weight (1 without one); None unless asked.
+    weighted_votes: float | None = None
+
+
+@dataclass(frozen=True)
+class RankedPage(Page):
+    segments: list[Segment] = field(default_factory=list)
+    filters: Filters = field(default_factory=Filters)
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def _listed():
+    """Ideas the dashboard ranks: public ones, neither deleted, hidden, waiting for review nor merged."""
+    return (
+        Idea.deleted_at.is_(None),
+        Idea.hidden_at.is_(None),
+        Idea.is_pending.is_(False),
+        Idea.status != "merged",
+    )
+
+
+def _conditions(actor: Any, filters: Filters) -> list[Any]:
+    conditions = [visible_ideas(actor), *_listed()]
+    if filters.category:
+        conditions.append(Idea.category_id.in_(select(Category.id).where(Category.slug == filters.category)))
+    if filters.status:
+        conditions.append(Idea.status == filters.status)
+    if filters.created_from:
+        conditions.append(Idea.created_at >= _day_start(filters.created_from))
+    if filters.created_to:
+        conditions.append(Idea.created_at < _day_start(filters.created_to + timedelta(days=1)))
+    if filters.unlinked:
+        conditions.append(~select(RoadmapIdea.idea_id).where(RoadmapIdea.idea_id == Idea.id).exists())
+    if filters.unanswered:
+        conditions.append(Idea.first_staff_response_at.is_(None))
+    return conditions
+
+
+def _weighted_votes_subquery(idea_ids: list[int] | None = None):
+    """(idea_id, weighted): votes with each voter at their heaviest segment's weight, 1 without."""
+    weights = segments.voter_weight_subquery()
+    stmt = (
+        select(
+            IdeaVote.idea_id.label("idea_id"),
+            func.sum(func.coalesce(weights.c.weight, 1.0)).label("weighted"),
+        )
+        .outerjoin(weights, weights.c.user_id == IdeaVote.user_id)
+        .group_by(IdeaVote.idea_id)
+    )
+    if idea_ids is not None:
+        stmt = stmt.where(IdeaVote.idea_id.in_(idea_ids))
+    return stmt.subquery()
+
+
+def _ranked(actor: Any, filters: Filters, now: datetime):
+    """The ordered query of (Idea, votes_30d[, weighted]) for `filters`."""
+    recent = (
+        select(IdeaVote.idea_id.label("idea_id"), func.count().label("votes"))
+        .where(IdeaVote.created_at >= now - timedelta(days=RECENT_DAYS))
+        .group_by(IdeaVote.idea_id)
+        .subquery()
+    )
+    votes_30d = func.coalesce(recent.c.votes, 0)
+    stmt = (
+        select(Idea, votes_30d.label("votes_30d"))
+        .outerjoin(recent, recent.c.idea_id == Idea.id)
+        .options(joinedload(Idea.author), joinedload(Idea.category))
+        .where(*_conditions(actor, filters))
+    )
+    orders = {
+        "votes": (Idea.vote_count.desc(), Idea.id.desc()),
+        "trending": (Idea.trending_score.desc(), Idea.id.desc()),
+        "recent": (votes_30d.desc(), Idea.vote_count.desc(), Idea.id.desc()),
+        "comments": (Idea.comment_count.desc(), Idea.id.desc()),
+    }
+    if filters.sort == "weighted":
+        weighted = _weighted_votes_subquery()
+        value = func.coalesce(weighted.c.weighted, 0.0)
+        stmt = stmt.add_columns(value.label("weighted")).outerjoin(weighted, weighted.c.idea_id == Idea.id)
+        return stmt.order_by(value.desc(), Idea.vote_count.desc(), Idea.id.desc())
+    return stmt.order_by(*orders[filters.sort])
+
+
+def _chunks(ids: list[int]) -> Iterable[list[int]]:
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start : start + CHUNK]
+
+
+def segment_votes(idea_ids: list[int]) -> dict[int, dict[int, int]]:
+    """Votes per segment for each idea: {idea_id: {segment_id: voters}} (one query per 500 ideas)."""
+    found: dict[int, dict[int, int]] = {idea_id: {} for idea_id in idea_ids}
+    for chunk in _chunks(idea_ids):
+        rows = db.session.execute(
+            select(IdeaVote.idea_id, UserSegment.segment_id, func.count())
+            .join(UserSegment, UserSegment.user_id == IdeaVote.user_id)
+            .where(IdeaVote.idea_id.in_(chunk))
+            .group_by(IdeaVote.idea_id, UserSegment.segment_id)
+        )
+        for idea_id, segment_id, count in rows:
+            found[idea_id][segment_id] = count
+    return found
+
+
+def weighted_votes(idea_ids: list[int]) -> dict[int, float]:
+    """Each idea's votes weighted by segment (one query per 500 ideas); 0 for an idea without votes."""
+    found: dict[int, float] = dict.fromkeys(idea_ids, 0.0)
+    for chunk in _chunks(idea_ids):
+        weighted = _weighted_votes_subquery(chunk)
+        for idea_id, value in db.session.execute(select(weighted.c.idea_id, weighted.c.weighted)):
+            found[idea_id] = float(value or 0.0)
+    return found
+
+
+def _rows(actor: Any, filters: Filters, results: list[Any], first_rank: int) -> list[Row]:
+    """Rows for (Idea, votes_30d[, weighted]) results, with roadmap items and segment counts."""
+    ideas = [result[0] for result in results]
+    ids = [idea.id for idea in ideas]
+    items: dict[int, list[RoadmapItem]] = {}
+    for chunk in _chunks(ids):
+        items.update(roadmap.items_for_ideas(actor, chunk))
+    per_segment = segment_votes(ids)
+    weights: dict[int, float] = {}
+    if filters.sort == "weighted":
+        weights = {result[0].id: float(result[2]) for result in results}
+    elif filters.weighing:
+        weights = weighted_votes(ids)
+    return [
+        Row(
+            idea=result[0],
+            rank=first_rank + index,
+            votes_30d=int(result[1]),
+            roadmap_items=items.get(result[0].id, []),
+            segment_votes=per_segment.get(result[0].id, {}),
+            weighted_votes=weights.get(result[0].id) if filters.weighing else None,
+        )
+        for index, result in enumerate(results)
+    ]
+
+
+def top_ideas(
+    actor: Any,
+    filters: Filters,
+    page: int = 1,
+    per_page: int = DEFAULT_PER_PAGE,
+    now: datetime | None = None,
+) -> RankedPage:
+    """One page of ranked ideas (staff), in a fixed number of queries whatever the page size."""
+    require(actor, "dashboard.view")
+    filters.check()
+    now = now or utcnow()
+    total = db.session.scalar(select(func.count(Idea.id)).where(*_conditions(actor, filters))) or 0
+    results = db.session.execute(_ranked(actor, filters, now).limit(per_page).offset((page - 1) * per_page))
+    rows = _rows(actor, filters, list(results), (page - 1) * per_page + 1)
+    return RankedPage(
+        items=rows,
+        page=page,
+        per_page=per_page,
+        total=total,
+        segments=segments.all_segments(),
+        filters=filters,
+    )
+
+
+def all_ranked(actor: Any, filters: Filters, now: datetime | None = None) -> tuple[list[Row], list[Segment]]:
+    """Every ranked idea matching `filters` (for exports), with the segments (staff)."""
+    require(actor, "dashboard.view")
+    filters.check()
+    results = list(db.session.execute(_ranked(actor, filters, now or utcnow())))
+    return _rows(actor, filters, results, 1), segments.all_segments()
+
+
+# ---- Bulk status ----
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    status: str
+    changed: int
+    unchanged: int
+
+
+def bulk_change_status(actor: User, idea_ids: Iterable[int], status: str, note: str = "") -> BulkResult:
+    """Move several ideas to one status with one note; ideas already there are left alone.
+
+    Everything is checked before anything changes: one bad id or value changes nothing.
+    """
+    from app.services import ideas as idea_service
+
+    require(actor, "idea.change_status")
+    ids = sorted(set(idea_ids))
+    note = (note or "").strip()
+    fields: dict[str, list[str]] = {}
+    if not ids:
+        fields["idea_ids"] = ["Tick at least one idea to change."]
+    elif len(ids) > BULK_MAX:
+        fields["idea_ids"] = [f"Change at most {BULK_MAX} ideas at a time (you chose {len(ids)})."]
+    if status == "merged":
+        fields["status"] = ["Merging moves votes: merge ideas one at a time from the idea's page."]
+    elif status not in STATUSES:
+        fields["status"] = [f"Status must be one of: {', '.join(FILTER_STATUSES)}."]
+    if status == "declined" and not note:
+        fields["status_note"] = ["Say why the ideas are declined; the people who voted will read it."]
+    if len(note) > NOTE_MAX:
+        fields["status_note"] = [f"Keep the note to {NOTE_MAX:,} characters or fewer."]
+    if fields:
+        raise Invalid(fields)
+    ideas = list(
+        db.session.scalars(
+            select(Idea)
+            .where(Idea.id.in_(ids), visible_ideas(actor), Idea.deleted_at.is_(None))
+            .order_by(Idea.id)
+        )
+    )
+    missing = sorted(set(ids) - {idea.id for idea in ideas})
+    if missing:
+        listed = ", ".join(f"#{idea_id}" for idea_id in missing[:5])
+        raise Invalid({"idea_ids": [f"There is no idea {listed} (or it was deleted); nothing was changed."]})
+    merged = [idea for idea in ideas if idea.status == "merged"]
+    if merged:
+        raise Conflict(f"Idea #{merged[0].id} is merged into another one; nothing was changed.")
+    changed = 0
+    for idea in ideas:
+        if idea.status == status:
+            continue
+        idea_service.change_status(actor, idea, status, note)
+        changed += 1
+    return BulkResult(status=status, changed=changed, unchanged=len(ideas) - changed)
+
+
+def bulk_message(result: BulkResult) -> str:
+    """What a bulk change did, in words."""
+    label = STATUS_LABELS[result.status]
+    text = f"{result.changed} idea{'' if result.changed == 1 else 's'} moved to “{label}”."
+    if result.unchanged:
+        were = "was" if result.unchanged == 1 else "were"
+        text += f" {result.unchanged} {were} “{label}” already."
+    return text
+
+
+# ---- How fast staff answer ----
+
+
+@dataclass(frozen=True)
+class Waiting:
+    idea: Idea
+    age: timedelta
+
+
+@dataclass(frozen=True)
+class ResponsePanel:
+    waiting: list[Waiting]
+    # Over ideas created in the last RESPONSE_WINDOW_DAYS days that got a first staff response.
+    median: timedelta | None
+    answered: int
+    unanswered: int
+    window_days: int = RESPONSE_WINDOW_DAYS
+
+
+def median(values: list[timedelta]) -> timedelta | None:
+    """The middle value (the mean of the two middle ones for an even count); None for none."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def response_panel(actor: Any, now: datetime | None = None) -> ResponsePanel:
+    """Ideas waiting longest for a first staff reply, and the median time to one (two queries)."""
+    require(actor, "dashboard.view")
+    now = now or utcnow()
+    waiting = list(
+        db.session.scalars(
+            select(Idea)
+            .options(joinedload(Idea.author), joinedload(Idea.category))
+            .where(
+                visible_ideas(actor),
+                *_listed(),
+                Idea.status != "declined",
+                Idea.first_staff_response_at.is_(None),
+            )
+            .order_by(Idea.created_at, Idea.id)
+            .limit(WAITING_LIMIT)
+        )
+    )
+    window = db.session.execute(
+        select(Idea.created_at, Idea.first_staff_response_at).where(
+            visible_ideas(actor),
+            *_listed(),
+            Idea.created_at >= now - timedelta(days=RESPONSE_WINDOW_DAYS),
+        )
+    ).all()
+    times = [max(answered - created, timedelta(0)) for created, answered in window if answered is not None]
+    return ResponsePanel(
+        waiting=[Waiting(idea, max(now - idea.created_at, timedelta(0))) for idea in waiting],
+        median=median(times),
+        answered=len(times),
+        unanswered=len(window) - len(times),
+    )
+
+
+def duration_text(value: timedelta | None) -> str:
+    """A duration in words a person reads at a glance: `45 min`, `5 h 10 min`, `3 days 4 h`."""
+    if value is None:
+        return "—"
+    minutes = int(value.total_seconds() // 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    days, hours = divmod(hours, 24)
+    text = f"{days} day{'' if days == 1 else 's'}"
+    return f"{text} {hours} h" if hours and days < 10 else text
+
+
+@dataclass(frozen=True)
+class StaffDashboard:
+    page: RankedPage
+    panel: ResponsePanel
+    categories: list[Category]
+
+
+def dashboard(
+    actor: Any,
+    filters: Filters,
+    page: int = 1,
+    per_page: int = DEFAULT_PER_PAGE,
+    now: datetime | None = None,
+) -> StaffDashboard:
+    """Everything the dashboard page shows, in a fixed number of queries."""
+    now = now or utcnow()
+    return StaffDashboard(
+        page=top_ideas(actor, filters, page, per_page, now),
+        panel=response_panel(actor, now),
+        categories=category_service.list_categories(),
+    )

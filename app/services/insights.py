@@ -1,0 +1,247 @@
+"""Insights for staff: the numbers behind the charts, and the ideas export as CSV.
+
+Each chart's numbers come from one grouped query. Weeks are ISO weeks (Monday to Sunday, UTC);
+the last twelve end with the current one, and weeks without anything show as zero.
+"""
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import func, literal_column, select
+
+from app.extensions import db
+from app.links import absolute_url
+from app.models.base import utcnow
+from app.models.idea import Category, Idea, IdeaVote
+from app.models.launch import DECISIONS, Launch
+from app.models.prototype import FeedbackRound, Prototype, RoundResponse
+from app.permissions import require
+from app.services import dashboard
+from app.services.csvfile import safe_cell
+
+WEEKS = 12
+TOP_CATEGORIES = 8
+LAST_ROUNDS = 10
+LAST_LAUNCHES = 10
+# The funnel, left to right; declined ideas are counted beside it.
+FUNNEL = ("open", "under_review", "planned", "in_progress", "shipped", "declined")
+DECISION_LABELS = {"scale": "Scale up", "iterate": "Iterate", "stop": "Stop"}
+
+
+@dataclass(frozen=True)
+class Week:
+    start: date
+    ideas: int
+    votes: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.start.day} {self.start:%b}"
+
+
+@dataclass(frozen=True)
+class CategoryStat:
+    name: str
+    slug: str
+    ideas: int
+    votes: int
+
+
+@dataclass(frozen=True)
+class RoundStat:
+    id: int
+    title: str
+    prototype_title: str
+    opens_at: datetime
+    responses: int
+
+
+@dataclass(frozen=True)
+class LaunchStat:
+    id: int
+    title: str
+    status: str
+    enrolled: int
+    capacity: int
+    decision: str | None
+
+
+@dataclass(frozen=True)
+class Insights:
+    weeks: list[Week]
+    funnel: list[tuple[str, int]]
+    categories: list[CategoryStat]
+    rounds: list[RoundStat]
+    launches: list[LaunchStat]
+    decisions: list[tuple[str, int]]
+
+    @property
+    def idea_total(self) -> int:
+        return sum(count for _, count in self.funnel)
+
+
+def _utc_day(column: Any) -> Any:
+    """The UTC calendar day of a timestamp column, as SQL."""
+    if db.engine.dialect.name == "postgresql":
+        # A literal, not a parameter: GROUP BY must repeat the very same expression.
+        return func.date(func.timezone(literal_column("'UTC'"), column))
+    return func.date(column)
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def week_starts(now: datetime, weeks: int = WEEKS) -> list[date]:
+    """The Mondays of the last `weeks` ISO weeks, oldest first, ending with the current one."""
+    monday = now.astimezone(UTC).date() - timedelta(days=now.astimezone(UTC).weekday())
+    return [monday - timedelta(weeks=weeks - 1 - index) for index in range(weeks)]
+
+
+def _per_week(column: Any, starts: list[date], *conditions: Any) -> list[int]:
+    """Rows per week since the first of `starts` (one query grouped by day, summed into weeks)."""
+    since = datetime.combine(starts[0], time.min, tzinfo=UTC)
+    day = _utc_day(column)
+    rows = db.session.execute(
+        select(day, func.count()).where(column >= since, *conditions).group_by(day)
+    ).all()
+    counts = [0] * len(starts)
+    for value, count in rows:
+        index = (_as_date(value) - starts[0]).days // 7
+        if 0 <= index < len(starts):
+            counts[index] += count
+    return counts
+
+
+def _listed() -> tuple[Any, ...]:
+    """Ideas the insights count: neither deleted, hidden nor waiting for review."""
+    return (Idea.deleted_at.is_(None), Idea.hidden_at.is_(None), Idea.is_pending.is_(False))
+
+
+def insights(actor: Any, now: datetime | None = None) -> Insights:
+    """The numbers for every chart on the insights page (staff); a query per chart."""
+    require(actor, "dashboard.view")
+    now = now or utcnow()
+    starts = week_starts(now)
+    ideas = _per_week(Idea.created_at, starts, *_listed())
+    votes = _per_week(IdeaVote.created_at, starts)
+    by_status = dict(
+        db.session.execute(
+            select(Idea.status, func.count()).where(*_listed(), Idea.status != "merged").group_by(Idea.status)
+        ).all()
+    )
+    idea_count = func.count(Idea.id)
+    vote_sum = func.coalesce(func.sum(Idea.vote_count), 0)
+    categories = [
+        CategoryStat(name, slug, count, int(total))
+        for name, slug, count, total in db.session.execute(
+            select(Category.name, Category.slug, idea_count, vote_sum)
+            .join(Idea, Idea.category_id == Category.id)
+            .where(*_listed(), Idea.status != "merged")
+            .group_by(Category.id, Category.name, Category.slug)
+            .order_by(idea_count.desc(), vote_sum.desc(), Category.name)
+            .limit(TOP_CATEGORIES)
+        )
+    ]
+    rounds = [
+        RoundStat(*row)
+        for row in db.session.execute(
+            select(
+                FeedbackRound.id,
+                FeedbackRound.title,
+                Prototype.title,
+                FeedbackRound.opens_at,
+                func.count(RoundResponse.id),
+            )
+            .join(Prototype, Prototype.id == FeedbackRound.prototype_id)
+            .outerjoin(RoundResponse, RoundResponse.round_id == FeedbackRound.id)
+            .where(FeedbackRound.opens_at <= now)
+            .group_by(FeedbackRound.id, FeedbackRound.title, Prototype.title, FeedbackRound.opens_at)
+            .order_by(FeedbackRound.opens_at.desc(), FeedbackRound.id.desc())
+            .limit(LAST_ROUNDS)
+        )
+    ]
+    launches = [
+        LaunchStat(*row)
+        for row in db.session.execute(
+            select(
+                Launch.id,
+                Launch.title,
+                Launch.status,
+                Launch.enrolled_count,
+                Launch.capacity,
+                Launch.decision,
+            )
+            .where(Launch.status.not_in(("draft", "cancelled")))
+            .order_by(Launch.starts_at.desc(), Launch.id.desc())
+            .limit(LAST_LAUNCHES)
+        )
+    ]
+    decided = dict(
+        db.session.execute(
+            select(Launch.decision, func.count())
+            .where(Launch.decision.is_not(None))
+            .group_by(Launch.decision)
+        ).all()
+    )
+    return Insights(
+        weeks=[Week(start, ideas[i], votes[i]) for i, start in enumerate(starts)],
+        funnel=[(status, by_status.get(status, 0)) for status in FUNNEL],
+        categories=categories,
+        rounds=rounds,
+        launches=launches,
+        decisions=[(decision, decided.get(decision, 0)) for decision in DECISIONS],
+    )
+
+
+def _time_cell(value: datetime | None) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S") if value else ""
+
+
+def ideas_csv(actor: Any, filters: dashboard.Filters, now: datetime | None = None) -> tuple[str, str]:
+    """The dashboard's ideas as CSV (filename, text), in its order, with segments and roadmap links."""
+    rows, segments = dashboard.all_ranked(actor, filters, now)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    header = [
+        "id",
+        "title",
+        "status",
+        "category",
+        "votes",
+        "votes_30d",
+        "comments",
+        "created_at",
+        "first_staff_response_at",
+    ]
+    header += [f"segment: {segment.name}" for segment in segments]
+    if filters.weighing:
+        header.append("weighted_votes")
+    header += ["roadmap_items", "url"]
+    writer.writerow([safe_cell(cell) for cell in header])
+    for row in rows:
+        idea = row.idea
+        cells: list[Any] = [
+            idea.id,
+            idea.title,
+            idea.status,
+            idea.category.name if idea.category else "",
+            idea.vote_count,
+            row.votes_30d,
+            idea.comment_count,
+            _time_cell(idea.created_at),
+            _time_cell(idea.first_staff_response_at),
+        ]
+        cells += [row.segment_votes.get(segment.id, 0) for segment in segments]
+        if filters.weighing:
+            cells.append(f"{round(row.weighted_votes or 0, 2):g}")
+        cells += [
+            "; ".join(item.title for item in row.roadmap_items),
+            absolute_url("ideas.detail", idea_id=idea.id),
+        ]
+        writer.writerow([safe_cell(cell) for cell in cells])
+    stamp = (now or utcnow()).strftime("%Y-%m-%d")
+    return f"ideas-{stamp}.csv", out.getvalue()

@@ -1,0 +1,585 @@
+"""The roadmap: staff plan items, link the ideas they answer, and close the loop when they ship.
+
+When an item's status changes its linked ideas follow (shipped -> shipped), and every voter and
+follower of any linked idea hears once, whatever number of linked ideas they supported.
+Private items are for staff only: customers hear about the ideas, never the private item.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, func, or_, select, true, union
+from sqlalchemy.orm import joinedload
+
+from app.errors import Conflict, Invalid, NotFound
+from app.extensions import db
+from app.links import site_path
+from app.models.base import utcnow
+from app.models.idea import STATUS_LABELS as IDEA_STATUS_LABELS
+from app.models.idea import Idea, IdeaFollow, IdeaVote
+from app.models.roadmap import ROADMAP_STATUSES, RoadmapIdea, RoadmapItem
+from app.models.user import User
+from app.permissions import can, require
+from app.services import audit, webhooks
+from app.services.dialect import insert_ignore
+from app.services.notifications import Recipient, notify
+from app.services.pagination import DEFAULT_PER_PAGE, Page, paginate
+from app.services.visibility import visible_ideas
+from app.text import excerpt, normalize_line, render_markdown
+
+TITLE_MIN, TITLE_MAX = 3, 120
+DESCRIPTION_MAX = 20_000
+RELEASE_NOTE_MAX = 20_000
+TARGET_MAX = 40
+STATUSES = ROADMAP_STATUSES
+STATUS_LABELS = {
+    "planned": "Planned",
+    "in_progress": "In progress",
+    "shipped": "Shipped",
+    "cancelled": "Cancelled",
+}
+# The board's columns, left to right; cancelled items are not on the board.
+COLUMNS = ("planned", "in_progress", "shipped")
+# What linked ideas become when their item reaches a status, and the statuses they move from.
+IDEA_FOLLOWS = {
+    "planned": ("planned", ("open", "under_review")),
+    "in_progress": ("in_progress", ("open", "under_review", "planned")),
+    "shipped": ("shipped", ("open", "under_review", "planned", "in_progress")),
+}
+NO_ITEM = "No such roadmap item, or it is not visible to you."
+UNSET: Any = object()
+# Ids are 32-bit integers: a larger number in a URL or body names nothing (and must not reach the driver).
+MAX_ID = 2**31
+
+
+def item_url(item: RoadmapItem) -> str:
+    return site_path("roadmap.detail", item_id=item.id)
+
+
+# ---- Who sees what ----
+
+
+def visible_items(actor: Any):
+    """The SQL condition for roadmap items `actor` may see: private ones for staff only."""
+    if can(actor, "roadmap.view_private"):
+        return true()
+    return RoadmapItem.is_public.is_(True)
+
+
+def get_item(actor: Any, item_id: int) -> RoadmapItem:
+    """The item if it exists and `actor` may see it, else NotFound."""
+    if not 0 < item_id < MAX_ID:
+        raise NotFound(NO_ITEM)
+    item = db.session.scalar(
+        select(RoadmapItem)
+        .options(joinedload(RoadmapItem.author))
+        .where(RoadmapItem.id == item_id, visible_items(actor))
+        .execution_options(populate_existing=True)
+    )
+    if item is None:
+        raise NotFound(NO_ITEM)
+    return item
+
+
+# ---- Validation ----
+
+
+def _check_fields(fields: dict[str, list[str]], **given: Any) -> dict[str, Any]:
+    """The given fields, checked; problems go to `fields`."""
+    checked: dict[str, Any] = {}
+    for name, value in given.items():
+        if name == "title":
+            title = normalize_line(value) if isinstance(value, str) else ""
+            if value is not None and not isinstance(value, str):
+                fields["title"] = ["Give the title as text."]
+            elif len(title) < TITLE_MIN:
+                fields["title"] = [f"The title needs at least {TITLE_MIN} characters."]
+            elif len(title) > TITLE_MAX:
+                fields["title"] = [
+                    f"Keep the title to {TITLE_MAX} characters or fewer (it has {len(title)})."
+                ]
+            checked["title"] = title
+        elif name in ("description", "release_note"):
+            if value is not None and not isinstance(value, str):
+                fields[name] = ["Write it as text (Markdown)."]
+                continue
+            text = (value or "").strip()
+            limit = DESCRIPTION_MAX if name == "description" else RELEASE_NOTE_MAX
+            if len(text) > limit:
+                fields[name] = [f"Keep it to {limit:,} characters or fewer (it has {len(text):,})."]
+            checked[name] = text
+        elif name == "target":
+            if value is not None and not isinstance(value, str):
+                fields["target"] = ["Give the target as text, like “2027 Q1”."]
+                continue
+            target = normalize_line(value or "")
+            if len(target) > TARGET_MAX:
+                fields["target"] = [f"Keep the target to {TARGET_MAX} characters or fewer, like “2027 Q1”."]
+            checked["target"] = target
+        elif name in ("impact", "effort"):
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5
+            ):
+                fields[name] = [f"{name.capitalize()} is a whole number from 1 to 5, or empty."]
+            checked[name] = value
+        elif name == "is_public":
+            if not isinstance(value, bool):
+                fields["public"] = ["Say true or false: is the item on the public roadmap?"]
+            checked["is_public"] = value
+        else:
+            fields[name] = ["This field can't be changed here."]
+    return checked
+
+
+# ---- Writing ----
+
+
+def create_item(
+    actor: User,
+    title: Any,
+    description: Any = "",
+    status: Any = "planned",
+    is_public: Any = True,
+    target: Any = "",
+    impact: Any = None,
+    effort: Any = None,
+    release_note: Any = "",
+) -> RoadmapItem:
+    """Put an item on the roadmap (staff)."""
+    require(actor, "roadmap.manage")
+    fields: dict[str, list[str]] = {}
+    values = _check_fields(
+        fields,
+        title=title,
+        description=description,
+        is_public=is_public,
+        target=target,
+        impact=impact,
+        effort=effort,
+        release_note=release_note,
+    )
+    if status not in STATUSES:
+        fields["status"] = [f"Status must be one of: {', '.join(STATUSES)}."]
+    if fields:
+        raise Invalid(fields)
+    now = utcnow()
+    item = RoadmapItem(
+        **values,
+        description_html=render_markdown(values["description"]),
+        release_note_html=render_markdown(values["release_note"]),
+        status=status,
+        shipped_at=now if status == "shipped" else None,
+        author_id=actor.id,
+        created_at=now,
+        updated_at=now,
+    )
+    db.session.add(item)
+    db.session.flush()
+    audit.record(actor, "roadmap.create", "roadmap_item", item.id, after=item.title)
+    db.session.flush()
+    return item
+
+
+def update_item(actor: User, item: RoadmapItem, **changes: Any) -> RoadmapItem:
+    """Edit an item's fields (staff); keys left out stay as they are. Status: `change_status`."""
+    require(actor, "roadmap.manage", item)
+    fields: dict[str, list[str]] = {}
+    values = _check_fields(fields, **changes)
+    if fields:
+        raise Invalid(fields)
+    before = item.title
+    for name, value in values.items():
+        setattr(item, name, value)
+    if "description" in values:
+        item.description_html = render_markdown(values["description"])
+    if "release_note" in values:
+        item.release_note_html = render_markdown(values["release_note"])
+    item.updated_at = utcnow()
+    audit.record(actor, "roadmap.update", "roadmap_item", item.id, before=before, after=item.title)
+    db.session.flush()
+    return item
+
+
+def change_status(actor: User, item: RoadmapItem, status: Any, release_note: Any = None) -> RoadmapItem:
+    """Move an item; its linked ideas follow, and their voters and followers hear once each."""
+    from app.services import ideas as idea_service
+
+    require(actor, "roadmap.manage", item)
+    fields: dict[str, list[str]] = {}
+    if status not in STATUSES:
+        fields["status"] = [f"Status must be one of: {', '.join(STATUSES)}."]
+    note = (
+        _check_fields(fields, release_note=release_note)["release_note"] if release_note is not None else None
+    )
+    if fields:
+        raise Invalid(fields)
+    if status == item.status:
+        raise Conflict(f"The item is {STATUS_LABELS[status].lower()} already.")
+    before = item.status
+    now = utcnow()
+    item.status = status
+    item.updated_at = now
+    if note is not None:
+        item.release_note = note
+        item.release_note_html = render_markdown(note)
+    if status == "shipped":
+        item.shipped_at = now
+    audit.record(actor, "roadmap.status", "roadmap_item", item.id, before=before, after=status)
+    moved: list[Idea] = []
+    if status in IDEA_FOLLOWS:
+        target, movable = IDEA_FOLLOWS[status]
+        for idea in _linked_ideas(item.id, movable):
+            idea_service.change_status(actor, idea, target, note=_idea_note(item), announce=False)
+            moved.append(idea)
+    db.session.flush()
+    _tell_supporters(actor, item, moved)
+    webhooks.roadmap_shipped(item)
+    return item
+
+
+def _idea_note(item: RoadmapItem) -> str:
+    if not item.is_public:
+        return ""
+    return f"Roadmap: “{item.title}” is {STATUS_LABELS[item.status].lower()}."
+
+
+def _linked_ideas(item_id: int, statuses: Iterable[str] | None = None) -> list[Idea]:
+    stmt = (
+        select(Idea)
+        .join(RoadmapIdea, RoadmapIdea.idea_id == Idea.id)
+        .where(RoadmapIdea.roadmap_item_id == item_id, Idea.deleted_at.is_(None))
+        .order_by(Idea.id)
+    )
+    if statuses is not None:
+        stmt = stmt.where(Idea.status.in_(tuple(statuses)))
+    return list(db.session.scalars(stmt))
+
+
+def supporter_ids(item_id: int) -> list[int]:
+    """Everyone who voted for or follows any idea linked to the item, once each."""
+    linked = select(RoadmapIdea.idea_id).where(RoadmapIdea.roadmap_item_id == item_id)
+    people = union(
+        select(IdeaVote.user_id.label("user_id")).where(IdeaVote.idea_id.in_(linked)),
+        select(IdeaFollow.user_id.label("user_id")).where(IdeaFollow.idea_id.in_(linked)),
+    ).subquery()
+    return list(db.session.scalars(select(people.c.user_id).order_by(people.c.user_id)))
+
+
+def _tell_supporters(actor: User, item: RoadmapItem, moved: list[Idea]) -> None:
+    """One notification per supporter of any linked idea, never the actor."""
+    if item.is_public:
+        people = supporter_ids(item.id)
+        if not people:
+            return
+        message = f"“{item.title}” is {STATUS_LABELS[item.status].lower()}"
+        if item.status == "shipped" and item.release_note:
+            message += f": {excerpt(item.release_note, 200)}"
+        notify([Recipient(user_id, "status", message) for user_id in people], item_url(item), actor.id)
+        return
+    # A private item stays private: supporters hear about their own ideas that moved, and only
+    # about ideas everyone may see; whoever supports none of those has nothing new to hear.
+    shown = {idea.id: idea for idea in moved if not (idea.is_hidden or idea.is_pending or idea.is_deleted)}
+    if not shown:
+        return
+    supported: dict[int, list[Idea]] = defaultdict(list)
+    for user_id, idea_id in _supporter_rows(list(shown)):
+        supported[user_id].append(shown[idea_id])
+    # Each person appears in one group (the page of their first idea): still one notification each.
+    by_page: dict[int, list[Recipient]] = defaultdict(list)
+    for user_id, ideas in supported.items():
+        if len(ideas) == 1:
+            message = f"“{ideas[0].title}” is now {IDEA_STATUS_LABELS[ideas[0].status].lower()}"
+        else:
+            titles = ", ".join(f"“{idea.title}”" for idea in ideas[:3])
+            more = f" and {len(ideas) - 3} more" if len(ideas) > 3 else ""
+            message = f"Ideas you support moved on: {titles}{more}"
+        by_page[ideas[0].id].append(Recipient(user_id, "status", message))
+    for idea_id, recipients in by_page.items():
+        notify(recipients, site_path("ideas.detail", idea_id=idea_id), actor.id)
+
+
+def _supporter_rows(idea_ids: list[int]) -> list[tuple[int, int]]:
+    """(user id, idea id) for everyone who voted for or follows each idea, once per pair."""
+    rows = union(
+        select(IdeaVote.user_id.label("user_id"), IdeaVote.idea_id.label("idea_id")).where(
+            IdeaVote.idea_id.in_(idea_ids)
+        ),
+        select(IdeaFollow.user_id.label("user_id"), IdeaFollow.idea_id.label("idea_id")).where(
+            IdeaFollow.idea_id.in_(idea_ids)
+        ),
+    ).subquery()
+    return [
+        (user_id, idea_id)
+        for user_id, idea_id in db.session.execute(
+            select(rows.c.user_id, rows.c.idea_id).order_by(rows.c.user_id, rows.c.idea_id)
+        )
+    ]
+
+
+def link_idea(actor: User, item: RoadmapItem, idea_id: Any, plan: bool = True) -> bool:
+    """Link an idea to the item; linking twice changes nothing. Answers whether a link was made.
+
+    A newly linked open idea moves to planned unless `plan` is False.
+    """
+    from app.services import ideas as idea_service
+
+    require(actor, "roadmap.manage", item)
+    if isinstance(idea_id, bool) or not isinstance(idea_id, int):
+        raise Invalid({"idea_id": ["Give the idea's number, like 12."]})
+    if not 0 < idea_id < MAX_ID:
+        raise Invalid({"idea_id": [f"There is no idea #{idea_id}."]})
+    idea = db.session.scalar(
+        select(Idea).where(Idea.id == idea_id, visible_ideas(actor), Idea.deleted_at.is_(None))
+    )
+    if idea is None:
+        raise Invalid({"idea_id": [f"There is no idea #{idea_id}."]})
+    if idea.status == "merged":
+        raise Conflict(f"Idea #{idea.id} is merged into #{idea.merged_into_id}; link that one instead.")
+    made = db.session.execute(
+        insert_ignore(
+            RoadmapIdea, roadmap_item_id=item.id, idea_id=idea.id, linked_by_id=actor.id, created_at=utcnow()
+        ).returning(RoadmapIdea.idea_id)
+    ).first()
+    if made is None:
+        return False
+    audit.record(actor, "roadmap.link", "roadmap_item", item.id, after=f"idea #{idea.id}")
+    target = IDEA_FOLLOWS.get(item.status)
+    if plan and target and idea.status in target[1]:
+        idea_service.change_status(actor, idea, target[0], note=_idea_note(item))
+    db.session.flush()
+    return True
+
+
+def unlink_idea(actor: User, item: RoadmapItem, idea_id: int) -> bool:
+    """Remove a link; unlinking what is not linked changes nothing. The idea keeps its status."""
+    require(actor, "roadmap.manage", item)
+    if not 0 < idea_id < MAX_ID:
+        return False
+    removed = db.session.execute(
+        delete(RoadmapIdea)
+        .where(RoadmapIdea.roadmap_item_id == item.id, RoadmapIdea.idea_id == idea_id)
+        .returning(RoadmapIdea.idea_id)
+    ).first()
+    if removed is None:
+        return False
+    audit.record(actor, "roadmap.unlink", "roadmap_item", item.id, before=f"idea #{idea_id}")
+    db.session.flush()
+    return True
+
+
+# ---- Reading ----
+
+
+def demand(item_ids: list[int]) -> dict[int, int]:
+    """Distinct voters over all linked ideas, per item (one query)."""
+    if not item_ids:
+        return {}
+    rows = db.session.execute(
+        select(RoadmapIdea.roadmap_item_id, func.count(func.distinct(IdeaVote.user_id)))
+        .join(IdeaVote, IdeaVote.idea_id == RoadmapIdea.idea_id)
+        .where(RoadmapIdea.roadmap_item_id.in_(item_ids))
+        .group_by(RoadmapIdea.roadmap_item_id)
+    )
+    found = dict(rows.all())
+    return {item_id: found.get(item_id, 0) for item_id in item_ids}
+
+
+def linked_ideas(actor: Any, item_ids: list[int]) -> dict[int, list[Idea]]:
+    """The ideas `actor` may see linked to each item, by votes (one query)."""
+    found: dict[int, list[Idea]] = {item_id: [] for item_id in item_ids}
+    if item_ids:
+        rows = db.session.execute(
+            select(RoadmapIdea.roadmap_item_id, Idea)
+            .join(Idea, Idea.id == RoadmapIdea.idea_id)
+            .where(RoadmapIdea.roadmap_item_id.in_(item_ids), visible_ideas(actor), Idea.deleted_at.is_(None))
+            .order_by(Idea.vote_count.desc(), Idea.id)
+        )
+        for item_id, idea in rows:
+            found[item_id].append(idea)
+    return found
+
+
+def linked_idea_ids(item_ids: list[int], actor: Any = UNSET) -> dict[int, list[int]]:
+    """Every linked idea id per item, for the API (one query); with `actor`, only ideas they may see."""
+    found: dict[int, list[int]] = {item_id: [] for item_id in item_ids}
+    if item_ids:
+        stmt = (
+            select(RoadmapIdea.roadmap_item_id, RoadmapIdea.idea_id)
+            .where(RoadmapIdea.roadmap_item_id.in_(item_ids))
+            .order_by(RoadmapIdea.idea_id)
+        )
+        if actor is not UNSET:
+            stmt = stmt.join(Idea, Idea.id == RoadmapIdea.idea_id).where(
+                visible_ideas(actor), Idea.deleted_at.is_(None)
+            )
+        for item_id, idea_id in db.session.execute(stmt):
+            found[item_id].append(idea_id)
+    return found
+
+
+def items_for_ideas(actor: Any, idea_ids: Iterable[int]) -> dict[int, list[RoadmapItem]]:
+    """The items `actor` may see linked to each idea (one query): for idea pages, lists and the API."""
+    idea_ids = list(idea_ids)
+    found: dict[int, list[RoadmapItem]] = defaultdict(list)
+    if idea_ids:
+        rows = db.session.execute(
+            select(RoadmapIdea.idea_id, RoadmapItem)
+            .join(RoadmapItem, RoadmapItem.id == RoadmapIdea.roadmap_item_id)
+            .where(RoadmapIdea.idea_id.in_(idea_ids), visible_items(actor))
+            .order_by(RoadmapItem.id)
+        )
+        for idea_id, item in rows:
+            found[idea_id].append(item)
+    return {idea_id: found.get(idea_id, []) for idea_id in idea_ids}
+
+
+@dataclass
+class BoardCard:
+    item: RoadmapItem
+    ideas: list[Idea]
+    demand: int
+
+
+SHIPPED_ON_BOARD = 10
+
+
+def _cards(actor: Any, items: list[RoadmapItem]) -> list[BoardCard]:
+    """Items with the ideas `actor` may see and their demand (two queries)."""
+    ids = [item.id for item in items]
+    ideas = linked_ideas(actor, ids)
+    demands = demand(ids)
+    return [BoardCard(item, ideas[item.id], demands[item.id]) for item in items]
+
+
+def board(actor: Any, shipped_limit: int = SHIPPED_ON_BOARD) -> dict[str, list[BoardCard]]:
+    """The roadmap's columns (planned, in progress, shipped) with ideas and demand; four queries.
+
+    Planned and in-progress items come most wanted first; the shipped column holds the latest
+    `shipped_limit` items (the changelog has them all).
+    """
+    open_items = db.session.scalars(
+        select(RoadmapItem)
+        .where(visible_items(actor), RoadmapItem.status.in_(("planned", "in_progress")))
+        .order_by(RoadmapItem.id)
+    )
+    shipped = db.session.scalars(
+        select(RoadmapItem)
+        .where(visible_items(actor), RoadmapItem.status == "shipped")
+        .order_by(RoadmapItem.shipped_at.desc(), RoadmapItem.id.desc())
+        .limit(shipped_limit)
+    )
+    columns: dict[str, list[BoardCard]] = {status: [] for status in COLUMNS}
+    for card in _cards(actor, [*open_items, *shipped]):
+        columns[card.item.status].append(card)
+    for status in ("planned", "in_progress"):
+        columns[status].sort(key=lambda card: (-card.demand, card.item.id))
+    return columns
+
+
+def list_items(
+    actor: Any, status: str | None = None, page: int = 1, per_page: int = DEFAULT_PER_PAGE
+) -> Page:
+    """One page of items `actor` may see, newest first (for the API)."""
+    if status is not None and status not in STATUSES:
+        raise Invalid({"status": [f"Status must be one of: {', '.join(STATUSES)}."]})
+    stmt = (
+        select(RoadmapItem)
+        .where(visible_items(actor))
+        .order_by(RoadmapItem.updated_at.desc(), RoadmapItem.id.desc())
+    )
+    if status is not None:
+        stmt = stmt.where(RoadmapItem.status == status)
+    return paginate(stmt, page, per_page)
+
+
+@dataclass
+class ItemPage:
+    item: RoadmapItem
+    ideas: list[Idea]
+    demand: int
+    # Staff only: ideas found by the link picker's search, and what was searched.
+    choices: list[Idea]
+    words: str
+
+
+def item_page(actor: Any, item_id: int, words: str | None = None) -> ItemPage:
+    """An item with its linked ideas and demand; staff searching `words` also get ideas to link."""
+    item = get_item(actor, item_id)
+    card = _cards(actor, [item])[0]
+    words = normalize_line(words or "")
+    choices = idea_choices(actor, words, item) if words and can(actor, "roadmap.manage", item) else []
+    return ItemPage(item=item, ideas=card.ideas, demand=card.demand, choices=choices, words=words)
+
+
+@dataclass
+class Changelog:
+    page: Page
+    ideas: dict[int, list[Idea]]
+
+
+def changelog_page(actor: Any, page: int = 1, per_page: int = 20) -> Changelog:
+    """One page of the changelog with each item's linked ideas (three queries)."""
+    result = changelog(actor, page, per_page)
+    return Changelog(page=result, ideas=linked_ideas(actor, [item.id for item in result.items]))
+
+
+def changelog(actor: Any, page: int = 1, per_page: int = 20) -> Page:
+    """Shipped items `actor` may see, newest first."""
+    stmt = (
+        select(RoadmapItem)
+        .where(visible_items(actor), RoadmapItem.status == "shipped")
+        .order_by(RoadmapItem.shipped_at.desc(), RoadmapItem.id.desc())
+    )
+    return paginate(stmt, page, per_page)
+
+
+def idea_choices(actor: Any, words: str, item: RoadmapItem | None = None, limit: int = 10) -> list[Idea]:
+    """Ideas for the link picker: by number ("#12", "12") or by words in the title, most voted first."""
+    require(actor, "roadmap.manage")
+    words = normalize_line(words)
+    if not words:
+        return []
+    stmt = select(Idea).where(visible_ideas(actor), Idea.deleted_at.is_(None), Idea.status != "merged")
+    number = words.lstrip("#")
+    if number.isdigit() and int(number) < 2**31:
+        stmt = stmt.where(or_(Idea.id == int(number), Idea.title.icontains(words, autoescape=True)))
+    else:
+        for word in words.split()[:5]:
+            stmt = stmt.where(Idea.title.icontains(word, autoescape=True))
+    if item is not None:
+        stmt = stmt.where(
+            Idea.id.not_in(select(RoadmapIdea.idea_id).where(RoadmapIdea.roadmap_item_id == item.id))
+        )
+    return list(db.session.scalars(stmt.order_by(Idea.vote_count.desc(), Idea.id).limit(limit)))
+
+
+def item_choices(actor: Any) -> list[RoadmapItem]:
+    """Items an idea can be linked to (not cancelled), for the staff picker on idea pages."""
+    require(actor, "roadmap.manage")
+    order = {status: number for number, status in enumerate(STATUSES)}
+    items = list(
+        db.session.scalars(
+            select(RoadmapItem).where(RoadmapItem.status != "cancelled").order_by(RoadmapItem.title)
+        )
+    )
+    return sorted(items, key=lambda item: order[item.status])
+
+
+@dataclass
+class IdeaRoadmap:
+    """The roadmap block of an idea page: the items it is on and, for staff, items to link it to."""
+
+    items: list[RoadmapItem]
+    choices: list[RoadmapItem]
+
+
+def idea_roadmap(actor: Any, idea_id: int) -> IdeaRoadmap:
+    """The items `actor` may see that an idea is on (one query); for staff also the others (one more)."""
+    items = items_for_ideas(actor, [idea_id])[idea_id]
+    choices: list[RoadmapItem] = []
+    if can(actor, "roadmap.manage"):
+        linked = {item.id for item in items}
+        choices = [item for item in item_choices(actor) if item.id not in linked]
+    return IdeaRoadmap(items=items, choices=choices)

@@ -1,0 +1,166 @@
+"""Staff pages: the dashboard of what customers want, insights with charts, and the ideas export."""
+
+from typing import Any
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from app.errors import BadRequest
+from app.extensions import db
+from app.forms.staff import BulkStatusForm, DashboardFilterForm
+from app.models.idea import STATUS_LABELS, Idea
+from app.permissions import require
+from app.services import categories as category_service
+from app.services import charts, ranking
+from app.services import dashboard as dashboard_service
+from app.services import insights as insights_service
+from app.services.pagination import page_args
+from app.web.support import safe_next_url
+
+bp = Blueprint("staff", __name__, url_prefix="/staff")
+
+PER_PAGE = 50
+
+
+def _actor():
+    return current_user._get_current_object()
+
+
+@bp.app_template_global("idea_rank")
+def idea_rank(idea: Idea) -> ranking.Breakdown | None:
+    """ "Why this rank?" on an idea page (templates/ideas/_rank.html): None when the viewer may not see it."""
+    return ranking.explanation_if_allowed(_actor(), idea)
+
+
+@bp.app_template_global("staff_roadmap_url")
+def roadmap_item_url(item: Any) -> str | None:
+    """The roadmap item's page, once the roadmap pages exist."""
+    if "roadmap.detail" not in current_app.view_functions:
+        return None
+    return url_for("roadmap.detail", item_id=item.id)
+
+
+@bp.app_template_filter("duration")
+def duration(value) -> str:
+    return dashboard_service.duration_text(value)
+
+
+def _filter_form() -> DashboardFilterForm:
+    form = DashboardFilterForm(formdata=request.args)
+    form.validate()
+    return form
+
+
+@bp.get("")
+@login_required
+def dashboard():
+    require(_actor(), "dashboard.view")
+    page, per_page = page_args(request.args, default_per_page=PER_PAGE)
+    form = _filter_form()
+    data, status = None, 200
+    if form.errors:
+        form.set_categories(category_service.list_categories())
+        status = 422
+    else:
+        data = dashboard_service.dashboard(_actor(), form.filters, page, per_page)
+        form.set_categories(data.categories)
+    body = render_template(
+        "staff/dashboard.html",
+        form=form,
+        data=data,
+        filters=form.filters if data else None,
+        sort_labels=dashboard_service.SORT_LABELS,
+        bulk_form=BulkStatusForm(),
+    )
+    return body, status
+
+
+@bp.post("/bulk-status")
+@login_required
+def bulk_status():
+    require(_actor(), "idea.change_status")
+    form = BulkStatusForm()
+    if not form.validate_on_submit():
+        for messages in form.errors.values():
+            for message in messages:
+                flash(message, "error")
+        return redirect(safe_next_url("staff.dashboard"))
+    ids = [int(value) for value in request.form.getlist("idea_ids") if value.isdigit()]
+    result = dashboard_service.bulk_change_status(
+        _actor(), ids, form.status.data, form.status_note.data or ""
+    )
+    db.session.commit()
+    flash(dashboard_service.bulk_message(result), "success")
+    return redirect(safe_next_url("staff.dashboard"))
+
+
+@bp.get("/insights")
+@login_required
+def insights():
+    data = insights_service.insights(_actor())
+    weeks = [week.label for week in data.weeks]
+    figures = {
+        "ideas": charts.column_chart(
+            "chart-ideas",
+            "New ideas per week",
+            list(zip(weeks, [w.ideas for w in data.weeks], strict=True)),
+            "new ideas",
+        ),
+        "votes": charts.column_chart(
+            "chart-votes",
+            "Votes per week",
+            list(zip(weeks, [w.votes for w in data.weeks], strict=True)),
+            "votes",
+        ),
+        "funnel": charts.bar_chart(
+            "chart-funnel",
+            "Ideas by status",
+            [(STATUS_LABELS[status], count) for status, count in data.funnel],
+            data.idea_total,
+        ),
+        "categories": charts.count_chart(
+            "chart-categories",
+            "Top categories by ideas",
+            [(c.name, c.ideas) for c in data.categories],
+            "ideas",
+        ),
+        "rounds": charts.count_chart(
+            "chart-rounds",
+            "Responses to the latest feedback rounds",
+            [(f"{r.title} ({r.prototype_title})", r.responses) for r in data.rounds],
+            "responses",
+        ),
+        "launches": charts.fill_chart(
+            "chart-launches",
+            "Enrolment in learning launches",
+            [(launch.title, launch.enrolled, launch.capacity) for launch in data.launches],
+            "seats filled",
+        ),
+        "decisions": charts.count_chart(
+            "chart-decisions",
+            "Decisions after learning launches",
+            [(insights_service.DECISION_LABELS[decision], count) for decision, count in data.decisions],
+            "launches",
+        ),
+    }
+    return render_template(
+        "staff/insights.html", data=data, charts=figures, decision_labels=insights_service.DECISION_LABELS
+    )
+
+
+@bp.get("/ideas.csv")
+@login_required
+def export():
+    require(_actor(), "dashboard.view")
+    form = _filter_form()
+    if form.errors:
+        raise BadRequest(" ".join(message for messages in form.errors.values() for message in messages))
+    filename, text = insights_service.ideas_csv(_actor(), form.filters)
+    return Response(
+        text,
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "private, no-store",
+        },
+    )
