@@ -2,14 +2,14 @@
 
 import pytest
 from flask_login import AnonymousUserMixin
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.errors import BadRequest
 from app.extensions import db
 from app.models.user import ApiToken, User
 from app.services import api_tokens
 from app.services.pagination import page_args, paginate
-from tests.factories import make_user
+from tests.factories import make_idea, make_user
 
 
 def bearer(token: str) -> dict:
@@ -148,3 +148,61 @@ def test_ids_past_a_database_integer_are_not_found(client, path):
 
 def test_id_past_a_database_integer_on_a_page_is_not_found(client):
     assert client.get("/ideas/99999999999999999999").status_code == 404
+
+
+# --- suspended accounts and logs ------------------------------------------------------------
+
+
+def _suspend(user: User) -> None:
+    from app.services import accounts
+
+    moderator = make_user(role="admin", email="admin@example.com", name="Ada")
+    accounts.suspend_user(moderator, user, 3, "Spam links")
+    db.session.commit()
+
+
+def test_a_suspended_users_token_still_reads_but_cannot_write(client, token):
+    from app.models.comment import Comment
+    from app.models.idea import Idea, IdeaVote
+
+    user = db.session.scalar(select(User).where(User.email == "ann@example.com"))
+    idea_id = make_idea(make_user()).id
+    _suspend(user)
+    assert client.get("/api/v1/me", headers=bearer(token)).status_code == 200
+    assert client.get(f"/api/v1/ideas/{idea_id}", headers=bearer(token)).status_code == 200
+    writes = [
+        ("post", "/api/v1/ideas", {"title": "A new idea from a bot", "body": "Text"}),
+        ("post", f"/api/v1/ideas/{idea_id}/vote", None),
+        ("post", f"/api/v1/ideas/{idea_id}/comments", {"body": "Me too"}),
+        ("patch", f"/api/v1/ideas/{idea_id}", {"status": "planned"}),
+        ("post", "/api/v1/roadmap", {"title": "Dark mode"}),
+    ]
+    for method, path, payload in writes:
+        response = getattr(client, method)(path, json=payload, headers=bearer(token))
+        assert response.status_code == 403, path
+        assert "suspended" in response.json["error"]["message"], path
+    assert db.session.scalar(select(func.count(Idea.id))) == 1
+    assert db.session.scalar(select(func.count()).select_from(IdeaVote)) == 1  # the author's own
+    assert db.session.scalar(select(func.count(Comment.id))) == 0
+    assert db.session.get(Idea, idea_id).status == "open"
+
+
+def test_tokens_never_reach_the_log(app, client, login, caplog, monkeypatch):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    user = make_user()
+    login(user)
+    page = client.post_form("/account/tokens", {"name": "Bot"}, page="/account/settings")
+    plain = page.get_data(as_text=True).split('id="new-token" type="text" readonly value="')[1].split('"')[0]
+    client.get("/api/v1/me", headers=bearer(plain))
+    client.get("/api/v1/me", headers=bearer(plain + "x"))
+
+    def broken(user):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("app.api.me.user_json", broken)
+    assert client.get("/api/v1/me", headers=bearer(plain)).status_code == 500
+    assert "Unhandled error on GET /api/v1/me" in caplog.text
+    assert plain not in caplog.text
+    assert plain[len(api_tokens.TOKEN_PREFIX) :] not in caplog.text

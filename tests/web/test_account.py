@@ -110,6 +110,7 @@ def test_create_token_shows_it_once_and_it_works(client, login):
     response = client.post_form("/account/tokens", {"name": "CRM sync"}, page="/account/settings")
     page = response.get_data(as_text=True)
     assert "Copy it now" in page
+    assert "Never" in page  # listed with its last use, not used yet
     token = page.split('id="new-token" type="text" readonly value="')[1].split('"')[0]
     assert token.startswith("cc_")
     assert token not in client.get("/account/settings").get_data(as_text=True)
