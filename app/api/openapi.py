@@ -131,6 +131,7 @@ def operation(
     summary: str,
     *,
     ok: int = 200,
+    also_ok: tuple[int, ...] = (),
     returns: dict[str, Any] | None = None,
     body: str | None = None,
     body_optional: bool = False,
@@ -155,7 +156,7 @@ def operation(
     success: dict[str, Any] = {"description": "Done." if returns is None else "OK."}
     if returns is not None:
         success["content"] = _json(returns)
-    responses: dict[str, Any] = {str(ok): success}
+    responses: dict[str, Any] = {str(code): success for code in (ok, *also_ok)}
     for status in sorted(statuses):
         responses[str(status)] = {"$ref": f"#/components/responses/{status}"}
     responses["default"] = {"$ref": "#/components/responses/Error"}
@@ -231,7 +232,8 @@ def _ops() -> list[tuple[str, str, dict[str, Any]]]:
         op(
             "patch", "/ideas/{idea_id}", "update_idea", "Ideas", "member",
             "Edit an idea, or move its status (staff)", returns=idea, body="IdeaChanges", errors=(409,),
-            description="The author may edit within the edit window; staff may edit and set `status`.",
+            description="The author may edit within the edit window; staff may edit and set `status` "
+            "(setting the status it has already changes nothing; `declined` needs a `status_note`).",
         ),
         op(
             "post", "/ideas/{idea_id}/vote", "cast_vote", "Ideas", "member", "Vote for an idea (idempotent)",
@@ -240,6 +242,7 @@ def _ops() -> list[tuple[str, str, dict[str, Any]]]:
         op(
             "delete", "/ideas/{idea_id}/vote", "retract_vote", "Ideas", "member",
             "Take one's vote back (idempotent)", returns=vote, errors=(409,),
+            description="409 on merged or declined ideas, 403 when locked, as for casting a vote.",
         ),
         # Comments
         op(
@@ -248,8 +251,8 @@ def _ops() -> list[tuple[str, str, dict[str, Any]]]:
         ),
         op(
             "post", "/ideas/{idea_id}/comments", "comments_create", "Comments", "member",
-            "Comment on an idea", ok=201, returns=comment, body="NewComment",
-            description="403 when the idea is locked.",
+            "Comment on an idea", ok=201, returns=comment, body="NewComment", errors=(409,),
+            description="403 when the idea is locked; 409 when it was merged into another.",
         ),
         op(
             "get", "/prototypes/{prototype_id}/comments", "prototype_comments_list", "Comments", "anyone",
@@ -291,10 +294,11 @@ def _ops() -> list[tuple[str, str, dict[str, Any]]]:
         ),
         op(
             "post", "/ideas/{idea_id}/lock", "lock_idea", "Moderation", "moderator",
-            "Lock an idea's thread and votes", returns=idea,
+            "Lock an idea's thread and votes", returns=idea, errors=(409,),
+            description="409 when the idea is locked already.",
         ),
         op("post", "/ideas/{idea_id}/unlock", "unlock_idea", "Moderation", "moderator", "Unlock an idea",
-           returns=idea),
+           returns=idea, errors=(409,), description="409 when the idea is not locked."),
         op(
             "post", "/ideas/{idea_id}/merge", "merge_idea", "Moderation", "moderator",
             "Merge an idea into another", returns=idea, body="Merge", errors=(409,),
@@ -360,9 +364,9 @@ def _ops() -> list[tuple[str, str, dict[str, Any]]]:
         ),
         op(
             "post", "/rounds/{round_id}/responses", "rounds_respond", "Rounds", "member", "Answer a round",
-            ok=201, returns=ref("RoundResponse"), body="Answers", errors=(409,),
-            description="201 the first time, 200 when replacing one's own answers; "
-            "409 outside the window; 403 outside the audience.",
+            ok=201, also_ok=(200,), returns=ref("RoundResponse"), body="Answers", errors=(409,),
+            description="201 the first time, 200 when replacing one's own answers; 409 outside the "
+            "window; 404 for members outside the round's audience (403 for staff outside it).",
         ),
         op(
             "get", "/rounds/{round_id}/results", "rounds_results", "Rounds", "staff", "A round's results",

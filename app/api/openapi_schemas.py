@@ -503,7 +503,7 @@ OUTCOME_INPUT = obj(
             'A result for every assumption: {"<assumption id>": "confirmed"} or [{"id", "result"}].',
         ),
     },
-    required=("decision", "summary"),
+    required=("decision", "summary", "metric_actual"),
 )
 LAUNCH_FIELDS = {
     "title": {"type": "string", "minLength": 5, "maxLength": 120},
@@ -561,7 +561,9 @@ BODIES: dict[str, dict[str, Any]] = {
             "title": {"type": "string", "minLength": 5, "maxLength": 120},
             "body": {**MARKDOWN, "maxLength": 10_000},
             "category": nullable(STRING),
-            "status": described(enum(STATUSES), "Staff only."),
+            "status": described(
+                enum(tuple(s for s in STATUSES if s != "merged")), "Staff only; merge with /merge."
+            ),
             "status_note": described(nullable(STRING), "Staff only, with `status`: why, for the voters."),
         },
         required=(),
@@ -577,8 +579,12 @@ BODIES: dict[str, dict[str, Any]] = {
             "target_type": enum(FLAG_TARGETS),
             "target_id": ID,
             "reason": enum(FLAG_REASONS),
-            "note": nullable({"type": "string", "maxLength": 1_000}),
-            "duplicate_of_id": described(nullable(ID), "reason duplicate: the idea it repeats."),
+            "note": described(
+                nullable({"type": "string", "maxLength": 1_000}), "Required with reason `other`."
+            ),
+            "duplicate_of_id": described(
+                nullable(ID), "With reason `duplicate`, optionally: the idea it repeats."
+            ),
         },
         required=("target_type", "target_id", "reason"),
     ),
@@ -592,7 +598,10 @@ BODIES: dict[str, dict[str, Any]] = {
             "reason": {"type": "string", "minLength": 1, "maxLength": 500},
         }
     ),
-    "NewPrototype": obj(PROTOTYPE_FIELDS, required=("title",)),
+    "NewPrototype": obj(
+        {**PROTOTYPE_FIELDS, "status": described(enum(("draft", "published")), "Default draft.")},
+        required=("title",),
+    ),
     "PrototypeChanges": obj(PROTOTYPE_FIELDS, required=(), minProperties=1),
     "NewRound": obj(
         {

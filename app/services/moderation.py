@@ -137,8 +137,9 @@ def flag_item(
         errors["note"] = ["Say what is wrong, so a moderator can judge it."]
     if len(note) > NOTE_MAX:
         errors["note"] = [f"Keep the note to {NOTE_MAX:,} characters or fewer."]
-    if reason == "duplicate":
-        duplicate = db.session.get(Idea, duplicate_of_id) if duplicate_of_id else None
+    # Naming the original is optional (a note may say which); a named one must exist.
+    if reason == "duplicate" and duplicate_of_id is not None:
+        duplicate = db.session.get(Idea, duplicate_of_id) if duplicate_of_id > 0 else None
         if duplicate is None or duplicate.is_deleted:
             errors["duplicate_of_id"] = ["Name the idea this one duplicates."]
         elif target_type == "idea" and duplicate.id == target_id:

@@ -108,7 +108,10 @@ def flag():
         abort(404)
     target_id = int(form.target_id.data)
     reason = form.reason.data or ""
-    duplicate_of_id = parse_idea_ref(form.duplicate_of.data) if reason == "duplicate" else None
+    duplicate_of_id = None
+    if reason == "duplicate" and (form.duplicate_of.data or "").strip():
+        # Text that names no idea is refused by the service (0 is no idea).
+        duplicate_of_id = parse_idea_ref(form.duplicate_of.data) or 0
     ok, _ = call_with_form(
         form,
         moderation.flag_item,

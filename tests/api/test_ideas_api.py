@@ -402,7 +402,6 @@ def test_staff_edit_fields_and_status_together_or_not_at_all(client, member, sta
     ("payload", "field"),
     [
         ({"status": "merged"}, "status"),
-        ({"status": "open"}, "status"),
         ({"status": "someday"}, "status"),
         ({"status": 3}, "status"),
         ({"status_note": "A note without a status"}, "status_note"),
@@ -415,6 +414,20 @@ def test_bad_status_changes_are_422(client, member, staff, payload, field):
     )
     assert field in error["fields"]
     assert db.session.get(Idea, idea_id).status == "open"
+
+
+def test_setting_the_status_an_idea_has_changes_nothing_but_is_still_staff_only(client, member, staff):
+    from app.models.idea import IdeaStatusChange
+
+    idea_id = make_idea(member.user, "An idea")
+    response = client.patch(f"/api/v1/ideas/{idea_id}", json={"status": "open"}, headers=staff.headers)
+    assert (response.status_code, response.json["status"]) == (200, "open")
+    assert db.session.scalar(select(func.count(IdeaStatusChange.id))) == 0
+    assert_error(
+        client.patch(f"/api/v1/ideas/{idea_id}", json={"status": "open"}, headers=member.headers),
+        403,
+        "forbidden",
+    )
 
 
 def test_members_cannot_change_status(client, member):

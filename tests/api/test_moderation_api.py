@@ -129,6 +129,14 @@ def test_a_member_flags_a_comment_and_a_duplicate(client, member, other):
     assert response.json["duplicate_of_id"] == original
 
 
+def test_a_duplicate_flag_need_not_name_the_original(client, member, other):
+    idea_id = make_idea(other.user)
+    payload = {"target_type": "idea", "target_id": idea_id, "reason": "duplicate", "note": "Same as #1"}
+    response = client.post("/api/v1/flags", json=payload, headers=member.headers)
+    assert response.status_code == 201
+    assert (response.json["reason"], response.json["duplicate_of_id"]) == ("duplicate", None)
+
+
 def test_flagging_twice_is_409(client, member, other):
     idea_id = make_idea(other.user)
     payload = {"target_type": "idea", "target_id": idea_id, "reason": "spam"}
@@ -168,7 +176,6 @@ def test_the_third_flag_hides_and_a_moderators_flag_hides_at_once(client, member
         ({"target_type": "idea", "reason": "other"}, "note"),
         ({"target_type": "idea", "reason": "other", "note": "  "}, "note"),
         ({"target_type": "idea", "reason": "spam", "note": 5}, "note"),
-        ({"target_type": "idea", "reason": "duplicate"}, "duplicate_of_id"),
         ({"target_type": "idea", "reason": "duplicate", "duplicate_of_id": "7"}, "duplicate_of_id"),
         ({"target_type": "banana", "reason": "spam"}, "target_type"),
         ({"reason": "spam"}, "target_type"),

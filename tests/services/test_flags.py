@@ -183,14 +183,17 @@ def test_bad_flags_are_refused_with_a_message(app, reason, note, field):
     assert flag_rows() == 0
 
 
-def test_a_duplicate_flag_names_another_idea(app):
+def test_a_duplicate_flag_may_name_another_idea(app):
     idea, original = make_idea(), make_idea(title="The original idea")
     with pytest.raises(Invalid) as refused:
-        moderation.flag_item(make_user(), "idea", idea.id, "duplicate")
-    assert "duplicate_of_id" in refused.value.fields
-    with pytest.raises(Invalid):
         moderation.flag_item(make_user(), "idea", idea.id, "duplicate", duplicate_of_id=idea.id)
+    assert refused.value.fields == {"duplicate_of_id": ["An idea cannot duplicate itself."]}
+    with pytest.raises(Invalid) as refused:
+        moderation.flag_item(make_user(), "idea", idea.id, "duplicate", duplicate_of_id=999_999)
+    assert refused.value.fields == {"duplicate_of_id": ["Name the idea this one duplicates."]}
     db.session.rollback()
+    unnamed = moderation.flag_item(make_user(), "idea", idea.id, "duplicate", "Same as the CSV one")
+    assert (unnamed.reason, unnamed.duplicate_of_id) == ("duplicate", None)
     row = moderation.flag_item(make_user(), "idea", idea.id, "duplicate", duplicate_of_id=original.id)
     db.session.commit()
     assert row.duplicate_of_id == original.id

@@ -120,7 +120,9 @@ def test_bad_flags_on_a_prototype_are_refused(people):
         moderation.flag_item(people["member"], "prototype", prototype.id, "other", "")
     assert refused.value.fields["note"] == ["Say what is wrong, so a moderator can judge it."]
     with pytest.raises(Invalid) as refused:
-        moderation.flag_item(people["member"], "prototype", prototype.id, "duplicate")
+        moderation.flag_item(
+            people["member"], "prototype", prototype.id, "duplicate", duplicate_of_id=123_456
+        )
     assert refused.value.fields["duplicate_of_id"] == ["Name the idea this one duplicates."]
     db.session.rollback()
     assert flag_total() == 0

@@ -97,7 +97,6 @@ def test_a_second_flag_by_the_same_person_is_refused_clearly(client, login):
         ("", "", "", "Choose a reason"),
         ("nonsense", "", "", "Choose a reason"),
         ("other", "   ", "", "Say what is wrong"),
-        ("duplicate", "", "", "Name the idea this one duplicates"),
         ("duplicate", "", "not an idea", "Name the idea this one duplicates"),
         ("duplicate", "", "999999", "Name the idea this one duplicates"),
         ("spam", "x" * 1001, "", "Keep the note to 1,000 characters"),
