@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint format worker clean
+.PHONY: run test lint format worker bench clean
 
 $(BIN)/.installed: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Cocreate needs Python 3.11 or newer (set PYTHON=...)")'
@@ -38,6 +38,10 @@ lint: $(BIN)/.installed-dev
 format: $(BIN)/.installed-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+## bench: seed (or reuse) the benchmark datasets, serve with gunicorn, measure with wrk (README: Performance)
+bench: $(BIN)/.installed
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 worker: $(BIN)/.installed
 	$(BIN)/flask --app wsgi worker

@@ -91,6 +91,34 @@ def seed_demo(if_empty: bool) -> None:
             click.echo(f"  {email:<28} {role}")
 
 
+@click.command("bench-seed")
+@click.option("--ideas", default=100_000, show_default=True, help="How many ideas.")
+@click.option("--votes", default=1_000_000, show_default=True, help="About how many votes in all.")
+@click.option("--comments", default=300_000, show_default=True, help="About how many comments in all.")
+@click.option("--users", default=20_000, show_default=True, help="How many members.")
+@click.option(
+    "--seed", "seed_value", default=42, show_default=True, help="The same seed gives the same data."
+)
+def bench_seed(ideas: int, votes: int, comments: int, users: int, seed_value: int) -> None:
+    """Fill an empty database with a large, realistic dataset for the benchmarks."""
+    from app.benchdata import BENCH_MEMBER, BENCH_PASSWORD, BENCH_STAFF, Size, seed
+
+    if accounts.count_users() > 0:
+        raise click.ClickException("The database is not empty; bench-seed only fills an empty one.")
+    if ideas < 1 or users < 10 or votes < 0 or comments < 0:
+        raise click.ClickException("Use at least 1 idea and 10 users; votes and comments cannot be negative.")
+    started = time.monotonic()
+    thread = seed(
+        Size(ideas=ideas, votes=votes, comments=comments, users=users),
+        seed_value,
+        progress=lambda steps, label: click.progressbar(steps, label=f"{label:<15}"),
+    )
+    click.echo(
+        f"Seeded in {time.monotonic() - started:.0f} s. Idea {thread} has the benchmark's long thread."
+    )
+    click.echo(f"Sign in as {BENCH_MEMBER} or {BENCH_STAFF} with the password {BENCH_PASSWORD}.")
+
+
 DIGEST_BATCH = 100
 
 
@@ -158,5 +186,5 @@ def worker(once: bool, interval: float, jobs_interval: float) -> None:
 
 
 def register(app: Flask) -> None:
-    for command in (users_cli, tokens_cli, seed_demo, worker):
+    for command in (users_cli, tokens_cli, seed_demo, bench_seed, worker):
         app.cli.add_command(command)
