@@ -59,6 +59,8 @@ class Config:
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL")
+    # Whole pages for signed-out visitors until the next write (app/pagecache.py).
+    PAGE_CACHE = env_bool("PAGE_CACHE", True)
 
     # Number of reverse proxies in front of the app whose X-Forwarded-For/-Proto to trust.
     TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
@@ -142,6 +144,7 @@ class TestingConfig(Config):
     WTF_CSRF_SSL_STRICT = False
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_ENABLED = True
+    PAGE_CACHE = False  # tests of the cache turn it on (tests/web/test_page_cache.py)
     MAIL_BACKEND = "file"
     SERVER_NAME = None
     # Never the instance folder; tests that upload point it at their own tmp_path.

@@ -7,6 +7,7 @@ from app.extensions import db
 from app.forms.accounts import PostForm
 from app.forms.ideas import IdeaForm, StatusForm
 from app.models.idea import STATUS_LABELS, STATUSES
+from app.pagecache import cached_for_visitors
 from app.permissions import require
 from app.services import categories as category_service
 from app.services import comments as comment_service
@@ -26,6 +27,7 @@ def _actor():
 
 
 @bp.get("/")
+@cached_for_visitors
 def index():
     page, _ = page_args(request.args)
     sort = request.args.get("sort") or None
@@ -115,6 +117,7 @@ def render_idea_page(idea_id: int, status: int = 200, comment_form=None, note_fo
 
 
 @bp.get("/<int:idea_id>")
+@cached_for_visitors
 def detail(idea_id: int):
     return render_idea_page(idea_id)
 

@@ -12,6 +12,7 @@ from app.extensions import db
 from app.forms.roadmap import RoadmapItemForm, StatusForm
 from app.links import absolute_url
 from app.models.base import utcnow
+from app.pagecache import cached_for_visitors
 from app.permissions import require
 from app.services import roadmap
 from app.services.pagination import page_args
@@ -55,6 +56,7 @@ def _number(value: str | None) -> int | str:
 
 
 @bp.get("/roadmap")
+@cached_for_visitors
 def index():
     return render_template("roadmap/index.html", columns=roadmap.board(_actor()))
 

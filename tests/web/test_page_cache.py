@@ -1,0 +1,88 @@
+"""Whole pages for signed-out visitors: served again until the next write, never to members."""
+
+import pytest
+
+from app import create_app
+from app.extensions import db
+from app.models.idea import Idea
+from app.services import moderation, votes
+from tests.conftest import ON_POSTGRES, Client, _empty_tables, make_config
+from tests.factories import make_idea, make_user
+
+
+@pytest.fixture
+def app(tmp_path, _schema):
+    app = create_app(make_config(tmp_path, PAGE_CACHE=True, PAGE_CACHE_GENERATION_FILE=tmp_path / "gen"))
+    app.test_client_class = Client
+    with app.app_context():
+        if not ON_POSTGRES:
+            db.create_all()
+        yield app
+        db.session.remove()
+        if ON_POSTGRES:
+            _empty_tables()
+        db.engine.dispose()
+
+
+def visit(client, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    return response.headers.get("X-Page-Cache"), response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/", "/ideas/", "/ideas/?q=export", "/ideas/{id}", "/roadmap"])
+def test_visitors_get_the_stored_page_the_second_time_and_it_holds_no_csrf_token(client, path):
+    idea = make_idea(title="Export reports to CSV")
+    path = path.format(id=idea.id)
+    first, body = visit(client, path)
+    second, again = visit(client, path)
+    assert (first, second) == ("miss", "hit")
+    assert again == body
+    assert ("Roadmap" if path == "/roadmap" else "Export reports to CSV") in body
+    assert 'name="csrf_token"' not in body
+
+
+def test_a_vote_shows_to_visitors_at_once_and_members_see_their_own_vote(app, client, login):
+    idea = make_idea(title="Export reports to CSV")
+    visit(client, "/ideas/")
+    assert visit(client, f"/ideas/{idea.id}")[0] == "miss"
+    member = make_user()
+    db.session.commit()
+    signed_in = login(member, app.test_client())
+    response = signed_in.post_form(f"/ideas/{idea.id}/vote", {"intent": "add"}, page=f"/ideas/{idea.id}")
+    assert response.status_code in (200, 302)
+    page = signed_in.get("/ideas/")
+    assert "X-Page-Cache" not in page.headers
+    assert 'aria-pressed="true"' in page.get_data(as_text=True)
+    state, body = visit(client, f"/ideas/{idea.id}")
+    assert state == "miss"
+    assert db.session.get(Idea, idea.id).vote_count == 2
+    assert '<span class="vote__count">2</span>' in body
+
+
+def test_a_hidden_idea_leaves_the_visitors_list_at_once(client):
+    idea = make_idea(title="Buy cheap watches here")
+    assert "Buy cheap watches" in visit(client, "/ideas/")[1]
+    moderation.hide_item(make_user(role="moderator"), "idea", idea.id, "Spam")
+    db.session.commit()
+    state, body = visit(client, "/ideas/")
+    assert state == "miss"
+    assert "Buy cheap watches" not in body
+
+
+def test_nothing_is_stored_for_a_visitor_with_a_message_waiting(client):
+    make_idea()
+    with client.session_transaction() as session:
+        session["_flashes"] = [("info", "You are signed out.")]
+    response = client.get("/ideas/")
+    assert "X-Page-Cache" not in response.headers
+    assert "You are signed out." in response.get_data(as_text=True)
+    assert visit(client, "/ideas/")[0] == "miss"
+
+
+def test_a_rolled_back_write_keeps_the_stored_pages(client):
+    idea, voter = make_idea(), make_user()
+    visit(client, "/ideas/")
+    votes.add_vote(db.session.get(Idea, idea.id), voter.id)
+    db.session.rollback()
+    assert visit(client, "/ideas/")[0] == "hit"
