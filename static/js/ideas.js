@@ -29,8 +29,6 @@
       form.querySelector("input[name=intent]").value = data.voted ? "remove" : "add";
       button.classList.toggle("is-voted", data.voted);
       button.setAttribute("aria-pressed", String(data.voted));
-      var title = button.getAttribute("aria-label").replace(/^(Remove your vote for|Vote for) /, "");
-      button.setAttribute("aria-label", (data.voted ? "Remove your vote for " : "Vote for ") + title);
     }).catch(function () {
       // Fall back to the plain form post, which shows the reason on the page.
       form.submit();

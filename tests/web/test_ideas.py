@@ -46,7 +46,10 @@ def test_list_shows_the_viewers_own_vote_state(client, login):
     login(voter)
     html = client.get("/ideas/?sort=new").get_data(as_text=True)
     pressed = re.findall(
-        r'aria-pressed="(true|false)"\s+aria-label="(?:Remove your vote for|Vote for) “([^”]+)”', html
+        r'class="vote__button[^"]*" aria-pressed="(true|false)">'
+        r'.*?<span class="visually-hidden"> for “([^”]+)”',
+        html,
+        re.S,
     )
     assert {title: state for state, title in pressed} == {
         "Voted idea here": "true",

@@ -200,7 +200,7 @@ def test_locking_stops_votes_and_comments_until_unlocked(client, login, moderato
     member = make_user()
     login(member)
     page = client.get(here).get_data(as_text=True)
-    assert 'aria-label="Vote for' not in page
+    assert '<button type="submit" class="vote__button' not in page
     assert "Post comment" not in page
     vote = client.post_form(f"{here}/vote", {"intent": "add"}, page=here)
     assert vote.status_code == 403
