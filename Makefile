@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint format worker bench clean
+.PHONY: run test lint format worker bench screenshots e2e-deps clean
 
 $(BIN)/.installed: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Cocreate needs Python 3.11 or newer (set PYTHON=...)")'
@@ -27,9 +27,19 @@ run: $(BIN)/.installed
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/flask --app wsgi run --host $(HOST) --port $(PORT)
 
-## test: the whole suite (set TEST_DATABASE_URL=postgresql://... to run it on PostgreSQL)
-test: $(BIN)/.installed-dev
+## test: the whole suite (set TEST_DATABASE_URL=postgresql://... to run it on PostgreSQL);
+## the browser journeys in tests/e2e run too when Chromium is installed
+test: $(BIN)/.installed-dev e2e-deps
 	$(BIN)/pytest
+
+# axe-core for the accessibility checks; without npm they are skipped and the run says so.
+e2e-deps:
+	@if [ ! -f tests/e2e/node_modules/axe-core/axe.min.js ] && command -v npm >/dev/null; then \
+	  npm ci --prefix tests/e2e --no-audit --no-fund; fi
+
+## screenshots: PNGs of the main pages with demo content into docs/screenshots/ (needs Chromium)
+screenshots: $(BIN)/.installed-dev
+	$(BIN)/python -m tests.e2e.screenshots
 
 lint: $(BIN)/.installed-dev
 	$(BIN)/ruff check .
@@ -47,4 +57,4 @@ worker: $(BIN)/.installed
 	$(BIN)/flask --app wsgi worker
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache tests/e2e/node_modules
