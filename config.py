@@ -145,6 +145,7 @@ class TestingConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_ENABLED = True
     PAGE_CACHE = False  # tests of the cache turn it on (tests/web/test_page_cache.py)
+    REDIS_URL = None  # each test keeps its state in memory; tests/test_scale_out.py brings its own
     MAIL_BACKEND = "file"
     SERVER_NAME = None
     # Never the instance folder; tests that upload point it at their own tmp_path.

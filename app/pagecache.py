@@ -124,6 +124,20 @@ def cached_for_visitors(view: Callable) -> Callable:
     return wrapper
 
 
+def remember_number(key: str, compute: Callable[[], int]) -> int:
+    """`compute()`, kept like a page until the next write (list totals that would count every row)."""
+    store = _store() if has_app_context() else None
+    if store is None:
+        return compute()
+    full_key = f"{store.generation()}:number:{key}"
+    stored = store.get(full_key)
+    if stored is not None:
+        return int(stored)
+    value = compute()
+    store.put(full_key, str(value).encode())
+    return value
+
+
 def _note_writes(session: Session, *args) -> None:
     session.info["cocreate_wrote"] = True
 

@@ -269,11 +269,6 @@ def test_idea_list_reads_each_sort_in_index_order(catalogue, sort):
     assert_reads(label, statement, "ideas", f"ix_ideas_{sort}", ordered=True)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="no index on ideas.pinned_at: every first page of every list scans all ideas for pinned ones "
-    "(needs a partial index ix_ideas_pinned ON ideas (pinned_at) WHERE pinned_at IS NOT NULL)",
-)
 def test_idea_list_finds_pinned_ideas_through_an_index(catalogue):
     """The pinned ideas heading page 1 come from an index of the few pinned ones, not from every idea."""
     label = "idea list, pinned ideas heading page 1"
@@ -283,13 +278,6 @@ def test_idea_list_finds_pinned_ideas_through_an_index(catalogue):
     assert_reads(label, statement, "ideas", "ix_ideas_pinned", ordered=True)
 
 
-@pytest.mark.xfail(
-    ON_POSTGRES,
-    strict=True,
-    reason="PostgreSQL cannot walk ix_ideas_category_trending for a category joined by slug; it walks "
-    "ix_ideas_trending and filters (the whole table for a small category). Filter with "
-    "Idea.category_id == select(Category.id).where(Category.slug == slug).scalar_subquery()",
-)
 def test_idea_list_by_category_reads_the_category_index_in_order(catalogue):
     label = "idea list, category=area-3, anonymous"
     statement = statement_of(label, lambda: ideas.list_ideas(anonymous(), category="area-3"), is_page)
@@ -354,13 +342,6 @@ def test_dashboard_ranks_ideas_in_index_order(catalogue):
     assert_reads(label, statement, "ideas", "ix_ideas_top", ordered=True)
 
 
-@pytest.mark.xfail(
-    not ON_POSTGRES,
-    strict=True,
-    reason="SQLite reads every vote through the primary key (to group by idea_id in order) instead of "
-    "the last 30 days from ix_idea_votes_created_at_idea_id; a bounded range "
-    "(IdeaVote.created_at >= since AND IdeaVote.created_at <= now) makes it take the range",
-)
 def test_dashboard_counts_recent_votes_from_the_date_index(catalogue):
     """The votes of the last 30 days come from a range of the date index, not from every vote."""
     label, statement = _ranking(catalogue)

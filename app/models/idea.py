@@ -11,6 +11,7 @@ from sqlalchemy import (
     Text,
     func,
     literal_column,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -57,6 +58,14 @@ class Idea(db.Model):
         Index("ix_ideas_category_trending", "category_id", "trending_score", "id"),
         Index("ix_ideas_status_trending", "status", "trending_score", "id"),
         Index("ix_ideas_author_created", "author_id", "created_at"),
+        # Pinned ideas head page 1 of every list: a partial index of the few pinned ones. (A full
+        # index would tempt SQLite to use it for `pinned_at IS NULL` and sort every other idea.)
+        Index(
+            "ix_ideas_pinned",
+            "pinned_at",
+            sqlite_where=text("pinned_at IS NOT NULL"),
+            postgresql_where=text("pinned_at IS NOT NULL"),
+        ),
         # The staff dashboard's "waiting longest for a first reply" and its response times.
         Index("ix_ideas_first_staff_response", "first_staff_response_at", "created_at"),
         # Full-text search on PostgreSQL; SQLite uses the ideas_fts table (app/services/search.py).

@@ -109,7 +109,9 @@ def _listed():
 def _conditions(actor: Any, filters: Filters) -> list[Any]:
     conditions = [visible_ideas(actor), *_listed()]
     if filters.category:
-        conditions.append(Idea.category_id.in_(select(Category.id).where(Category.slug == filters.category)))
+        conditions.append(
+            Idea.category_id == select(Category.id).where(Category.slug == filters.category).scalar_subquery()
+        )
     if filters.status:
         conditions.append(Idea.status == filters.status)
     if filters.created_from:
@@ -143,7 +145,8 @@ def _ranked(actor: Any, filters: Filters, now: datetime):
     """The ordered query of (Idea, votes_30d[, weighted]) for `filters`."""
     recent = (
         select(IdeaVote.idea_id.label("idea_id"), func.count().label("votes"))
-        .where(IdeaVote.created_at >= now - timedelta(days=RECENT_DAYS))
+        # Bounded at both ends, so SQLite reads the range of ix_idea_votes_created_at_idea_id.
+        .where(IdeaVote.created_at >= now - timedelta(days=RECENT_DAYS), IdeaVote.created_at <= now)
         .group_by(IdeaVote.idea_id)
         .subquery()
     )

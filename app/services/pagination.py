@@ -8,6 +8,7 @@ from sqlalchemy import Select, func, select
 
 from app.errors import BadRequest
 from app.extensions import db
+from app.pagecache import remember_number
 
 DEFAULT_PER_PAGE = 25
 MAX_PER_PAGE = 100
@@ -51,8 +52,16 @@ def page_args(args: Mapping[str, str], default_per_page: int = DEFAULT_PER_PAGE)
     return number("page", 1, 1, MAX_PAGE), number("per_page", default_per_page, 1, MAX_PER_PAGE)
 
 
-def paginate(stmt: Select, page: int, per_page: int) -> Page:
-    """Run `stmt` for one page plus a count of all its rows (two queries)."""
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+def paginate(stmt: Select, page: int, per_page: int, count_key: str | None = None) -> Page:
+    """Run `stmt` for one page plus a count of all its rows (two queries).
+
+    With `count_key` the count is kept until the next write (see app/pagecache.py): the key
+    must name everything the count depends on, the viewer included.
+    """
+
+    def count() -> int:
+        return db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+
+    total = remember_number(count_key, count) if count_key else count()
     items = list(db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)))
     return Page(items=items, page=page, per_page=per_page, total=total)

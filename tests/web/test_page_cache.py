@@ -86,3 +86,22 @@ def test_a_rolled_back_write_keeps_the_stored_pages(client):
     votes.add_vote(db.session.get(Idea, idea.id), voter.id)
     db.session.rollback()
     assert visit(client, "/ideas/")[0] == "hit"
+
+
+def test_list_totals_are_kept_until_a_write_and_each_viewer_gets_their_own(app, client, login):
+    from app.services import ideas as idea_service
+
+    author = make_user()
+    make_idea(author, title="A public idea")
+    hidden = make_idea(author, title="An idea a moderator hid")
+    moderation.hide_item(make_user(role="moderator"), "idea", hidden.id, "Off topic")
+    db.session.commit()
+    own = login(author, app.test_client())
+    # The author also sees their own hidden idea; a visitor does not.
+    assert "2 ideas" in own.get("/ideas/").get_data(as_text=True)
+    assert "1 idea" in visit(client, "/ideas/")[1]
+    assert "2 ideas" in own.get("/ideas/").get_data(as_text=True)
+    idea_service.create_idea(make_user(), "Another public idea", "")
+    db.session.commit()
+    assert "3 ideas" in own.get("/ideas/").get_data(as_text=True)
+    assert "2 ideas" in visit(client, "/ideas/")[1]
