@@ -167,9 +167,9 @@ class _Seeder:
                     self.conn.execute(insert(model), batch)
 
     def when(self, after: datetime) -> datetime:
-        """A moment between `after` and now, more often recent (activity grows over time)."""
+        """A moment between `after` and now, somewhat more often recent (activity grows over time)."""
         span = (self.now - after).total_seconds()
-        return after + timedelta(seconds=span * (self.rng.random() ** 0.5))
+        return after + timedelta(seconds=span * (self.rng.random() ** 0.8))
 
     # --- people and categories -----------------------------------------------------------
 

@@ -12,6 +12,7 @@ Without it, each worker keeps its own pages in memory, and the generation is the
 time of a file under the instance folder, shared by every process on the machine.
 """
 
+import json
 import os
 import time
 from collections import OrderedDict
@@ -19,6 +20,7 @@ from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
 from threading import Lock
+from typing import Any
 
 from flask import Flask, Response, current_app, has_app_context, request, session
 from flask_login import current_user
@@ -124,17 +126,21 @@ def cached_for_visitors(view: Callable) -> Callable:
     return wrapper
 
 
-def remember_number(key: str, compute: Callable[[], int]) -> int:
-    """`compute()`, kept like a page until the next write (list totals that would count every row)."""
+def remember(key: str, compute: Callable[[], Any]) -> Any:
+    """`compute()` (anything JSON holds), kept like a page until the next write.
+
+    For sums over many rows that every viewer of a kind shares, such as list totals; `key`
+    must name everything the value depends on.
+    """
     store = _store() if has_app_context() else None
     if store is None:
         return compute()
-    full_key = f"{store.generation()}:number:{key}"
+    full_key = f"{store.generation()}:value:{key}"
     stored = store.get(full_key)
     if stored is not None:
-        return int(stored)
+        return json.loads(stored)
     value = compute()
-    store.put(full_key, str(value).encode())
+    store.put(full_key, json.dumps(value).encode())
     return value
 
 

@@ -41,6 +41,7 @@ class App:
         command = [
             sys.executable, "-m", "gunicorn", self.target, "--bind", f"127.0.0.1:{self.port}",
             "--workers", str(self.workers), "--worker-class", "sync", "--log-level", "warning",
+            "--no-control-socket",  # two servers run side by side; neither needs it
         ]  # fmt: skip
         self.process = subprocess.Popen(command, env=self.env, cwd=ROOT)
         return self
@@ -60,9 +61,7 @@ class App:
         ).stdout  # fmt: skip
 
     def token(self, email: str) -> str:
-        return (
-            self.flask("tokens", "create", email, "--name", "Benchmark").strip().splitlines()[-1]
-        )
+        return self.flask("tokens", "create", email, "--name", "Benchmark").strip().splitlines()[-1]
 
     def thread_idea(self) -> int:
         """The idea with the 50-comment thread the dataset made (the smallest id that has one)."""
@@ -77,6 +76,20 @@ class App:
             [sys.executable, "-c", probe], env=self.env, cwd=ROOT, capture_output=True, text=True
         )
         return int(out.stdout.strip())
+
+    def open_idea_ids(self, limit: int = 1000) -> str:
+        """The ids of the first `limit` open ideas, comma-separated (for the vote script)."""
+        probe = (
+            "from sqlalchemy import select\nfrom app import create_app\nfrom app.extensions import db\n"
+            "from app.models.idea import Idea\napp = create_app()\n"
+            "with app.app_context():\n"
+            f"    query = select(Idea.id).where(Idea.status == 'open').order_by(Idea.id).limit({limit})\n"
+            "    print(','.join(str(i) for i in db.session.scalars(query)))"
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", probe], env=self.env, cwd=ROOT, capture_output=True, text=True, check=True
+        )
+        return out.stdout.strip()
 
     def worker_rss_mb(self) -> float:
         """The largest resident set size among the workers, in MB."""

@@ -342,10 +342,10 @@ def test_dashboard_ranks_ideas_in_index_order(catalogue):
     assert_reads(label, statement, "ideas", "ix_ideas_top", ordered=True)
 
 
-def test_dashboard_counts_recent_votes_from_the_date_index(catalogue):
-    """The votes of the last 30 days come from a range of the date index, not from every vote."""
+def test_dashboard_counts_recent_votes_per_shown_idea_from_a_range(catalogue):
+    """Each shown idea's votes of the last 30 days are one range of its votes by time, not every vote."""
     label, statement = _ranking(catalogue)
-    assert_reads(label, statement, "idea_votes", "ix_idea_votes_created_at_idea_id", lookup=True)
+    assert_reads(label, statement, "idea_votes", "ix_idea_votes_idea_id_created_at", lookup=True)
 
 
 # ---- A member's votes ----

@@ -4,14 +4,13 @@ Bodies are checked for types here (a wrong type is a 422 naming the field, never
 the rules on values, states and capacity live in app/services/launches.py and participation.py.
 """
 
-from datetime import UTC, datetime
 from typing import Any
 
 from flask import request
 
 from app.api import bp
 from app.api.auth import current_actor, token_required
-from app.api.parsing import json_object
+from app.api.parsing import json_object, parse_time
 from app.api.schemas import launch_json, launch_participant_json, launch_place_json, page_json
 from app.errors import BadRequest, Invalid
 from app.extensions import db
@@ -21,7 +20,6 @@ from app.services import launches, participation
 from app.services.launches import AssumptionInput, OutcomeInput
 from app.services.pagination import Page, page_args
 
-TIME_HINT = "Use ISO 8601 with a time zone, like 2026-05-01T09:00:00Z."
 TEXTS = ("title", "hypothesis", "success_metric")
 # Optional texts: null means empty.
 OPTIONAL_TEXTS = ("description", "metric_baseline", "metric_target", "eligibility", "screening_question")
@@ -31,26 +29,6 @@ EDITABLE = (*TEXTS, *OPTIONAL_TEXTS, "capacity", *TIMES, "assumptions", *ID_LIST
 RESULTS_HINT = (
     'Give each assumption\'s result as {"<assumption id>": "confirmed" | "refuted" | "inconclusive"}.'
 )
-
-
-def _time(value: Any, name: str, errors: dict[str, list[str]]) -> datetime | None:
-    """A timestamp: a datetime, or None when null (the service says it is missing)."""
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        errors[name] = [TIME_HINT]
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip())
-        # At the calendar's edges the time has no UTC equivalent to store (OverflowError).
-        if parsed.tzinfo is not None:
-            parsed.astimezone(UTC)
-    except (ValueError, OverflowError):
-        errors[name] = [TIME_HINT]
-        return None
-    if parsed.tzinfo is None:
-        errors[name] = ["Give the time zone too, like 2026-05-01T09:00:00Z (UTC)."]
-    return parsed
 
 
 def _assumptions(value: Any) -> list[AssumptionInput] | None:
@@ -93,7 +71,7 @@ def _fields(data: dict[str, Any]) -> dict[str, Any]:
         values["capacity"] = data["capacity"]
     for name in TIMES:
         if name in data:
-            values[name] = _time(data[name], name, errors)
+            values[name] = parse_time(data[name], name, errors)
     for name, label in ID_LISTS.items():
         if name in data:
             ids = data[name]

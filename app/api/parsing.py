@@ -6,6 +6,7 @@ with NUL characters (PostgreSQL refuses them): in the body a 422 naming the fiel
 a 400. (Ids in the path are bounded by the app's `int` converter: 404.)
 """
 
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import request
@@ -49,3 +50,29 @@ def json_object() -> dict[str, Any]:
     if errors:
         raise Invalid(errors)
     return data
+
+
+TIME_HINT = "Use ISO 8601 with a time zone, like 2026-05-01T09:00:00Z."
+
+
+def parse_time(value: Any, name: str, errors: dict[str, list[str]]) -> datetime | None:
+    """A timestamp field: a datetime, or None when null (the service says what is missing).
+
+    A value that is no ISO 8601 time with a zone adds a message for `name` to `errors`.
+    """
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        errors[name] = [TIME_HINT]
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+        # At the calendar's edges the time has no UTC equivalent to store (OverflowError).
+        if parsed.tzinfo is not None:
+            parsed.astimezone(UTC)
+    except (ValueError, OverflowError):
+        errors[name] = [TIME_HINT]
+        return None
+    if parsed.tzinfo is None:
+        errors[name] = ["Give the time zone too, like 2026-05-01T09:00:00Z (UTC)."]
+    return parsed

@@ -1,38 +1,14 @@
 """Feedback rounds in the API (shared API.md): create, read, edit, answer, results."""
 
-from datetime import UTC, datetime
 from typing import Any
 
 from app.api import bp
 from app.api.auth import current_actor, token_required
-from app.api.parsing import json_object
+from app.api.parsing import json_object, parse_time
 from app.api.schemas import round_json, round_response_json, round_results_json
 from app.errors import BadRequest, Invalid
 from app.extensions import db
 from app.services import prototypes, round_results, rounds
-
-TIME_HINT = "Use ISO 8601 with a time zone, like 2026-05-01T09:00:00Z."
-
-
-def _time(data: dict[str, Any], name: str, errors: dict[str, list[str]]) -> Any:
-    """A timestamp field: a datetime, or None when absent (the service says what is missing)."""
-    value = data.get(name)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        errors[name] = [TIME_HINT]
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip())
-        # At the calendar's edges the time has no UTC equivalent to store (OverflowError).
-        if parsed.tzinfo is not None:
-            parsed.astimezone(UTC)
-    except (ValueError, OverflowError):
-        errors[name] = [TIME_HINT]
-        return None
-    if parsed.tzinfo is None:
-        errors[name] = ["Give the time zone too, like 2026-05-01T09:00:00Z (UTC)."]
-    return parsed
 
 
 def _round_body(actor: Any, round_id: int, status: int = 200):
@@ -50,8 +26,8 @@ def rounds_create(prototype_id: int):
     data = json_object()
     prototype = prototypes.get_prototype(actor, prototype_id, with_parts=False)
     errors: dict[str, list[str]] = {}
-    opens_at = _time(data, "opens_at", errors)
-    closes_at = _time(data, "closes_at", errors)
+    opens_at = parse_time(data.get("opens_at"), "opens_at", errors)
+    closes_at = parse_time(data.get("closes_at"), "closes_at", errors)
     if errors:
         raise Invalid(errors)
     round_ = rounds.create_round(
@@ -88,7 +64,7 @@ def rounds_update(round_id: int):
     changes: dict[str, Any] = {}
     for name in ("opens_at", "closes_at"):
         if name in data:
-            changes[name] = _time(data, name, errors)
+            changes[name] = parse_time(data.get(name), name, errors)
     if errors:
         raise Invalid(errors)
     for name in ("title", "questions"):

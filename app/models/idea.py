@@ -130,6 +130,8 @@ class IdeaVote(db.Model):
         Index("ix_idea_votes_user_id_created_at", "user_id", "created_at"),
         # Votes of the last 30 days per idea, for the staff dashboard: an index-only range scan.
         Index("ix_idea_votes_created_at_idea_id", "created_at", "idea_id"),
+        # One idea's votes in a time range (the dashboard's votes in 30 days, per shown idea).
+        Index("ix_idea_votes_idea_id_created_at", "idea_id", "created_at"),
     )
 
     # The primary key is the one-vote-per-member rule.

@@ -19,6 +19,7 @@ from app.models.base import utcnow
 from app.models.idea import STATUS_LABELS, STATUSES, Category, Idea, IdeaVote
 from app.models.roadmap import RoadmapIdea, RoadmapItem, Segment, UserSegment
 from app.models.user import User
+from app.pagecache import remember
 from app.permissions import require
 from app.services import categories as category_service
 from app.services import roadmap, segments
@@ -143,10 +144,30 @@ def _weighted_votes_subquery(idea_ids: list[int] | None = None):
 
 def _ranked(actor: Any, filters: Filters, now: datetime):
     """The ordered query of (Idea, votes_30d[, weighted]) for `filters`."""
+    since = now - timedelta(days=RECENT_DAYS)
+    if filters.sort not in ("recent", "weighted"):
+        # Ordered by an idea column: count recent votes only for the rows a page returns, each a
+        # range of ix_idea_votes_idea_id_created_at, instead of grouping a month of votes.
+        recent_count = (
+            select(func.count())
+            .where(IdeaVote.idea_id == Idea.id, IdeaVote.created_at >= since, IdeaVote.created_at <= now)
+            .scalar_subquery()
+        )
+        orders = {
+            "votes": (Idea.vote_count.desc(), Idea.id.desc()),
+            "trending": (Idea.trending_score.desc(), Idea.id.desc()),
+            "comments": (Idea.comment_count.desc(), Idea.id.desc()),
+        }
+        return (
+            select(Idea, recent_count.label("votes_30d"))
+            .options(joinedload(Idea.author), joinedload(Idea.category))
+            .where(*_conditions(actor, filters))
+            .order_by(*orders[filters.sort])
+        )
     recent = (
         select(IdeaVote.idea_id.label("idea_id"), func.count().label("votes"))
         # Bounded at both ends, so SQLite reads the range of ix_idea_votes_created_at_idea_id.
-        .where(IdeaVote.created_at >= now - timedelta(days=RECENT_DAYS), IdeaVote.created_at <= now)
+        .where(IdeaVote.created_at >= since, IdeaVote.created_at <= now)
         .group_by(IdeaVote.idea_id)
         .subquery()
     )
@@ -157,18 +178,12 @@ def _ranked(actor: Any, filters: Filters, now: datetime):
         .options(joinedload(Idea.author), joinedload(Idea.category))
         .where(*_conditions(actor, filters))
     )
-    orders = {
-        "votes": (Idea.vote_count.desc(), Idea.id.desc()),
-        "trending": (Idea.trending_score.desc(), Idea.id.desc()),
-        "recent": (votes_30d.desc(), Idea.vote_count.desc(), Idea.id.desc()),
-        "comments": (Idea.comment_count.desc(), Idea.id.desc()),
-    }
     if filters.sort == "weighted":
         weighted = _weighted_votes_subquery()
         value = func.coalesce(weighted.c.weighted, 0.0)
         stmt = stmt.add_columns(value.label("weighted")).outerjoin(weighted, weighted.c.idea_id == Idea.id)
         return stmt.order_by(value.desc(), Idea.vote_count.desc(), Idea.id.desc())
-    return stmt.order_by(*orders[filters.sort])
+    return stmt.order_by(votes_30d.desc(), Idea.vote_count.desc(), Idea.id.desc())
 
 
 def _chunks(ids: list[int]) -> Iterable[list[int]]:
@@ -238,7 +253,12 @@ def top_ideas(
     require(actor, "dashboard.view")
     filters.check()
     now = now or utcnow()
-    total = db.session.scalar(select(func.count(Idea.id)).where(*_conditions(actor, filters))) or 0
+
+    def count() -> int:
+        return db.session.scalar(select(func.count(Idea.id)).where(*_conditions(actor, filters))) or 0
+
+    # Counting every matching idea is costly and the same for all staff of a role: kept until a write.
+    total = remember(f"dashboard:{actor.role}:{filters!r}", count)
     results = db.session.execute(_ranked(actor, filters, now).limit(per_page).offset((page - 1) * per_page))
     rows = _rows(actor, filters, list(results), (page - 1) * per_page + 1)
     return RankedPage(
@@ -375,19 +395,30 @@ def response_panel(actor: Any, now: datetime | None = None) -> ResponsePanel:
             .limit(WAITING_LIMIT)
         )
     )
-    window = db.session.execute(
-        select(Idea.created_at, Idea.first_staff_response_at).where(
-            visible_ideas(actor),
-            *_listed(),
-            Idea.created_at >= now - timedelta(days=RESPONSE_WINDOW_DAYS),
-        )
-    ).all()
-    times = [max(answered - created, timedelta(0)) for created, answered in window if answered is not None]
+
+    def summary() -> tuple[float | None, int, int]:
+        """(median seconds to a first reply, answered, unanswered) over the window."""
+        window = db.session.execute(
+            select(Idea.created_at, Idea.first_staff_response_at).where(
+                visible_ideas(actor),
+                *_listed(),
+                Idea.created_at >= now - timedelta(days=RESPONSE_WINDOW_DAYS),
+            )
+        ).all()
+        times = [
+            max(answered - created, timedelta(0)) for created, answered in window if answered is not None
+        ]
+        middle = median(times)
+        return (middle.total_seconds() if middle is not None else None), len(times), len(window) - len(times)
+
+    # Reading every idea of the window is costly; the summary waits for the next write (or a new hour).
+    hour = now.strftime("%Y-%m-%dT%H")
+    seconds, answered, unanswered = remember(f"dashboard-response:{actor.role}:{hour}", summary)
     return ResponsePanel(
         waiting=[Waiting(idea, max(now - idea.created_at, timedelta(0))) for idea in waiting],
-        median=median(times),
-        answered=len(times),
-        unanswered=len(window) - len(times),
+        median=timedelta(seconds=seconds) if seconds is not None else None,
+        answered=answered,
+        unanswered=unanswered,
     )
 
 

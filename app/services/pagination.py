@@ -8,7 +8,7 @@ from sqlalchemy import Select, func, select
 
 from app.errors import BadRequest
 from app.extensions import db
-from app.pagecache import remember_number
+from app.pagecache import remember
 
 DEFAULT_PER_PAGE = 25
 MAX_PER_PAGE = 100
@@ -62,6 +62,6 @@ def paginate(stmt: Select, page: int, per_page: int, count_key: str | None = Non
     def count() -> int:
         return db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
 
-    total = remember_number(count_key, count) if count_key else count()
+    total = remember(count_key, count) if count_key else count()
     items = list(db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)))
     return Page(items=items, page=page, per_page=per_page, total=total)
