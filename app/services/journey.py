@@ -140,18 +140,27 @@ def _round_facts(
     return facts
 
 
-def _prototype_steps(actor: Any, idea: Idea, now: datetime) -> list[JourneyStep]:
-    """Prototypes exploring the idea and their rounds, with results of closed rounds (up to four queries)."""
-    prototypes = list(
-        db.session.scalars(
-            select(Prototype)
-            .join(PrototypeIdea, PrototypeIdea.prototype_id == Prototype.id)
-            .where(
-                PrototypeIdea.idea_id == idea.id,
-                prototype_service.visible_prototypes(actor),
-                Prototype.deleted_at.is_(None),
+def _prototype_steps(
+    actor: Any, idea: Idea, now: datetime, loaded: list[Prototype] | None = None
+) -> list[JourneyStep]:
+    """Prototypes exploring the idea and their rounds, with results of closed rounds (up to four queries).
+
+    `loaded`: the prototypes `actor` may see for the idea, when the page read them already.
+    """
+    prototypes = (
+        sorted(loaded, key=lambda p: p.id)
+        if loaded is not None
+        else list(
+            db.session.scalars(
+                select(Prototype)
+                .join(PrototypeIdea, PrototypeIdea.prototype_id == Prototype.id)
+                .where(
+                    PrototypeIdea.idea_id == idea.id,
+                    prototype_service.visible_prototypes(actor),
+                    Prototype.deleted_at.is_(None),
+                )
+                .order_by(Prototype.id)
             )
-            .order_by(Prototype.id)
         )
     )
     if not prototypes:
@@ -222,15 +231,21 @@ def _prototype_steps(actor: Any, idea: Idea, now: datetime) -> list[JourneyStep]
     return steps
 
 
-def _launch_steps(actor: Any, idea: Idea) -> list[JourneyStep]:
-    """Learning launches testing the idea, with the outcome of completed ones (one query)."""
+def _launch_steps(actor: Any, idea: Idea, loaded: list[Launch] | None = None) -> list[JourneyStep]:
+    """Learning launches testing the idea, with the outcome of completed ones (one query, or none
+    when the page read them already: `loaded`)."""
     steps = []
-    for launch in db.session.scalars(
-        select(Launch)
-        .join(LaunchIdea, LaunchIdea.launch_id == Launch.id)
-        .where(LaunchIdea.idea_id == idea.id, launch_service.visible_launches(actor))
-        .order_by(Launch.id)
-    ):
+    launches = (
+        sorted(loaded, key=lambda launch: launch.id)
+        if loaded is not None
+        else db.session.scalars(
+            select(Launch)
+            .join(LaunchIdea, LaunchIdea.launch_id == Launch.id)
+            .where(LaunchIdea.idea_id == idea.id, launch_service.visible_launches(actor))
+            .order_by(Launch.id)
+        )
+    )
+    for launch in launches:
         status = launch.status
         badge, tone = launch_service.STATUS_LABELS[status], LAUNCH_TONES[status]
         facts: list[tuple[str, str]] = []
@@ -305,10 +320,20 @@ def _roadmap_steps(actor: Any, idea: Idea) -> list[JourneyStep]:
     return steps
 
 
-def idea_journey(actor: Any, idea: Idea, now: datetime | None = None) -> list[JourneyStep]:
+def idea_journey(
+    actor: Any,
+    idea: Idea,
+    now: datetime | None = None,
+    *,
+    history: list[IdeaStatusChange] | None = None,
+    prototypes: list[Prototype] | None = None,
+    launches: list[Launch] | None = None,
+) -> list[JourneyStep]:
     """The steps of the idea's journey that `actor` may see, oldest first, in at most eight queries.
 
-    `idea` must be one `actor` may see (as `ideas.get_idea` returns it).
+    `idea` must be one `actor` may see (as `ideas.get_idea` returns it). The idea page passes the
+    status history, prototypes and launches it read already (each as its service returns them for
+    `actor`), which saves a query each.
     """
     now = now or utcnow()
     # No query when the author came with the idea (get_idea loads it).
@@ -320,12 +345,17 @@ def idea_journey(actor: Any, idea: Idea, now: datetime | None = None) -> list[Jo
             title=f"Proposed by {author.display_name}" if author else "Proposed",
         )
     ]
-    for change in db.session.scalars(
-        select(IdeaStatusChange)
-        .options(joinedload(IdeaStatusChange.actor))
-        .where(IdeaStatusChange.idea_id == idea.id)
-        .order_by(IdeaStatusChange.created_at, IdeaStatusChange.id)
-    ):
+    changes = (
+        history
+        if history is not None
+        else db.session.scalars(
+            select(IdeaStatusChange)
+            .options(joinedload(IdeaStatusChange.actor))
+            .where(IdeaStatusChange.idea_id == idea.id)
+            .order_by(IdeaStatusChange.created_at, IdeaStatusChange.id)
+        )
+    )
+    for change in changes:
         before = IDEA_STATUS_LABELS.get(change.from_status, change.from_status)
         after = IDEA_STATUS_LABELS.get(change.to_status, change.to_status)
         steps.append(
@@ -339,8 +369,8 @@ def idea_journey(actor: Any, idea: Idea, now: datetime | None = None) -> list[Jo
                 detail_html=_stored_html(change.note_html),
             )
         )
-    steps += _prototype_steps(actor, idea, now)
-    steps += _launch_steps(actor, idea)
+    steps += _prototype_steps(actor, idea, now, prototypes)
+    steps += _launch_steps(actor, idea, launches)
     steps += _roadmap_steps(actor, idea)
     # Python's sort is stable: same date and kind keep the order each query gave.
     steps.sort(key=lambda step: (step.date, KIND_ORDER[step.kind]))

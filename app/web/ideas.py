@@ -99,6 +99,12 @@ def similar():
 def render_idea_page(idea_id: int, status: int = 200, comment_form=None, note_form=None):
     """The idea page; a refused comment or note form comes back with its text and messages."""
     data = ideas.idea_page(_actor(), idea_id)
+    # The sidebar and the journey show the same prototypes, launches and history: read once.
+    prototypes = prototype_service.prototypes_for_idea(_actor(), idea_id)
+    launches = launch_service.launches_for_idea(_actor(), idea_id)
+    journey = journey_service.idea_journey(
+        _actor(), data.idea, history=data.history, prototypes=prototypes, launches=launches
+    )
     body = render_template(
         "ideas/detail.html",
         page=data,
@@ -108,10 +114,10 @@ def render_idea_page(idea_id: int, status: int = 200, comment_form=None, note_fo
         post_form=PostForm(),
         refused_comment_form=comment_form,
         refused_note_form=note_form,
-        prototypes=prototype_service.prototypes_for_idea(_actor(), idea_id),
-        launches=launch_service.launches_for_idea(_actor(), idea_id),
+        prototypes=prototypes,
+        launches=launches,
         roadmap=roadmap_service.idea_roadmap(_actor(), idea_id),
-        journey=journey_service.idea_journey(_actor(), data.idea),
+        journey=journey,
     )
     return body, status
 

@@ -11,7 +11,7 @@ from app.models.idea import Idea, IdeaStatusChange
 from app.models.prototype import Prototype
 from app.models.roadmap import RoadmapIdea, RoadmapItem
 from app.models.user import User
-from app.services import ideas, launches, participation, roadmap, rounds
+from app.services import ideas, launches, participation, prototypes, roadmap, rounds
 from app.services.journey import idea_journey
 from tests.factories import make_idea, make_user
 from tests.services.test_launches import new_launch, outcome_for
@@ -291,3 +291,23 @@ def test_the_journey_takes_the_same_queries_however_long_it_is(app, count_querie
         assert large_steps > small_steps + 10
         assert few == many
         assert many <= 7
+
+
+def test_what_the_idea_page_read_already_gives_the_same_journey_with_fewer_queries(app, count_queries):
+    story = full_story()
+    second = make_prototype(story["pm"], idea_ids=[story["idea"].id])
+    db.session.commit()
+    member = make_user()
+    idea = ideas.get_idea(member, story["idea"].id)
+    page = ideas.idea_page(member, idea.id)
+    shown_prototypes = prototypes.prototypes_for_idea(member, idea.id)
+    shown_launches = launches.launches_for_idea(member, idea.id)
+    assert {p.id for p in shown_prototypes} == {story["prototype"].id, second.id}
+    with count_queries() as alone:
+        by_itself = idea_journey(member, idea)
+    with count_queries() as shared:
+        with_reads = idea_journey(
+            member, idea, history=page.history, prototypes=shown_prototypes, launches=shown_launches
+        )
+    assert with_reads == by_itself
+    assert len(shared) == len(alone) - 3
