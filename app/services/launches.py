@@ -32,6 +32,7 @@ from app.models.prototype import FeedbackRound, Prototype
 from app.models.user import User
 from app.permissions import can, require
 from app.services import audit, webhooks
+from app.services.fields import check_line, check_markdown
 from app.services.notifications import Recipient, notify
 from app.services.pagination import DEFAULT_PER_PAGE, Page, paginate
 from app.services.prototypes import visible_prototypes
@@ -128,22 +129,6 @@ def get_launch(actor: Any, launch_id: int, with_parts: bool = True) -> Launch:
 
 
 # ---- Validation ----
-
-
-def _text(value: Any, name: str, low: int, high: int, missing: str, fields: dict[str, list[str]]) -> str:
-    text = normalize_line(value) if isinstance(value, str) else ""
-    if len(text) < low:
-        fields[name] = [missing]
-    elif len(text) > high:
-        fields[name] = [f"Keep it to {high:,} characters or fewer (it has {len(text):,})."]
-    return text
-
-
-def _long_text(value: Any, name: str, high: int, fields: dict[str, list[str]]) -> str:
-    text = value.strip() if isinstance(value, str) else ""
-    if len(text) > high:
-        fields[name] = [f"Keep it to {high:,} characters or fewer (it has {len(text):,})."]
-    return text
 
 
 def _check_capacity(value: Any, fields: dict[str, list[str]]) -> int:
@@ -332,32 +317,33 @@ def create_launch(
 def _checked_fields(fields: dict[str, list[str]], **given: Any) -> dict[str, str]:
     """The text fields of a launch, checked; only the ones given."""
     rules = {
-        "title": lambda v: _text(
-            v, "title", TITLE_MIN, TITLE_MAX, f"The title needs at least {TITLE_MIN} characters.", fields
-        ),
-        "hypothesis": lambda v: _text(
-            v,
-            "hypothesis",
-            HYPOTHESIS_MIN,
-            HYPOTHESIS_MAX,
-            "State the hypothesis, like “We believe weekly summaries will bring back lapsed users”.",
-            fields,
-        ),
-        "success_metric": lambda v: _text(
-            v,
-            "success_metric",
-            METRIC_MIN,
-            METRIC_MAX,
-            "Name the metric that tells success, like “share of pilot users active in week 4”.",
-            fields,
-        ),
-        "description": lambda v: _long_text(v, "description", DESCRIPTION_MAX, fields),
-        "metric_baseline": lambda v: _text(v, "metric_baseline", 0, METRIC_VALUE_MAX, "", fields),
-        "metric_target": lambda v: _text(v, "metric_target", 0, METRIC_VALUE_MAX, "", fields),
-        "eligibility": lambda v: _long_text(v, "eligibility", ELIGIBILITY_MAX, fields),
-        "screening_question": lambda v: _text(v, "screening_question", 0, SCREENING_MAX, "", fields),
+        "title": {
+            "low": TITLE_MIN,
+            "high": TITLE_MAX,
+            "missing": f"The title needs at least {TITLE_MIN} characters.",
+        },
+        "hypothesis": {
+            "low": HYPOTHESIS_MIN,
+            "high": HYPOTHESIS_MAX,
+            "missing": "State the hypothesis, like "
+            "“We believe weekly summaries will bring back lapsed users”.",
+        },
+        "success_metric": {
+            "low": METRIC_MIN,
+            "high": METRIC_MAX,
+            "missing": "Name the metric that tells success, like “share of pilot users active in week 4”.",
+        },
+        "metric_baseline": {"high": METRIC_VALUE_MAX},
+        "metric_target": {"high": METRIC_VALUE_MAX},
+        "screening_question": {"high": SCREENING_MAX},
     }
-    return {name: rules[name](value) for name, value in given.items()}
+    markdown = {"description": DESCRIPTION_MAX, "eligibility": ELIGIBILITY_MAX}
+    return {
+        name: check_markdown(value, name, fields, high=markdown[name])
+        if name in markdown
+        else check_line(value, name, fields, **rules[name])
+        for name, value in given.items()
+    }
 
 
 def _refuse_final(launch: Launch) -> None:

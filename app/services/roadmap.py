@@ -24,6 +24,7 @@ from app.models.user import User
 from app.permissions import can, require
 from app.services import audit, webhooks
 from app.services.dialect import insert_ignore
+from app.services.fields import check_line, check_markdown
 from app.services.notifications import Recipient, notify
 from app.services.pagination import DEFAULT_PER_PAGE, Page, paginate
 from app.services.visibility import visible_ideas
@@ -91,25 +92,21 @@ def _check_fields(fields: dict[str, list[str]], **given: Any) -> dict[str, Any]:
     checked: dict[str, Any] = {}
     for name, value in given.items():
         if name == "title":
-            title = normalize_line(value) if isinstance(value, str) else ""
-            if value is not None and not isinstance(value, str):
-                fields["title"] = ["Give the title as text."]
-            elif len(title) < TITLE_MIN:
-                fields["title"] = [f"The title needs at least {TITLE_MIN} characters."]
-            elif len(title) > TITLE_MAX:
-                fields["title"] = [
-                    f"Keep the title to {TITLE_MAX} characters or fewer (it has {len(title)})."
-                ]
-            checked["title"] = title
+            checked["title"] = check_line(
+                value,
+                "title",
+                fields,
+                low=TITLE_MIN,
+                high=TITLE_MAX,
+                missing=f"The title needs at least {TITLE_MIN} characters.",
+                label="the title",
+                not_text="Give the title as text.",
+            )
         elif name in ("description", "release_note"):
-            if value is not None and not isinstance(value, str):
-                fields[name] = ["Write it as text (Markdown)."]
-                continue
-            text = (value or "").strip()
             limit = DESCRIPTION_MAX if name == "description" else RELEASE_NOTE_MAX
-            if len(text) > limit:
-                fields[name] = [f"Keep it to {limit:,} characters or fewer (it has {len(text):,})."]
-            checked[name] = text
+            text = check_markdown(value, name, fields, high=limit, not_text="Write it as text (Markdown).")
+            if value is None or isinstance(value, str):  # not text: nothing to keep
+                checked[name] = text
         elif name == "target":
             if value is not None and not isinstance(value, str):
                 fields["target"] = ["Give the target as text, like “2027 Q1”."]
