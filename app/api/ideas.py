@@ -12,7 +12,6 @@ from app.api.schemas import idea_json, page_json
 from app.errors import BadRequest, Invalid
 from app.extensions import db
 from app.models.idea import STATUSES, Idea
-from app.permissions import require
 from app.services import categories as category_service
 from app.services import ideas, roadmap, votes
 from app.services.pagination import page_args
@@ -145,11 +144,8 @@ def update_idea(idea_id: int):
         if "category" in edits:
             edits["category"] = edits["category"] or None
         ideas.update_idea(actor, idea, **edits)
-    if "status" in fields and fields["status"] == idea.status:
-        # PATCH sets state: the status it has already is no change (but still staff only).
-        require(actor, "idea.change_status", idea)
-    elif "status" in fields:
-        ideas.change_status(actor, idea, fields["status"], fields.get("status_note") or "")
+    if "status" in fields:
+        ideas.set_status(actor, idea, fields["status"], fields.get("status_note") or "")
     db.session.commit()
     return _idea_response(actor, idea_id)
 

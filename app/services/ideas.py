@@ -189,6 +189,14 @@ def change_status(
     return change
 
 
+def set_status(actor: User, idea: Idea, status: str, note: str = "") -> IdeaStatusChange | None:
+    """Set the status as an edit does: the status it has already is no change (None), still staff only."""
+    if status == idea.status:
+        require(actor, "idea.change_status", idea)
+        return None
+    return change_status(actor, idea, status, note)
+
+
 @dataclass
 class IdeaList:
     page: Page
