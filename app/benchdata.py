@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import insert
+from sqlalchemy import bindparam, insert
 
 from app.extensions import db
 from app.models.base import utcnow
@@ -211,7 +211,6 @@ class _Seeder:
         rng.shuffle(weights)
         scale = self.size.votes / sum(weights)
         counts = [min(self.user_count, max(1, round(w * scale))) for w in weights]
-        # Signed-in scenarios see the member's own votes on the first pages.
         voters: list[list[int]] = []
         for count in counts:
             chosen = rng.sample(range(3, self.user_count + 1), min(count, self.user_count - 2))
@@ -300,12 +299,12 @@ class _Seeder:
         ]
         self.conn.execute(insert(IdeaVote), extra)
         weight = vote_weight(self.now - timedelta(days=1))
-        for row in extra:
-            self.conn.execute(
-                Idea.__table__.update()
-                .where(Idea.id == row["idea_id"])
-                .values(vote_count=Idea.vote_count + 1, trending_score=Idea.trending_score + weight)
-            )
+        self.conn.execute(
+            Idea.__table__.update()
+            .where(Idea.id == bindparam("voted_idea"))
+            .values(vote_count=Idea.vote_count + 1, trending_score=Idea.trending_score + weight),
+            [{"voted_idea": row["idea_id"]} for row in extra],
+        )
 
         def follows() -> Iterator[dict]:
             for index in range(self.size.ideas):

@@ -24,6 +24,13 @@ from app.models.base import utcnow
 
 log = logging.getLogger(__name__)
 
+
+@limiter.request_filter
+def _is_read() -> bool:
+    """Reads are never limited (every limit names POST or DELETE), so they skip the limiter's work."""
+    return request.method in ("GET", "HEAD", "OPTIONS")
+
+
 # Endpoint name -> kind of write. Names not registered (yet) are skipped when wrapping;
 # tests/web/test_rate_limits.py pins the ones that must exist.
 WRITE_ENDPOINTS: dict[str, str] = {
@@ -178,15 +185,8 @@ def _keep_retry_after(response: Response) -> Response:
     return response
 
 
-def _is_read() -> bool:
-    """Reads are never limited (every limit names POST or DELETE), so they skip the limiter's work."""
-    return request.method in ("GET", "HEAD", "OPTIONS")
-
-
 def init_app(app: Flask) -> None:
     """Limit the writes in WRITE_ENDPOINTS; call after every blueprint is registered."""
-    if _is_read not in limiter._request_filters:
-        limiter.request_filter(_is_read)
     check_config(app)
     wrapped = wrap_views(app, WRITE_ENDPOINTS)
     missing = sorted(set(WRITE_ENDPOINTS) - set(wrapped))
