@@ -43,7 +43,7 @@ def create_app(config_class: type | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
-    from app import cli, database, errors, pagecache, security, templating
+    from app import cli, database, edges, errors, pagecache, security, templating
     from app.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -58,6 +58,7 @@ def create_app(config_class: type | None = None) -> Flask:
         include_object=database.include_in_migrations,
         include_name=database.include_name_in_migrations,
     )
+    edges.init_app(app)  # refuses hostile input before CSRF, limits and tokens look at it
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)

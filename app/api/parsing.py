@@ -1,22 +1,20 @@
 """Reading requests in the API: bodies are always a JSON object, or a 400 that says so.
 
-What no column can hold is refused here, before a query sees it: whole numbers beyond a
-32-bit integer (ids are 32-bit on PostgreSQL, and SQLite binds nothing past 64 bits) and text
-with NUL characters (PostgreSQL refuses them): in the body a 422 naming the field, in the query
-a 400. (Ids in the path are bounded by the app's `int` converter: 404.)
+The body is parsed once, by app/edges.py, which also refuses what no text column can hold (NUL,
+lone surrogates) and bodies nested too deep, for the body and the query string alike (400). What
+is left for here: whole numbers beyond a 32-bit integer (ids are 32-bit on PostgreSQL, and SQLite
+binds nothing past 64 bits) are a 422 naming the field. (Ids in the path are bounded by the app's
+`int` converter: 404.)
 """
 
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import request
-
-from app.api import bp
+from app.edges import request_json
 from app.errors import BadRequest, Invalid
 
 MAX_INT = 2**31 - 1
 TOO_LARGE = f"Numbers here go up to {MAX_INT:,}."
-NUL = "Text may not contain NUL characters."
 
 
 def _problem(value: Any) -> str | None:
@@ -25,8 +23,6 @@ def _problem(value: Any) -> str | None:
         return None
     if isinstance(value, int):
         return None if -MAX_INT <= value <= MAX_INT else TOO_LARGE
-    if isinstance(value, str):
-        return NUL if "\x00" in value else None
     if isinstance(value, dict):
         return next(filter(None, (_problem(item) for pair in value.items() for item in pair)), None)
     if isinstance(value, list):
@@ -34,16 +30,9 @@ def _problem(value: Any) -> str | None:
     return None
 
 
-@bp.before_request
-def check_query() -> None:
-    """NUL in the query string is refused before any view reads it."""
-    if any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):
-        raise BadRequest("Query parameters may not contain NUL characters.")
-
-
 def json_object() -> dict[str, Any]:
-    """The request body as a dict; anything else is a 400 bad_request, unstorable values a 422."""
-    data = request.get_json(silent=True)
+    """The request body as a dict; anything else is a 400 bad_request, numbers past 32 bits a 422."""
+    data = request_json()
     if not isinstance(data, dict):
         raise BadRequest("The request body must be a JSON object (Content-Type: application/json).")
     errors = {str(name): [problem] for name, value in data.items() if (problem := _problem(value))}

@@ -86,7 +86,7 @@ def test_text_with_nul_is_refused_and_nothing_is_stored(client, admin, field):
 
     response = client.post("/api/v1/ideas", json=body, headers=admin.headers)
 
-    assert list(error_of(response, 422, "validation_error")["fields"]) == [field]
+    assert "NUL" in error_of(response, 400, "bad_request")["message"]
     assert db.session.scalar(select(func.count()).select_from(Idea)) == 0
 
 
