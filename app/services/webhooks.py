@@ -6,8 +6,10 @@ rolled-back change sends nothing and a committed one is never lost. The worker c
 `deliver()`; a failure raises, and the outbox retries with its backoff.
 
 Targets must be public addresses: a URL whose host resolves to a private, loopback,
-link-local, multicast, reserved or unspecified address is refused when it is saved and again
+link-local, multicast, reserved or unspecified address, or to an IPv6 address that carries
+such an IPv4 address (6to4, Teredo, NAT64, IPv4-mapped), is refused when it is saved and again
 when each delivery connects (DNS can change in between), unless WEBHOOK_ALLOW_PRIVATE is set.
+A delivery looks the name up once and connects to exactly the addresses that passed the check.
 See docs/webhooks.md for what receivers get and how they check the signature.
 """
 
@@ -83,10 +85,17 @@ class RefusedTarget(OSError):
 # ---- Checking target addresses ----
 
 
-def _forbidden(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+# 64:ff9b::/96 (NAT64's well-known prefix) stands for the IPv4 address in its last 32 bits, as
+# ::ffff:0:0/96 (IPv4-mapped) does: the translator, or the operating system, connects to that
+# IPv4 address, so it is the one judged. ipaddress calls both prefixes reserved.
+_NAT64_WELL_KNOWN = ipaddress.IPv6Network("64:ff9b::/96")
+_NAT64_LOCAL = ipaddress.IPv6Network("64:ff9b:1::/48")
+# 6to4 is not globally reachable (IANA special-purpose registry, RFC 7526); Python before 3.12.4
+# calls it global. Teredo (2001::/32) and local-use NAT64 are private or reserved in every version.
+_SIX_TO_FOUR = ipaddress.IPv6Network("2002::/16")
+
+
+def _not_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     return (
         ip.is_private
         or ip.is_loopback
@@ -96,6 +105,37 @@ def _forbidden(address: str) -> bool:
         or ip.is_unspecified
         or not ip.is_global
     )
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address carries: IPv4-mapped, 6to4, Teredo (server and client), NAT64."""
+    found = []
+    if ip.ipv4_mapped is not None:
+        found.append(ip.ipv4_mapped)
+    if ip.sixtofour is not None:
+        found.append(ip.sixtofour)
+    if ip.teredo is not None:
+        found.extend(ip.teredo)
+    if ip in _NAT64_WELL_KNOWN or ip in _NAT64_LOCAL:
+        found.append(ipaddress.IPv4Address(int(ip) & 0xFFFF_FFFF))
+    return found
+
+
+def _forbidden(address: str) -> bool:
+    """Whether webhooks must not connect to `address`: it, or an IPv4 address inside it, is not public.
+
+    An IPv6 address can carry an IPv4 address that a relay or translator on the way connects
+    to (6to4, Teredo, NAT64) or that the operating system connects to itself (IPv4-mapped):
+    each of those must be public too, or the address reaches inside the network.
+    """
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv4Address):
+        return _not_public(ip)
+    if any(_not_public(inner) for inner in _embedded_ipv4(ip)):
+        return True
+    if ip.ipv4_mapped is not None or ip in _NAT64_WELL_KNOWN:
+        return False
+    return ip in _SIX_TO_FOUR or _not_public(ip)
 
 
 def _allow_private() -> bool:
