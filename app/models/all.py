@@ -19,7 +19,7 @@ from app.models.prototype import (
 )
 from app.models.roadmap import RoadmapIdea, RoadmapItem, Segment, UserSegment
 from app.models.search import FTS_TABLE
-from app.models.user import ROLES, ApiToken, PasswordResetToken, User
+from app.models.user import ROLES, ApiToken, PasswordResetToken, User, UserSession
 from app.models.webhook import Webhook, WebhookDelivery
 
 __all__ = [
@@ -59,6 +59,7 @@ __all__ = [
     "RoundResponse",
     "User",
     "UserSegment",
+    "UserSession",
     "Webhook",
     "WebhookDelivery",
 ]

@@ -4,6 +4,7 @@ import re
 import unicodedata
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from app.errors import Invalid, NotFound
 from app.extensions import db
@@ -11,6 +12,7 @@ from app.models.idea import Category
 from app.models.user import User
 from app.permissions import require
 from app.services import audit
+from app.services.transactions import savepoint
 from app.text import normalize_line
 
 NAME_MAX = 60
@@ -39,6 +41,36 @@ def get_category(category_id: int) -> Category:
     return category
 
 
+def _taken_message(slug: str) -> str:
+    return f"Another category already uses the slug “{slug}”."
+
+
+def _slug_taken(slug: str, exclude_id: int | None) -> bool:
+    return (
+        db.session.scalar(select(Category.id).where(Category.slug == slug, Category.id != (exclude_id or 0)))
+        is not None
+    )
+
+
+def _save(category: Category, **values: object) -> None:
+    """Set the values and write them; a slug another request took since the check is Invalid.
+
+    The check in _validate answers most cases with a clear message; the unique constraint
+    decides when two admins save the same slug at once. The savepoint undoes only this write,
+    so the session stays usable and the category keeps its stored values.
+    """
+    try:
+        with savepoint():
+            for name, value in values.items():
+                setattr(category, name, value)
+            db.session.add(category)
+            db.session.flush()
+    except IntegrityError as error:
+        if "slug" not in str(error.orig):
+            raise
+        raise Invalid({"slug": [_taken_message(str(values["slug"]))]}) from None
+
+
 def _validate(name: str, slug: str, description: str, exclude_id: int | None = None) -> tuple[str, str, str]:
     name = normalize_line(name)
     slug = slugify(slug or name)
@@ -50,12 +82,8 @@ def _validate(name: str, slug: str, description: str, exclude_id: int | None = N
         fields["name"] = [f"Use at most {NAME_MAX} characters."]
     if not slug:
         fields["slug"] = ["The slug needs at least one letter or digit."]
-    else:
-        taken = db.session.scalar(
-            select(Category.id).where(Category.slug == slug, Category.id != (exclude_id or 0))
-        )
-        if taken:
-            fields["slug"] = [f"Another category already uses the slug “{slug}”."]
+    elif _slug_taken(slug, exclude_id):
+        fields["slug"] = [_taken_message(slug)]
     if len(description) > DESCRIPTION_MAX:
         fields["description"] = [f"Use at most {DESCRIPTION_MAX} characters."]
     if fields:
@@ -69,9 +97,8 @@ def create_category(actor: User | None, name: str, slug: str = "", description: 
         require(actor, "category.manage")
     name, slug, description = _validate(name, slug, description)
     position = (db.session.scalar(select(func.max(Category.position))) or 0) + 1
-    category = Category(name=name, slug=slug, description=description, position=position)
-    db.session.add(category)
-    db.session.flush()
+    category = Category()
+    _save(category, name=name, slug=slug, description=description, position=position)
     if actor is not None:
         audit.record(actor, "category.create", "category", category.id, after=name)
     return category
@@ -82,8 +109,8 @@ def update_category(
 ) -> None:
     require(actor, "category.manage")
     before = f"{category.name} ({category.slug})"
-    category.name, category.slug, category.description = _validate(name, slug, description, category.id)
-    category.position = position
+    name, slug, description = _validate(name, slug, description, category.id)
+    _save(category, name=name, slug=slug, description=description, position=position)
     audit.record(
         actor,
         "category.update",
