@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from itsdangerous import BadData, URLSafeSerializer
+from itsdangerous import BadData, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
 from sqlalchemy import func, select, update
 
 from app.errors import Invalid, NotFound
@@ -27,7 +27,8 @@ DIGEST_INTERVAL = timedelta(days=1)
 # A digest lists at most this many notifications; the rest wait on the notifications page.
 DIGEST_MAX_ITEMS = 50
 MESSAGE_MAX = 300  # the length of Notification.message
-INVALID_LINK = "This unsubscribe link is not valid."
+# How long an unsubscribe link works (UNSUBSCRIBE_LINK_DAYS in the configuration).
+UNSUBSCRIBE_LINK_DAYS = 60
 
 
 @dataclass(frozen=True)
@@ -80,12 +81,21 @@ def notify(
     return created
 
 
-def _unsubscribe_serializer() -> URLSafeSerializer:
+def _unsubscribe_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="unsubscribe-dated")
+
+
+def _undated_serializer() -> URLSafeSerializer:
+    # Links made before they expired: recognised only to say they have expired.
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="unsubscribe")
 
 
+def unsubscribe_link_days() -> int:
+    return int(current_app.config.get("UNSUBSCRIBE_LINK_DAYS", UNSUBSCRIBE_LINK_DAYS))
+
+
 def unsubscribe_token(user: User) -> str:
-    """A signed token naming the user; it only ever turns notification email off."""
+    """A signed, dated token naming the user; it only ever turns notification email off."""
     return _unsubscribe_serializer().dumps(user.id)
 
 
@@ -93,24 +103,41 @@ def unsubscribe_url(user: User) -> str:
     return absolute_url("notifications.unsubscribe", token=unsubscribe_token(user))
 
 
-def user_for_unsubscribe(token: str) -> User:
-    """The user an unsubscribe token was made for; NotFound when it was tampered with."""
+@dataclass(frozen=True)
+class UnsubscribeLink:
+    """What an unsubscribe link says: whose it is, or (user None) that it expired or is not genuine."""
+
+    user: User | None
+    expired: bool = False
+
+
+def read_unsubscribe_link(token: str) -> UnsubscribeLink:
+    """The user an unsubscribe link was made for, if it is genuine and younger than the limit."""
+    serializer = _unsubscribe_serializer()
     try:
-        user_id = _unsubscribe_serializer().loads(token)
+        user_id = serializer.loads(token, max_age=unsubscribe_link_days() * 24 * 60 * 60)
+    except SignatureExpired:
+        return UnsubscribeLink(None, expired=True)
     except BadData:
-        raise NotFound(INVALID_LINK) from None
+        try:
+            _undated_serializer().loads(token)
+        except BadData:
+            return UnsubscribeLink(None)
+        return UnsubscribeLink(None, expired=True)
     user = db.session.get(User, user_id) if isinstance(user_id, int) else None
-    if user is None:
-        raise NotFound(INVALID_LINK)
-    return user
+    return UnsubscribeLink(user)
 
 
-def unsubscribe(token: str) -> User:
-    """Stop all notification email for the user the link was made for."""
-    user = user_for_unsubscribe(token)
-    user.email_notifications = "never"
-    db.session.flush()
-    return user
+def unsubscribe(token: str) -> UnsubscribeLink:
+    """Stop all notification email for the user a genuine, current link was made for.
+
+    An expired or forged link changes nothing; the returned link says which it was.
+    """
+    link = read_unsubscribe_link(token)
+    if link.user is not None:
+        link.user.email_notifications = "never"
+        db.session.flush()
+    return link
 
 
 def _settings_url() -> str:

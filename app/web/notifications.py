@@ -84,10 +84,20 @@ def unsubscribe(token: str):
     """GET asks for confirmation (link scanners must not unsubscribe anyone); POST unsubscribes.
 
     POST is RFC 8058's one-click unsubscribe (List-Unsubscribe-Post) as well as the button.
+    An expired or forged link changes nothing and says where email settings are.
     """
-    user = notifications.user_for_unsubscribe(token)
     if request.method == "POST":
-        notifications.unsubscribe(token)
+        link = notifications.unsubscribe(token)
         db.session.commit()
-        return render_template("notifications/unsubscribed.html", user=user)
-    return render_template("notifications/unsubscribe.html", user=user, token=token)
+    else:
+        link = notifications.read_unsubscribe_link(token)
+    if link.user is None:
+        page = render_template(
+            "notifications/unsubscribe_expired.html",
+            expired=link.expired,
+            days=notifications.unsubscribe_link_days(),
+        )
+        return page, 410 if link.expired else 404
+    if request.method == "POST":
+        return render_template("notifications/unsubscribed.html", user=link.user)
+    return render_template("notifications/unsubscribe.html", user=link.user, token=token)
