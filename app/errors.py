@@ -8,6 +8,8 @@ from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from app.links import referrer_path
+
 log = logging.getLogger(__name__)
 
 
@@ -140,7 +142,7 @@ def register_error_handlers(app: Flask) -> None:
         if isinstance(error, Conflict | Invalid) and request.method == "POST":
             # A form post that the state refuses: say why on the page the user came from.
             flash(error.message, "error")
-            return redirect(request.referrer or url_for("main.index"))
+            return redirect(referrer_path() or url_for("main.index"))
         return error_page(error.status, error.message, headers)
 
     @app.errorhandler(CSRFError)

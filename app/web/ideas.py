@@ -17,7 +17,7 @@ from app.services import launches as launch_service
 from app.services import prototypes as prototype_service
 from app.services import roadmap as roadmap_service
 from app.services.pagination import page_args
-from app.web.support import call_with_form
+from app.web.support import call_with_form, safe_next_url
 
 bp = Blueprint("ideas", __name__, url_prefix="/ideas")
 
@@ -157,7 +157,7 @@ def edit(idea_id: int):
 def _vote_response(idea, voted: bool, count: int):
     if request.accept_mimetypes.best == "application/json":
         return jsonify({"voted": voted, "vote_count": count})
-    return redirect(request.form.get("next") or url_for("ideas.detail", idea_id=idea.id))
+    return redirect(safe_next_url("ideas.detail", idea_id=idea.id))
 
 
 @bp.post("/<int:idea_id>/vote")

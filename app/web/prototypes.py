@@ -23,7 +23,7 @@ from app.services import comments as comment_service
 from app.services import prototypes
 from app.services.pagination import page_args
 from app.uploads import Upload
-from app.web.support import call_with_form
+from app.web.support import call_with_form, safe_next_url
 
 bp = Blueprint("prototypes", __name__, url_prefix="/prototypes")
 # Stored images live at /uploads/<name>, outside /prototypes; registered along with `bp`.
@@ -194,7 +194,7 @@ def edit(prototype_id: int):
 def _vote_response(prototype_id: int, voted: bool, count: int):
     if request.accept_mimetypes.best == "application/json":
         return jsonify({"voted": voted, "vote_count": count})
-    return redirect(request.form.get("next") or url_for("prototypes.detail", prototype_id=prototype_id))
+    return redirect(safe_next_url("prototypes.detail", prototype_id=prototype_id))
 
 
 @bp.post("/<int:prototype_id>/vote")

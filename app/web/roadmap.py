@@ -16,7 +16,7 @@ from app.pagecache import cached_for_visitors
 from app.permissions import require
 from app.services import roadmap
 from app.services.pagination import page_args
-from app.web.support import call_with_form
+from app.web.support import call_with_form, safe_referrer
 
 bp = Blueprint("roadmap", __name__)
 
@@ -149,7 +149,7 @@ def link_from_idea():
     idea_id = _number(request.form.get("idea_id"))
     if not isinstance(idea_id, int):
         flash("Choose an idea to link.", "error")
-        return redirect(request.referrer or url_for("roadmap.index"))
+        return redirect(safe_referrer("roadmap.index"))
     if not isinstance(item_id, int):
         flash("Choose the roadmap item to link this idea to.", "error")
         return redirect(url_for("ideas.detail", idea_id=idea_id, _anchor="roadmap"))

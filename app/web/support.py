@@ -2,13 +2,13 @@
 
 from collections.abc import Callable
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 from flask import request, url_for
 from flask_wtf import FlaskForm
 
 from app.errors import Invalid
 from app.extensions import db
+from app.links import local_path, referrer_path
 
 T = TypeVar("T")
 
@@ -33,10 +33,15 @@ def call_with_form(
         return False, None
 
 
-def safe_next_url(default_endpoint: str = "main.index") -> str:
-    """The `next` target if it is a path on this site, else the default page."""
-    target = request.args.get("next") or request.form.get("next") or ""
-    parts = urlsplit(target)
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target and not parts.netloc:
-        return target
-    return url_for(default_endpoint)
+def safe_next_url(default_endpoint: str = "main.index", **values: Any) -> str:
+    """The `next` target (query or form) if it is a path on this site, else the default page.
+
+    Every redirect to a target the request names goes through here (or safe_referrer()).
+    """
+    target = request.args.get("next") or request.form.get("next")
+    return local_path(target) or url_for(default_endpoint, **values)
+
+
+def safe_referrer(default_endpoint: str = "main.index", **values: Any) -> str:
+    """The page the request came from if it is on this site (as a path), else the default page."""
+    return referrer_path() or url_for(default_endpoint, **values)
