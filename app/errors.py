@@ -168,11 +168,13 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         status = error.code or 500
+        # Werkzeug's own headers say what the client needs to know: Allow on a 405, for one.
+        headers = {key: value for key, value in error.get_headers() if key.lower() != "content-type"}
         if wants_json():
             code = HTTP_CODES.get(status, "error")
             message = PAGE_MESSAGES.get(status, (None, error.description))[1]
-            return error_json(status, code, message)
-        return error_page(status)
+            return error_json(status, code, message, headers=headers)
+        return error_page(status, headers=headers)
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
