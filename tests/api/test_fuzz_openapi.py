@@ -1,8 +1,9 @@
 """Schemathesis fuzzes every operation of the app's own OpenAPI document through the WSGI app.
 
-No answer may be a 5xx, and every answer must match the schema the document gives for its
-status. One app and database serve the whole run (the fuzzer changes them as it goes); the
-caller is an admin, who may reach every operation, with rate limits off.
+No answer may be a 5xx, every 405 must say `Allow`, and every answer must match the schema the
+document gives for its status. One app and database serve the whole run (the fuzzer changes them
+as it goes), with rate limits off. Each operation is fuzzed twice: as a member, who is refused
+much and reaches the member's paths, and as an admin, who may reach every operation.
 """
 
 import copy
@@ -12,7 +13,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import response_schema_conformance
+from schemathesis.specs.openapi.checks import response_schema_conformance, unsupported_method
 
 from app import create_app
 from app.api.openapi import document
@@ -53,9 +54,10 @@ def fuzz_document() -> dict:
 schema = schemathesis.openapi.from_dict(fuzz_document())
 
 
-def seed() -> dict[str, str]:
-    """A few objects of every kind, made through the services; returns the admin's headers."""
+def seed() -> dict[str, dict[str, str]]:
+    """A few objects of every kind, made through the services; returns each role's headers."""
     admin = ApiCaller("admin")
+    caller = ApiCaller("member")
     staff = make_user("product_manager")
     member = make_user("member")
     now = utcnow().replace(microsecond=0)
@@ -91,8 +93,9 @@ def seed() -> dict[str, str]:
         item = roadmap.create_item(staff, f"Seeded item {n}", "Planned work.", target="2027 Q1")
         roadmap.link_idea(staff, item, ideas[n].id)
     moderation.flag_item(member, "idea", ideas[0].id, "spam", "Looks like an advert.")
+    comments.add_comment(caller.user, ideas[0], "The calling member's own comment.")
     db.session.commit()
-    return admin.headers
+    return {"admin": admin.headers, "member": caller.headers}
 
 
 @pytest.fixture(scope="module")
@@ -110,6 +113,13 @@ def fuzz_app(tmp_path_factory, _schema):
         db.engine.dispose()
 
 
+def every_405_says_allow(ctx, response, case) -> None:
+    """RFC 9110: a 405 names the methods the resource takes (shared/API.md: Security)."""
+    if response.status_code == 405:
+        assert response.headers.get("allow"), f"{response.request.method} {case.path}: 405 without Allow"
+
+
+@pytest.mark.parametrize("role", ["member", "admin"])
 @schema.parametrize()
 @settings(
     max_examples=EXAMPLES,
@@ -119,9 +129,9 @@ def fuzz_app(tmp_path_factory, _schema):
     # Generating bodies for the larger schemas is slow, and bounded ids filter some out: expected here.
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
-def test_no_server_error_and_answers_match_the_document(case, fuzz_app):
+def test_no_server_error_and_answers_match_the_document(case, fuzz_app, role):
     case.call_and_validate(
         app=fuzz_app,
-        headers=fuzz_app.config["FUZZ_HEADERS"],
-        checks=[not_a_server_error, response_schema_conformance],
+        headers=fuzz_app.config["FUZZ_HEADERS"][role],
+        checks=[not_a_server_error, response_schema_conformance, unsupported_method, every_405_says_allow],
     )
