@@ -9,6 +9,9 @@ from app.extensions import db
 from app.models.base import utcnow
 
 NOTIFICATION_KINDS = ("comment", "reply", "mention", "status")
+# What a notification can be about, so that it is withdrawn while that is out of its reader's
+# sight (app.services.visibility.visible_notifications). Launches, rounds and roadmap items: None.
+NOTIFICATION_TARGETS = ("idea", "comment", "prototype")
 
 
 class Notification(db.Model):
@@ -24,6 +27,9 @@ class Notification(db.Model):
     kind: Mapped[str] = mapped_column(String(20))
     message: Mapped[str] = mapped_column(String(300))
     url: Mapped[str] = mapped_column(String(300))
+    # The idea, comment or prototype the link points at (read from the link when it is written).
+    target_type: Mapped[str | None] = mapped_column(String(20))
+    target_id: Mapped[int | None]
     is_read: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Set when the notification went out by email (at once or in a digest).

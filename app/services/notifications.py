@@ -4,13 +4,16 @@ Notifications are written in the same transaction as the event that causes them.
 event reaches each person at most once, and never the person who caused it.
 """
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from flask import current_app
 from itsdangerous import BadData, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
 from sqlalchemy import func, select, update
+from werkzeug.exceptions import HTTPException
 
 from app.errors import Invalid, NotFound
 from app.extensions import db
@@ -21,12 +24,17 @@ from app.models.user import EMAIL_PREFERENCES, User
 from app.permissions import require
 from app.services import outbox
 from app.services.pagination import DEFAULT_PER_PAGE, Page, paginate
+from app.services.visibility import visible_notifications
 from app.text import normalize_line
 
 DIGEST_INTERVAL = timedelta(days=1)
 # A digest lists at most this many notifications; the rest wait on the notifications page.
 DIGEST_MAX_ITEMS = 50
 MESSAGE_MAX = 300  # the length of Notification.message
+NO_NOTIFICATION = "No such notification."
+# The pages a notification can be about, and the anchor that names a comment on them.
+_TARGET_PAGES = {"ideas.detail": ("idea", "idea_id"), "prototypes.detail": ("prototype", "prototype_id")}
+_comment_anchor = re.compile(r"comment-([0-9]{1,18})")
 # How long an unsubscribe link works (UNSUBSCRIBE_LINK_DAYS in the configuration).
 UNSUBSCRIBE_LINK_DAYS = 60
 
@@ -57,6 +65,7 @@ def notify(
     if not chosen:
         return []
     users = {user.id: user for user in db.session.scalars(select(User).where(User.id.in_(list(chosen))))}
+    target_type, target_id = target_of(url)
     now = utcnow()
     created = []
     for user_id, recipient in chosen.items():
@@ -69,6 +78,8 @@ def notify(
             kind=recipient.kind,
             message=normalize_line(recipient.message)[:MESSAGE_MAX],
             url=url,
+            target_type=target_type,
+            target_id=target_id,
             is_read=False,
             created_at=now,
         )
@@ -79,6 +90,28 @@ def notify(
         created.append(notification)
     db.session.flush()
     return created
+
+
+def target_of(url: str) -> tuple[str | None, int | None]:
+    """What a notification's link is about: a comment (its #comment-<id> anchor), an idea or a
+    prototype; (None, None) for anything else (launches, rounds, roadmap items).
+
+    Read through the site's own routes, so it is exactly the page the link opens.
+    """
+    parts = urlsplit(url)
+    prefix = urlsplit(current_app.config["SITE_URL"]).path.rstrip("/")
+    path = parts.path[len(prefix) :] if prefix and parts.path.startswith(prefix + "/") else parts.path
+    try:
+        endpoint, values = current_app.url_map.bind("localhost").match(path, method="GET")
+    except HTTPException:
+        return None, None
+    if endpoint not in _TARGET_PAGES:
+        return None, None
+    comment = _comment_anchor.fullmatch(parts.fragment)
+    if comment is not None:
+        return "comment", int(comment.group(1))
+    kind, argument = _TARGET_PAGES[endpoint]
+    return kind, values[argument]
 
 
 def _unsubscribe_serializer() -> URLSafeTimedSerializer:
@@ -223,14 +256,20 @@ def send_daily_digests(now: datetime | None = None, limit: int | None = None) ->
     if limit is not None:
         stmt = stmt.limit(limit)
     users = db.session.scalars(stmt).all()
+    sent = 0
     for user in users:
         pending = list(
             db.session.scalars(
                 select(Notification)
-                .where(*_pending_for_digest(user.id))
+                .where(*_pending_for_digest(user.id), visible_notifications(user))
                 .order_by(Notification.created_at, Notification.id)
             )
         )
+        # Seen as handled for this interval even when everything waiting was withdrawn meanwhile,
+        # so such a reader is not picked again on every run; withdrawn ones wait for a restore.
+        user.digest_sent_at = now
+        if not pending:
+            continue
         shown = pending[-DIGEST_MAX_ITEMS:]  # the newest ones, oldest first
         stop_url = unsubscribe_url(user)
         count = len(pending)
@@ -248,45 +287,69 @@ def send_daily_digests(now: datetime | None = None, limit: int | None = None) ->
         )
         for notification in pending:
             notification.emailed_at = now
-        user.digest_sent_at = now
+        sent += 1
     db.session.flush()
-    return len(users)
+    return sent
 
 
 def list_notifications(user: User, page: int = 1, per_page: int = DEFAULT_PER_PAGE) -> Page:
-    """The user's notifications, newest first."""
+    """The user's notifications, newest first, without those withdrawn (see visible_notifications)."""
     stmt = (
         select(Notification)
-        .where(Notification.user_id == user.id)
+        .where(Notification.user_id == user.id, visible_notifications(user))
         .order_by(Notification.created_at.desc(), Notification.id.desc())
     )
     return paginate(stmt, page, per_page)
 
 
 def unread_count(user: User) -> int:
-    """How many of the user's notifications are unread (one indexed count query)."""
+    """How many of the user's notifications are unread and not withdrawn (one indexed count query)."""
     stmt = select(func.count(Notification.id)).where(
-        Notification.user_id == user.id, Notification.is_read.is_(False)
+        Notification.user_id == user.id, Notification.is_read.is_(False), visible_notifications(user)
     )
     return db.session.scalar(stmt) or 0
 
 
+def get_notification(actor: User, notification_id: int) -> Notification:
+    """One of the actor's own notifications, not withdrawn; anyone else's is NotFound."""
+    actor_id = getattr(actor, "id", None)
+    notification = (
+        db.session.scalar(
+            select(Notification).where(
+                Notification.id == notification_id,
+                Notification.user_id == actor_id,
+                visible_notifications(actor),
+            )
+        )
+        if actor_id is not None and 0 < notification_id < 2**31
+        else None
+    )
+    if notification is None:
+        raise NotFound(NO_NOTIFICATION)
+    require(actor, "notification.read", notification)
+    return notification
+
+
 def mark_read(actor: User, notification_id: int) -> Notification:
     """Mark one of the actor's own notifications read; anyone else's is NotFound."""
-    notification = db.session.get(Notification, notification_id)
-    if notification is None or notification.user_id != getattr(actor, "id", None):
-        raise NotFound("No such notification.")
-    require(actor, "notification.read", notification)
+    notification = get_notification(actor, notification_id)
     notification.is_read = True
     db.session.flush()
     return notification
 
 
 def mark_all_read(actor: User) -> int:
-    """Mark every notification of the actor read; returns how many were unread."""
+    """Mark every notification the actor sees read; returns how many were unread.
+
+    Withdrawn ones stay as they are: if their item is restored, they come back unread.
+    """
     result = db.session.execute(
         update(Notification)
-        .where(Notification.user_id == actor.id, Notification.is_read.is_(False))
+        .where(
+            Notification.user_id == actor.id,
+            Notification.is_read.is_(False),
+            visible_notifications(actor),
+        )
         .values(is_read=True)
     )
     db.session.flush()

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import and_, case, delete, func, or_, select, true, update
+from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from app import uploads
@@ -30,12 +30,12 @@ from app.models.prototype import (
     PrototypeVote,
 )
 from app.models.user import User
-from app.permissions import can, is_moderator, is_signed_in, require
+from app.permissions import is_signed_in, require
 from app.services import audit
 from app.services.dialect import insert_ignore
 from app.services.notifications import Recipient, notify
 from app.services.pagination import DEFAULT_PER_PAGE, Page, paginate
-from app.services.visibility import visible_comments, visible_ideas
+from app.services.visibility import visible_comments, visible_ideas, visible_prototypes
 from app.text import excerpt, normalize_line, render_markdown
 from app.uploads import Upload
 
@@ -63,32 +63,6 @@ class LinkInput:
 
     url: str
     label: str = ""
-
-
-def visible_prototypes(actor: Any):
-    """The SQL condition for prototypes `actor` may see.
-
-    Staff see drafts and every prototype not deleted, hidden ones only when they shared them;
-    moderators see every prototype that left draft, hidden and deleted ones too (to restore them);
-    everyone else sees published and archived prototypes that are neither hidden nor deleted.
-    Drafts stay with staff: they are not public, so there is nothing to moderate in them yet.
-    """
-    staff = can(actor, "prototype.view_drafts")
-    moderator = is_moderator(actor)
-    if staff and moderator:
-        return true()
-    if moderator:
-        return Prototype.status.in_(("published", "archived"))
-    if staff:
-        return and_(
-            Prototype.deleted_at.is_(None),
-            or_(Prototype.hidden_at.is_(None), Prototype.author_id == actor.id),
-        )
-    return and_(
-        Prototype.status.in_(("published", "archived")),
-        Prototype.hidden_at.is_(None),
-        Prototype.deleted_at.is_(None),
-    )
 
 
 def is_public(prototype: Prototype) -> bool:

@@ -1,0 +1,82 @@
+"""Migration 0015 gives the notifications that exist already their target, read from their link."""
+
+import os
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import MetaData, Table, create_engine, text
+from sqlalchemy.engine import make_url
+
+from app import create_app
+from app.extensions import db
+from tests.conftest import make_config
+
+BEFORE = "0014_idempotency_keys"
+LINKS = {
+    "/ideas/12": ("idea", 12),
+    "/ideas/12#comment-34": ("comment", 34),
+    "/community/prototypes/5": ("prototype", 5),
+    "/community/prototypes/5#comment-6": ("comment", 6),
+    "/launches/3": (None, None),
+    "/roadmap/4": (None, None),
+}
+
+
+def insert_user(conn) -> None:
+    """A user with the required columns of the users table as it is at this revision."""
+    users = Table("users", MetaData(), autoload_with=conn)
+    dummies = {bool: False, int: 0, str: "x"}
+    values = {
+        column.name: datetime.now(UTC)
+        if column.type.python_type is datetime
+        else dummies[column.type.python_type]
+        for column in users.columns
+        if not column.nullable and column.server_default is None and not column.primary_key
+    }
+    values.update(email="ann@example.com", role="member", email_notifications="never")
+    conn.execute(users.insert().values(id=1, **values))
+
+
+def check_backfill(tmp_path, url: str) -> None:
+    app = create_app(make_config(tmp_path, SQLALCHEMY_DATABASE_URI=url))
+    with app.app_context():
+        upgrade(revision=BEFORE)
+        with db.engine.begin() as conn:
+            insert_user(conn)
+            for number, link in enumerate(LINKS, start=1):
+                conn.execute(
+                    text(
+                        "INSERT INTO notifications (id, user_id, kind, message, url, is_read, created_at)"
+                        " VALUES (:id, 1, 'comment', 'Hello', :url, false, CURRENT_TIMESTAMP)"
+                    ),
+                    {"id": number, "url": link},
+                )
+
+        upgrade()
+
+        with db.engine.connect() as conn:
+            rows = conn.execute(text("SELECT url, target_type, target_id FROM notifications ORDER BY id"))
+            assert {url: (kind, target) for url, kind, target in rows} == LINKS
+        downgrade(revision=BEFORE)
+        db.engine.dispose()
+
+
+def test_existing_notifications_get_their_targets_on_sqlite(tmp_path):
+    check_backfill(tmp_path, f"sqlite:///{tmp_path / 'migrated.db'}")
+
+
+@pytest.mark.postgres
+def test_existing_notifications_get_their_targets_on_postgres(tmp_path):
+    base = make_url(os.environ["TEST_DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://", 1))
+    name = f"cocreate_migrations_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        check_backfill(tmp_path, base.set(database=name).render_as_string(hide_password=False))
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
