@@ -8,6 +8,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.extensions import csrf, db
 from app.forms.accounts import PostForm
+from app.links import local_path
 from app.services import notifications
 from app.services.pagination import page_args
 
@@ -41,10 +42,9 @@ def notification_context():
     return {"unread_notifications": unread_notifications}
 
 
-def _local_path(url: str) -> str | None:
-    if url.startswith("/") and not url.startswith("//") and "\\" not in url:
-        return url
-    return None
+def _target(notification) -> str:
+    # Stored links are paths on this site; anything else goes to the list instead.
+    return local_path(notification.url) or url_for("notifications.index")
 
 
 @bp.get("/notifications")
@@ -55,13 +55,24 @@ def index():
     return render_template("notifications/index.html", result=result, post_form=PostForm())
 
 
-@bp.get("/notifications/<int:notification_id>")
+@bp.post("/notifications/<int:notification_id>")
 @login_required
 def open_notification(notification_id: int):
-    """Mark the notification read and go to what it is about."""
+    """Mark the notification read and go to what it is about (the list's entries post here)."""
     notification = notifications.mark_read(_actor(), notification_id)
     db.session.commit()
-    return redirect(_local_path(notification.url) or url_for("notifications.index"))
+    return redirect(_target(notification))
+
+
+@bp.get("/notifications/<int:notification_id>")
+@login_required
+def notification_target(notification_id: int):
+    """Go to what the notification is about without marking it read: a GET changes nothing.
+
+    Kept so that links to this address from before still lead somewhere; emails link to the
+    target itself.
+    """
+    return redirect(_target(notifications.get_notification(_actor(), notification_id)))
 
 
 @bp.post("/notifications/read-all")

@@ -116,6 +116,6 @@ def test_a_member_votes_in_place_comments_replies_and_mentions_someone(open_page
     bell(friend_page).click()
     mention = friend_page.locator(".notification").filter(has_text=member.name)
     expect(mention).to_contain_text("Mention")
-    mention.get_by_role("link").click()
+    mention.get_by_role("button").click()  # opening posts: it marks the notification read
     expect(friend_page).to_have_url(re.compile(rf"/ideas/{idea_id}"))
     expect(friend_page.get_by_role("heading", level=1)).to_have_text(f"Colour {word} labels on the board")
