@@ -86,7 +86,10 @@ class Config:
     RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
-    RATELIMIT_SIGNIN_ACCOUNT = os.environ.get("RATELIMIT_SIGNIN_ACCOUNT", "5 per minute;20 per hour")
+    # Failed sign-ins make the next try wait longer each time (app/throttle.py), up to these caps:
+    # from the address that keeps failing, and for the account from everywhere.
+    SIGNIN_DELAY_CAP_ADDRESS = env_int("SIGNIN_DELAY_CAP_ADDRESS", 900)
+    SIGNIN_DELAY_CAP_ACCOUNT = env_int("SIGNIN_DELAY_CAP_ACCOUNT", 30)
     RATELIMIT_SIGNIN_IP = os.environ.get("RATELIMIT_SIGNIN_IP", "20 per minute;200 per hour")
     RATELIMIT_REGISTER = os.environ.get("RATELIMIT_REGISTER", "10 per hour")
     RATELIMIT_RESET = os.environ.get("RATELIMIT_RESET", "5 per hour")

@@ -191,8 +191,8 @@ class _Seeder:
                     "display_name": name,
                     "password_hash": password,
                     "role": role,
-                    "security_stamp": f"{number:032x}",
                     "created_at": self.start - timedelta(days=30) + timedelta(minutes=number),
+                    "email_verified_at": self.start - timedelta(days=30) + timedelta(minutes=number),
                     "email_notifications": "never",
                 }
 

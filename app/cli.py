@@ -58,13 +58,14 @@ def set_role(email: str, role: str) -> None:
 @tokens_cli.command("create")
 @click.argument("email")
 @click.option("--name", default="CLI token", show_default=True, help="What the token is for.")
-def create_token(email: str, name: str) -> None:
+@click.option("--days", type=int, default=None, help="Days until it expires (default: until revoked).")
+def create_token(email: str, name: str, days: int | None) -> None:
     """Create an API token; the token is the last line of the output."""
     user = accounts.find_user_by_email(email)
     if user is None:
         raise click.ClickException(f"No user with the email {email}.")
     try:
-        _, plain = api_tokens.create_token(None, user, name)
+        _, plain = api_tokens.create_token(None, user, name, days)
     except DomainError as error:
         _fail(error)
     db.session.commit()

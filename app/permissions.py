@@ -66,6 +66,11 @@ def _self(actor: Any, obj: Any) -> bool:
     return is_signed_in(actor) and obj is not None and obj.id == actor.id
 
 
+def _self_active(actor: Any, obj: Any) -> bool:
+    # A suspended account may still change its password and sign out, but not what others see.
+    return _self(actor, obj) and not actor.is_suspended
+
+
 def _own_token(actor: Any, obj: Any) -> bool:
     return is_signed_in(actor) and obj is not None and obj.user_id == actor.id
 
@@ -141,7 +146,8 @@ RULES: dict[str, Predicate] = {
     "user.view": _anyone,
     "account.edit": _self,
     "account.sign_out_everywhere": _self,
-    "token.create": _signed_in,
+    "profile.edit": _self_active,
+    "token.create": _self_active,
     "token.revoke": _own_token,
     "user.change_role": _change_role,
     "admin.access": _admin,

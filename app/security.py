@@ -39,10 +39,15 @@ def _security_headers(response: Response) -> Response:
 
 
 @login_manager.user_loader
-def _load_user(session_id: str):
-    from app.services.accounts import load_session_user
+def _load_user(session_key: str):
+    """The user whose server-side session the cookie's key opens (app/services/sessions.py)."""
+    from app.extensions import db
+    from app.services import sessions
 
-    return load_session_user(session_id)
+    user = sessions.user_for_key(session_key)
+    if user is not None and sessions.touch_if_stale(user.current_session):
+        db.session.commit()
+    return user
 
 
 def init_app(app: Flask) -> None:

@@ -263,7 +263,6 @@ def main() -> int:
         "INSTANCE_PATH": tempfile.mkdtemp(prefix="cocreate-bench-"),
         # The limiter stays in the path; the limits are raised so wrk measures work, not 429s.
         "RATELIMIT_VOTES": "1000000 per minute",
-        "RATELIMIT_SIGNIN_ACCOUNT": "1000 per minute",
         "RATELIMIT_SIGNIN_IP": "1000 per minute",
     }
     report = {

@@ -92,8 +92,12 @@ def client(app) -> Client:
 def login(client):
     """Sign `user` in on the test client (as the sign-in page would)."""
 
-    def _login(user, target: Client | None = None) -> Client:
+    def _login(user, target: Client | None = None, user_agent: str = "Test client") -> Client:
+        from app.services import sessions
+
         target = target or client
+        sessions.start_session(user, user_agent)
+        db.session.commit()
         with target.session_transaction() as session:
             session["_user_id"] = user.get_id()
             session["_fresh"] = True

@@ -20,7 +20,6 @@ ROLES = ["member", "moderator", "product_manager", "admin"]
 # action -> the roles allowed (with no object, or with another member's object)
 ROLE_RULES = {
     "user.view": {"anonymous", *ROLES},
-    "token.create": set(ROLES),
     "admin.access": {"admin"},
     "staff.access": {"product_manager", "admin"},
     "moderation.access": {"moderator", "admin"},
@@ -70,7 +69,7 @@ def test_role_rules(app, action, role):
 def test_everyone_edits_only_their_own_account(app, role):
     actor = make_user(role=role)
     other = make_user()
-    for action in ("account.edit", "account.sign_out_everywhere"):
+    for action in ("account.edit", "account.sign_out_everywhere", "profile.edit", "token.create"):
         assert permissions.can(actor, action, actor)
         assert not permissions.can(actor, action, other)
         assert not permissions.can(AnonymousUserMixin(), action, other)
@@ -181,11 +180,14 @@ def test_a_suspended_account_loses_every_write_and_every_power(app, role):
     actor = make_user(role=role)
     actor.suspended_at = now()
     actor.suspension_reason = "Spam"
-    # Reading, one's own API tokens and unfollowing stay; every write and every role power goes.
+    # Reading, unfollowing and securing the account stay; every write and every role power goes,
+    # and so do new API tokens and profile changes.
     for action in ROLE_RULES:
-        assert permissions.can(actor, action) == (action in {"user.view", "token.create", "idea.unfollow"}), (
-            action
-        )
+        assert permissions.can(actor, action) == (action in {"user.view", "idea.unfollow"}), action
+    for action in ("account.edit", "account.sign_out_everywhere"):
+        assert permissions.can(actor, action, actor)
+    for action in ("profile.edit", "token.create"):
+        assert not permissions.can(actor, action, actor)
     assert not permissions.can(actor, "idea.vote", _idea(1))
     assert not permissions.can(actor, "idea.comment", _idea(1))
     with pytest.raises(Forbidden, match="suspended permanently.*Reason: Spam"):
@@ -210,6 +212,8 @@ def test_every_rule_is_covered_here():
     object_rules = {
         "account.edit",
         "account.sign_out_everywhere",
+        "profile.edit",
+        "token.create",
         "token.revoke",
         "user.change_role",
         "idea.edit",

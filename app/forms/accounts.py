@@ -1,12 +1,13 @@
 """Forms for signing up, signing in, passwords, the profile, email notifications and API tokens."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, RadioField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length
 
 from app.passwords import MAX_LENGTH, MIN_LENGTH
 from app.services.accounts import NAME_MAX, NAME_MIN
+from app.services.api_tokens import DEFAULT_EXPIRY_DAYS, EXPIRY_CHOICES
 from app.services.api_tokens import NAME_MAX as TOKEN_NAME_MAX
 
 
@@ -65,6 +66,9 @@ class ResetPasswordForm(FlaskForm):
     )
 
 
+REVOKE_TOKENS_LABEL = "Also revoke all my API tokens"
+
+
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField("Current password", [DataRequired("Enter your current password.")])
     new_password = PasswordField(
@@ -72,6 +76,15 @@ class ChangePasswordForm(FlaskForm):
         NEW_PASSWORD_RULES,
         description="Changing it signs you out on every other device.",
     )
+    revoke_tokens = BooleanField(
+        REVOKE_TOKENS_LABEL,
+        default=True,
+        description="Do this if you think someone else knew your password: tools using them will stop.",
+    )
+
+
+class SignOutEverywhereForm(FlaskForm):
+    revoke_tokens = BooleanField(REVOKE_TOKENS_LABEL, default=True)
 
 
 class ProfileForm(FlaskForm):
@@ -87,6 +100,23 @@ class TokenForm(FlaskForm):
         ],
         description="For example “CRM sync” or “Slack bot”.",
     )
+    # The service checks the value; "" means the token works until revoked.
+    expires_in_days = SelectField(
+        "Expires",
+        choices=[
+            SelectChoice(str(days or ""), f"In {days} days" if days else "Never (until revoked)")
+            for days in EXPIRY_CHOICES
+        ],
+        default=str(DEFAULT_EXPIRY_DAYS),
+        validate_choice=False,
+    )
+
+    def expiry_days(self) -> int | None:
+        """The chosen lifetime in days, None for "until revoked"; the service refuses bad values."""
+        value = (self.expires_in_days.data or "").strip()
+        if not value:
+            return None
+        return int(value) if value.isdigit() and len(value) < 6 else -1
 
 
 EMAIL_PREFERENCE_CHOICES = [

@@ -1,6 +1,5 @@
-"""Accounts: users, password reset tokens and API tokens."""
+"""Accounts: users, their signed-in sessions, password reset tokens and API tokens."""
 
-import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -20,10 +19,6 @@ ROLE_LABELS = {
 }
 
 
-def new_security_stamp() -> str:
-    return secrets.token_hex(16)
-
-
 class User(UserMixin, db.Model):
     __tablename__ = "users"
     __table_args__ = (
@@ -37,9 +32,9 @@ class User(UserMixin, db.Model):
     display_name: Mapped[str] = mapped_column(String(50))
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(20), default="member")
-    # Part of the session identity: rotating it signs the user out everywhere.
-    security_stamp: Mapped[str] = mapped_column(String(32), default=new_security_stamp)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set when the owner followed a link sent to the address (or an operator created the account).
+    email_verified_at: Mapped[datetime | None]
     last_sign_in_at: Mapped[datetime | None]
     # How notifications reach the inbox: at once, as one daily digest, or not at all.
     email_notifications: Mapped[str] = mapped_column(String(12), default="immediately")
@@ -51,9 +46,24 @@ class User(UserMixin, db.Model):
 
     api_tokens: Mapped[list["ApiToken"]] = relationship(back_populates="user", lazy="raise")
 
+    # The signed-in session this request came with (set by the session loader; not a column).
+    current_session = None
+    # The secret of a session just started, which the cookie is about to carry (see get_id).
+    session_key = None
+
     def get_id(self) -> str:
-        """Session identity: the id and the security stamp together."""
-        return f"{self.id}:{self.security_stamp}"
+        """Session identity for the cookie: the secret key of a server-side session record.
+
+        Ending the record (sign-out, sign out everywhere, password reset, suspension, role
+        change) makes the session cookie and the remember-me cookie that carry it worthless.
+        """
+        if self.session_key is None:
+            raise RuntimeError("start a session (app.services.sessions) before signing a user in")
+        return self.session_key
+
+    @property
+    def is_email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     @property
     def is_suspended(self) -> bool:
@@ -67,6 +77,24 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
+
+
+class UserSession(db.Model):
+    """One signed-in browser or device; the cookie holds a secret whose hash is kept here."""
+
+    __tablename__ = "user_sessions"
+    __table_args__ = (Index("ix_user_sessions_user_id_last_seen_at", "user_id", "last_seen_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The browser's own description of itself, shown to the owner as "Firefox on Windows".
+    user_agent: Mapped[str] = mapped_column(String(255), default="")
+    remember: Mapped[bool] = mapped_column(default=False)
+
+    user: Mapped[User] = relationship(lazy="joined")
 
 
 class PasswordResetToken(db.Model):
@@ -94,6 +122,11 @@ class ApiToken(db.Model):
     prefix: Mapped[str] = mapped_column(String(12))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None]
+    # None: valid until revoked.
+    expires_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(back_populates="api_tokens", lazy="joined")
+
+    def is_usable(self, now: datetime) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)

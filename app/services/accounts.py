@@ -1,22 +1,28 @@
-"""Accounts: registration, sign-in, passwords, resets, roles and sign-out everywhere."""
+"""Accounts: registration, verified addresses, sign-in, passwords, resets, roles and sessions.
+
+Registration and password-reset requests answer the same, in the same time, for any address:
+the request only queues a job, and the worker decides whether the address has an account.
+"""
 
 import hashlib
-import hmac
 import secrets
 from datetime import timedelta
+from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from app import passwords
 from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db
 from app.links import absolute_url
 from app.models.base import utcnow
-from app.models.user import ROLES, PasswordResetToken, User, new_security_stamp
+from app.models.user import ROLES, PasswordResetToken, User
 from app.permissions import require
-from app.services import audit, outbox
+from app.services import api_tokens, audit, outbox, sessions
 from app.text import normalize_line
 
 NAME_MIN, NAME_MAX = 2, 50
@@ -61,41 +67,151 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalize_email(email)))
 
 
-def load_session_user(session_id: str) -> User | None:
-    """The user a session cookie names, if its security stamp is still current."""
-    user_id, _, stamp = session_id.partition(":")
-    if not user_id.isdigit() or not stamp:
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not hmac.compare_digest(user.security_stamp, stamp):
-        return None
-    return user
-
-
-def register_user(email: str, display_name: str, password: str, role: str = "member") -> User:
-    """Create an account; refuses a taken email (any letter case) and weak passwords."""
-    email = normalize_email(email)
-    display_name = normalize_line(display_name)
+def _check_registration(email: str, display_name: str, password: str) -> None:
     fields = {
         "email": _check_email(email),
         "display_name": _check_name(display_name),
         "password": passwords.password_problems(password, email),
     }
-    if role not in ROLES:
-        fields["role"] = [f"Role must be one of: {', '.join(ROLES)}."]
-    if not fields["email"] and find_user_by_email(email) is not None:
-        fields["email"] = ["An account with this email address already exists. Try signing in."]
     fields = {name: msgs for name, msgs in fields.items() if msgs}
     if fields:
         raise Invalid(fields)
+
+
+def register_user(email: str, display_name: str, password: str, role: str = "member") -> User:
+    """Create a verified account at once (the operator CLI and the demo); refuses a taken email."""
+    email = normalize_email(email)
+    display_name = normalize_line(display_name)
+    _check_registration(email, display_name, password)
+    if role not in ROLES:
+        raise Invalid({"role": [f"Role must be one of: {', '.join(ROLES)}."]})
+    if find_user_by_email(email) is not None:
+        raise Invalid({"email": ["An account with this email address already exists."]})
     user = User(
         email=email,
         display_name=display_name,
         password_hash=passwords.hash_password(password),
         role=role,
+        email_verified_at=utcnow(),
     )
     db.session.add(user)
     db.session.flush()
+    return user
+
+
+ACCOUNT_JOB = "account"
+VERIFY_MAX_AGE = timedelta(days=3)
+
+
+def request_registration(email: str, display_name: str, password: str) -> None:
+    """Queue a sign-up: the worker creates the account and emails a link to confirm the address,
+    or tells the owner of an existing account that someone tried to register with it.
+
+    Only the fields' form is checked here, so the answer is the same for any address.
+    """
+    email = normalize_email(email)
+    display_name = normalize_line(display_name)
+    _check_registration(email, display_name, password)
+    outbox.enqueue_job(
+        ACCOUNT_JOB,
+        {
+            "action": "register",
+            "email": email,
+            "display_name": display_name,
+            "secret_password_hash": passwords.hash_password(password),
+        },
+    )
+    db.session.flush()
+
+
+def request_password_reset(email: str) -> None:
+    """Queue a password reset: the worker emails a single-use link if the account exists.
+
+    The same work is done for any address, so neither the answer nor its timing tells.
+    """
+    outbox.enqueue_job(ACCOUNT_JOB, {"action": "reset", "email": normalize_email(email)})
+    db.session.flush()
+
+
+def _run_account_job(payload: dict[str, Any]) -> None:
+    """The worker's half of registration and reset requests."""
+    user = find_user_by_email(payload["email"])
+    if payload["action"] == "reset":
+        if user is not None:
+            _send_reset_link(user)
+        return
+    if user is None:
+        user = User(
+            email=payload["email"],
+            display_name=payload["display_name"],
+            password_hash=payload["secret_password_hash"],
+            role="member",
+        )
+        try:
+            with db.session.begin_nested():
+                db.session.add(user)
+        except IntegrityError:
+            # Registered by another job at the same moment: treat it as an existing account.
+            user = find_user_by_email(payload["email"])
+        else:
+            send_verification(user)
+            return
+    _send_already_registered(user)
+
+
+outbox.register_job(ACCOUNT_JOB, _run_account_job)
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="verify-email")
+
+
+def send_verification(user: User) -> None:
+    """Email a link that confirms the address and signs the new member in."""
+    token = _serializer().dumps({"user": user.id, "email": user.email})
+    outbox.enqueue_email(
+        to=user.email,
+        subject=f"Confirm your email address for {current_app.config['SITE_NAME']}",
+        template="email/verify_email.txt",
+        user=user,
+        verify_url=absolute_url("auth.verify_email", token=token),
+        valid_days=VERIFY_MAX_AGE.days,
+    )
+
+
+def _send_already_registered(user: User) -> None:
+    outbox.enqueue_email(
+        to=user.email,
+        subject=f"Someone tried to register with your address at {current_app.config['SITE_NAME']}",
+        template="email/already_registered.txt",
+        user=user,
+        sign_in_url=absolute_url("auth.sign_in"),
+        reset_url=absolute_url("auth.forgot_password"),
+    )
+
+
+def user_for_verification(token: str) -> User:
+    """The account a confirmation link was made for; Conflict when it expired or was altered."""
+    try:
+        data = _serializer().loads(token or "", max_age=int(VERIFY_MAX_AGE.total_seconds()))
+        user = db.session.get(User, int(data["user"]))
+    except SignatureExpired as error:
+        raise Conflict(
+            "This confirmation link has expired. Sign in with your email and password to get a new one."
+        ) from error
+    except (BadSignature, KeyError, TypeError, ValueError) as error:
+        raise Conflict("This confirmation link is not valid. Check that you copied all of it.") from error
+    if user is None or user.email != data.get("email"):
+        raise Conflict("This confirmation link is not valid any more.")
+    return user
+
+
+def verify_email(token: str) -> User:
+    """Mark the address of the link's account as confirmed (again is harmless)."""
+    user = user_for_verification(token)
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+        db.session.flush()
     return user
 
 
@@ -116,7 +232,6 @@ def authenticate(email: str, password: str) -> User | None:
 
 def _set_password(user: User, new_password: str) -> None:
     user.password_hash = passwords.hash_password(new_password)
-    user.security_stamp = new_security_stamp()
     # Any reset link still in a mailbox stops working too.
     db.session.execute(
         update(PasswordResetToken)
@@ -125,8 +240,11 @@ def _set_password(user: User, new_password: str) -> None:
     )
 
 
-def change_password(actor: User, current_password: str, new_password: str) -> None:
-    """Change the actor's own password; every other session of theirs is signed out."""
+def change_password(
+    actor: User, current_password: str, new_password: str, revoke_tokens: bool = True
+) -> None:
+    """Change the actor's own password; every other session of theirs ends, and with
+    `revoke_tokens` every API token too."""
     require(actor, "account.edit", actor)
     if not passwords.verify_password(actor.password_hash, current_password):
         raise Invalid({"current_password": ["Your current password is not correct."]})
@@ -136,11 +254,14 @@ def change_password(actor: User, current_password: str, new_password: str) -> No
     if problems:
         raise Invalid({"new_password": problems})
     _set_password(actor, new_password)
+    sessions.end_all_sessions(actor, keep=actor.current_session)
+    if revoke_tokens:
+        api_tokens.revoke_all_tokens(actor)
     db.session.flush()
 
 
 def update_profile(actor: User, user: User, display_name: str) -> None:
-    require(actor, "account.edit", user)
+    require(actor, "profile.edit", user)
     display_name = normalize_line(display_name)
     problems = _check_name(display_name)
     if problems:
@@ -149,10 +270,12 @@ def update_profile(actor: User, user: User, display_name: str) -> None:
     db.session.flush()
 
 
-def sign_out_everywhere(actor: User, user: User) -> None:
-    """Rotate the security stamp: every session and remember-me cookie stops working."""
+def sign_out_everywhere(actor: User, user: User, revoke_tokens: bool = True) -> None:
+    """End every session of `user`, this one included, and with `revoke_tokens` every API token."""
     require(actor, "account.sign_out_everywhere", user)
-    user.security_stamp = new_security_stamp()
+    sessions.end_all_sessions(user)
+    if revoke_tokens:
+        api_tokens.revoke_all_tokens(user)
     db.session.flush()
 
 
@@ -166,6 +289,8 @@ def change_role(actor: User | None, user: User, role: str) -> None:
         return
     audit.record(actor, "user.change_role", "user", user.id, before=user.role, after=role)
     user.role = role
+    # New powers (or fewer) start with a new sign-in: no session keeps the old ones.
+    sessions.end_all_sessions(user)
     db.session.flush()
 
 
@@ -192,8 +317,9 @@ def suspend_user(actor: User, user: User, days: int | None, reason: str) -> User
     user.suspended_at = now
     user.suspended_until = None if days is None else now + timedelta(days=days)
     user.suspension_reason = reason
-    # Every open session ends; signing in again gives a read-only account.
-    user.security_stamp = new_security_stamp()
+    # Every open session and API token ends; signing in again gives a read-only account.
+    sessions.end_all_sessions(user)
+    api_tokens.revoke_all_tokens(user)
     audit.record(
         actor,
         "user.suspend",
@@ -219,11 +345,8 @@ def unsuspend_user(actor: User, user: User) -> User:
     return user
 
 
-def request_password_reset(email: str) -> None:
-    """Email a single-use reset link if the account exists; silent either way."""
-    user = find_user_by_email(email)
-    if user is None:
-        return
+def _send_reset_link(user: User) -> None:
+    """Email a single-use reset link."""
     token = secrets.token_urlsafe(32)
     now = utcnow()
     db.session.add(
@@ -256,7 +379,8 @@ def usable_reset_token(token: str) -> PasswordResetToken | None:
 
 
 def reset_password(token: str, new_password: str) -> User:
-    """Set a new password with a reset token; the token is spent and old sessions end."""
+    """Set a new password with a reset token; the token is spent, every session and API token
+    of the account ends, and the address counts as confirmed (the link reached it)."""
     row = usable_reset_token(token)
     if row is None:
         raise Conflict("This reset link has expired or was already used. Ask for a new one.")
@@ -265,6 +389,10 @@ def reset_password(token: str, new_password: str) -> User:
     if problems:
         raise Invalid({"password": problems})
     _set_password(user, new_password)
+    sessions.end_all_sessions(user)
+    api_tokens.revoke_all_tokens(user)
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
     db.session.flush()
     return user
 

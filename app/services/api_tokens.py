@@ -1,10 +1,10 @@
-"""API tokens: created once and shown once, stored as a hash, revocable."""
+"""API tokens: created once and shown once, stored as a hash, revocable, optionally expiring."""
 
 import hashlib
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 
 from app.errors import Invalid, NotFound
 from app.extensions import db
@@ -17,36 +17,60 @@ TOKEN_PREFIX = "cc_"  # noqa: S105 - a public marker, not a secret
 NAME_MAX = 60
 # Writing last_used_at on every request would turn each API read into a write.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+# The lifetimes offered when a token is made (days; None: until revoked).
+EXPIRY_CHOICES: tuple[int | None, ...] = (30, 90, 365, None)
+DEFAULT_EXPIRY_DAYS = 90
 
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(actor: User | None, user: User, name: str) -> tuple[ApiToken, str]:
+def create_token(
+    actor: User | None, user: User, name: str, expires_in_days: int | None = None
+) -> tuple[ApiToken, str]:
     """Create a token for `user`; returns the row and the plain token (shown once only).
 
-    `actor` None means the operator CLI.
+    `actor` None means the operator CLI. `expires_in_days` None: valid until revoked.
     """
     if actor is not None:
         require(actor, "token.create", user)
+    elif user.is_suspended:
+        raise Invalid({"email": ["This account is suspended; it cannot get API tokens."]})
     name = normalize_line(name)
+    errors: dict[str, list[str]] = {}
     if not name:
-        raise Invalid({"name": ["Give the token a name, such as the tool that will use it."]})
-    if len(name) > NAME_MAX:
-        raise Invalid({"name": [f"Use at most {NAME_MAX} characters for the name."]})
+        errors["name"] = ["Give the token a name, such as the tool that will use it."]
+    elif len(name) > NAME_MAX:
+        errors["name"] = [f"Use at most {NAME_MAX} characters for the name."]
+    if expires_in_days is not None and (
+        isinstance(expires_in_days, bool)
+        or not isinstance(expires_in_days, int)
+        or not 1 <= expires_in_days <= 3650
+    ):
+        errors["expires_in_days"] = ["Choose how long the token works: 1 to 3,650 days, or until revoked."]
+    if errors:
+        raise Invalid(errors)
     plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user_id=user.id, name=name, token_hash=hash_token(plain), prefix=plain[:10])
+    expires_at = None if expires_in_days is None else utcnow() + timedelta(days=expires_in_days)
+    token = ApiToken(
+        user_id=user.id, name=name, token_hash=hash_token(plain), prefix=plain[:10], expires_at=expires_at
+    )
     db.session.add(token)
     db.session.flush()
     return token, plain
 
 
 def list_tokens(user: User) -> list[ApiToken]:
+    """The user's tokens that still work, newest first."""
     return list(
         db.session.scalars(
             select(ApiToken)
-            .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+            .where(
+                ApiToken.user_id == user.id,
+                ApiToken.revoked_at.is_(None),
+                or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > utcnow()),
+            )
             .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
         )
     )
@@ -61,14 +85,28 @@ def revoke_token(actor: User, token_id: int) -> None:
     db.session.flush()
 
 
+def revoke_all_tokens(user: User) -> int:
+    """Revoke every token of `user` (password reset, suspension, on request); returns how many."""
+    revoked = (
+        db.session.execute(
+            update(ApiToken)
+            .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+        ).rowcount
+        or 0
+    )
+    db.session.flush()
+    return revoked
+
+
 def user_for_token(plain: str) -> User | None:
-    """The user a bearer token belongs to, or None when it is unknown or revoked."""
+    """The user a bearer token belongs to, or None when it is unknown, revoked or expired."""
     if not plain.startswith(TOKEN_PREFIX):
         return None
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(plain)))
-    if token is None or token.revoked_at is not None:
-        return None
     now = utcnow()
+    if token is None or not token.is_usable(now):
+        return None
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
         token.last_used_at = now
         db.session.flush()

@@ -1,6 +1,7 @@
 """The transactional outbox: enqueue in the caller's transaction, deliver from the worker."""
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -14,6 +15,26 @@ from app.models.outbox import OutboxMessage
 from app.services import webhooks
 
 log = logging.getLogger(__name__)
+
+# Work done later by the worker, by kind of outbox message: filled by the services that own it
+# (register_job), so this module needs to import none of them.
+JOB_HANDLERS: dict[str, Callable[[dict[str, Any]], None]] = {}
+
+
+def register_job(kind: str, handler: Callable[[dict[str, Any]], None]) -> None:
+    """Have the worker call `handler(payload)` for outbox messages of `kind`."""
+    if kind in ("email", "webhook"):
+        raise ValueError(f"{kind!r} is a built-in kind of outbox message")
+    JOB_HANDLERS[kind] = handler
+
+
+def enqueue_job(kind: str, payload: dict[str, Any]) -> OutboxMessage:
+    """Queue work for the worker; it runs only if the surrounding transaction commits."""
+    if kind not in JOB_HANDLERS:
+        raise ValueError(f"no job handler registered for {kind!r}")
+    message = OutboxMessage(kind=kind, payload=payload)
+    db.session.add(message)
+    return message
 
 
 def enqueue_email(
@@ -40,6 +61,12 @@ def _deliver(message: OutboxMessage) -> None:
     elif message.kind == "webhook":
         last_attempt = message.attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]
         webhooks.deliver(message.payload["delivery_id"], last_attempt=last_attempt)
+    elif message.kind in JOB_HANDLERS:
+        JOB_HANDLERS[message.kind](message.payload)
+        # What a job needed to keep secret (a password hash) is not kept once it ran.
+        message.payload = {
+            key: value for key, value in message.payload.items() if not key.startswith("secret_")
+        }
     else:
         raise RuntimeError(f"unknown outbox kind {message.kind!r}")
 

@@ -1,7 +1,7 @@
 """The account settings page: profile, password, email notifications, API tokens and sessions."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
 
 from app.extensions import db
 from app.forms.accounts import (
@@ -10,9 +10,11 @@ from app.forms.accounts import (
     EmailPreferenceForm,
     PostForm,
     ProfileForm,
+    SignOutEverywhereForm,
     TokenForm,
 )
-from app.services import accounts, api_tokens, notifications
+from app.services import accounts, api_tokens, notifications, sessions
+from app.web.auth import end_browser_session, renew_session
 from app.web.support import call_with_form
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -36,10 +38,14 @@ def _settings_page(status: int = 200, new_token: dict | None = None, **forms):
         EmailPreferenceForm(formdata=None, data={"email_notifications": user.email_notifications}),
     )
     forms.setdefault("token_form", TokenForm(formdata=None))
+    forms.setdefault("everywhere_form", SignOutEverywhereForm(formdata=None))
     return (
         render_template(
             "account/settings.html",
             tokens=api_tokens.list_tokens(user),
+            sessions=sessions.list_sessions(user),
+            current_session_id=user.current_session.id if user.current_session else None,
+            device_label=sessions.device_label,
             new_token=new_token,
             email_hints=EMAIL_PREFERENCE_HINTS,
             post_form=PostForm(),
@@ -47,12 +53,6 @@ def _settings_page(status: int = 200, new_token: dict | None = None, **forms):
         ),
         status,
     )
-
-
-def _stay_signed_in(user) -> None:
-    """After the security stamp changed, sign this browser in again with the new one."""
-    remember = current_app.config["REMEMBER_COOKIE_NAME"] in request.cookies
-    login_user(user, remember=remember)
 
 
 @bp.get("/settings")
@@ -81,13 +81,15 @@ def change_password():
     form = ChangePasswordForm()
     user = current_user._get_current_object()
     if form.validate_on_submit():
+        revoke = bool(form.revoke_tokens.data)
         ok, _ = call_with_form(
-            form, accounts.change_password, user, form.current_password.data, form.new_password.data
+            form, accounts.change_password, user, form.current_password.data, form.new_password.data, revoke
         )
         if ok:
             db.session.commit()
-            _stay_signed_in(user)
-            flash("Your password is changed. Other devices have been signed out.", "success")
+            renew_session(user)
+            tokens = " and your API tokens are revoked" if revoke else ""
+            flash(f"Your password is changed. Other devices are signed out{tokens}.", "success")
             return redirect(url_for("account.settings"))
     return _settings_page(422, password_form=form)
 
@@ -111,14 +113,33 @@ def update_email_notifications():
 @bp.post("/sign-out-everywhere")
 @login_required
 def sign_out_everywhere():
+    form = SignOutEverywhereForm()
+    user = current_user._get_current_object()
+    if not form.validate_on_submit():
+        return redirect(url_for("account.settings", _anchor="sessions"))
+    revoke = bool(form.revoke_tokens.data)
+    accounts.sign_out_everywhere(user, user, revoke_tokens=revoke)
+    db.session.commit()
+    end_browser_session()
+    tokens = " Your API tokens are revoked too." if revoke else ""
+    flash(f"You are signed out on every browser and device, this one included.{tokens}", "success")
+    return redirect(url_for("auth.sign_in"))
+
+
+@bp.post("/sessions/<int:session_id>/end")
+@login_required
+def end_session(session_id: int):
     form = PostForm()
     user = current_user._get_current_object()
     if form.validate_on_submit():
-        accounts.sign_out_everywhere(user, user)
+        if user.current_session is not None and session_id == user.current_session.id:
+            end_browser_session()
+            flash("You are signed out.", "info")
+            return redirect(url_for("main.index"))
+        sessions.end_other_session(user, session_id)
         db.session.commit()
-        _stay_signed_in(user)
-        flash("Every other browser and device is now signed out.", "success")
-    return redirect(url_for("account.settings"))
+        flash("That session has ended: the device it was on is signed out.", "success")
+    return redirect(url_for("account.settings", _anchor="sessions"))
 
 
 @bp.post("/tokens")
@@ -127,7 +148,9 @@ def create_token():
     form = TokenForm()
     user = current_user._get_current_object()
     if form.validate_on_submit():
-        ok, result = call_with_form(form, api_tokens.create_token, user, user, form.name.data)
+        ok, result = call_with_form(
+            form, api_tokens.create_token, user, user, form.name.data, form.expiry_days()
+        )
         if ok:
             db.session.commit()
             # Shown once, in this response only: it is never stored in plain text anywhere.

@@ -1,11 +1,13 @@
-"""Register, sign in and out, and reset a forgotten password."""
+"""Register, confirm an address, sign in and out, and reset a forgotten password."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
+from app import throttle
+from app.errors import wait_phrase
 from app.extensions import db, limiter
 from app.forms.accounts import ForgotPasswordForm, PostForm, RegisterForm, ResetPasswordForm, SignInForm
-from app.services import accounts
+from app.services import accounts, sessions
 from app.web.support import call_with_form, safe_next_url
 
 bp = Blueprint("auth", __name__)
@@ -17,12 +19,39 @@ RESET_SENT = (
 )
 
 
-def _signin_account_key() -> str:
-    return "sign-in:" + accounts.normalize_email(request.form.get("email"))
-
-
 def _reset_account_key() -> str:
     return "reset:" + accounts.normalize_email(request.form.get("email"))
+
+
+def begin_session(user, remember: bool = False) -> None:
+    """Sign `user` in in this browser with a new server-side session.
+
+    The Flask session starts afresh (a new CSRF token: a form token from before no longer
+    works), keeping only the messages waiting to be shown.
+    """
+    flashes = session.get("_flashes")
+    session.clear()
+    if flashes:
+        session["_flashes"] = flashes
+    sessions.start_session(user, request.user_agent.string, remember=remember)
+    db.session.commit()
+    login_user(user, remember=remember)
+
+
+def renew_session(user) -> None:
+    """Give this browser a new session key after a security change; a copy of the old one dies."""
+    record = user.current_session
+    sessions.end_session(record)
+    begin_session(user, remember=bool(record and record.remember))
+
+
+def end_browser_session() -> None:
+    """Sign this browser out: its session record ends, then its cookies are cleared."""
+    if current_user.is_authenticated:
+        sessions.end_session(current_user.current_session)
+        db.session.commit()
+    session.clear()
+    logout_user()  # after clear(): it marks the remember-me cookie for deletion in the session
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -32,33 +61,70 @@ def register():
         return redirect(url_for("main.index"))
     form = RegisterForm()
     if form.validate_on_submit():
-        ok, user = call_with_form(
-            form, accounts.register_user, form.email.data, form.display_name.data, form.password.data
+        ok, _ = call_with_form(
+            form, accounts.request_registration, form.email.data, form.display_name.data, form.password.data
         )
         if ok:
             db.session.commit()
-            login_user(user)
-            flash(f"Welcome to {current_app.config['SITE_NAME']}, {user.display_name}!", "success")
-            return redirect(safe_next_url())
+            # The same answer whether or not the address has an account already (the email differs).
+            return render_template("auth/check_inbox.html", email=accounts.normalize_email(form.email.data))
     return render_template("auth/register.html", form=form)
+
+
+@bp.route("/verify-email/<token>", methods=["GET", "POST"])
+def verify_email(token: str):
+    """GET shows a button (mail scanners open links); POST confirms the address and signs in."""
+    form = PostForm()
+    user = accounts.user_for_verification(token)
+    if request.method == "POST" and form.validate_on_submit():
+        accounts.verify_email(token)
+        db.session.commit()
+        if current_user.is_authenticated:
+            end_browser_session()
+        begin_session(user)
+        flash(
+            f"Your address is confirmed. Welcome to {current_app.config['SITE_NAME']}, {user.display_name}!",
+            "success",
+        )
+        return redirect(url_for("main.index"))
+    return render_template("auth/verify_email.html", form=form, user=user)
+
+
+def _too_soon(form: SignInForm, seconds: int):
+    g.rate_limit_retry_after = seconds  # the Retry-After header says the same (app/ratelimits.py)
+    form.form_errors.append(
+        f"Too many failed attempts to sign in to this account. Please try again {wait_phrase(seconds)}, "
+        "or reset your password to get in at once."
+    )
+    return render_template("auth/sign_in.html", form=form), 429, {"Retry-After": str(seconds)}
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["RATELIMIT_SIGNIN_IP"], methods=["POST"])
-@limiter.limit(
-    lambda: current_app.config["RATELIMIT_SIGNIN_ACCOUNT"], key_func=_signin_account_key, methods=["POST"]
-)
 def sign_in():
     if current_user.is_authenticated:
         return redirect(safe_next_url())
     form = SignInForm()
     if form.validate_on_submit():
-        user = accounts.authenticate(form.email.data, form.password.data)
+        email = form.email.data
+        wait = throttle.wait_seconds(email)
+        if wait:
+            return _too_soon(form, wait)
+        user = accounts.authenticate(email, form.password.data)
         if user is None:
+            throttle.record_failure(email)
             form.form_errors.append(SIGN_IN_FAILED)
-        else:
+        elif not user.is_email_verified:
+            # Only someone who knows the password learns that the account waits for confirmation.
+            accounts.send_verification(user)
             db.session.commit()
-            login_user(user, remember=form.remember.data)
+            form.form_errors.append(
+                "Please confirm your email address first: we have sent you a new link. "
+                "Open it to finish signing in."
+            )
+        else:
+            throttle.record_success(email)
+            begin_session(user, remember=form.remember.data)
             flash(f"Welcome back, {user.display_name}.", "success")
             return redirect(safe_next_url())
     return render_template("auth/sign_in.html", form=form)
@@ -68,7 +134,7 @@ def sign_in():
 def sign_out():
     form = PostForm()
     if form.validate_on_submit():
-        logout_user()
+        end_browser_session()
         flash("You are signed out.", "info")
     return redirect(url_for("main.index"))
 
@@ -95,8 +161,14 @@ def reset_password(token: str):
         ok, user = call_with_form(form, accounts.reset_password, token, form.password.data)
         if ok:
             db.session.commit()
-            logout_user()
-            login_user(user)
-            flash("Your password is changed, and every other session is signed out.", "success")
+            # The link reached the owner's inbox: it always lets them in, whatever failed before.
+            throttle.forget_account(user.email)
+            if current_user.is_authenticated:
+                end_browser_session()
+            begin_session(user)
+            flash(
+                "Your password is changed. Every other session and API token of your account has ended.",
+                "success",
+            )
             return redirect(url_for("main.index"))
     return render_template("auth/reset_password.html", form=form)

@@ -12,7 +12,7 @@ from app.models.comment import Comment
 from app.models.idea import Idea
 from app.models.moderation import AuditEntry, Flag
 from app.models.user import User
-from app.services import audit, comments, ideas, settings, votes
+from app.services import api_tokens, audit, comments, ideas, settings, votes
 from tests.factories import ApiCaller, make_user
 
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
@@ -219,8 +219,11 @@ def test_flagging_needs_a_token_a_json_object_and_an_active_account(client, memb
         f"/api/v1/users/{member.id}/suspend", json={"days": 3, "reason": "Spam"}, headers=moderator.headers
     )
     assert response.status_code == 200
-    error = assert_error(client.post("/api/v1/flags", json=payload, headers=member.headers), 403, "forbidden")
-    assert "suspended" in error["message"]
+    # The suspension revoked the member's token: it can flag nothing.
+    error = assert_error(
+        client.post("/api/v1/flags", json=payload, headers=member.headers), 401, "unauthorized"
+    )
+    assert "revoked" in error["message"]
     assert flag_total() == 0
 
 
@@ -471,21 +474,24 @@ def test_suspend_and_unsuspend(client, member, moderator):
     assert set(body) >= USER_FIELDS | {"suspended", "suspended_at", "suspended_until", "suspension_reason"}
     assert (body["id"], body["suspended"], body["suspension_reason"]) == (member.id, True, "Spam links")
     assert TIMESTAMP.match(body["suspended_until"])
+    # Suspending revokes the member's tokens, for reads and writes alike.
     error = assert_error(
         client.post("/api/v1/ideas", json={"title": "A new idea now"}, headers=member.headers),
-        403,
-        "forbidden",
+        401,
+        "unauthorized",
     )
-    assert "Spam links" in error["message"]
-    assert client.get("/api/v1/ideas", headers=member.headers).status_code == 200
+    assert "revoked" in error["message"]
+    assert client.get("/api/v1/ideas", headers=member.headers).status_code == 401
 
     response = client.post(f"/api/v1/users/{member.id}/unsuspend", headers=moderator.headers)
     assert response.status_code == 200
     assert (response.json["suspended"], response.json["suspended_until"]) == (False, None)
-    assert (
-        client.post("/api/v1/ideas", json={"title": "A new idea now"}, headers=member.headers).status_code
-        == 201
-    )
+    # Lifting the suspension brings no revoked token back; a new one works.
+    assert client.get("/api/v1/me", headers=member.headers).status_code == 401
+    _, plain = api_tokens.create_token(member.user, member.user, "After the suspension")
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {plain}"}
+    assert client.post("/api/v1/ideas", json={"title": "A new idea now"}, headers=headers).status_code == 201
     assert_error(
         client.post(f"/api/v1/users/{member.id}/unsuspend", headers=moderator.headers), 409, "conflict"
     )
@@ -548,9 +554,9 @@ def test_who_may_suspend(client, member, other, moderator, admin, pm):
         client.post(f"/api/v1/users/{moderator.id}/suspend", json=payload, headers=admin.headers).status_code
         == 200
     )
-    # A suspended moderator moderates no more.
-    assert_error(client.post(url, json=payload, headers=moderator.headers), 403, "forbidden")
-    assert_error(client.get("/api/v1/moderation/queue", headers=moderator.headers), 403, "forbidden")
+    # A suspended moderator moderates no more: the suspension revoked their token.
+    assert_error(client.post(url, json=payload, headers=moderator.headers), 401, "unauthorized")
+    assert_error(client.get("/api/v1/moderation/queue", headers=moderator.headers), 401, "unauthorized")
 
 
 # --- the audit log ---------------------------------------------------------------------------

@@ -129,6 +129,22 @@ class Site:
 
         return self.run(make)
 
+    def deliver_mail(self, to: str) -> list[str]:
+        """Run the mail worker once and return the text of every email sent to `to` so far."""
+        from email import policy
+        from email.parser import BytesParser
+        from pathlib import Path
+
+        from app.services import outbox
+
+        self.run(outbox.deliver_due, 100)
+        texts = []
+        for path in sorted(Path(self.server.env["MAIL_DIR"]).glob("*.eml")):
+            message = BytesParser(policy=policy.default).parse(path.open("rb"))
+            if message["To"] == to:
+                texts.append(message.get_content())
+        return texts
+
     def scalar(self, statement):
         """One value read from the site's database (an id to open, say)."""
         from app.extensions import db

@@ -35,6 +35,11 @@ def test_a_visitor_registers_proposes_an_idea_and_finds_it_under_new(open_page, 
     page.get_by_label("Display name").fill(f"Vera {word}")
     page.get_by_label("Password").fill("a long and private passphrase")
     page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", name="Check your inbox")).to_be_visible()
+    [mail] = site.deliver_mail(email)
+    link = re.search(r"(/verify-email/\S+)", mail).group(1)
+    page.goto(link)
+    page.get_by_role("button", name="Confirm and sign in").click()
     expect(page.locator(".flash--success")).to_contain_text(f"Welcome to Cocreate, Vera {word}!")
 
     page.get_by_role("link", name="Ideas", exact=True).first.click()

@@ -23,6 +23,7 @@ from app.services import (
     merges,
     moderation,
     profiles,
+    sessions,
     settings,
     votes,
 )
@@ -134,17 +135,26 @@ def test_reads_still_work_while_suspended(app, client, moderator, scene):
     assert ideas.list_ideas(member).page.total >= 1
     assert [c.id for c in ideas.idea_page(member, scene["other"].id).comments] == [scene["comment"].id]
     assert profiles.profile_page(member, member.id).user.id == member.id
-    _, plain = api_tokens.create_token(member, member, "Reading")
+    assert client.get(f"/api/v1/ideas/{scene['other'].id}").status_code == 200
+    assert client.get(f"/api/v1/ideas/{scene['other'].id}/comments").status_code == 200
+
+
+def test_a_suspension_revokes_every_token_and_no_new_one_can_be_made(app, client, moderator):
+    member = make_user()
+    _, plain = api_tokens.create_token(member, member, "Before")
     db.session.commit()
     headers = {"Authorization": f"Bearer {plain}"}
     assert client.get("/api/v1/me", headers=headers).status_code == 200
-    assert client.get(f"/api/v1/ideas/{scene['other'].id}", headers=headers).status_code == 200
-    assert client.get(f"/api/v1/ideas/{scene['other'].id}/comments", headers=headers).status_code == 200
+    suspend(moderator, member)
     response = client.post("/api/v1/ideas", json={"title": "Sneaky new idea"}, headers=headers)
-    assert response.status_code == 403
-    assert REASON in response.json["error"]["message"]
-    response = client.post(f"/api/v1/ideas/{scene['other'].id}/vote", headers=headers)
-    assert response.status_code == 403
+    assert response.status_code == 401
+    assert client.get("/api/v1/me", headers=headers).status_code == 401
+    with pytest.raises(Forbidden, match=REASON):
+        api_tokens.create_token(member, member, "After")
+    with pytest.raises(Invalid, match="suspended"):
+        api_tokens.create_token(None, member, "From the operator")
+    with pytest.raises(Forbidden, match=REASON):
+        accounts.update_profile(member, member, "A new name")
 
 
 def test_a_suspended_product_manager_cannot_change_status_or_write_notes(app, admin, scene):
@@ -219,13 +229,14 @@ def test_a_suspended_admin_cannot_administer(app, admin):
 
 def test_suspension_is_stored_audited_and_signs_out(app, moderator):
     member = make_user()
-    stamp = member.security_stamp
+    sessions.start_session(member, "Firefox")
+    db.session.commit()
     suspend(moderator, member, days=3)
     stored = db.session.get(User, member.id)
     assert stored.is_suspended
     assert stored.suspended_until - stored.suspended_at == timedelta(days=3)
     assert stored.suspension_reason == REASON
-    assert stored.security_stamp != stamp
+    assert sessions.list_sessions(stored) == []
     assert "until" in suspension_message(stored)
     (entry,) = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "user.suspend"))
     assert (entry.actor_id, entry.target_type, entry.target_id, entry.reason, entry.after) == (

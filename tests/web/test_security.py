@@ -100,7 +100,7 @@ def test_form_posts_with_a_forged_csrf_token_are_refused(client):
     assert db.session.scalar(select(func.count(User.id))) == 0
 
 
-def test_sign_in_is_rate_limited_per_account(client):
+def test_sign_in_is_slowed_down_per_account(client):
     make_user(email="ann@example.com")
     token = client.csrf_token("/sign-in")
     for _ in range(5):
@@ -114,7 +114,7 @@ def test_sign_in_is_rate_limited_per_account(client):
     )
     assert response.status_code == 429
     assert int(response.headers["Retry-After"]) > 0
-    assert "Too many attempts" in response.get_data(as_text=True)
+    assert "Too many failed attempts to sign in to this account" in response.get_data(as_text=True)
     # Another account from the same address is still allowed.
     other = client.post("/sign-in", data={"csrf_token": token, "email": "bob@example.com", "password": "bad"})
     assert other.status_code == 200

@@ -126,11 +126,9 @@ def test_with_pre_moderation_a_new_members_first_post_waits_for_review(app, clie
     assert "Keyboard shortcuts everywhere" in reader.get("/ideas/").get_data(as_text=True)
 
 
-def test_without_pre_moderation_first_posts_show_at_once(app, client):
+def test_without_pre_moderation_first_posts_show_at_once(app, client, login):
     newcomer = make_user()
-    author = app.test_client()
-    with author.session_transaction() as session:
-        session["_user_id"] = newcomer.get_id()
+    author = login(newcomer, app.test_client())
     author.post_form("/ideas/new", {"title": "A calendar view for tasks", "body": "Please"})
     idea = db.session.scalar(select(Idea))
     assert not idea.is_pending
