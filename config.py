@@ -107,6 +107,8 @@ class Config:
     RATELIMIT_JOINS_NEW_ACCOUNT = os.environ.get("RATELIMIT_JOINS_NEW_ACCOUNT", "10 per minute")
 
     PASSWORD_RESET_TTL = timedelta(hours=1)
+    # How long the unsubscribe link in an email works.
+    UNSUBSCRIBE_LINK_DAYS = env_int("UNSUBSCRIBE_LINK_DAYS", 60)
     # How long authors may edit their own ideas and comments (moderators and staff always can).
     EDIT_WINDOW_MINUTES = env_int("EDIT_WINDOW_MINUTES", 30)
     # Flags from this many different members hide an item until a moderator reviews it.

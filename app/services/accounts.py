@@ -22,7 +22,7 @@ from app.links import absolute_url
 from app.models.base import utcnow
 from app.models.user import ROLES, PasswordResetToken, User
 from app.permissions import require
-from app.services import api_tokens, audit, outbox, sessions
+from app.services import api_tokens, audit, outbox, sessions, transactions
 from app.text import normalize_line
 
 NAME_MIN, NAME_MAX = 2, 50
@@ -148,7 +148,7 @@ def _run_account_job(payload: dict[str, Any]) -> None:
             role="member",
         )
         try:
-            with db.session.begin_nested():
+            with transactions.savepoint():
                 db.session.add(user)
         except IntegrityError:
             # Registered by another job at the same moment: treat it as an existing account.
