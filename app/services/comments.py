@@ -202,7 +202,8 @@ def _insert(
     fields = {"body": body_errors} if body_errors else {}
     parent = None
     if parent_id is not None:
-        parent = db.session.get(Comment, parent_id)
+        # Past any database integer: no such comment, and no overflow in the query.
+        parent = db.session.get(Comment, parent_id) if 0 < parent_id < 2**31 else None
         if parent is None or not same_target(parent):
             fields["parent_id"] = [f"You can only reply to a comment on this {noun}."]
         elif parent.is_deleted:

@@ -51,6 +51,8 @@ def _target(target_type: str, target_id: int, lock: bool = False) -> Item:
     model = MODELS.get(target_type)
     if model is None:
         raise NotFound(f"Unknown kind of item: {target_type!r}.")
+    if not 0 < target_id < 2**31:
+        raise NotFound("No such item.")  # past any database integer: no row, and no overflow
     stmt = select(model).where(model.id == target_id).execution_options(populate_existing=True)
     target = db.session.scalar(stmt.with_for_update() if lock else stmt)
     if (

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import delete, func, or_, select, true, union
 from sqlalchemy.orm import joinedload
 
-from app.errors import Conflict, Invalid, NotFound
+from app.errors import BadRequest, Conflict, Invalid, NotFound
 from app.extensions import db
 from app.links import site_path
 from app.models.base import utcnow
@@ -34,6 +34,7 @@ TITLE_MIN, TITLE_MAX = 3, 120
 DESCRIPTION_MAX = 20_000
 RELEASE_NOTE_MAX = 20_000
 TARGET_MAX = 40
+CHOICES_QUERY_MAX = 200  # the idea picker's search
 STATUSES = ROADMAP_STATUSES
 STATUS_LABELS = {
     "planned": "Planned",
@@ -538,6 +539,9 @@ def idea_choices(actor: Any, words: str, item: RoadmapItem | None = None, limit:
     words = normalize_line(words)
     if not words:
         return []
+    if len(words) > CHOICES_QUERY_MAX:
+        # No title is longer, and SQLite refuses LIKE patterns past 50,000 bytes.
+        raise BadRequest(f"Search for at most {CHOICES_QUERY_MAX} characters.")
     stmt = select(Idea).where(visible_ideas(actor), Idea.deleted_at.is_(None), Idea.status != "merged")
     number = words.lstrip("#")
     if number.isdigit() and int(number) < 2**31:
