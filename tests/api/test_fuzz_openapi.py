@@ -119,6 +119,7 @@ def every_405_says_allow(ctx, response, case) -> None:
         assert response.headers.get("allow"), f"{response.request.method} {case.path}: 405 without Allow"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("role", ["member", "admin"])
 @schema.parametrize()
 @settings(

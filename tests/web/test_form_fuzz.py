@@ -339,6 +339,7 @@ def fuzz_site(tmp_path_factory, _schema):
         db.engine.dispose()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("role", ROLES)
 def test_every_form_takes_hostile_input_without_a_server_error(fuzz_site, role):
     app, users = fuzz_site
