@@ -4,7 +4,7 @@ The service checks the text (one rule for the pages and the API); the forms pars
 """
 
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, TextAreaField
+from wtforms import HiddenField, IntegerField, TextAreaField
 from wtforms.validators import Optional
 from wtforms.widgets import HiddenInput
 
@@ -19,6 +19,9 @@ MARKDOWN_HINT = (
 class CommentForm(FlaskForm):
     body = TextAreaField("Your comment", description=MARKDOWN_HINT)
     parent_id = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    # The thread's forms carry a new one each (template global `submission_token()`): the same
+    # form posted twice makes one comment (app/idempotency.py).
+    submission_token = HiddenField()
 
 
 class EditCommentForm(FlaskForm):
@@ -27,3 +30,4 @@ class EditCommentForm(FlaskForm):
 
 class NoteForm(FlaskForm):
     body = TextAreaField("Internal note", description="Only staff see this. Markdown works.")
+    submission_token = HiddenField()

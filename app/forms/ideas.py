@@ -6,6 +6,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.forms.accounts import strip
+from app.idempotency import new_token
 from app.models.idea import STATUS_LABELS
 from app.services.ideas import BODY_MAX, NOTE_MAX, TITLE_MAX, TITLE_MIN
 
@@ -30,6 +31,8 @@ class IdeaForm(FlaskForm):
     category = SelectField("Category", choices=[], validate_choice=False)
     # Set once the author has seen the similar ideas (the no-JavaScript confirmation step).
     confirmed = HiddenField()
+    # New for each rendered form: the same form posted twice makes one idea (app/idempotency.py).
+    submission_token = HiddenField(default=new_token)
 
     def set_categories(self, categories) -> None:
         self.category.choices = [SelectChoice("", "No category")] + [

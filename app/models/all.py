@@ -2,6 +2,7 @@
 
 from app.models.comment import Comment
 from app.models.idea import Category, Idea, IdeaFollow, IdeaStatusChange, IdeaVote
+from app.models.idempotency import IdempotencyKey
 from app.models.launch import Launch, LaunchAssumption, LaunchIdea, LaunchParticipant, LaunchPrototype
 from app.models.moderation import AuditEntry, Flag, IdeaMerge, MergedVote, SiteSetting
 from app.models.notification import Notification
@@ -44,6 +45,7 @@ __all__ = [
     "IdeaFollow",
     "IdeaStatusChange",
     "IdeaVote",
+    "IdempotencyKey",
     "Notification",
     "OutboxMessage",
     "PasswordResetToken",

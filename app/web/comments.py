@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from app.extensions import db
 from app.forms.accounts import PostForm
 from app.forms.comments import CommentForm, EditCommentForm, NoteForm
+from app.idempotency import ALREADY_SENT, Submission, claim_submission, new_token
 from app.permissions import edit_window, is_moderator, require
 from app.services import comments as comment_service
 from app.services import ideas, prototypes
@@ -15,6 +16,8 @@ from app.web.prototypes import render_prototype_page
 from app.web.support import call_with_form
 
 bp = Blueprint("comments", __name__)
+# The thread's hand-written forms take a fresh one each: `<input ... value="{{ submission_token() }}">`.
+bp.add_app_template_global(new_token, "submission_token")
 
 
 def _actor():
@@ -41,6 +44,27 @@ def _to_comment(comment):
     return redirect(url_for("ideas.detail", idea_id=comment.idea_id, _anchor=anchor))
 
 
+def _claim(form: CommentForm | NoteForm) -> Submission:
+    """This post's claim on its form's token (the same form sent twice makes one comment)."""
+    parent_id = getattr(form, "parent_id", None)
+    return claim_submission(
+        _actor(), form.submission_token.data, form.body.data, parent_id.data if parent_id else None
+    )
+
+
+def _posted(submission: Submission, comment):
+    """Record where the new comment is, in its transaction, and commit."""
+    response = _to_comment(comment)
+    submission.done(response.location)
+    db.session.commit()
+    return response
+
+
+def _already_posted(submission: Submission):
+    flash(ALREADY_SENT, "info")
+    return redirect(submission.earlier)
+
+
 @bp.post("/ideas/<int:idea_id>/comments")
 def create(idea_id: int):
     if not current_user.is_authenticated:
@@ -48,13 +72,16 @@ def create(idea_id: int):
     idea = ideas.get_idea(_actor(), idea_id)
     form = CommentForm()
     if form.validate_on_submit():
+        submission = _claim(form)
+        if submission.earlier:
+            return _already_posted(submission)
         ok, comment = call_with_form(
             form, comment_service.add_comment, _actor(), idea, form.body.data, form.parent_id.data
         )
         if ok:
-            db.session.commit()
+            response = _posted(submission, comment)
             flash("Your reply is posted." if comment.parent_id else "Your comment is posted.", "success")
-            return _to_comment(comment)
+            return response
     elif form.parent_id.errors:
         # A parent id that is not a number is the same mistake as an unknown comment.
         form.parent_id.errors = ["You can only reply to a comment on this idea."]
@@ -69,6 +96,9 @@ def create_on_prototype(prototype_id: int):
     prototype = prototypes.get_prototype(_actor(), prototype_id, with_parts=False)
     form = CommentForm()
     if form.validate_on_submit():
+        submission = _claim(form)
+        if submission.earlier:
+            return _already_posted(submission)
         ok, comment = call_with_form(
             form,
             comment_service.add_prototype_comment,
@@ -78,9 +108,9 @@ def create_on_prototype(prototype_id: int):
             form.parent_id.data,
         )
         if ok:
-            db.session.commit()
+            response = _posted(submission, comment)
             flash("Your reply is posted." if comment.parent_id else "Your comment is posted.", "success")
-            return _to_comment(comment)
+            return response
     elif form.parent_id.errors:
         form.parent_id.errors = ["You can only reply to a comment on this prototype."]
     flash("Nothing was posted: please correct the marked field.", "error")
@@ -93,11 +123,14 @@ def create_note(idea_id: int):
     idea = ideas.get_idea(_actor(), idea_id)
     form = NoteForm()
     if form.validate_on_submit():
+        submission = _claim(form)
+        if submission.earlier:
+            return _already_posted(submission)
         ok, note = call_with_form(form, comment_service.add_internal_note, _actor(), idea, form.body.data)
         if ok:
-            db.session.commit()
+            response = _posted(submission, note)
             flash("Your internal note is added. Only staff can see it.", "success")
-            return _to_comment(note)
+            return response
     return _idea_page_again(idea_id, note_form=form)
 
 

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from app.extensions import db
 from app.forms.accounts import PostForm
 from app.forms.ideas import IdeaForm, StatusForm
+from app.idempotency import ALREADY_SENT, claim_submission
 from app.models.idea import STATUS_LABELS, STATUSES
 from app.pagecache import cached_for_visitors
 from app.permissions import require
@@ -64,6 +65,13 @@ def new():
         form.title.data = request.args["title"]
     similar = []
     if form.validate_on_submit():
+        # First, so a form sent twice lands on its idea rather than listing it as a similar one.
+        submission = claim_submission(
+            _actor(), form.submission_token.data, form.title.data, form.body.data, form.category.data
+        )
+        if submission.earlier:
+            flash(ALREADY_SENT, "info")
+            return redirect(submission.earlier)
         similar = ideas.similar_ideas(_actor(), form.title.data)
         # Without JavaScript, show the similar ideas once before posting.
         if similar and not form.confirmed.data:
@@ -78,6 +86,7 @@ def new():
             form.category.data or None,
         )
         if ok:
+            submission.done(url_for("ideas.detail", idea_id=idea.id))
             db.session.commit()
             if idea.is_pending:
                 flash(
