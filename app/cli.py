@@ -7,6 +7,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from app import idempotency
 from app.errors import DomainError
 from app.extensions import db
 from app.models.user import ROLES
@@ -130,6 +131,13 @@ def announce_rounds() -> int:
     return announced
 
 
+def forget_idempotency_keys() -> int:
+    """Delete idempotency keys and form tokens past their 24 hours (they are ignored already)."""
+    forgotten = idempotency.forget_expired()
+    db.session.commit()
+    return forgotten
+
+
 def send_digests() -> int:
     """Queue the daily digests that are due, in batches of DIGEST_BATCH readers, one commit each."""
     total = 0
@@ -156,11 +164,13 @@ def worker(once: bool, interval: float, jobs_interval: float) -> None:
     if once:
         announced = announce_rounds()
         digests = send_digests()
+        forgotten = forget_idempotency_keys()
         total = 0
         while tried := outbox.deliver_due():
             total += tried
         click.echo(f"Announced {announced} feedback round(s).")
         click.echo(f"Queued {digests} daily digest(s).")
+        click.echo(f"Forgot {forgotten} expired idempotency key(s).")
         click.echo(f"Delivered or tried {total} message(s).")
         return
     click.echo("Outbox worker started.")
@@ -172,6 +182,8 @@ def worker(once: bool, interval: float, jobs_interval: float) -> None:
                     log.info("Announced %s feedback round(s)", announced)
                 if digests := send_digests():
                     log.info("Queued %s daily digest(s)", digests)
+                if forgotten := forget_idempotency_keys():
+                    log.info("Forgot %s expired idempotency key(s)", forgotten)
             except Exception:  # noqa: BLE001 - a lost database connection must not end the worker
                 db.session.rollback()
                 log.exception("A scheduled job failed; trying again later")

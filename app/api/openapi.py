@@ -70,15 +70,22 @@ ERRORS = {
     ),
     404: ("not_found", "No such object, or the caller may not see it."),
     409: ("conflict", "The object's state forbids it."),
-    422: ("validation_error", "Fields failed validation; `error.fields` names each."),
+    422: (
+        "validation_error",
+        "Fields failed validation; `error.fields` names each. On a POST, `idempotency_key_reused`: "
+        "the `Idempotency-Key` was already used for another request.",
+    ),
     429: ("rate_limited", "Too many requests; `Retry-After` says when to try again."),
 }
 
 
 def _error_response(status: int) -> dict[str, Any]:
     code, description = ERRORS[status]
+    codes = {"type": "string", "const": code}
+    if status == 422:
+        codes = {"type": "string", "enum": [code, "idempotency_key_reused"]}
     schema = {
-        "allOf": [ref("Error"), obj({"error": obj({"code": {"type": "string", "const": code}})})],
+        "allOf": [ref("Error"), obj({"error": obj({"code": codes})})],
     }
     response: dict[str, Any] = {
         "description": description,
@@ -107,6 +114,14 @@ PAGE_PARAMS = [
     ),
 ]
 FLAG_VALUE = {"type": "string", "enum": ["1", "0", "true", "false"]}
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[ -~]+$"},
+    "description": "The same key from the same account within 24 hours answers the first response "
+    "again and changes nothing; with another body it is 422 `idempotency_key_reused`.",
+}
 
 
 def path_param(name: str) -> dict[str, Any]:
@@ -143,6 +158,11 @@ def operation(
     path_names = [part[1:-1] for part in path.split("/") if part.startswith("{")]
     parameters = [path_param(name) for name in path_names] + list(params or [])
     statuses = {401, *errors}
+    if method == "post":
+        # Every POST honours Idempotency-Key (app/idempotency.py): a bad key is 400, a reused one
+        # 422, one whose first request is still running 409.
+        parameters.append(IDEMPOTENCY_KEY)
+        statuses.update({400, 409, 422})
     if who != "anyone" and who != "token":
         statuses.add(403)
     if path_names:

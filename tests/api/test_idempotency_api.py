@@ -181,6 +181,15 @@ def test_forget_expired_deletes_only_keys_older_than_a_day(client, member):
     assert list(db.session.scalars(select(IdempotencyKey.key))) == ["b"]
 
 
+def test_the_worker_forgets_expired_keys(app, client, member):
+    client.post("/api/v1/ideas", json=IDEA, headers=keyed(member, "old"))
+    db.session.execute(update(IdempotencyKey).values(created_at=utcnow() - timedelta(days=2)))
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["worker", "--once"])
+    assert "Forgot 1 expired idempotency key(s)." in result.output
+    assert count(IdempotencyKey) == 0
+
+
 def test_a_key_whose_first_request_is_still_running_is_409(client, member):
     """The first request has committed its change, but its answer is not stored yet."""
     body = json.dumps(IDEA).encode()
