@@ -46,6 +46,26 @@ class Client(FlaskClient):
         return self.post(url, data=data, **kwargs)
 
 
+@contextmanager
+def scratch_postgres_database():
+    """The URL of a new, empty PostgreSQL database beside TEST_DATABASE_URL's, dropped afterwards."""
+    import uuid
+
+    from sqlalchemy import create_engine, make_url, text
+
+    base = make_url(os.environ["TEST_DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://", 1))
+    name = f"cocreate_migrations_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 def make_config(tmp_path, **overrides) -> type[TestingConfig]:
     attrs = {"MAIL_DIR": str(tmp_path / "mail"), "UPLOAD_DIR": str(tmp_path / "uploads"), **overrides}
     return type("TestConfig", (TestingConfig,), attrs)

@@ -1,6 +1,5 @@
 """Migrations match the models: one head, and no pending autogenerate diff on either database."""
 
-import os
 import uuid
 
 import pytest
@@ -8,12 +7,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import inspect
 
 from app import ROOT, create_app
 from app.extensions import db
-from tests.conftest import make_config
+from tests.conftest import make_config, scratch_postgres_database
 
 
 def migrated_app(tmp_path, url: str):
@@ -69,14 +67,5 @@ def test_sqlite_migrations_match_models(tmp_path):
 
 @pytest.mark.postgres
 def test_postgres_migrations_match_models(tmp_path):
-    base = make_url(os.environ["TEST_DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://", 1))
-    name = f"cocreate_migrations_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        check_database(tmp_path, base.set(database=name).render_as_string(hide_password=False))
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_postgres_database() as url:
+        check_database(tmp_path, url)

@@ -1,17 +1,14 @@
 """Migration 0015 gives the notifications that exist already their target, read from their link."""
 
-import os
-import uuid
 from datetime import UTC, datetime
 
 import pytest
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import MetaData, Table, create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import MetaData, Table, text
 
 from app import create_app
 from app.extensions import db
-from tests.conftest import make_config
+from tests.conftest import make_config, scratch_postgres_database
 
 BEFORE = "0014_idempotency_keys"
 LINKS = {
@@ -69,14 +66,5 @@ def test_existing_notifications_get_their_targets_on_sqlite(tmp_path):
 
 @pytest.mark.postgres
 def test_existing_notifications_get_their_targets_on_postgres(tmp_path):
-    base = make_url(os.environ["TEST_DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://", 1))
-    name = f"cocreate_migrations_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        check_backfill(tmp_path, base.set(database=name).render_as_string(hide_password=False))
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_postgres_database() as url:
+        check_backfill(tmp_path, url)
