@@ -325,6 +325,9 @@ def test_a_session_from_one_process_is_valid_on_the_other(cluster, local):
     assert member.email in settings_on_b.text
 
     settings_on_a = cluster.a.request("GET", "/account/settings", headers={"Cookie": cookie_header(cookies)})
+    # Signing in started a fresh session, so the first form rendered after it sets the CSRF
+    # token's session cookie; a browser keeps it, as this client does.
+    cookies.update(settings_on_a.cookies())
     voted = cluster.b.request(
         "POST",
         f"/ideas/{idea_id}/vote",
