@@ -13,7 +13,7 @@ from app.services import accounts, members
 from app.services import audit as audit_service
 from app.services import categories as category_service
 from app.services import settings as settings_service
-from app.services.pagination import page_args
+from app.web.paging import keep_in_range, list_page_args
 from app.web.support import call_with_form, safe_next_url
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -90,7 +90,7 @@ def delete_category(category_id: int):
 @login_required
 def users():
     require(_actor(), "user.change_role")
-    page, _ = page_args(request.args)
+    page, _ = list_page_args()
     result = members.list_members(
         _actor(),
         q=request.args.get("q"),
@@ -98,6 +98,7 @@ def users():
         suspended=request.args.get("suspended") == "1",
         page=page,
     )
+    keep_in_range(result, "member", "members")
     return render_template("admin/users.html", result=result)
 
 
@@ -125,7 +126,7 @@ def change_role(user_id: int):
 @login_required
 def audit():
     require(_actor(), "audit.view")
-    page, _ = page_args(request.args)
+    page, _ = list_page_args()
     form = AuditFilterForm(formdata=request.args)
     form.set_choices(members.audit_actors(_actor()), audit_service.audit_actions())
     result, targets, status = None, {}, 200
@@ -137,6 +138,7 @@ def audit():
             until=form.until_at,
         )
         result = audit_service.list_audit(_actor(), filters, page, members.PER_PAGE)
+        keep_in_range(result, "entry", "entries")
         targets = members.audit_targets(_actor(), result.items)
     else:
         status = 422

@@ -17,7 +17,7 @@ from app.services import journey as journey_service
 from app.services import launches as launch_service
 from app.services import prototypes as prototype_service
 from app.services import roadmap as roadmap_service
-from app.services.pagination import page_args
+from app.web.paging import keep_in_range, list_page_args
 from app.web.support import call_with_form, safe_next_url
 
 bp = Blueprint("ideas", __name__, url_prefix="/ideas")
@@ -30,11 +30,10 @@ def _actor():
 @bp.get("/")
 @cached_for_visitors
 def index():
-    page, _ = page_args(request.args)
-    sort = request.args.get("sort") or None
-    status = request.args.get("status") or None
-    if sort not in (*ideas.SORTS, "relevance", None) or status not in (*STATUSES, None):
-        abort(404)
+    page, _ = list_page_args()
+    # An unknown sort or status (an old link, a typo) shows the default list, not an error.
+    sort = request.args.get("sort") if request.args.get("sort") in (*ideas.SORTS, "relevance") else None
+    status = request.args.get("status") if request.args.get("status") in STATUSES else None
     result = ideas.list_ideas(
         _actor(),
         sort=sort,
@@ -45,6 +44,7 @@ def index():
         q=request.args.get("q"),
         page=page,
     )
+    keep_in_range(result.page, "idea", "ideas")
     return render_template(
         "ideas/index.html",
         result=result,

@@ -11,7 +11,7 @@ from app.forms.launches import JoinForm, LaunchForm, MessageForm, OutcomeForm, o
 from app.models.base import utcnow
 from app.permissions import require
 from app.services import launches, participation
-from app.services.pagination import page_args
+from app.web.paging import keep_in_range, list_page_args
 from app.web.support import call_with_form
 
 bp = Blueprint("launches", __name__, url_prefix="/launches")
@@ -44,8 +44,9 @@ def _detail(launch_id: int, anchor: str | None = None) -> Response:
 
 @bp.get("/")
 def index():
-    page, _ = page_args(request.args)
+    page, _ = list_page_args()
     result = launches.list_launches(_actor(), page=page)
+    keep_in_range(result, "learning launch", "learning launches")
     return render_template("launches/index.html", result=result)
 
 

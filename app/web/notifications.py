@@ -10,7 +10,7 @@ from app.extensions import csrf, db
 from app.forms.accounts import PostForm
 from app.links import local_path
 from app.services import notifications
-from app.services.pagination import page_args
+from app.web.paging import keep_in_range, list_page_args
 
 bp = Blueprint("notifications", __name__)
 log = logging.getLogger(__name__)
@@ -50,8 +50,9 @@ def _target(notification) -> str:
 @bp.get("/notifications")
 @login_required
 def index():
-    page, _ = page_args(request.args)
+    page, _ = list_page_args()
     result = notifications.list_notifications(_actor(), page=page)
+    keep_in_range(result, "notification", "notifications")
     return render_template("notifications/index.html", result=result, post_form=PostForm())
 
 

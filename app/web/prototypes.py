@@ -21,8 +21,8 @@ from app.forms.prototypes import PrototypeForm, format_links
 from app.permissions import require
 from app.services import comments as comment_service
 from app.services import prototypes
-from app.services.pagination import page_args
 from app.uploads import Upload
+from app.web.paging import keep_in_range, list_page_args
 from app.web.support import call_with_form, safe_next_url
 
 bp = Blueprint("prototypes", __name__, url_prefix="/prototypes")
@@ -76,8 +76,9 @@ def _files_not_kept(form: PrototypeForm) -> None:
 
 @bp.get("/")
 def index():
-    page, _ = page_args(request.args)
+    page, _ = list_page_args()
     result = prototypes.list_prototypes(_actor(), page=page)
+    keep_in_range(result.page, "prototype", "prototypes")
     return render_template("prototypes/index.html", result=result)
 
 

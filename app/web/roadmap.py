@@ -15,7 +15,7 @@ from app.models.base import utcnow
 from app.pagecache import cached_for_visitors
 from app.permissions import require
 from app.services import roadmap
-from app.services.pagination import page_args
+from app.web.paging import keep_in_range, list_page_args
 from app.web.support import call_with_form, safe_referrer
 
 bp = Blueprint("roadmap", __name__)
@@ -177,8 +177,10 @@ def unlink(item_id: int, idea_id: int):
 
 @bp.get("/changelog")
 def changelog():
-    page, _ = page_args(request.args)
-    return render_template("roadmap/changelog.html", log=roadmap.changelog_page(_actor(), page=page))
+    page, _ = list_page_args()
+    log = roadmap.changelog_page(_actor(), page=page)
+    keep_in_range(log.page, "release", "releases")
+    return render_template("roadmap/changelog.html", log=log)
 
 
 @bp.get("/changelog.atom")

@@ -8,7 +8,7 @@ from app.forms.accounts import PostForm
 from app.forms.staff import SegmentForm, SegmentMembersForm
 from app.permissions import require
 from app.services import segments
-from app.services.pagination import page_args
+from app.web.paging import keep_in_range, list_page_args
 from app.web.support import call_with_form
 
 bp = Blueprint("segments", __name__, url_prefix="/admin/segments")
@@ -67,13 +67,16 @@ def detail(segment_id: int):
     if request.method == "POST":
         status = 422
         db.session.refresh(segment)
-    page, _ = page_args(request.args)
+    page, _ = list_page_args()
+    people = segments.members(_actor(), segment, page)
+    if request.method == "GET":
+        keep_in_range(people, "member", "members")
     body = render_template(
         "admin/segment_detail.html",
         segment=segment,
         form=form,
         members_form=SegmentMembersForm(formdata=None),
-        members=segments.members(_actor(), segment, page),
+        members=people,
         post_form=PostForm(),
     )
     return body, status
@@ -95,7 +98,7 @@ def add_members(segment_id: int):
             if result.unknown:
                 flash(f"No account with these addresses: {_list(result.unknown)}.", "warning")
             return redirect(url_for("segments.detail", segment_id=segment_id))
-    page, _ = page_args(request.args)
+    page, _ = list_page_args()
     body = render_template(
         "admin/segment_detail.html",
         segment=segment,

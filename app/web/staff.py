@@ -14,7 +14,7 @@ from app.services import categories as category_service
 from app.services import charts, ranking
 from app.services import dashboard as dashboard_service
 from app.services import insights as insights_service
-from app.services.pagination import page_args
+from app.web.paging import keep_in_range, list_page_args
 from app.web.support import safe_next_url
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -55,7 +55,7 @@ def _filter_form() -> DashboardFilterForm:
 @login_required
 def dashboard():
     require(_actor(), "dashboard.view")
-    page, per_page = page_args(request.args, default_per_page=PER_PAGE)
+    page, per_page = list_page_args(default_per_page=PER_PAGE)
     form = _filter_form()
     data, status = None, 200
     if form.errors:
@@ -63,6 +63,7 @@ def dashboard():
         status = 422
     else:
         data = dashboard_service.dashboard(_actor(), form.filters, page, per_page)
+        keep_in_range(data.page, "idea", "ideas")
         form.set_categories(data.categories)
     body = render_template(
         "staff/dashboard.html",
