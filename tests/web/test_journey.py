@@ -74,3 +74,21 @@ def test_titles_are_escaped_and_private_steps_are_marked_for_staff(client, login
     journey = journey_html(client.get(f"/ideas/{idea.id}").get_data(as_text=True))
     assert "Enterprise tier" in journey
     assert "Staff only" in journey
+
+
+def test_the_idea_page_shows_its_status_history_once(client, login):
+    from app.services import ideas
+
+    pm = make_user("product_manager", name="Pat Manager")
+    idea = make_idea(title="Dark mode for the dashboard")
+    ideas.change_status(pm, idea, "under_review", "We are looking into **colour contrast** first.")
+    db.session.commit()
+    for viewer in (None, make_user(), pm):
+        if viewer:
+            login(viewer)
+        html = client.get(f"/ideas/{idea.id}").get_data(as_text=True)
+        assert html.count("colour contrast") == 1
+        assert html.count("Proposed by") == 2  # the idea's byline and the journey's first step
+        assert "colour contrast" in journey_html(html)
+    # Staff still change the status from the idea page.
+    assert f'action="/ideas/{idea.id}/status"' in html
