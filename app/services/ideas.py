@@ -15,7 +15,7 @@ from app.models.comment import Comment
 from app.models.idea import STATUS_LABELS, STATUSES, Category, Idea, IdeaStatusChange, IdeaVote
 from app.models.user import User
 from app.permissions import is_moderator, is_signed_in, require
-from app.services import audit, follows, moderation, votes, webhooks
+from app.services import audit, follows, moderation, supporters, votes, webhooks
 from app.services import categories as category_service
 from app.services.notifications import Recipient, notify
 from app.services.pagination import Page, paginate
@@ -180,8 +180,11 @@ def change_status(
     idea.updated_at = change.created_at
     mark_staff_response(idea.id, change.created_at)
     if announce:
-        message = f"“{idea.title}” is now {STATUS_LABELS[status].lower()}"
-        recipients = [Recipient(user_id, "status", message) for user_id in follows.follower_ids(idea.id)]
+        # Followers hear, each told why: "“Dark mode” shipped — you voted for it".
+        recipients = [
+            Recipient(user_id, "status", supporters.status_news([idea], list(ways.values())))
+            for user_id, ways in supporters.supporters([idea], followers_only=True).items()
+        ]
         notify(recipients, idea_url(idea), actor.id)
     audit.record(actor, "idea.status", "idea", idea.id, reason=note, before=change.from_status, after=status)
     webhooks.idea_status_changed(idea, change)

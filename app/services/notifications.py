@@ -46,6 +46,8 @@ class Recipient:
     user_id: int
     kind: str
     message: str
+    # The email's subject when the message is longer than a subject line should be.
+    subject: str = ""
 
 
 def notify(
@@ -84,7 +86,7 @@ def notify(
             created_at=now,
         )
         if email and user.email_notifications == "immediately":
-            _email_one(user, notification)
+            _email_one(user, notification, recipient.subject)
             notification.emailed_at = now
         db.session.add(notification)
         created.append(notification)
@@ -203,11 +205,11 @@ def email_message(user: User, notification: Notification, subject: str, body: st
     )
 
 
-def _email_one(user: User, notification: Notification) -> None:
+def _email_one(user: User, notification: Notification, subject: str = "") -> None:
     stop_url = unsubscribe_url(user)
     outbox.enqueue_email(
         to=user.email,
-        subject=_subject(notification.message),
+        subject=_subject(subject or notification.message),
         template="email/notification.txt",
         user=user,
         notification=notification,

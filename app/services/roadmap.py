@@ -17,15 +17,14 @@ from app.errors import BadRequest, Conflict, Invalid, NotFound
 from app.extensions import db
 from app.links import site_path
 from app.models.base import utcnow
-from app.models.idea import STATUS_LABELS as IDEA_STATUS_LABELS
 from app.models.idea import Idea, IdeaFollow, IdeaVote
 from app.models.roadmap import ROADMAP_STATUSES, RoadmapIdea, RoadmapItem
 from app.models.user import User
 from app.permissions import can, require
-from app.services import audit, webhooks
+from app.services import audit, supporters, webhooks
 from app.services.dialect import insert_ignore
 from app.services.fields import check_line, check_markdown
-from app.services.notifications import Recipient, notify
+from app.services.notifications import MESSAGE_MAX, Recipient, notify
 from app.services.pagination import DEFAULT_PER_PAGE, Page, paginate
 from app.services.visibility import visible_ideas
 from app.text import excerpt, normalize_line, render_markdown
@@ -266,54 +265,49 @@ def supporter_ids(item_id: int) -> list[int]:
 
 
 def _tell_supporters(actor: User, item: RoadmapItem, moved: list[Idea]) -> None:
-    """One notification per supporter of any linked idea, never the actor."""
+    """One notification per supporter of any linked idea, never the actor, naming their own ideas.
+
+    Each person hears which of the ideas they back moved and why they hear of it ("“Dark mode”
+    shipped — you voted for it"); only ideas everyone may see are named.
+    """
+    shown = {idea.id: idea for idea in moved if not (idea.is_hidden or idea.is_pending or idea.is_deleted)}
+    backers = supporters.supporters(list(shown.values()))
     if item.is_public:
-        people = supporter_ids(item.id)
-        if not people:
-            return
-        message = f"“{item.title}” is {STATUS_LABELS[item.status].lower()}"
-        if item.status == "shipped" and item.release_note:
-            message += f": {excerpt(item.release_note, 200)}"
-        notify([Recipient(user_id, "status", message) for user_id in people], item_url(item), actor.id)
+        # Supporters whose linked ideas did not move (or are hidden) hear what became of the item.
+        recipients = [
+            _news(user_id, item, [shown[idea_id] for idea_id in backers.get(user_id, {})], backers)
+            for user_id in supporter_ids(item.id)
+        ]
+        notify(recipients, item_url(item), actor.id)
         return
     # A private item stays private: supporters hear about their own ideas that moved, and only
     # about ideas everyone may see; whoever supports none of those has nothing new to hear.
-    shown = {idea.id: idea for idea in moved if not (idea.is_hidden or idea.is_pending or idea.is_deleted)}
-    if not shown:
-        return
-    supported: dict[int, list[Idea]] = defaultdict(list)
-    for user_id, idea_id in _supporter_rows(list(shown)):
-        supported[user_id].append(shown[idea_id])
     # Each person appears in one group (the page of their first idea): still one notification each.
     by_page: dict[int, list[Recipient]] = defaultdict(list)
-    for user_id, ideas in supported.items():
-        if len(ideas) == 1:
-            message = f"“{ideas[0].title}” is now {IDEA_STATUS_LABELS[ideas[0].status].lower()}"
-        else:
-            titles = ", ".join(f"“{idea.title}”" for idea in ideas[:3])
-            more = f" and {len(ideas) - 3} more" if len(ideas) > 3 else ""
-            message = f"Ideas you support moved on: {titles}{more}"
-        by_page[ideas[0].id].append(Recipient(user_id, "status", message))
+    for user_id, ways in backers.items():
+        ideas = [shown[idea_id] for idea_id in ways]
+        by_page[ideas[0].id].append(_news(user_id, item, ideas, backers))
     for idea_id, recipients in by_page.items():
         notify(recipients, site_path("ideas.detail", idea_id=idea_id), actor.id)
 
 
-def _supporter_rows(idea_ids: list[int]) -> list[tuple[int, int]]:
-    """(user id, idea id) for everyone who voted for or follows each idea, once per pair."""
-    rows = union(
-        select(IdeaVote.user_id.label("user_id"), IdeaVote.idea_id.label("idea_id")).where(
-            IdeaVote.idea_id.in_(idea_ids)
-        ),
-        select(IdeaFollow.user_id.label("user_id"), IdeaFollow.idea_id.label("idea_id")).where(
-            IdeaFollow.idea_id.in_(idea_ids)
-        ),
-    ).subquery()
-    return [
-        (user_id, idea_id)
-        for user_id, idea_id in db.session.execute(
-            select(rows.c.user_id, rows.c.idea_id).order_by(rows.c.user_id, rows.c.idea_id)
-        )
-    ]
+def _news(
+    user_id: int, item: RoadmapItem, ideas: list[Idea], backers: dict[int, dict[int, str]]
+) -> Recipient:
+    """The person's notification: their ideas that moved, the item if public, the release note."""
+    if ideas:
+        headline = supporters.status_news(ideas, list(backers[user_id].values()))
+        parts = [f"{headline}."]
+        if item.is_public and item.title not in {idea.title for idea in ideas}:
+            parts.append(f"Roadmap: “{item.title}”.")
+    else:
+        headline = f"“{item.title}” is {STATUS_LABELS[item.status].lower()}"
+        parts = [f"{headline}."]
+    if item.is_public and item.status == "shipped" and item.release_note:
+        room = MESSAGE_MAX - len(" ".join(parts)) - 1
+        if room > 20:
+            parts.append(excerpt(item.release_note, room))
+    return Recipient(user_id, "status", " ".join(parts), subject=headline)
 
 
 def link_idea(actor: User, item: RoadmapItem, idea_id: Any, plan: bool = True) -> bool:

@@ -60,8 +60,10 @@ def test_shipping_a_roadmap_item_tells_a_voter_once_and_completes_the_ideas_jour
     page.reload()
     assert unread(page) == before + 1
     bell(page).click()
-    shipped = page.locator(".notification").filter(has_text=f"“{item}” is shipped")
+    # It names the ideas they voted for, and the item that answered them.
+    shipped = page.locator(".notification").filter(has_text=f"“{first}” and “{second}” shipped")
     expect(shipped).to_have_count(1)
+    expect(shipped).to_contain_text(f"you voted for them. Roadmap: “{item}”.")
     expect(shipped).to_contain_text("Every report now has a Download as spreadsheet button.")
 
     # The idea's journey shows the whole chain, oldest first.

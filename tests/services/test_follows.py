@@ -33,18 +33,25 @@ def test_authors_voters_and_commenters_follow_automatically(app):
 
 
 def test_a_status_change_tells_followers_but_not_the_one_who_made_it(app):
-    author, voter = make_user(), make_user()
+    author, voter, watcher = make_user(), make_user(), make_user()
     manager = make_user(role="product_manager")
     idea = make_idea(author)
     votes.cast_vote(voter, idea)
+    follows.follow_idea(watcher, idea)
     follows.follow_idea(manager, idea)
     db.session.commit()
 
     ideas.change_status(manager, idea, "planned", "Coming in May")
     db.session.commit()
-    assert status_news(author) == ["“Export reports to CSV” is now planned"]
-    assert status_news(voter) == ["“Export reports to CSV” is now planned"]
+    # Each hears which idea moved and why they hear of it.
+    assert status_news(author) == ["“Export reports to CSV” is now planned — you proposed it"]
+    assert status_news(voter) == ["“Export reports to CSV” is now planned — you voted for it"]
+    assert status_news(watcher) == ["“Export reports to CSV” is now planned — you follow it"]
     assert status_news(manager) == []
+
+    ideas.change_status(manager, idea, "shipped")
+    db.session.commit()
+    assert status_news(voter)[-1] == "“Export reports to CSV” shipped — you voted for it"
 
 
 def test_no_status_news_after_unfollowing(app):

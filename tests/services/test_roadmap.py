@@ -276,14 +276,20 @@ def test_each_supporter_hears_once_and_the_actor_not_at_all(pm):
 
     new = notifications_of(fan)[before[fan.id] :]
     assert len(new) == 1
-    assert "CSV export for every report" in new[0].message
-    assert "CSV everywhere." in new[0].message
+    assert new[0].message == (
+        "“Linked idea number 1”, “Linked idea number 2” and “Linked idea number 3” shipped — you support"
+        " them. Roadmap: “CSV export for every report”. CSV everywhere."
+    )
     assert new[0].url == f"/roadmap/{item.id}"
     assert len(notifications_of(pm)) == before[pm.id] == 0
-    # Each idea's author (who voted for and follows it) hears once too.
+    # Each idea's author (who voted for and follows it) hears once too, of their own idea.
     for idea in (first, second, third):
         author = db.session.get(User, idea.author_id)
-        assert [n.message for n in notifications_of(author)].count(new[0].message) == 1
+        shipped = [n.message for n in notifications_of(author) if "shipped" in n.message]
+        assert shipped == [
+            f"“{idea.title}” shipped — you proposed it."
+            " Roadmap: “CSV export for every report”. CSV everywhere."
+        ]
 
 
 def test_supporters_who_want_email_at_once_get_one_email(pm):
@@ -331,7 +337,7 @@ def test_a_private_item_is_never_named_to_supporters(pm):
     assert all("Secret" not in note for note in notes)
     # The author of the first idea supports only that one and hears only of it.
     author = db.session.get(User, first.author_id)
-    assert notifications_of(author)[-1].message == "“Sync with our CRM” is now shipped"
+    assert notifications_of(author)[-1].message == "“Sync with our CRM” shipped — you proposed it."
 
 
 def test_a_private_change_that_moves_no_idea_tells_nobody(pm):
@@ -433,3 +439,61 @@ def test_items_for_ideas_answers_every_idea_asked(pm):
         linked.id: [item.id],
         alone.id: [],
     }
+
+
+def test_shipping_names_the_idea_each_person_supported_and_how(pm, app):
+    item = new_item(pm, "Themes for everyone")
+    author = make_user(name="Ann Author")
+    dark = make_idea(author, title="Dark mode")
+    voter, watcher = make_user(), make_user()
+    voter.email_notifications = "immediately"
+    vote(voter, dark)
+    follows.follow_idea(watcher, dark)
+    roadmap.link_idea(pm, item, dark.id)
+    db.session.commit()
+
+    roadmap.change_status(pm, item, "shipped", "Switch it on under **Settings**.")
+    db.session.commit()
+
+    tail = "Roadmap: “Themes for everyone”. Switch it on under Settings."
+    assert notifications_of(voter)[-1].message == f"“Dark mode” shipped — you voted for it. {tail}"
+    assert notifications_of(author)[-1].message == f"“Dark mode” shipped — you proposed it. {tail}"
+    assert notifications_of(watcher)[-1].message == f"“Dark mode” shipped — you follow it. {tail}"
+    [mail] = [
+        mail
+        for mail in db.session.scalars(select(OutboxMessage))
+        if mail.payload.get("to") == voter.email and "shipped" in mail.payload["subject"]
+    ]
+    assert mail.payload["subject"] == f"[{app.config['SITE_NAME']}] “Dark mode” shipped — you voted for it"
+    assert f"“Dark mode” shipped — you voted for it. {tail}" in mail.payload["text"]
+
+
+def test_a_voter_of_several_linked_ideas_hears_them_named_once(pm):
+    item = new_item(pm, "Exports")
+    first, second = make_idea(title="Export to CSV"), make_idea(title="Export to Excel")
+    fan = make_user()
+    vote(fan, first)
+    vote(fan, second)
+    for idea in (first, second):
+        roadmap.link_idea(pm, item, idea.id)
+    db.session.commit()
+    before = len(notifications_of(fan))
+
+    roadmap.change_status(pm, item, "in_progress")
+    db.session.commit()
+
+    [news] = notifications_of(fan)[before:]
+    assert news.message == (
+        "“Export to CSV” and “Export to Excel” are now in progress — you voted for them. Roadmap: “Exports”."
+    )
+
+
+def test_an_item_whose_title_is_the_ideas_is_not_named_twice(pm):
+    item = new_item(pm, "Dark mode")
+    idea = make_idea(title="Dark mode")
+    roadmap.link_idea(pm, item, idea.id)
+    db.session.commit()
+    roadmap.change_status(pm, item, "shipped")
+    db.session.commit()
+    author = db.session.get(User, idea.author_id)
+    assert notifications_of(author)[-1].message == "“Dark mode” shipped — you proposed it."

@@ -201,3 +201,20 @@ def test_a_real_comment_reaches_the_bell_and_the_list(client, login):
     html = client.get("/notifications").get_data(as_text=True)
     assert "Notifications, 1 unread" in html
     assert "Bob commented on your idea “Export reports to CSV”" in html
+
+
+def test_the_list_names_the_shipped_idea_the_member_voted_for(client, login):
+    from app.services import roadmap, votes
+
+    pm = make_user("product_manager")
+    voter = make_user()
+    idea = ideas.create_idea(make_user(), "Dark mode", "Easier on the eyes.", None)
+    votes.cast_vote(voter, idea)
+    item = roadmap.create_item(pm, "Themes for everyone")
+    roadmap.link_idea(pm, item, idea.id)
+    roadmap.change_status(pm, item, "shipped", "Switch it on under Settings.")
+    db.session.commit()
+
+    login(voter)
+    html = client.get("/notifications").get_data(as_text=True)
+    assert "“Dark mode” shipped — you voted for it. Roadmap: “Themes for everyone”." in html
