@@ -119,3 +119,18 @@ def test_the_api_keeps_refusing_bad_list_parameters(client):
         response = client.get(f"/api/v1/ideas?{query}")
         assert response.status_code == 400
         assert response.json["error"]["code"] == "bad_request"
+
+
+def test_a_segments_member_list_answers_past_the_end_pages_too(client, login):
+    from app.services import segments
+
+    admin = make_user("admin")
+    segment = segments.create_segment(admin, "Enterprise", 2, "")
+    db.session.commit()
+    login(admin)
+    url = f"/admin/segments/{segment.id}"
+    html = client.get(f"{url}?page=500", follow_redirects=True).get_data(as_text=True)
+    assert flashes(html) == ["Page 500 is past the end: there are no members here."]
+    assert "Pages start at 1. Here is page 1." in flashes(
+        client.get(f"{url}?page=x", follow_redirects=True).get_data(as_text=True)
+    )
