@@ -108,8 +108,8 @@ def test_the_twenty_first_comment_in_a_minute_is_429(client):
 def test_new_accounts_may_post_ten_comments_a_minute(client):
     idea, caller = make_idea(), Caller(new=True)
     url = f"/api/v1/ideas/{idea.id}/comments"
-    statuses = [client.post(url, json={"body": "Yes!"}, headers=caller.headers).status_code for _ in "x" * 11]
-    assert statuses == [201] * 10 + [429]
+    replies = [client.post(url, json={"body": "Yes!"}, headers=caller.headers) for _ in range(11)]
+    assert [reply.status_code for reply in replies] == [201] * 10 + [429]
     assert stored(Comment) == 10
 
 
