@@ -573,3 +573,18 @@ def test_a_limited_vote_goes_back_to_the_page_with_the_reason(client, login):
     html = client.get(response.location).get_data(as_text=True)
     assert "You are voting faster than the site allows, so this vote was not changed." in html
     assert "Please try again in " in html
+
+
+@configured(RATELIMIT_VOTES="1 per minute")
+def test_a_limited_vote_in_place_gets_the_reason_as_json(client, login):
+    # The vote button's script asks for JSON; refused, it falls back to the plain form post.
+    idea = make_idea()
+    login(established())
+    token = client.csrf_token(f"/ideas/{idea.id}")
+    json_vote = {"data": {"csrf_token": token}, "headers": {"Accept": "application/json"}}
+    assert client.post(f"/ideas/{idea.id}/vote", **json_vote).status_code == 200
+    response = client.post(f"/ideas/{idea.id}/vote", **json_vote)
+    assert response.status_code == 429
+    assert int(response.headers["Retry-After"]) > 0
+    assert response.json["error"]["code"] == "rate_limited"
+    assert "You are voting faster than the site allows" in response.json["error"]["message"]
