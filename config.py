@@ -94,13 +94,21 @@ class Config:
     RATELIMIT_REGISTER = os.environ.get("RATELIMIT_REGISTER", "10 per hour")
     RATELIMIT_RESET = os.environ.get("RATELIMIT_RESET", "5 per hour")
     # Writes per account (per IP address when signed out), web and API together; accounts younger
-    # than a day get the *_NEW_ACCOUNT limits. Only POST and DELETE count: reading is never limited.
-    RATELIMIT_IDEAS = os.environ.get("RATELIMIT_IDEAS", "5 per minute;30 per day")
-    RATELIMIT_IDEAS_NEW_ACCOUNT = os.environ.get("RATELIMIT_IDEAS_NEW_ACCOUNT", "2 per minute;10 per day")
-    RATELIMIT_COMMENTS = os.environ.get("RATELIMIT_COMMENTS", "10 per minute")
-    RATELIMIT_COMMENTS_NEW_ACCOUNT = os.environ.get("RATELIMIT_COMMENTS_NEW_ACCOUNT", "3 per minute")
+    # than a day get the *_NEW_ACCOUNT limits. Only POST and DELETE count: reading is never limited,
+    # and a form sent back with a mistake costs nothing. Sized so a person never meets them and a
+    # script is stopped within a minute (docs/decisions.md, "Rate limits a person never meets").
+    RATELIMIT_IDEAS = os.environ.get("RATELIMIT_IDEAS", "10 per minute;100 per day")
+    RATELIMIT_IDEAS_NEW_ACCOUNT = os.environ.get("RATELIMIT_IDEAS_NEW_ACCOUNT", "5 per minute;20 per day")
+    RATELIMIT_COMMENTS = os.environ.get("RATELIMIT_COMMENTS", "20 per minute;300 per hour")
+    RATELIMIT_COMMENTS_NEW_ACCOUNT = os.environ.get(
+        "RATELIMIT_COMMENTS_NEW_ACCOUNT", "10 per minute;100 per hour"
+    )
+    RATELIMIT_ROUND_ANSWERS = os.environ.get("RATELIMIT_ROUND_ANSWERS", "10 per minute;100 per hour")
+    RATELIMIT_ROUND_ANSWERS_NEW_ACCOUNT = os.environ.get(
+        "RATELIMIT_ROUND_ANSWERS_NEW_ACCOUNT", "5 per minute;50 per hour"
+    )
     RATELIMIT_VOTES = os.environ.get("RATELIMIT_VOTES", "60 per minute")
-    RATELIMIT_VOTES_NEW_ACCOUNT = os.environ.get("RATELIMIT_VOTES_NEW_ACCOUNT", "20 per minute")
+    RATELIMIT_VOTES_NEW_ACCOUNT = os.environ.get("RATELIMIT_VOTES_NEW_ACCOUNT", "30 per minute")
     RATELIMIT_FLAGS = os.environ.get("RATELIMIT_FLAGS", "20 per hour")
     RATELIMIT_FLAGS_NEW_ACCOUNT = os.environ.get("RATELIMIT_FLAGS_NEW_ACCOUNT", "5 per hour")
     RATELIMIT_JOINS = os.environ.get("RATELIMIT_JOINS", "20 per minute")

@@ -106,8 +106,8 @@ def wait_phrase(seconds: int | None) -> str:
         return "in a moment"
     if seconds < 60:
         return f"in {seconds} second{'s' if seconds != 1 else ''}"
-    if seconds < 3600:
-        minutes = math.ceil(seconds / 60)
+    minutes = math.ceil(seconds / 60)
+    if minutes < 60:
         return "in about a minute" if minutes == 1 else f"in about {minutes} minutes"
     hours = math.ceil(seconds / 3600)
     return "in about an hour" if hours == 1 else f"in about {hours} hours"
@@ -154,15 +154,27 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(RateLimitExceeded)
     def rate_limited(error: RateLimitExceeded):
-        from app.ratelimits import retry_after_seconds
+        from app.extensions import db
+        from app.ratelimits import current_account, refused_form, retry_after_seconds
 
         # The limits on writes say what was refused (app/ratelimits.py); sign-in's limits do not.
-        what = error.description if error.limit.error_message else "Too many attempts."
+        write = bool(error.limit.error_message)
+        what = error.description if write else "Too many attempts."
         seconds = retry_after_seconds()
         message = f"{what} Please try again {wait_phrase(seconds)}."
         headers = {"Retry-After": str(seconds)} if seconds else {}
-        if wants_json():
+        if wants_json() or request.accept_mimetypes.best == "application/json":
             return error_json(429, "rate_limited", message, headers=headers)
+        # A form refused at its save: the change it made goes, so the page shows none of it.
+        db.session.rollback()
+        page = refused_form(seconds)
+        if page is not None:
+            page.headers.update(headers)
+            return page
+        if write and current_account() is not None:
+            # A vote, a join or a flag: back to the page it was on, which says why nothing changed.
+            flash(message, "error")
+            return redirect(referrer_path() or url_for("main.index"), 303)
         return error_page(429, message, headers)
 
     @app.errorhandler(HTTPException)

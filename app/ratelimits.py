@@ -1,9 +1,15 @@
-"""Rate limits on writes (ideas, comments, votes, flags): per account, per IP address when signed out.
+"""Rate limits on writes (ideas, comments, round answers, votes, joins, flags), per account.
 
-The views stay free of limits: one table maps endpoint names to the kind of write they are, and
-init_app() wraps those views after the blueprints are registered. Only POST and DELETE count, so
+Signed out, writes count per IP address. One table maps endpoint names to the kind of write they
+are, and init_app() wraps those views after the blueprints are registered. Only POST and DELETE count, so
 reading is never limited. The web and the API share one bucket per account and kind; accounts
 younger than a day get the stricter `RATELIMIT_<KIND>_NEW_ACCOUNT` limits.
+
+The web's forms (FORM_ENDPOINTS) count only what they save: a form sent back with a mistake, or the
+similar-ideas step, costs nothing. Their views call count_save() once the service has made the
+change and before the commit; over a limit it raises, the change is rolled back, and the page the
+person was on comes back with their text in the form and the time to wait (the `form_page`
+registered by the view). Signed out, every post to them counts (each is sent to sign-in).
 """
 
 import logging
@@ -13,12 +19,13 @@ from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, current_app, g, make_response, request
 from flask_limiter import RouteLimit
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from limits import parse_many
 
+from app.errors import wait_phrase
 from app.extensions import limiter
 from app.models.base import utcnow
 
@@ -49,15 +56,21 @@ WRITE_ENDPOINTS: dict[str, str] = {
     "prototypes.vote": "votes",
     "api.cast_prototype_vote": "votes",
     "api.retract_prototype_vote": "votes",
-    # Answering a feedback round is a post like a comment.
-    "rounds.answer": "comments",
-    "api.rounds_respond": "comments",
+    # Answering a feedback round has a limit of its own, so answers never use up the comments'.
+    "rounds.answer": "round_answers",
+    "api.rounds_respond": "round_answers",
     # Joining and leaving a learning launch are quick toggles, like votes.
     "launches.join": "joins",
     "launches.withdraw": "joins",
     "api.launches_join": "joins",
     "api.launches_leave": "joins",
 }
+
+# Pages whose form posts count only when they save (count_save()); their refused posts come back
+# in their form. Votes, joins and flags count every post and go back to the page with a message.
+FORM_ENDPOINTS = frozenset(
+    {"ideas.new", "comments.create", "comments.create_note", "comments.create_on_prototype", "rounds.answer"}
+)
 
 LIMITED_METHODS = ("POST", "DELETE")
 NEW_ACCOUNT_AGE = timedelta(days=1)
@@ -66,9 +79,21 @@ NEW_ACCOUNT_AGE = timedelta(days=1)
 KIND_MESSAGES = {
     "ideas": "You are posting ideas faster than the site allows, so this one was not saved.",
     "comments": "You are posting comments faster than the site allows, so this one was not saved.",
+    "round_answers": "You are answering feedback rounds faster than the site allows, "
+    "so these answers were not saved.",
     "votes": "You are voting faster than the site allows, so this vote was not changed.",
     "flags": "You are flagging faster than the site allows, so this flag was not sent.",
     "joins": "You are joining and leaving launches faster than the site allows, so nothing changed.",
+}
+
+# The same refusal on a form that comes back as typed; {wait} is "in about 3 minutes".
+FORM_MESSAGES = {
+    "ideas": "Not posted yet: you are posting ideas faster than the site allows. "
+    "Your idea is kept below. You can post again {wait}.",
+    "comments": "Not posted yet: you are posting comments faster than the site allows. "
+    "Your text is kept below. You can post again {wait}.",
+    "round_answers": "Not saved yet: you are answering feedback rounds faster than the site allows. "
+    "Your answers are kept below. You can send them again {wait}.",
 }
 
 _WRAPPED_KIND = "_rate_limit_kind"
@@ -114,18 +139,75 @@ def _limit_value(kind: str) -> Callable[[], str]:
     return limit_value
 
 
-# Built once: Flask-Limiter keeps the limits of every app made in this process by view name,
-# and equal limit objects keep that set from growing with each create_app().
-_LIMITS: dict[str, RouteLimit] = {
-    kind: limiter.shared_limit(
+def _signed_in() -> bool:
+    return current_account() is not None
+
+
+def _limit(kind: str, **options: Any) -> RouteLimit:
+    return limiter.shared_limit(
         _limit_value(kind),
         scope=kind,
         key_func=rate_limit_key,
         methods=list(LIMITED_METHODS),
-        error_message=message,
+        error_message=KIND_MESSAGES[kind],
+        **options,
     )
-    for kind, message in KIND_MESSAGES.items()
+
+
+# Built once: Flask-Limiter keeps the limits of every app made in this process by view name,
+# and equal limit objects keep that set from growing with each create_app().
+# Every post counts: the API, votes, joins and flags.
+_LIMITS: dict[str, RouteLimit] = {kind: _limit(kind) for kind in KIND_MESSAGES}
+# The forms' posts while signed out (each is sent to sign-in); signed in, count_save() counts.
+_SIGNED_OUT_LIMITS: dict[str, RouteLimit] = {
+    kind: _limit(kind, exempt_when=_signed_in) for kind in KIND_MESSAGES
 }
+
+
+def _save_counter(kind: str) -> Callable[[], None]:
+    def count() -> None:
+        return None
+
+    # Flask-Limiter knows a decorated function by its qualified name: one per kind.
+    count.__name__ = count.__qualname__ = f"count_{kind}_save"
+    return _LIMITS[kind](count)
+
+
+# Calling one hits its kind's bucket at once (check and count in one step, exact across
+# processes sharing Redis), unlike a count deducted after the response.
+_SAVE_COUNTERS: dict[str, Callable[[], None]] = {kind: _save_counter(kind) for kind in KIND_MESSAGES}
+_FORM_PAGES: dict[str, Callable[..., Any]] = {}
+
+
+def count_save() -> None:
+    """Count the save this form post makes against its kind's limits; raise RateLimitExceeded if over.
+
+    Called by the views of FORM_ENDPOINTS after the service made the change and before the commit,
+    so only a post that saves counts; the error handler rolls the change back.
+    """
+    _SAVE_COUNTERS[WRITE_ENDPOINTS[request.endpoint]]()
+
+
+def form_page(endpoint: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register how `endpoint` shows a refused post again: `page(message, **view_args)` renders
+    the page the person was on with their post in its form and `message` at it."""
+
+    def register(page: Callable[..., Any]) -> Callable[..., Any]:
+        _FORM_PAGES[endpoint] = page
+        return page
+
+    return register
+
+
+def refused_form(seconds: int | None) -> Response | None:
+    """The page of a refused form post, as typed, with the time to wait (429); None if there is none."""
+    page = _FORM_PAGES.get(request.endpoint or "")
+    if page is None or request.endpoint not in FORM_ENDPOINTS or current_account() is None:
+        return None
+    message = FORM_MESSAGES[WRITE_ENDPOINTS[request.endpoint]].format(wait=wait_phrase(seconds))
+    response = make_response(page(message, **(request.view_args or {})))
+    response.status_code = 429
+    return response
 
 
 def check_config(app: Flask) -> None:
@@ -151,7 +233,8 @@ def wrap_views(app: Flask, table: Mapping[str, str]) -> list[str]:
         if view is None:
             continue
         if getattr(view, _WRAPPED_KIND, None) is None:
-            view = _LIMITS[kind](view)
+            limits = _SIGNED_OUT_LIMITS if endpoint in FORM_ENDPOINTS else _LIMITS
+            view = limits[kind](view)
             setattr(view, _WRAPPED_KIND, kind)
             app.view_functions[endpoint] = view
         wrapped.append(endpoint)

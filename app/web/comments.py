@@ -9,6 +9,7 @@ from app.forms.accounts import PostForm
 from app.forms.comments import CommentForm, EditCommentForm, NoteForm
 from app.idempotency import ALREADY_SENT, Submission, claim_submission, new_token
 from app.permissions import edit_window, is_moderator, require
+from app.ratelimits import count_save, form_page
 from app.services import comments as comment_service
 from app.services import ideas, prototypes
 from app.web.ideas import render_idea_page
@@ -53,11 +54,34 @@ def _claim(form: CommentForm | NoteForm) -> Submission:
 
 
 def _posted(submission: Submission, comment):
-    """Record where the new comment is, in its transaction, and commit."""
+    """Record where the new comment is, in its transaction, count it against the limit, and commit."""
     response = _to_comment(comment)
     submission.done(response.location)
+    count_save()
     db.session.commit()
     return response
+
+
+def _refused(form_class: type[CommentForm] | type[NoteForm], message: str) -> CommentForm | NoteForm:
+    """The post as it was sent, with why it was not posted (the rate limit) at its text."""
+    form = form_class()
+    form.form_errors.append(message)
+    return form
+
+
+@form_page("comments.create")
+def _comment_again(message: str, idea_id: int):
+    return render_idea_page(idea_id, comment_form=_refused(CommentForm, message))
+
+
+@form_page("comments.create_note")
+def _note_again(message: str, idea_id: int):
+    return render_idea_page(idea_id, note_form=_refused(NoteForm, message))
+
+
+@form_page("comments.create_on_prototype")
+def _prototype_comment_again(message: str, prototype_id: int):
+    return render_prototype_page(prototype_id, comment_form=_refused(CommentForm, message))
 
 
 def _already_posted(submission: Submission):

@@ -10,6 +10,7 @@ from app.idempotency import ALREADY_SENT, claim_submission
 from app.models.idea import STATUS_LABELS, STATUSES
 from app.pagecache import cached_for_visitors
 from app.permissions import require
+from app.ratelimits import count_save, form_page
 from app.services import categories as category_service
 from app.services import comments as comment_service
 from app.services import follows, ideas, votes
@@ -87,6 +88,7 @@ def new():
         )
         if ok:
             submission.done(url_for("ideas.detail", idea_id=idea.id))
+            count_save()
             db.session.commit()
             if idea.is_pending:
                 flash(
@@ -96,6 +98,15 @@ def new():
                 flash("Your idea is posted, with your vote. Share it so others can vote too.", "success")
             return redirect(url_for("ideas.detail", idea_id=idea.id))
     return render_template("ideas/new.html", form=form, similar=similar, confirming=False)
+
+
+@form_page("ideas.new")
+def _new_idea_again(message: str):
+    """The propose form as it was sent, refused by the rate limit: nothing typed is lost."""
+    form = IdeaForm()
+    form.set_categories(category_service.list_categories())
+    form.form_errors.append(message)
+    return render_template("ideas/new.html", form=form, similar=[], confirming=False)
 
 
 @bp.get("/similar")

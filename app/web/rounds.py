@@ -14,6 +14,7 @@ from app.forms.rounds import RoundForm, answers_from_form
 from app.models.base import utcnow
 from app.models.prototype import Prototype
 from app.permissions import require
+from app.ratelimits import count_save, form_page
 from app.services import charts, launches, prototypes, round_results, rounds
 from app.services.rounds import UNSET, when
 
@@ -160,7 +161,13 @@ def edit(round_id: int):
     )
 
 
-def _render_round(round_id: int, errors: dict[str, list[str]] | None = None, values=None, status: int = 200):
+def _render_round(
+    round_id: int,
+    errors: dict[str, list[str]] | None = None,
+    values=None,
+    status: int = 200,
+    refused: str | None = None,
+):
     page = rounds.round_page(_actor(), round_id)
     body = render_template(
         "rounds/detail.html",
@@ -169,9 +176,23 @@ def _render_round(round_id: int, errors: dict[str, list[str]] | None = None, val
         prototype=page.prototype,
         errors=errors or {},
         values=page.answers if values is None else values,
+        refused=refused,
         post_form=PostForm(),
     )
     return body, status
+
+
+def _as_typed(submitted: dict[str, Any]) -> dict[int, Any]:
+    """The answers as sent, keyed like the page's own values, to show them again."""
+    return {int(key): value for key, value in submitted.items() if key.isdigit()}
+
+
+@form_page("rounds.answer")
+def _answer_again(message: str, round_id: int):
+    """The round with the answers as they were sent, refused by the rate limit: nothing is lost."""
+    round_ = rounds.get_round(_actor(), round_id)
+    typed = _as_typed(answers_from_form(round_.questions, request.form))
+    return _render_round(round_id, values=typed, refused=message)
 
 
 @bp.get("/rounds/<int:round_id>")
@@ -191,9 +212,9 @@ def answer(round_id: int):
     except Invalid as error:
         # Nothing is kept; the page comes back with the answers as typed and a message at each question.
         db.session.rollback()
-        values = {int(key): value for key, value in submitted.items() if key.isdigit()}
-        return _render_round(round_id, errors=error.fields, values=values, status=422)
+        return _render_round(round_id, errors=error.fields, values=_as_typed(submitted), status=422)
     closes = when(round_.closes_at)
+    count_save()
     db.session.commit()
     if created:
         flash(f"Thank you! Your answers are saved. You can change them until {closes}.", "success")

@@ -14,10 +14,12 @@ from app.extensions import db
 from app.models.base import utcnow
 from app.models.comment import Comment
 from app.models.idea import Idea, IdeaVote
+from app.models.prototype import RoundResponse
 from app.services import api_tokens
 from app.services.ideas import create_idea
 from tests.conftest import ON_POSTGRES, Client, _empty_tables, make_config
 from tests.factories import make_user
+from tests.services.test_rounds import make_prototype, make_round, qids
 
 
 @pytest.fixture
@@ -76,39 +78,69 @@ def assert_rate_limited(response) -> None:
     assert "Please try again in " in response.json["error"]["message"]
 
 
-def test_the_sixth_idea_in_a_minute_is_429(client):
+def test_the_eleventh_idea_in_a_minute_is_429(client):
     caller = Caller()
-    assert [post_idea(client, caller, n).status_code for n in range(5)] == [201] * 5
-    response = post_idea(client, caller, 5)
+    assert [post_idea(client, caller, n).status_code for n in range(10)] == [201] * 10
+    response = post_idea(client, caller, 10)
     assert_rate_limited(response)
     assert response.json["error"]["message"].startswith("You are posting ideas faster than the site allows")
-    assert stored(Idea) == 5
+    assert stored(Idea) == 10
 
 
 def test_accounts_younger_than_a_day_get_the_stricter_limits(client):
     newcomer, regular = Caller(new=True), Caller()
-    assert [post_idea(client, newcomer, n).status_code for n in range(3)] == [201, 201, 429]
-    assert [post_idea(client, regular, n).status_code for n in range(3)] == [201, 201, 201]
-    assert stored(Idea) == 5
+    assert [post_idea(client, newcomer, n).status_code for n in range(6)] == [201] * 5 + [429]
+    assert [post_idea(client, regular, n).status_code for n in range(6)] == [201] * 6
+    assert stored(Idea) == 11
 
 
-def test_the_eleventh_comment_in_a_minute_is_429(client):
+def test_the_twenty_first_comment_in_a_minute_is_429(client):
     idea, caller = make_idea(), Caller()
     url = f"/api/v1/ideas/{idea.id}/comments"
-    for number in range(10):
+    for number in range(20):
         assert client.post(url, json={"body": f"Comment {number}"}, headers=caller.headers).status_code == 201
     response = client.post(url, json={"body": "One too many"}, headers=caller.headers)
     assert_rate_limited(response)
     assert "posting comments" in response.json["error"]["message"]
+    assert stored(Comment) == 20
+
+
+def test_new_accounts_may_post_ten_comments_a_minute(client):
+    idea, caller = make_idea(), Caller(new=True)
+    url = f"/api/v1/ideas/{idea.id}/comments"
+    replies = [client.post(url, json={"body": "Yes!"}, headers=caller.headers) for _ in range(11)]
+    assert [reply.status_code for reply in replies] == [201] * 10 + [429]
     assert stored(Comment) == 10
 
 
-def test_new_accounts_may_post_three_comments_a_minute(client):
-    idea, caller = make_idea(), Caller(new=True)
+@configured(RATELIMIT_COMMENTS="1 per minute")
+def test_every_api_call_counts_a_refused_one_too(client):
+    # Scripts keep the contract they had: each write call counts, whatever it answers.
+    idea, caller = make_idea(), Caller()
     url = f"/api/v1/ideas/{idea.id}/comments"
-    statuses = [client.post(url, json={"body": "Yes!"}, headers=caller.headers).status_code for _ in range(4)]
-    assert statuses == [201, 201, 201, 429]
-    assert stored(Comment) == 3
+    assert client.post(url, json={"body": ""}, headers=caller.headers).status_code == 422
+    assert_rate_limited(client.post(url, json={"body": "Now with words."}, headers=caller.headers))
+    assert stored(Comment) == 0
+
+
+@configured(RATELIMIT_ROUND_ANSWERS="1 per minute", RATELIMIT_COMMENTS="1 per minute")
+def test_round_answers_have_a_limit_of_their_own(client):
+    staff = make_user("product_manager")
+    prototype = make_prototype(staff)
+    first, second = make_round(staff, prototype), make_round(staff, prototype, title="Round 2")
+    idea, caller = make_idea(), Caller()
+    comment = client.post(f"/api/v1/ideas/{idea.id}/comments", json={"body": "Yes!"}, headers=caller.headers)
+    assert comment.status_code == 201
+
+    def respond(round_id: int):
+        body = {"answers": {str(qids(round_id)[0]): 4}}
+        return client.post(f"/api/v1/rounds/{round_id}/responses", json=body, headers=caller.headers)
+
+    assert respond(first.id).status_code in (200, 201)
+    response = respond(second.id)
+    assert_rate_limited(response)
+    assert "answering feedback rounds" in response.json["error"]["message"]
+    assert stored(RoundResponse) == 1
 
 
 @configured(RATELIMIT_VOTES="4 per minute")
@@ -127,8 +159,8 @@ def test_casting_and_retracting_votes_share_one_limit(client):
 def test_limits_are_per_token_account(client):
     idea, first, second = make_idea(), Caller(new=True), Caller(new=True)
     url = f"/api/v1/ideas/{idea.id}/comments"
-    statuses = [client.post(url, json={"body": "Yes!"}, headers=first.headers).status_code for _ in range(4)]
-    assert statuses == [201, 201, 201, 429]
+    statuses = [client.post(url, json={"body": "Yes!"}, headers=first.headers).status_code for _ in range(11)]
+    assert statuses == [201] * 10 + [429]
     assert client.post(url, json={"body": "Me too"}, headers=second.headers).status_code == 201
 
 

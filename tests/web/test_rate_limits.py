@@ -1,12 +1,16 @@
-"""Rate limits on writes from the pages: ideas, comments, votes and flags (app/ratelimits.py).
+"""Rate limits on writes from the pages: ideas, comments, round answers, votes and flags (app/ratelimits.py).
 
 Writes count per account, and per IP address when signed out: a signed-out POST is sent to
 sign-in, but it still counts against its address, so nobody can hammer the site without an
-account. Only POST and DELETE count; reading is never limited.
+account. Only POST and DELETE count; reading is never limited. On the forms only what is saved
+counts: a mistake or the similar-ideas step costs nothing, and a refused post comes back in its
+form as it was typed, with the time to wait. A refused vote or flag goes back to its page.
 """
 
+import re
 import time
 from datetime import timedelta
+from html import unescape
 
 import pytest
 from flask import Blueprint
@@ -17,10 +21,12 @@ from app.extensions import db
 from app.models.base import utcnow
 from app.models.comment import Comment
 from app.models.idea import Idea, IdeaVote
+from app.models.prototype import RoundResponse
 from app.models.user import User
 from app.services.ideas import create_idea
 from tests.conftest import ON_POSTGRES, Client, _empty_tables, make_config
 from tests.factories import make_user
+from tests.services.test_rounds import make_prototype, make_round, qids
 
 # The limited endpoints that exist today; renaming one must update ratelimits.WRITE_ENDPOINTS.
 LIMITED_TODAY = {
@@ -39,8 +45,8 @@ LIMITED_TODAY = {
     "prototypes.vote": "votes",
     "api.cast_prototype_vote": "votes",
     "api.retract_prototype_vote": "votes",
-    "rounds.answer": "comments",
-    "api.rounds_respond": "comments",
+    "rounds.answer": "round_answers",
+    "api.rounds_respond": "round_answers",
     "launches.join": "joins",
     "launches.withdraw": "joins",
     "api.launches_join": "joins",
@@ -99,6 +105,26 @@ def comment_on(client: Client, token: str, idea: Idea, body: str = "Me too!", **
     return client.post(f"/ideas/{idea.id}/comments", data={"csrf_token": token, "body": body}, **kwargs)
 
 
+def assert_form_refused(response, *words: str) -> None:
+    """The page the form was on, back as a 429 with the wait in words and in Retry-After."""
+    assert response.status_code == 429
+    assert int(response.headers["Retry-After"]) > 0
+    html = response.get_data(as_text=True)
+    assert "Slow down" not in html
+    assert "You can post again in " in html
+    for word in words:
+        assert word in html
+
+
+def assert_sent_back(client: Client, response, *words: str) -> None:
+    """A quick toggle refused: back to the page it came from, which says why nothing changed."""
+    assert response.status_code == 303
+    html = client.get(response.location).get_data(as_text=True)
+    assert "Please try again in " in html
+    for word in words:
+        assert word in html
+
+
 def assert_friendly_429(response, *words: str) -> None:
     assert response.status_code == 429
     retry_after = response.headers["Retry-After"]
@@ -124,23 +150,23 @@ def test_every_endpoint_of_the_table_exists_and_only_writes_are_limited(app):
     assert ratelimits.wrapped_kind(app, "ideas.index") is None
 
 
-def test_the_sixth_idea_in_a_minute_is_refused(client, login):
+def test_the_eleventh_idea_in_a_minute_is_refused(client, login):
     login(established())
     token = client.csrf_token("/ideas/new")
-    for number in range(5):
+    for number in range(10):
         response = post_idea(client, token, number)
         assert response.status_code == 302
         assert "/ideas/" in response.location
-    response = post_idea(client, token, 5)
-    assert_friendly_429(response, "You are posting ideas faster than the site allows", "not saved")
-    assert stored(Idea) == 5
+    response = post_idea(client, token, 10)
+    assert_form_refused(response, "Not posted yet: you are posting ideas faster than the site allows")
+    assert stored(Idea) == 10
 
 
-def test_an_account_younger_than_a_day_may_post_two_ideas_a_minute(client, login):
+def test_an_account_younger_than_a_day_may_post_five_ideas_a_minute(client, login):
     login(newcomer())
     token = client.csrf_token("/ideas/new")
-    assert [post_idea(client, token, n).status_code for n in range(3)] == [302, 302, 429]
-    assert stored(Idea) == 2
+    assert [post_idea(client, token, n).status_code for n in range(6)] == [302] * 5 + [429]
+    assert stored(Idea) == 5
 
 
 @configured(RATELIMIT_IDEAS="100 per minute;3 per day")
@@ -149,21 +175,21 @@ def test_the_daily_idea_limit_applies_too(client, login):
     token = client.csrf_token("/ideas/new")
     assert [post_idea(client, token, n).status_code for n in range(4)] == [302, 302, 302, 429]
     response = post_idea(client, token, 4)
-    assert_friendly_429(response, "Please try again in about 24 hours.")
+    assert_form_refused(response, "You can post again in about 24 hours.")
     assert int(response.headers["Retry-After"]) > 23 * 3600
     assert stored(Idea) == 3
 
 
-def test_the_eleventh_comment_in_a_minute_is_refused(client, login):
+def test_the_twenty_first_comment_in_a_minute_is_refused(client, login):
     idea = make_idea()
     login(established())
     token = client.csrf_token(f"/ideas/{idea.id}")
-    for number in range(10):
+    for number in range(20):
         assert comment_on(client, token, idea, f"Comment {number}").status_code == 302
     response = comment_on(client, token, idea, "One too many")
-    assert_friendly_429(response, "You are posting comments faster than the site allows")
-    assert stored(Comment) == 10
-    assert db.session.scalar(select(Idea.comment_count).where(Idea.id == idea.id)) == 10
+    assert_form_refused(response, "Not posted yet: you are posting comments faster than the site allows")
+    assert stored(Comment) == 20
+    assert db.session.scalar(select(Idea.comment_count).where(Idea.id == idea.id)) == 20
 
 
 def test_comments_and_internal_notes_share_the_stricter_new_account_limit(client, login):
@@ -171,14 +197,14 @@ def test_comments_and_internal_notes_share_the_stricter_new_account_limit(client
     login(newcomer("product_manager"))
     token = client.csrf_token(f"/ideas/{idea.id}")
     note = {"csrf_token": token, "body": "Customer X asked too."}
-    assert comment_on(client, token, idea).status_code == 302
-    assert comment_on(client, token, idea).status_code == 302
+    for number in range(9):
+        assert comment_on(client, token, idea, f"Comment {number}").status_code == 302
     assert client.post(f"/ideas/{idea.id}/notes", data=note).status_code == 302
-    assert_friendly_429(client.post(f"/ideas/{idea.id}/notes", data=note), "posting comments")
-    assert stored(Comment) == 3
+    assert_form_refused(client.post(f"/ideas/{idea.id}/notes", data=note), "posting comments")
+    assert stored(Comment) == 10
 
 
-def test_vote_limits_are_sixty_a_minute_and_twenty_for_new_accounts(app, client, login):
+def test_vote_limits_are_sixty_a_minute_and_thirty_for_new_accounts(app, client, login):
     idea = make_idea()
 
     def votes_until_refused(user: User) -> int:
@@ -186,13 +212,13 @@ def test_vote_limits_are_sixty_a_minute_and_twenty_for_new_accounts(app, client,
         token = voter.csrf_token(f"/ideas/{idea.id}")
         for number in range(100):
             response = voter.post(f"/ideas/{idea.id}/vote", data={"csrf_token": token})
-            if response.status_code == 429:
-                assert_friendly_429(response, "You are voting faster than the site allows")
+            if response.status_code == 303:
+                assert_sent_back(voter, response, "You are voting faster than the site allows")
                 return number
             assert response.status_code == 302
         return 100
 
-    assert votes_until_refused(newcomer()) == 20
+    assert votes_until_refused(newcomer()) == 30
     assert votes_until_refused(established()) == 60
 
 
@@ -206,7 +232,7 @@ def test_a_refused_vote_changes_nothing(client, login):
         data = {"csrf_token": token, "intent": intent}
         assert client.post(f"/ideas/{idea.id}/vote", data=data).status_code == 302
     response = client.post(f"/ideas/{idea.id}/vote", data={"csrf_token": token, "intent": "remove"})
-    assert_friendly_429(response, "this vote was not changed")
+    assert_sent_back(client, response, "this vote was not changed")
     votes = select(func.count()).select_from(IdeaVote).where(IdeaVote.user_id == user.id)
     assert db.session.scalar(votes) == 1
 
@@ -215,11 +241,11 @@ def test_limits_are_per_account(app, client, login):
     idea = make_idea()
     login(newcomer())
     token = client.csrf_token(f"/ideas/{idea.id}")
-    assert [comment_on(client, token, idea).status_code for _ in range(4)] == [302, 302, 302, 429]
+    assert [comment_on(client, token, idea).status_code for _ in range(11)] == [302] * 10 + [429]
     # Another member on the same address is not affected.
     other = login(newcomer(), app.test_client())
     assert comment_on(other, other.csrf_token(f"/ideas/{idea.id}"), idea).status_code == 302
-    assert stored(Comment) == 4
+    assert stored(Comment) == 11
 
 
 def test_signed_out_posts_are_sent_to_sign_in_but_count_per_ip_address(app, client, login):
@@ -229,7 +255,7 @@ def test_signed_out_posts_are_sent_to_sign_in_but_count_per_ip_address(app, clie
     def attempt(ip: str):
         return comment_on(client, token, idea, environ_base={"REMOTE_ADDR": ip})
 
-    for _ in range(10):
+    for _ in range(20):
         response = attempt("203.0.113.1")
         assert response.status_code == 302
         assert "/sign-in" in response.location
@@ -257,7 +283,7 @@ def test_retry_after_is_at_least_one_second_in_a_windows_last_moments(client, lo
     response = comment_on(client, token, idea)
     assert response.status_code == 429
     assert response.headers["Retry-After"] == "1"
-    assert "Please try again in 1 second." in response.get_data(as_text=True)
+    assert "You can post again in 1 second." in response.get_data(as_text=True)
 
 
 @configured(
@@ -306,9 +332,8 @@ def test_flag_limits_are_twenty_an_hour_and_five_for_new_accounts(app, client, l
         token = flagger.csrf_token()
         for number in range(30):
             response = flagger.post("/probe/flags", data={"csrf_token": token})
-            if response.status_code == 429:
-                assert_friendly_429(response, "You are flagging faster than the site allows")
-                assert 3500 < int(response.headers["Retry-After"]) <= 3600
+            if response.status_code == 303:
+                assert_sent_back(flagger, response, "You are flagging faster than the site allows")
                 return number
             assert response.status_code == 201
         return 30
@@ -320,3 +345,246 @@ def test_flag_limits_are_twenty_an_hour_and_five_for_new_accounts(app, client, l
 def test_a_mistyped_limit_stops_the_app_from_starting(tmp_path):
     with pytest.raises(RuntimeError, match="RATELIMIT_COMMENTS_NEW_ACCOUNT"):
         create_app(make_config(tmp_path, RATELIMIT_COMMENTS_NEW_ACCOUNT="three a minute"))
+
+
+# ---- Only what is saved counts; a refused post comes back as it was typed ----
+
+
+def idea_form(token: str, title: str, **fields: str) -> dict:
+    return {"csrf_token": token, "title": title, **fields}
+
+
+def field_value(html: str, name: str) -> str | None:
+    """The value of the input called `name` on the page, unescaped, or None when there is none."""
+    match = re.search(rf'<input[^>]*name="{name}"[^>]*value="([^"]*)"', html) or re.search(
+        rf'<input[^>]*value="([^"]*)"[^>]*name="{name}"', html
+    )
+    return unescape(match.group(1)) if match else None
+
+
+def textarea_text(html: str, element_id: str) -> str | None:
+    match = re.search(rf'<textarea[^>]*id="{element_id}"[^>]*>([^<]*)</textarea>', html)
+    # A browser drops the one line break that may open a textarea's text.
+    return unescape(match.group(1)).removeprefix("\r\n").removeprefix("\n") if match else None
+
+
+@configured(RATELIMIT_IDEAS_NEW_ACCOUNT="1 per hour")
+def test_form_errors_and_the_similar_ideas_step_do_not_count(client, login):
+    make_idea()  # "Export reports to CSV": the similar idea
+    login(newcomer())
+    token = client.csrf_token("/ideas/new")
+    mistake = client.post("/ideas/new", data=idea_form(token, "CSV"))
+    assert mistake.status_code == 200
+    assert "Use between" in mistake.get_data(as_text=True)
+    similar = client.post("/ideas/new", data=idea_form(token, "Export reports to Excel"))
+    assert similar.status_code == 200
+    assert "Before you post:" in similar.get_data(as_text=True)
+    confirmed = client.post("/ideas/new", data=idea_form(token, "Export reports to Excel", confirmed="1"))
+    assert confirmed.status_code == 302
+    assert stored(Idea) == 2
+
+
+@configured(RATELIMIT_IDEAS_NEW_ACCOUNT="1 per hour")
+def test_a_limited_idea_comes_back_as_typed_with_the_time_to_wait(client, login):
+    login(newcomer())
+    token = client.csrf_token("/ideas/new")
+    assert post_idea(client, token, 1).status_code == 302
+    typed = idea_form(
+        token,
+        "Dark mode for the <dashboard>",
+        body="My eyes hurt at night & the white glare is too much.",
+        confirmed="1",
+        submission_token="token-of-the-refused-form",
+    )
+    response = client.post("/ideas/new", data=typed)
+    assert response.status_code == 429
+    assert 3500 < int(response.headers["Retry-After"]) <= 3600
+    html = response.get_data(as_text=True)
+    assert "<h1>Propose an idea</h1>" in html  # the same page, not a "Slow down" page
+    assert "Slow down" not in html
+    assert "Not posted yet: you are posting ideas faster than the site allows." in html
+    assert "You can post again in about an hour." in html
+    assert field_value(html, "title") == "Dark mode for the <dashboard>"
+    assert textarea_text(html, "body") == "My eyes hurt at night & the white glare is too much."
+    # Sent again later, the same form still posts its idea (nothing of it was used up).
+    assert field_value(html, "submission_token") == "token-of-the-refused-form"
+    assert field_value(html, "confirmed") == "1"
+    assert stored(Idea) == 1
+
+
+@configured(RATELIMIT_COMMENTS_NEW_ACCOUNT="1 per hour")
+def test_comment_form_errors_do_not_count(client, login):
+    idea = make_idea()
+    login(newcomer())
+    token = client.csrf_token(f"/ideas/{idea.id}")
+    assert comment_on(client, token, idea, "   ").status_code == 422
+    assert comment_on(client, token, idea, "x" * 6000).status_code == 422
+    assert comment_on(client, token, idea, "Now it is right.").status_code == 302
+    assert stored(Comment) == 1
+
+
+@configured(RATELIMIT_COMMENTS_NEW_ACCOUNT="1 per hour")
+def test_a_limited_comment_comes_back_in_its_form_with_the_time_to_wait(client, login):
+    idea = make_idea()
+    login(newcomer())
+    token = client.csrf_token(f"/ideas/{idea.id}")
+    assert comment_on(client, token, idea, "First thought.").status_code == 302
+    response = comment_on(client, token, idea, "A second, longer thought <with> details & more.")
+    assert response.status_code == 429
+    assert int(response.headers["Retry-After"]) > 3500
+    html = response.get_data(as_text=True)
+    assert "Export reports to CSV</h1>" in html  # the idea page itself
+    assert "Slow down" not in html
+    assert textarea_text(html, "comment-body") == "A second, longer thought <with> details & more."
+    assert "Not posted yet: you are posting comments faster than the site allows." in html
+    assert "You can post again in about an hour." in html
+    assert stored(Comment) == 1
+
+
+@configured(RATELIMIT_COMMENTS_NEW_ACCOUNT="1 per hour")
+def test_a_limited_reply_comes_back_in_its_open_reply_form(client, login):
+    idea = make_idea()
+    login(newcomer())
+    token = client.csrf_token(f"/ideas/{idea.id}")
+    assert comment_on(client, token, idea, "First thought.").status_code == 302
+    first = db.session.scalar(select(Comment.id))
+    data = {"csrf_token": token, "body": "Replying to myself.", "parent_id": str(first)}
+    response = client.post(f"/ideas/{idea.id}/comments", data=data)
+    assert response.status_code == 429
+    html = response.get_data(as_text=True)
+    assert textarea_text(html, f"reply-{first}") == "Replying to myself."
+    assert '<details class="comment__reply" open>' in html
+    assert "You can post again in about an hour." in html
+    assert stored(Comment) == 1
+
+
+@configured(RATELIMIT_COMMENTS_NEW_ACCOUNT="1 per hour")
+def test_a_limited_internal_note_comes_back_in_the_note_form(client, login):
+    idea = make_idea()
+    login(newcomer("product_manager"))
+    token = client.csrf_token(f"/ideas/{idea.id}")
+    note = {"csrf_token": token, "body": "Customer X asked too."}
+    assert client.post(f"/ideas/{idea.id}/notes", data=note).status_code == 302
+    response = client.post(f"/ideas/{idea.id}/notes", data={**note, "body": "And customer Y."})
+    assert response.status_code == 429
+    html = response.get_data(as_text=True)
+    assert textarea_text(html, "note-body") == "And customer Y."
+    assert "You can post again in about an hour." in html
+    assert stored(Comment) == 1
+
+
+@configured(RATELIMIT_COMMENTS_NEW_ACCOUNT="1 per hour")
+def test_a_limited_prototype_comment_comes_back_in_its_form(client, login):
+    prototype = make_prototype()
+    login(newcomer())
+    token = client.csrf_token(f"/prototypes/{prototype.id}")
+    url = f"/prototypes/{prototype.id}/comments"
+    assert client.post(url, data={"csrf_token": token, "body": "Looks good."}).status_code == 302
+    response = client.post(url, data={"csrf_token": token, "body": "The button is hard to find."})
+    assert response.status_code == 429
+    html = response.get_data(as_text=True)
+    assert "The button is hard to find.</textarea>" in html
+    assert "You can post again in about an hour." in html
+    assert stored(Comment) == 1
+
+
+def round_answers(round_id: int, token: str, rating: str, text: str) -> dict:
+    first, *_, last = qids(round_id)
+    return {"csrf_token": token, f"q{first}": rating, f"q{last}": text}
+
+
+@configured(RATELIMIT_COMMENTS_NEW_ACCOUNT="1 per hour")
+def test_round_answers_do_not_use_up_the_comment_limit(client, login):
+    idea, round_ = make_idea(), make_round()
+    login(newcomer())
+    token = client.csrf_token(f"/ideas/{idea.id}")
+    assert comment_on(client, token, idea, "First thought.").status_code == 302
+    response = client.post(f"/rounds/{round_.id}", data=round_answers(round_.id, token, "4", "Nice."))
+    assert response.status_code == 302
+    assert stored(RoundResponse) == 1
+    assert ratelimits.WRITE_ENDPOINTS["rounds.answer"] == "round_answers"
+    assert ratelimits.WRITE_ENDPOINTS["api.rounds_respond"] == "round_answers"
+
+
+@configured(RATELIMIT_ROUND_ANSWERS_NEW_ACCOUNT="1 per hour", RATELIMIT_COMMENTS_NEW_ACCOUNT="1 per hour")
+def test_a_limited_round_answer_comes_back_as_typed_and_does_not_touch_comments(client, login):
+    staff = make_user("product_manager")
+    prototype = make_prototype(staff)
+    first, second = make_round(staff, prototype), make_round(staff, prototype, title="Round 2")
+    idea = make_idea()
+    login(newcomer())
+    token = client.csrf_token(f"/rounds/{first.id}")
+    # An answer the service refuses (a rating of 9) does not count either.
+    assert client.post(f"/rounds/{first.id}", data=round_answers(first.id, token, "9", "")).status_code == 422
+    assert client.post(f"/rounds/{first.id}", data=round_answers(first.id, token, "4", "")).status_code == 302
+    typed = round_answers(second.id, token, "2", "The total <hides> the shipping & tax.")
+    response = client.post(f"/rounds/{second.id}", data=typed)
+    assert response.status_code == 429
+    assert int(response.headers["Retry-After"]) > 3500
+    html = response.get_data(as_text=True)
+    assert "<h1>Round 2</h1>" in html
+    assert "Not saved yet: you are answering feedback rounds faster than the site allows." in html
+    assert "You can send them again in about an hour." in html
+    assert "The total &lt;hides&gt; the shipping &amp; tax.</textarea>" in html
+    assert re.search(rf'name="q{qids(second.id)[0]}" value="2"[^>]*checked', html)
+    assert stored(RoundResponse) == 1
+    # The comment limit is untouched by the answers.
+    assert comment_on(client, token, idea, "Still free to comment.").status_code == 302
+
+
+def test_a_new_member_writing_three_ideas_and_ten_comments_at_once_is_never_stopped(client, login):
+    make_idea()
+    login(newcomer())
+    token = client.csrf_token("/ideas/new")
+    titles = ["Export reports to Excel", "Dark mode for the dashboard", "Weekly digest of new ideas"]
+    ideas = []
+    for title in titles:
+        assert client.post("/ideas/new", data=idea_form(token, "x")).status_code == 200  # a slip
+        response = client.post("/ideas/new", data=idea_form(token, title, confirmed="1"))
+        assert response.status_code == 302, title
+        ideas.append(int(response.location.rstrip("/").rsplit("/", 1)[-1]))
+    for number in range(10):
+        idea = db.session.get(Idea, ideas[number % 3])
+        assert comment_on(client, token, idea, f"Thought number {number}").status_code == 302
+    assert stored(Idea) == 4
+    assert stored(Comment) == 10
+
+
+def test_a_script_posting_a_hundred_comments_a_minute_is_stopped(app, client, login):
+    idea = make_idea()
+    for user, allowed in ((newcomer(), 10), (established(), 20)):
+        script = login(user, app.test_client())
+        token = script.csrf_token(f"/ideas/{idea.id}")
+        statuses = [comment_on(script, token, idea, f"Spam {number}").status_code for number in range(100)]
+        assert statuses == [302] * allowed + [429] * (100 - allowed)
+    assert stored(Comment) == 30
+
+
+@configured(RATELIMIT_VOTES="1 per minute")
+def test_a_limited_vote_goes_back_to_the_page_with_the_reason(client, login):
+    idea = make_idea()
+    login(established())
+    token = client.csrf_token(f"/ideas/{idea.id}")
+    page = f"http://localhost/ideas/{idea.id}"
+    assert client.post(f"/ideas/{idea.id}/vote", data={"csrf_token": token}).status_code == 302
+    response = client.post(f"/ideas/{idea.id}/vote", data={"csrf_token": token}, headers={"Referer": page})
+    assert response.status_code == 303
+    assert response.location.endswith(f"/ideas/{idea.id}")
+    html = client.get(response.location).get_data(as_text=True)
+    assert "You are voting faster than the site allows, so this vote was not changed." in html
+    assert "Please try again in " in html
+
+
+@configured(RATELIMIT_VOTES="1 per minute")
+def test_a_limited_vote_in_place_gets_the_reason_as_json(client, login):
+    # The vote button's script asks for JSON; refused, it falls back to the plain form post.
+    idea = make_idea()
+    login(established())
+    token = client.csrf_token(f"/ideas/{idea.id}")
+    json_vote = {"data": {"csrf_token": token}, "headers": {"Accept": "application/json"}}
+    assert client.post(f"/ideas/{idea.id}/vote", **json_vote).status_code == 200
+    response = client.post(f"/ideas/{idea.id}/vote", **json_vote)
+    assert response.status_code == 429
+    assert int(response.headers["Retry-After"]) > 0
+    assert response.json["error"]["code"] == "rate_limited"
+    assert "You are voting faster than the site allows" in response.json["error"]["message"]
