@@ -7,14 +7,17 @@
     return input ? input.value : "";
   }
 
-  // Vote buttons: post the same form with fetch and update the button in place.
+  // Vote buttons: post the same form with fetch and update the button in place. The button is
+  // never disabled while the vote is on its way: that would drop the keyboard focus to <body>.
+  // A press meanwhile is ignored instead (aria-busy says so).
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (!form.matches || !form.matches("form[data-vote]") || !window.fetch) { return; }
     var button = form.querySelector("button");
     if (!button) { return; }
     event.preventDefault();
-    button.disabled = true;
+    if (form.getAttribute("aria-busy") === "true") { return; }
+    form.setAttribute("aria-busy", "true");
     fetch(form.getAttribute("action"), {
       method: "POST",
       body: new FormData(form),
@@ -33,9 +36,15 @@
       // Fall back to the plain form post, which shows the reason on the page.
       form.submit();
     }).finally(function () {
-      button.disabled = false;
+      form.removeAttribute("aria-busy");
     });
   });
+
+  // Back from signing in to comment (#new-comment): the comment box is ready to type in.
+  if (window.location.hash === "#new-comment") {
+    var box = document.querySelector("#new-comment textarea");
+    if (box) { box.focus(); }
+  }
 
   // Similar ideas while the title is typed on the new-idea form.
   var form = document.querySelector("form[data-similar-form]");
