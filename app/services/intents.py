@@ -51,7 +51,7 @@ def _target(actor: Any, intent: Intent):
 
 @dataclass(frozen=True)
 class Aim:
-    """How pages name an intent: `doing` ("vote for “Dark mode”") and `done` (what follows sign-in)."""
+    """How pages name an intent: `doing` ("vote for “Dark mode”") and `done` ("your vote is counted")."""
 
     doing: str
     done: str
@@ -66,10 +66,10 @@ def describe(actor: Any, intent: Intent | None) -> Aim | None:
     except DomainError:
         return None
     if intent.action == "follow":
-        return Aim(f"follow “{title}”", f"you follow “{title}”")
+        return Aim(f"follow “{title}”", "you follow it")
     if intent.action == "comment":
-        return Aim(f"comment on “{title}”", f"you are back at “{title}”, ready to comment")
-    return Aim(f"vote for “{title}”", f"your vote for “{title}” is counted")
+        return Aim(f"comment on “{title}”", "you are back at the comment box")
+    return Aim(f"vote for “{title}”", "your vote is counted")
 
 
 def carry_out(actor: User, intent: Intent) -> Outcome:

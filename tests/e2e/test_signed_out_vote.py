@@ -36,13 +36,13 @@ def test_a_visitor_votes_on_the_list_signs_in_and_lands_back_with_the_vote_count
 
     expect(page).to_have_url(re.compile(r"/sign-in\?"))
     expect(page.get_by_text(f"Sign in to vote for “{title}”")).to_be_visible()
-    expect(page.get_by_role("link", name="Create an account")).to_be_visible()
+    expect(page.get_by_role("link", name="Create an account").first).to_be_visible()
     page.get_by_label("Email").fill(member.email)
     page.get_by_label("Password", exact=True).fill(member.password)
     page.get_by_role("button", name="Sign in", exact=True).click()
 
     expect(page).to_have_url(re.compile(rf"/ideas/\?sort=new#idea-{idea_id}$"))
-    expect(page.locator(".flash--success")).to_contain_text(f"Your vote for “{title}” was counted.")
+    expect(page.locator(".flash--success").last).to_have_text(f"Your vote for “{title}” was counted.")
     voted = vote_button(card, title)
     expect(voted).to_have_attribute("aria-pressed", "true")
     expect(voted).to_have_accessible_name(f"2 Voted for “{title}”")
@@ -58,7 +58,7 @@ def test_a_visitor_joins_from_the_vote_and_the_vote_counts_once_the_address_is_c
     page = open_page(width=390, height=844)
     page.goto(f"/ideas/{idea_id}")
     page.get_by_role("link", name=re.compile(rf"^1 Vote for “{re.escape(title)}”$")).click()
-    page.get_by_role("link", name="Create an account").click()
+    page.get_by_role("link", name="Create an account").first.click()
     expect(page.get_by_text(f"Create an account to vote for “{title}”")).to_be_visible()
     page.get_by_label("Email").fill(email)
     page.get_by_label("Display name").fill(f"Jo {word}")
@@ -70,7 +70,7 @@ def test_a_visitor_joins_from_the_vote_and_the_vote_counts_once_the_address_is_c
     page.goto(re.search(r"(/verify-email/\S+)", mail).group(1))
     page.get_by_role("button", name="Confirm and sign in").click()
     expect(page).to_have_url(re.compile(rf"/ideas/{idea_id}$"))
-    expect(page.locator(".flash--success").last).to_contain_text(f"Your vote for “{title}” was counted.")
+    expect(page.locator(".flash--success").last).to_have_text(f"Your vote for “{title}” was counted.")
     expect(vote_button(page, title)).to_have_attribute("aria-pressed", "true")
 
 
