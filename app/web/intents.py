@@ -80,7 +80,7 @@ def fallback(intent: Intent | None) -> tuple[str, dict[str, Any]]:
     if intent.action == "prototype-vote":
         return "prototypes.detail", {"prototype_id": intent.target_id}
     if intent.action == "comment":
-        return "ideas.detail", {"idea_id": intent.target_id, "_anchor": "new-comment"}
+        return "ideas.detail", {"idea_id": intent.target_id, "_anchor": "comment-body"}
     return "ideas.detail", {"idea_id": intent.target_id}
 
 

@@ -40,12 +40,6 @@
     });
   });
 
-  // Back from signing in to comment (#new-comment): the comment box is ready to type in.
-  if (window.location.hash === "#new-comment") {
-    var box = document.querySelector("#new-comment textarea");
-    if (box) { box.focus(); }
-  }
-
   // Similar ideas while the title is typed on the new-idea form.
   var form = document.querySelector("form[data-similar-form]");
   if (form && window.fetch) {

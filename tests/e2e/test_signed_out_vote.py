@@ -74,6 +74,21 @@ def test_a_visitor_joins_from_the_vote_and_the_vote_counts_once_the_address_is_c
     expect(vote_button(page, title)).to_have_attribute("aria-pressed", "true")
 
 
+def test_sign_in_to_comment_comes_back_with_the_comment_box_focused(open_page, site):
+    word = unique_word()
+    member = site.person()
+    idea_id = site.idea(site.person(), f"Share {word} dashboards")
+    page = open_page(width=1366, height=900)
+    page.goto(f"/ideas/{idea_id}")
+    page.get_by_role("link", name="Sign in to comment").click()
+    expect(page.get_by_text(f"Sign in to comment on “Share {word} dashboards”")).to_be_visible()
+    page.get_by_label("Email").fill(member.email)
+    page.get_by_label("Password", exact=True).fill(member.password)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page).to_have_url(re.compile(rf"/ideas/{idea_id}#comment-body$"))
+    expect(page.get_by_label("Your comment")).to_be_focused()
+
+
 @pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
 def test_voting_with_enter_and_space_keeps_the_focus_on_the_button(open_page, site, size):
     word = unique_word()

@@ -201,7 +201,7 @@ def test_sign_in_to_comment_returns_to_the_comment_box(client):
     match = re.search(rf'href="([^"]+intent=comment{COLON}\d+[^"]*)"[^>]*>Sign in to comment<', page)
     assert match
     response = sign_in_from(client, html_lib.unescape(match.group(1)), member)
-    assert response.headers["Location"] == f"/ideas/{idea.id}#new-comment"
+    assert response.headers["Location"] == f"/ideas/{idea.id}#comment-body"
     assert "Your comment" in client.get(f"/ideas/{idea.id}").get_data(as_text=True)
 
 
