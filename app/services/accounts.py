@@ -103,11 +103,14 @@ ACCOUNT_JOB = "account"
 VERIFY_MAX_AGE = timedelta(days=3)
 
 
-def request_registration(email: str, display_name: str, password: str) -> None:
+def request_registration(
+    email: str, display_name: str, password: str, after: dict[str, str] | None = None
+) -> None:
     """Queue a sign-up: the worker creates the account and emails a link to confirm the address,
     or tells the owner of an existing account that someone tried to register with it.
 
-    Only the fields' form is checked here, so the answer is the same for any address.
+    Only the fields' form is checked here, so the answer is the same for any address. `after`
+    rides along in the confirmation link (what to do and where to go once signed in).
     """
     email = normalize_email(email)
     display_name = normalize_line(display_name)
@@ -119,6 +122,7 @@ def request_registration(email: str, display_name: str, password: str) -> None:
             "email": email,
             "display_name": display_name,
             "secret_password_hash": passwords.hash_password(password),
+            "after": after or {},
         },
     )
     db.session.flush()
@@ -154,7 +158,7 @@ def _run_account_job(payload: dict[str, Any]) -> None:
             # Registered by another job at the same moment: treat it as an existing account.
             user = find_user_by_email(payload["email"])
         else:
-            send_verification(user)
+            send_verification(user, payload.get("after"))
             return
     _send_already_registered(user)
 
@@ -166,9 +170,16 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="verify-email")
 
 
-def send_verification(user: User) -> None:
-    """Email a link that confirms the address and signs the new member in."""
-    token = _serializer().dumps({"user": user.id, "email": user.email})
+def send_verification(user: User, after: dict[str, str] | None = None) -> None:
+    """Email a link that confirms the address and signs the new member in.
+
+    `after` (an intent like "vote:12" and a `next` path, both checked again when used) is
+    signed into the link, so it works in whichever browser opens the email.
+    """
+    data: dict[str, Any] = {"user": user.id, "email": user.email}
+    if after:
+        data["after"] = {key: str(value) for key, value in after.items() if key in ("intent", "next")}
+    token = _serializer().dumps(data)
     outbox.enqueue_email(
         to=user.email,
         subject=f"Confirm your email address for {current_app.config['SITE_NAME']}",
@@ -192,6 +203,16 @@ def _send_already_registered(user: User) -> None:
 
 def user_for_verification(token: str) -> User:
     """The account a confirmation link was made for; Conflict when it expired or was altered."""
+    return _read_verification(token)[0]
+
+
+def after_verification(token: str) -> dict[str, str]:
+    """What the confirmation link asks to do once signed in ("intent", "next"); may be empty."""
+    after = _read_verification(token)[1].get("after")
+    return after if isinstance(after, dict) else {}
+
+
+def _read_verification(token: str) -> tuple[User, dict[str, Any]]:
     try:
         data = _serializer().loads(token or "", max_age=int(VERIFY_MAX_AGE.total_seconds()))
         user = db.session.get(User, int(data["user"]))
@@ -203,7 +224,7 @@ def user_for_verification(token: str) -> User:
         raise Conflict("This confirmation link is not valid. Check that you copied all of it.") from error
     if user is None or user.email != data.get("email"):
         raise Conflict("This confirmation link is not valid any more.")
-    return user
+    return user, data
 
 
 def verify_email(token: str) -> User:

@@ -8,6 +8,7 @@ from app.errors import wait_phrase
 from app.extensions import db, limiter
 from app.forms.accounts import ForgotPasswordForm, PostForm, RegisterForm, ResetPasswordForm, SignInForm
 from app.services import accounts, sessions
+from app.web import intents
 from app.web.support import call_with_form, safe_next_url
 
 bp = Blueprint("auth", __name__)
@@ -60,15 +61,23 @@ def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = RegisterForm()
+    pending = intents.requested()
     if form.validate_on_submit():
         ok, _ = call_with_form(
-            form, accounts.request_registration, form.email.data, form.display_name.data, form.password.data
+            form,
+            accounts.request_registration,
+            form.email.data,
+            form.display_name.data,
+            form.password.data,
+            after=intents.after_confirming(intents.sent()),
         )
         if ok:
             db.session.commit()
             # The same answer whether or not the address has an account already (the email differs).
-            return render_template("auth/check_inbox.html", email=accounts.normalize_email(form.email.data))
-    return render_template("auth/register.html", form=form)
+            return render_template(
+                "auth/check_inbox.html", email=accounts.normalize_email(form.email.data), pending=pending
+            )
+    return render_template("auth/register.html", form=form, pending=pending)
 
 
 @bp.route("/verify-email/<token>", methods=["GET", "POST"])
@@ -86,7 +95,11 @@ def verify_email(token: str):
             f"Your address is confirmed. Welcome to {current_app.config['SITE_NAME']}, {user.display_name}!",
             "success",
         )
-        return redirect(url_for("main.index"))
+        # What the new member set out to do before joining (vote, follow, comment), and where.
+        after = accounts.after_verification(token)
+        intent = intents.read(after.get("intent"))
+        intents.carry_out(user, intent)
+        return redirect(intents.destination(intent, after.get("next")))
     return render_template("auth/verify_email.html", form=form, user=user)
 
 
@@ -96,7 +109,8 @@ def _too_soon(form: SignInForm, seconds: int):
         f"Too many failed attempts to sign in to this account. Please try again {wait_phrase(seconds)}, "
         "or reset your password to get in at once."
     )
-    return render_template("auth/sign_in.html", form=form), 429, {"Retry-After": str(seconds)}
+    page = render_template("auth/sign_in.html", form=form, pending=intents.requested())
+    return page, 429, {"Retry-After": str(seconds)}
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -105,6 +119,7 @@ def sign_in():
     if current_user.is_authenticated:
         return redirect(safe_next_url())
     form = SignInForm()
+    pending = intents.requested()
     if form.validate_on_submit():
         email = form.email.data
         wait = throttle.wait_seconds(email)
@@ -116,7 +131,7 @@ def sign_in():
             form.form_errors.append(SIGN_IN_FAILED)
         elif not user.is_email_verified:
             # Only someone who knows the password learns that the account waits for confirmation.
-            accounts.send_verification(user)
+            accounts.send_verification(user, intents.after_confirming(intents.sent()))
             db.session.commit()
             form.form_errors.append(
                 "Please confirm your email address first: we have sent you a new link. "
@@ -124,10 +139,13 @@ def sign_in():
             )
         else:
             throttle.record_success(email)
+            intent = intents.sent()  # read before the session starts afresh
             begin_session(user, remember=form.remember.data)
             flash(f"Welcome back, {user.display_name}.", "success")
-            return redirect(safe_next_url())
-    return render_template("auth/sign_in.html", form=form)
+            intents.carry_out(user, intent)
+            endpoint, values = intents.fallback(intent)
+            return redirect(safe_next_url(endpoint, **values))
+    return render_template("auth/sign_in.html", form=form, pending=pending)
 
 
 @bp.post("/sign-out")

@@ -7,14 +7,17 @@
     return input ? input.value : "";
   }
 
-  // Vote buttons: post the same form with fetch and update the button in place.
+  // Vote buttons: post the same form with fetch and update the button in place. The button is
+  // never disabled while the vote is on its way: that would drop the keyboard focus to <body>.
+  // A press meanwhile is ignored instead (aria-busy says so).
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (!form.matches || !form.matches("form[data-vote]") || !window.fetch) { return; }
     var button = form.querySelector("button");
     if (!button) { return; }
     event.preventDefault();
-    button.disabled = true;
+    if (form.getAttribute("aria-busy") === "true") { return; }
+    form.setAttribute("aria-busy", "true");
     fetch(form.getAttribute("action"), {
       method: "POST",
       body: new FormData(form),
@@ -33,7 +36,7 @@
       // Fall back to the plain form post, which shows the reason on the page.
       form.submit();
     }).finally(function () {
-      button.disabled = false;
+      form.removeAttribute("aria-busy");
     });
   });
 

@@ -103,7 +103,8 @@ def test_signed_out_visitors_see_a_sign_in_link_instead_of_the_form(client):
     post(make_user(), idea, "Visible to all")
     page = page_of(client, idea)
     assert "Visible to all" in page
-    assert f'href="/sign-in?next=/ideas/{idea.id}"' in page
+    # Back to the comment box once signed in (tests/web/test_vote_after_sign_in.py follows it through).
+    assert f'href="/sign-in?next=/ideas/{idea.id}%23comment-body&amp;intent=comment:{idea.id}"' in page
     assert "Sign in to comment" in page
     assert 'name="body"' not in page
     assert ">Reply<" not in page
