@@ -170,7 +170,9 @@ RULES: dict[str, Predicate] = {
     "flag.create": _member,
     "moderation.act": _moderator,
     "user.suspend": _suspend,
-    "audit.view": _admin,
+    # Moderators read the moderation part of the log (app/services/audit.py says which actions).
+    "audit.view": _moderator,
+    "audit.view_all": _admin,
     "settings.manage": _admin,
     "prototype.create": _staff,
     "prototype.edit": _staff,

@@ -333,7 +333,8 @@ def _ops() -> list[tuple[str, str, dict[str, Any]]]:
             "Lift a suspension", returns=ref("Suspension"), errors=(409,),
         ),
         op(
-            "get", "/audit", "audit_log", "Moderation", "admin", "The audit log, newest first",
+            "get", "/audit", "audit_log", "Moderation", "moderator",
+            "The audit log, newest first: all of it for admins, the moderation actions for moderators",
             returns=page_of(ref("AuditEntry")),
             params=[
                 *PAGE_PARAMS,

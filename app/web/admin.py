@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from app.extensions import db
 from app.forms.accounts import PostForm
-from app.forms.admin import AUDIT_ACTION_LABELS, AuditFilterForm, RoleForm, SettingsForm
+from app.forms.admin import AuditFilterForm, RoleForm, SettingsForm
 from app.forms.ideas import CategoryForm
 from app.models.user import ROLE_LABELS
 from app.permissions import require
@@ -127,7 +127,7 @@ def audit():
     require(_actor(), "audit.view")
     page, _ = page_args(request.args)
     form = AuditFilterForm(formdata=request.args)
-    form.set_choices(members.audit_actors(_actor()), audit_service.audit_actions())
+    form.set_choices(audit_service.audit_actors(_actor()), audit_service.audit_actions(_actor()))
     result, targets, status = None, {}, 200
     if form.validate():
         filters = audit_service.AuditFilters(
@@ -137,11 +137,11 @@ def audit():
             until=form.until_at,
         )
         result = audit_service.list_audit(_actor(), filters, page, members.PER_PAGE)
-        targets = members.audit_targets(_actor(), result.items)
+        targets = audit_service.audit_targets(_actor(), result.items)
     else:
         status = 422
     body = render_template(
-        "admin/audit.html", form=form, result=result, targets=targets, action_labels=AUDIT_ACTION_LABELS
+        "admin/audit.html", form=form, result=result, targets=targets, action_label=audit_service.action_label
     )
     return body, status
 

@@ -647,11 +647,21 @@ def test_bad_audit_filters_are_400(client, admin, query):
     assert query.split("=")[0] in error["message"]
 
 
-@pytest.mark.parametrize("role", ["member", "moderator", "product_manager"])
-def test_the_audit_log_is_for_admins_only(client, role):
+@pytest.mark.parametrize("role", ["member", "product_manager"])
+def test_the_audit_log_is_for_admins_and_moderators(client, role):
     caller = ApiCaller(role)
     assert_error(client.get("/api/v1/audit", headers=caller.headers), 403, "forbidden")
     assert_error(client.get("/api/v1/audit"), 401, "unauthorized")
+
+
+def test_moderators_read_the_moderation_part_of_the_audit_log(client, member, moderator, admin):
+    audit.record(admin.user, "user.change_role", "user", member.id, before="member", after="moderator")
+    audit.record(moderator.user, "user.suspend", "user", member.id, reason="Rude")
+    db.session.commit()
+    response = client.get("/api/v1/audit", headers=moderator.headers)
+    assert response.status_code == 200, response.json
+    assert [item["action"] for item in response.json["items"]] == ["user.suspend"]
+    assert client.get("/api/v1/audit?action=user.change_role", headers=moderator.headers).json["items"] == []
 
 
 def test_moderator_edits_and_deletes_of_comments_appear_once(client, other, moderator, admin):
