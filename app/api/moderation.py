@@ -160,7 +160,9 @@ def restore_item(target_type: str, target_id: int):
 
 def _set_locked(idea_id: int, locked: bool):
     actor = current_actor()
-    moderation.set_locked(actor, ideas.get_idea(actor, idea_id), locked)
+    # Locking takes an optional body `{"reason"}`, shown to readers as `lock_reason`.
+    reason = _string(json_object(), "reason") if locked and request.get_data() else ""
+    moderation.set_locked(actor, ideas.get_idea(actor, idea_id), locked, reason)
     db.session.commit()
     return _idea_response(actor, idea_id)
 
