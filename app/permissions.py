@@ -118,6 +118,11 @@ def _vote_idea(actor: Any, idea: Any) -> bool:
     return is_active_member(actor) and not idea.is_locked
 
 
+def _follow_idea(actor: Any, idea: Any) -> bool:
+    # A merged idea has nothing more to tell: its followers hear from the idea it went into.
+    return is_active_member(actor) and getattr(idea, "merged_into_id", None) is None
+
+
 def _comment_idea(actor: Any, idea: Any) -> bool:
     return is_active_member(actor) and (not idea.is_locked or is_moderator(actor))
 
@@ -158,7 +163,7 @@ RULES: dict[str, Predicate] = {
     "idea.edit": _edit_idea,
     "idea.change_status": _staff,
     "idea.vote": _vote_idea,
-    "idea.follow": _member,
+    "idea.follow": _follow_idea,
     # Unfollowing only quiets one's own notifications, so suspended accounts may do it too.
     "idea.unfollow": _signed_in,
     "idea.comment": _comment_idea,
@@ -170,7 +175,9 @@ RULES: dict[str, Predicate] = {
     "flag.create": _member,
     "moderation.act": _moderator,
     "user.suspend": _suspend,
-    "audit.view": _admin,
+    # Moderators read the moderation part of the log (app/services/audit.py says which actions).
+    "audit.view": _moderator,
+    "audit.view_all": _admin,
     "settings.manage": _admin,
     "prototype.create": _staff,
     "prototype.edit": _staff,
@@ -214,6 +221,8 @@ def require(actor: Any, action: str, obj: Any = None) -> None:
         raise Forbidden(suspension_message(actor))
     if action in ("idea.vote", "idea.comment") and getattr(obj, "is_locked", False):
         raise Forbidden("This idea is locked: it takes no new votes or comments.")
+    if action == "idea.follow" and getattr(obj, "merged_into_id", None) is not None:
+        raise Forbidden("This idea was merged into another one: follow that one instead.")
     raise Forbidden()
 
 

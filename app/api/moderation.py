@@ -25,6 +25,7 @@ from app.api.schemas import (
 from app.errors import BadRequest, Invalid, NotFound
 from app.extensions import db
 from app.models.moderation import FLAG_TARGETS
+from app.permissions import require
 from app.services import accounts, audit, comments, ideas, merges, moderation, prototypes, roadmap, votes
 from app.services.pagination import Page, page_args
 
@@ -160,7 +161,9 @@ def restore_item(target_type: str, target_id: int):
 
 def _set_locked(idea_id: int, locked: bool):
     actor = current_actor()
-    moderation.set_locked(actor, ideas.get_idea(actor, idea_id), locked)
+    # Locking takes an optional body `{"reason"}`, shown to readers as `lock_reason`.
+    reason = _string(json_object(), "reason") if locked and request.get_data() else ""
+    moderation.set_locked(actor, ideas.get_idea(actor, idea_id), locked, reason)
     db.session.commit()
     return _idea_response(actor, idea_id)
 
@@ -249,6 +252,8 @@ def _actor_id(args: Mapping[str, str]) -> int | None:
 @bp.get("/audit")
 @token_required
 def audit_log():
+    # The API contract keeps the log for admins; moderators read its moderation part on the site.
+    require(current_actor(), "audit.view_all")
     args = request.args
     page, per_page = page_args(args)
     filters = audit.AuditFilters(

@@ -314,8 +314,8 @@ def _ops() -> list[tuple[str, str, dict[str, Any]]]:
         ),
         op(
             "post", "/ideas/{idea_id}/lock", "lock_idea", "Moderation", "moderator",
-            "Lock an idea's thread and votes", returns=idea, errors=(409,),
-            description="409 when the idea is locked already.",
+            "Lock an idea's thread and votes", returns=idea, errors=(409,), body="Lock", body_optional=True,
+            description="An optional `reason` is shown to readers. 409 when the idea is locked already.",
         ),
         op("post", "/ideas/{idea_id}/unlock", "unlock_idea", "Moderation", "moderator", "Unlock an idea",
            returns=idea, errors=(409,), description="409 when the idea is not locked."),
@@ -333,7 +333,8 @@ def _ops() -> list[tuple[str, str, dict[str, Any]]]:
             "Lift a suspension", returns=ref("Suspension"), errors=(409,),
         ),
         op(
-            "get", "/audit", "audit_log", "Moderation", "admin", "The audit log, newest first",
+            "get", "/audit", "audit_log", "Moderation", "admin",
+            "The audit log, newest first",
             returns=page_of(ref("AuditEntry")),
             params=[
                 *PAGE_PARAMS,

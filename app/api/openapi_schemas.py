@@ -112,6 +112,9 @@ IDEA = obj(
         "comment_count": COUNT,
         "voted": described(BOOLEAN, "The caller's own vote (false when anonymous)."),
         "locked": BOOLEAN,
+        "lock_reason": described(STRING, "Why moderators locked it, shown to readers; empty when none."),
+        "pinned": described(BOOLEAN, "Pinned by moderators to the top of the idea lists."),
+        "pin_reason": described(STRING, "Why moderators pinned it, shown to readers; empty when none."),
         "merged_into": described(nullable(ID), "The idea this one was merged into."),
         "roadmap_items": array(ref("RoadmapRef")),
         "created_at": TIME,
@@ -589,6 +592,13 @@ BODIES: dict[str, dict[str, Any]] = {
         required=("target_type", "target_id", "reason"),
     ),
     "Hide": obj({"reason": {"type": "string", "minLength": 1, "maxLength": 500}}),
+    "Lock": obj(
+        {
+            "reason": described(
+                {"type": "string", "maxLength": 500}, "Optional: why, shown to readers on the idea page."
+            )
+        }
+    ),
     "Merge": obj({"into_id": described(ID, "The idea that stays.")}),
     "Suspend": obj(
         {

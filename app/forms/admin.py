@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from app.models.user import ROLE_LABELS
 from app.services.accounts import SUSPENSION_DAYS_MAX, SUSPENSION_REASON_MAX
+from app.services.audit import action_label
 from app.services.settings import LIMITS
 
 
@@ -91,51 +92,6 @@ class SuspendForm(FlaskForm):
         return None if self.permanently.data else self.days.data
 
 
-# What the audit log's actions mean, in words; an action missing here shows as its code.
-AUDIT_ACTION_LABELS = {
-    "idea.edit": "Edited an idea",
-    "idea.status": "Changed a status",
-    "idea.hide": "Hid an idea",
-    "idea.restore": "Restored an idea",
-    "idea.delete": "Deleted an idea",
-    "idea.lock": "Locked an idea",
-    "idea.unlock": "Unlocked an idea",
-    "idea.pin": "Pinned an idea",
-    "idea.unpin": "Unpinned an idea",
-    "idea.merge": "Merged an idea",
-    "idea.unmerge": "Undid a merge",
-    "comment.edit": "Edited a comment",
-    "comment.hide": "Hid a comment",
-    "comment.restore": "Restored a comment",
-    "comment.delete": "Deleted a comment",
-    "prototype.create": "Added a prototype",
-    "prototype.publish": "Published a prototype",
-    "prototype.archive": "Archived a prototype",
-    "prototype.status": "Changed a prototype's status",
-    "prototype.hide": "Hid a prototype",
-    "prototype.restore": "Restored a prototype",
-    "prototype.delete": "Deleted a prototype",
-    "round.create": "Started a feedback round",
-    "round.update": "Changed a feedback round",
-    "flags.dismiss": "Dismissed flags",
-    "user.change_role": "Changed a role",
-    "user.suspend": "Suspended a member",
-    "user.unsuspend": "Lifted a suspension",
-    "settings.update": "Changed a setting",
-    "category.create": "Added a category",
-    "category.update": "Changed a category",
-    "category.delete": "Deleted a category",
-    "segment.create": "Added a segment",
-    "segment.update": "Changed a segment",
-    "segment.delete": "Deleted a segment",
-    "segment.assign": "Added members to a segment",
-    "segment.unassign": "Took a member out of a segment",
-    "webhook.create": "Added a webhook",
-    "webhook.update": "Changed a webhook",
-    "webhook.delete": "Deleted a webhook",
-}
-
-
 class AuditFilterForm(FlaskForm):
     """The audit log's filters, read from the query string."""
 
@@ -156,7 +112,7 @@ class AuditFilterForm(FlaskForm):
             # An id typed into the address: keep it visible as the current choice.
             self.actor.choices.append(SelectChoice(chosen, f"Member #{chosen}"))
         self.action.choices = [SelectChoice("", "Any action")] + [
-            SelectChoice(action, AUDIT_ACTION_LABELS.get(action, action)) for action in actions
+            SelectChoice(action, action_label(action)) for action in actions
         ]
 
     def validate_actor(self, field) -> None:

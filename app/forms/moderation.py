@@ -44,6 +44,17 @@ class HideForm(FlaskForm):
     next = HiddenField()
 
 
+class ReasonForm(FlaskForm):
+    """Lock or pin an idea: the reason is optional and shown to everyone who reads the idea."""
+
+    reason = StringField(
+        "Reason (optional)",
+        filters=[strip],
+        description=f"Shown on the idea page. Up to {REASON_MAX} characters.",
+    )
+    next = HiddenField()
+
+
 class MergeForm(FlaskForm):
     target = StringField(
         "Merge into idea",

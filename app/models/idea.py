@@ -98,6 +98,9 @@ class Idea(db.Model):
     deleted_at: Mapped[datetime | None]
     is_pending: Mapped[bool] = mapped_column(default=False)
     pinned_at: Mapped[datetime | None]
+    # Why a moderator locked or pinned it, shown to readers; empty when none was given.
+    lock_reason: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    pin_reason: Mapped[str] = mapped_column(String(500), default="", server_default="")
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id"))
     # The first public reply or status change by staff: how fast the company listens.
     first_staff_response_at: Mapped[datetime | None]

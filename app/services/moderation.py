@@ -25,7 +25,9 @@ from app.models.user import User
 from app.permissions import can, is_moderator, is_staff, require
 from app.services import audit, webhooks
 from app.services.dialect import insert_ignore
+from app.services.notifications import MESSAGE_MAX, Recipient, notify
 from app.services.settings import get_settings
+from app.text import normalize_line
 
 NOTE_MAX = 1_000
 REASON_MAX = 500
@@ -96,6 +98,37 @@ def _resolve_flags(actor: Any, target_type: str, target_id: int, status: str) ->
         .values(status=status, resolved_at=utcnow(), resolved_by_id=getattr(actor, "id", None))
     )
     return result.rowcount or 0
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: max(limit - 1, 0)].rstrip() + "…"
+
+
+def _tell_author(actor: Any, target: Item, reason: str) -> None:
+    """Tell a hidden item's author that it is hidden and why (in the app, and by email as they chose).
+
+    The link opens the item, which its author still sees, with the reason.
+    """
+    from app.services.comments import comment_url
+    from app.services.ideas import idea_url
+    from app.services.prototypes import prototype_url
+
+    if isinstance(target, Comment):
+        if target.prototype_id is not None:
+            title = db.session.scalar(select(Prototype.title).where(Prototype.id == target.prototype_id))
+            what, url = "comment on the prototype “{title}”", comment_url(target)
+        else:
+            title = db.session.scalar(select(Idea.title).where(Idea.id == target.idea_id))
+            what, url = "comment on “{title}”", comment_url(target)
+    elif isinstance(target, Prototype):
+        title, what, url = target.title, "prototype “{title}”", prototype_url(target)
+    else:
+        title, what, url = target.title, "idea “{title}”", idea_url(target)
+    # The reason is what matters: a long title gives way so that the reason fits the message.
+    sentence = "Your " + what + " is hidden. Reason: " + reason
+    room = MESSAGE_MAX - len(sentence.format(title=""))
+    message = sentence.format(title=_shorten(title or "", max(room, 20)))
+    notify([Recipient(target.author_id, "moderation", message)], url, getattr(actor, "id", None))
 
 
 def flag_item(
@@ -174,6 +207,7 @@ def flag_item(
             target, hidden_at=utcnow(), hidden_reason=f"{flag.reason_label}{MODERATOR_FLAG_SUFFIX}"
         )
         audit.record(actor, f"{target_type}.hide", target_type, target_id, reason=f"flag: {reason}")
+        _tell_author(actor, target, target.hidden_reason)
         db.session.flush()
         return flag
     flaggers = db.session.scalar(
@@ -186,6 +220,7 @@ def flag_item(
         audit.record(
             None, f"{target_type}.hide", target_type, target_id, reason=f"{flaggers} members flagged it"
         )
+        _tell_author(None, target, AUTO_HIDE_REASON)
     db.session.flush()
     return flag
 
@@ -202,6 +237,7 @@ def hide_item(actor: User, target_type: str, target_id: int, reason: str) -> Ite
     _change_visibility(target, hidden_at=utcnow(), hidden_reason=reason, is_pending=False)
     _resolve_flags(actor, target_type, target_id, "upheld")
     audit.record(actor, f"{target_type}.hide", target_type, target_id, reason=reason)
+    _tell_author(actor, target, reason)
     db.session.flush()
     return target
 
@@ -258,24 +294,35 @@ def dismiss_flags(actor: User, target_type: str, target_id: int) -> int:
     return count
 
 
-def set_locked(actor: User, idea: Idea, locked: bool) -> Idea:
-    """Lock a thread (no new comments or votes) or unlock it."""
+def _optional_reason(reason: str | None) -> str:
+    reason = normalize_line(reason)
+    if len(reason) > REASON_MAX:
+        raise Invalid({"reason": [f"Keep the reason to {REASON_MAX} characters or fewer."]})
+    return reason
+
+
+def set_locked(actor: User, idea: Idea, locked: bool, reason: str | None = "") -> Idea:
+    """Lock a thread (no new comments or votes), with an optional reason readers see, or unlock it."""
     require(actor, "moderation.act")
+    reason = _optional_reason(reason) if locked else ""
     if idea.is_locked == locked:
         raise Conflict("The idea is already locked." if locked else "The idea is not locked.")
     idea.is_locked = locked
-    audit.record(actor, "idea.lock" if locked else "idea.unlock", "idea", idea.id)
+    idea.lock_reason = reason
+    audit.record(actor, "idea.lock" if locked else "idea.unlock", "idea", idea.id, reason=reason)
     db.session.flush()
     return idea
 
 
-def set_pinned(actor: User, idea: Idea, pinned: bool) -> Idea:
-    """Pin an idea to the top of its lists, or unpin it."""
+def set_pinned(actor: User, idea: Idea, pinned: bool, reason: str | None = "") -> Idea:
+    """Pin an idea to the top of its lists, with an optional reason readers see, or unpin it."""
     require(actor, "moderation.act")
+    reason = _optional_reason(reason) if pinned else ""
     if (idea.pinned_at is not None) == pinned:
         raise Conflict("The idea is already pinned." if pinned else "The idea is not pinned.")
     idea.pinned_at = utcnow() if pinned else None
-    audit.record(actor, "idea.pin" if pinned else "idea.unpin", "idea", idea.id)
+    idea.pin_reason = reason
+    audit.record(actor, "idea.pin" if pinned else "idea.unpin", "idea", idea.id, reason=reason)
     db.session.flush()
     return idea
 

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from app.extensions import db
 from app.forms.accounts import PostForm
-from app.forms.admin import AUDIT_ACTION_LABELS, AuditFilterForm, RoleForm, SettingsForm
+from app.forms.admin import AuditFilterForm, RoleForm, SettingsForm
 from app.forms.ideas import CategoryForm
 from app.models.user import ROLE_LABELS
 from app.permissions import require
@@ -128,7 +128,7 @@ def audit():
     require(_actor(), "audit.view")
     page, _ = list_page_args()
     form = AuditFilterForm(formdata=request.args)
-    form.set_choices(members.audit_actors(_actor()), audit_service.audit_actions())
+    form.set_choices(audit_service.audit_actors(_actor()), audit_service.audit_actions(_actor()))
     result, targets, status = None, {}, 200
     if form.validate():
         filters = audit_service.AuditFilters(
@@ -139,11 +139,11 @@ def audit():
         )
         result = audit_service.list_audit(_actor(), filters, page, members.PER_PAGE)
         keep_in_range(result, "entry", "entries")
-        targets = members.audit_targets(_actor(), result.items)
+        targets = audit_service.audit_targets(_actor(), result.items)
     else:
         status = 422
     body = render_template(
-        "admin/audit.html", form=form, result=result, targets=targets, action_labels=AUDIT_ACTION_LABELS
+        "admin/audit.html", form=form, result=result, targets=targets, action_label=audit_service.action_label
     )
     return body, status
 

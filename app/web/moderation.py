@@ -10,7 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.extensions import db
 from app.forms.accounts import PostForm
-from app.forms.moderation import FlagForm, HideForm, MergeForm
+from app.forms.moderation import FlagForm, HideForm, MergeForm, ReasonForm
 from app.models.comment import Comment
 from app.models.idea import Idea
 from app.models.moderation import FLAG_REASON_LABELS
@@ -193,10 +193,15 @@ def dismiss(kind: str, target_id: int):
 
 
 def _idea_switch(idea_id: int, change, value: bool, message: str):
+    """Lock, unlock, pin or unpin; locking and pinning take an optional reason readers see."""
     _moderator_only()
-    _posted(PostForm())
+    form = ReasonForm()
+    _posted(form)
     idea = ideas.get_idea(_actor(), idea_id)
-    change(_actor(), idea, value)
+    ok, _ = call_with_form(form, change, _actor(), idea, value, (form.reason.data or "") if value else "")
+    if not ok:
+        _flash_errors(form, "Nothing was changed.")
+        return redirect(_back(url_for("ideas.detail", idea_id=idea_id)))
     db.session.commit()
     flash(message, "success")
     return redirect(_back(url_for("ideas.detail", idea_id=idea_id)))

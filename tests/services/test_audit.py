@@ -1,6 +1,10 @@
-"""The audit log: every moderator, staff and admin action exactly once; filters; admins only."""
+"""The audit log: every moderator, staff and admin action exactly once, each with a label; filters;
+admins read all of it, moderators the moderation part."""
 
+import ast
+import importlib
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from flask_login import AnonymousUserMixin
@@ -8,7 +12,6 @@ from sqlalchemy import select
 
 from app.errors import Conflict, Forbidden, Invalid, Unauthorized
 from app.extensions import db
-from app.forms.admin import AUDIT_ACTION_LABELS
 from app.models.base import utcnow
 from app.models.moderation import AuditEntry
 from app.models.user import User
@@ -17,7 +20,6 @@ from app.services import (
     audit,
     comments,
     ideas,
-    members,
     merges,
     moderation,
     prototypes,
@@ -240,21 +242,21 @@ def test_audit_targets_name_and_link_prototypes_rounds_and_their_comments(app, s
     )
     comment = commit(comments.add_prototype_comment(make_user(), prototype, "Buy cheap watches"))
     commit(moderation.hide_item(mod, "comment", comment.id, "Spam"))
-    targets = members.audit_targets(admin, entries())
-    assert targets["prototype", prototype.id] == members.AuditTarget(
+    targets = audit.audit_targets(admin, entries())
+    assert targets["prototype", prototype.id] == audit.AuditTarget(
         "Prototype “Clickable CSV export”", "prototypes.detail", {"prototype_id": prototype.id}
     )
-    assert targets["round", round_.id] == members.AuditTarget(
+    assert targets["round", round_.id] == audit.AuditTarget(
         "Round “First look” on “Clickable CSV export”", "rounds.detail", {"round_id": round_.id}
     )
-    assert targets["comment", comment.id] == members.AuditTarget(
+    assert targets["comment", comment.id] == audit.AuditTarget(
         "Comment on the prototype “Clickable CSV export”",
         "prototypes.detail",
         {"prototype_id": prototype.id, "_anchor": f"comment-{comment.id}"},
     )
-    assert AUDIT_ACTION_LABELS["prototype.publish"] == "Published a prototype"
+    assert audit.action_label("prototype.publish") == "Published a prototype"
     assert all(
-        action in AUDIT_ACTION_LABELS
+        action in audit.ACTIONS
         for action in (
             "prototype.create",
             "prototype.archive",
@@ -296,7 +298,7 @@ def logged(app, staff):
     return now
 
 
-def test_the_log_is_newest_first_for_admins_only(app, staff, logged):
+def test_the_log_is_newest_first_for_admins_and_moderators(app, staff, logged):
     page = audit.list_audit(staff["admin"], audit.AuditFilters())
     assert [e.reason for e in page.items] == [
         "idea.hide 0",
@@ -308,7 +310,14 @@ def test_the_log_is_newest_first_for_admins_only(app, staff, logged):
     assert page.total == 5
     assert page.items[1].actor.display_name == "Alex Admin"
     assert page.items[0].actor is None
-    for actor in (staff["moderator"], staff["pm"], make_user()):
+    # Moderators read the moderation part: not the role change.
+    assert [e.reason for e in audit.list_audit(staff["moderator"], audit.AuditFilters()).items] == [
+        "idea.hide 0",
+        "idea.hide 1",
+        "idea.lock 2",
+        "idea.hide 3",
+    ]
+    for actor in (staff["pm"], make_user()):
         with pytest.raises(Forbidden):
             audit.list_audit(actor, audit.AuditFilters())
     with pytest.raises(Unauthorized):
@@ -336,7 +345,8 @@ def test_the_log_filters_by_actor_action_and_date(app, staff, logged):
         "idea.lock 2",
     ]
     assert reasons(action="nothing.like.this") == []
-    assert audit.audit_actions() == ["idea.hide", "idea.lock", "user.change_role"]
+    assert audit.audit_actions(admin) == ["user.change_role", "idea.hide", "idea.lock"]
+    assert audit.audit_actions(staff["moderator"]) == ["idea.hide", "idea.lock"]
 
 
 def test_the_log_pages(app, staff, logged):
@@ -360,3 +370,83 @@ def test_the_log_loads_actors_in_a_fixed_number_of_queries(app, staff, logged, c
         audit.record(make_user("moderator"), "idea.pin", "idea", n)
     db.session.commit()
     assert queries() == few
+
+
+# Every action has a label
+
+
+def _written_values(node, module, domains: dict[str, list[str]]) -> set[str]:
+    """The strings an expression in `module` can give: literals, both branches of `a if c else b`,
+    `TABLE.get(key, default)` over a module-level table, and f-strings over the known `domains`."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return {node.value}
+    if isinstance(node, ast.IfExp):
+        return _written_values(node.body, module, domains) | _written_values(node.orelse, module, domains)
+    if isinstance(node, ast.Name) and node.id in domains:
+        return set(domains[node.id])
+    if isinstance(node, ast.Name) and isinstance(getattr(module, node.id, None), str):
+        return {getattr(module, node.id)}
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "get"
+        and isinstance(node.func.value, ast.Name)
+        and isinstance(getattr(module, node.func.value.id, None), dict)
+    ):
+        table = getattr(module, node.func.value.id)
+        found = set(table.values())
+        for default in node.args[1:]:
+            found |= _written_values(default, module, domains)
+        return found
+    if isinstance(node, ast.JoinedStr):
+        found = {""}
+        for part in node.values:
+            if isinstance(part, ast.Constant):
+                options = {part.value}
+            else:
+                name = part.value.id if isinstance(part.value, ast.Name) else None
+                assert name in domains, f"{module.__name__}: say which values {{{name}}} takes in the test"
+                options = set(domains[name])
+            found = {start + option for start in found for option in options}
+        return found
+    raise AssertionError(f"{module.__name__}: cannot read the audit action {ast.unparse(node)!r}")
+
+
+def test_every_action_written_anywhere_has_a_label_and_every_target_a_page(app):
+    from app.services import launches
+
+    domains = {
+        "target_type": list(moderation.MODELS),
+        "status": sorted({status for targets in launches.TRANSITIONS.values() for status in targets}),
+    }
+    root = Path(audit.__file__).resolve().parents[1]
+    actions: set[str] = set()
+    targets: set[str] = set()
+    calls = 0
+    for path in sorted(root.rglob("*.py")):
+        tree = ast.parse(path.read_text())
+        module = importlib.import_module(".".join(path.relative_to(root.parent).with_suffix("").parts))
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "record"
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == "audit"
+            ):
+                calls += 1
+                actions |= _written_values(node.args[1], module, domains)
+                targets |= _written_values(node.args[2], module, domains)
+    assert calls > 40
+    assert sorted(actions - set(audit.ACTIONS)) == [], "actions without a label in audit.ACTIONS"
+    assert sorted(set(audit.ACTIONS) - actions) == [], "labels for actions nothing writes"
+    assert sorted(targets - set(audit.TARGETS)) == [], "targets without a page in audit.TARGETS"
+    labels = [audit.action_label(action) for action in actions]
+    assert all(label[0].isupper() and "." not in label for label in labels)
+
+
+def test_an_action_without_a_label_is_refused(app):
+    with pytest.raises(KeyError):
+        audit.record(None, "idea.frobnicate", "idea", 1)
+    with pytest.raises(KeyError):
+        audit.record(None, "idea.hide", "gadget", 1)

@@ -154,8 +154,9 @@ def test_hiding_an_idea_withdraws_what_others_were_told_about_it_and_its_comment
 
     assert shown(people["cy"]) == []
     assert unread(people["cy"]) == 0
-    # Its author still sees the hidden idea (and why), so her notifications stay.
-    assert unread(people["ada"]) == 2
+    # Its author still sees the hidden idea (and why), so her notifications stay, and one more
+    # tells her it is hidden and why.
+    assert unread(people["ada"]) == 3
 
     moderation.restore_item(people["mod"], "idea", idea.id)
     db.session.commit()
@@ -190,8 +191,8 @@ def test_hiding_a_prototype_withdraws_its_notifications(people):
     db.session.commit()
 
     assert shown(people["cy"]) == []
-    # Its author shared it, so sees it, hidden, and what was said about it.
-    assert unread(people["pm"]) == 1
+    # Its author shared it, so sees it, hidden, what was said about it, and why it is hidden.
+    assert unread(people["pm"]) == 2
 
     moderation.restore_item(people["mod"], "prototype", prototype.id)
     db.session.commit()
@@ -261,7 +262,8 @@ def test_the_daily_digest_leaves_out_withdrawn_notifications(app, people, outbox
     assert notifications.send_daily_digests() == 1
     db.session.commit()
 
-    [digest] = outbox_mail()
+    # (Bob, who wants email at once, was told at once that his comment is hidden.)
+    [digest] = [mail for mail in outbox_mail() if "digest" in mail["Subject"]]
     assert digest["To"] == people["ada"].email
     body = digest.get_content()
     assert "Pat Manager commented on your idea" in body

@@ -128,7 +128,7 @@ def test_an_admin_changes_a_role_and_the_audit_log_has_it_once(client, login):
         (admin.id, member.id, "member", "moderator")
     ]
     html = client.get("/admin/audit").get_data(as_text=True)
-    assert html.count("user.change_role</code>") == 1
+    assert html.count('<tr data-action="user.change_role">') == 1
     assert "<del>Member</del> → <ins>Moderator</ins>" in html
 
 
@@ -177,6 +177,8 @@ def test_non_admins_get_403_on_every_admin_page_and_post(client, login, role):
     target = make_user(name="Target Person")
     login(make_user(role=role))
     for path in ADMIN_PAGES:
+        if path == "/admin/audit" and role == "moderator":
+            continue  # moderators read the moderation part of the log
         assert client.get(path).status_code == 403, path
     token = client.csrf_token("/ideas/new")
     posts = {

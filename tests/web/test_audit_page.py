@@ -22,7 +22,7 @@ def entry(actor, action: str, when: datetime, target_type="user", target_id=None
 
 def rows(html: str) -> list[str]:
     """The actions listed, top to bottom."""
-    return re.findall(r'<td data-label="Action">.*?<code>([^<]+)</code>', html, re.S)
+    return re.findall(r'<tr data-action="([^"]+)">', html)
 
 
 @pytest.fixture
@@ -51,7 +51,7 @@ def test_entries_are_listed_newest_first_with_who_and_what(client, login, log):
     assert f'<a href="/users/{log["member"].id}">Mel Member</a>' in html
     assert "<del>Member</del> → <ins>Moderator</ins>" in html
     assert "Rude" in html
-    assert "Changed a role" in html
+    assert "Changed a member&#39;s role" in html
     assert "Suspended a member" in html
     assert "3 members flagged it" in html
 
@@ -72,10 +72,11 @@ def test_filter_by_action(client, login, log):
     html = client.get("/admin/audit?action=user.change_role").get_data(as_text=True)
     assert rows(html) == ["user.change_role"]
     menu = html.split('id="action"')[1].split("</select>")[0]
+    # In the order of their labels: "Changed a member's role", "Hid a comment", "Hid an idea", ...
     assert re.findall(r'value="([a-z_.]+)"', menu) == [
+        "user.change_role",
         "comment.hide",
         "idea.hide",
-        "user.change_role",
         "user.suspend",
     ]
 
@@ -204,7 +205,7 @@ def test_the_page_takes_a_fixed_number_of_queries(client, login, count_queries):
     assert len(many) == len(few) + 2  # one more query each for comment and user targets
 
 
-@pytest.mark.parametrize("role", ["member", "moderator", "product_manager"])
-def test_only_admins_read_the_log(client, login, role):
+@pytest.mark.parametrize("role", ["member", "product_manager"])
+def test_only_admins_and_moderators_read_the_log(client, login, role):
     login(make_user(role=role))
     assert client.get("/admin/audit").status_code == 403
