@@ -80,7 +80,10 @@
     var info = document.createElement("span");
     info.className = "idea-chip__meta";
     info.textContent = details;
-    chip.append(field, name, " ", info, removeButton(chip, title));
+    var text = document.createElement("span");
+    text.className = "idea-chip__text";
+    text.append(name, info);
+    chip.append(field, text, removeButton(chip, title));
     return chip;
   }
 
