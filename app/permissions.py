@@ -169,6 +169,8 @@ RULES: dict[str, Predicate] = {
     "idea.comment": _comment_idea,
     "idea.internal_note": _staff,
     "idea.view_internal": _staff,
+    # Finding ideas by title to link them to prototypes, launches and roadmap items.
+    "idea.link": _staff,
     "comment.edit": _edit_comment,
     "comment.delete": _delete_comment,
     "notification.read": _own_notification,

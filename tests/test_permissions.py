@@ -30,6 +30,7 @@ ROLE_RULES = {
     "idea.unfollow": set(ROLES),
     "idea.internal_note": {"product_manager", "admin"},
     "idea.view_internal": {"product_manager", "admin"},
+    "idea.link": {"product_manager", "admin"},
     "flag.create": set(ROLES),
     "moderation.act": {"moderator", "admin"},
     "audit.view": {"moderator", "admin"},

@@ -19,6 +19,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from app.forms.accounts import strip
+from app.forms.idea_links import TickedIdeasField, idea_references_field
 from app.models.launch import ASSUMPTION_KINDS, DECISIONS, Launch, LaunchAssumption
 from app.services.launches import (
     ASSUMPTIONS_MAX,
@@ -178,13 +179,9 @@ class LaunchForm(FlaskForm):
     )
     # No min_entries: WTForms renumbers posted rows, and padding them would copy posted values.
     assumptions = FieldList(FormField(AssumptionRowForm), max_entries=ASSUMPTIONS_MAX)
-    idea_ids = StringField(
-        "Linked ideas",
-        [Optional()],
-        filters=[strip],
-        description=f"Up to {LINKS_MAX} idea numbers, separated by commas, like 12, 15. "
-        "Their followers hear when recruiting opens and what the launch found.",
-        render_kw={"autocomplete": "off"},
+    linked_ideas = TickedIdeasField()
+    idea_ids = idea_references_field(
+        LINKS_MAX, "Their followers hear when recruiting opens and what the launch found."
     )
     prototype_ids = StringField(
         "Linked prototypes",
@@ -198,14 +195,6 @@ class LaunchForm(FlaskForm):
     def validate_ends_on(self, field) -> None:
         if self.starts_on.data and field.data and field.data <= self.starts_on.data:
             raise ValidationError("The launch must end after it starts.")
-
-    def validate_idea_ids(self, field) -> None:
-        try:
-            parse_numbers(field.data, "ideas")
-        except ValueError as error:
-            raise ValidationError(
-                f"“{error}” is not an idea number; write numbers separated by commas, like 12, 15."
-            ) from None
 
     def validate_prototype_ids(self, field) -> None:
         try:
@@ -231,7 +220,7 @@ class LaunchForm(FlaskForm):
             getattr(self, name).data = getattr(launch, name)
         self.starts_on.data = launch.starts_at.date()
         self.ends_on.data = launch.ends_at.date()
-        self.idea_ids.data = ", ".join(str(number) for number in idea_ids)
+        self.linked_ideas.data = idea_ids
         self.prototype_ids.data = ", ".join(str(number) for number in prototype_ids)
         self.set_assumptions(launch.assumptions)
 
@@ -263,7 +252,7 @@ class LaunchForm(FlaskForm):
         return utc_midnight(self.ends_on.data)
 
     def values(self) -> dict:
-        """The keyword arguments of create_launch / update_launch."""
+        """The keyword arguments of create_launch / update_launch, but the linked ideas."""
         return {
             "title": self.title.data,
             "hypothesis": self.hypothesis.data,
@@ -277,7 +266,6 @@ class LaunchForm(FlaskForm):
             "eligibility": self.eligibility.data or "",
             "screening_question": self.screening_question.data or "",
             "assumptions": self.assumption_inputs(),
-            "idea_ids": parse_numbers(self.idea_ids.data, "ideas"),
             "prototype_ids": parse_numbers(self.prototype_ids.data, "prototypes"),
         }
 

@@ -1,12 +1,11 @@
 """The form for creating and editing prototypes, and how its text fields turn into values."""
 
-import re
-
 from flask_wtf import FlaskForm
 from wtforms import MultipleFileField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional
 
 from app.forms.accounts import strip
+from app.forms.idea_links import TickedIdeasField, idea_references_field
 from app.services.prototypes import (
     DESCRIPTION_MAX,
     IDEAS_MAX,
@@ -17,8 +16,6 @@ from app.services.prototypes import (
 )
 from app.uploads import MAX_IMAGES
 
-# "12", "#12" or a link to the idea page ("/ideas/12", "https://…/ideas/12").
-_IDEA_REFERENCE = re.compile(r"^(?:\S*/ideas/|#)?(\d{1,9})/?$")
 IMAGE_TYPES = "image/png,image/jpeg,image/webp"
 
 
@@ -35,19 +32,6 @@ def parse_links(text: str | None) -> list[LinkInput]:
 
 def format_links(links) -> str:
     return "\n".join(f"{link.url} {link.label}".strip() for link in links)
-
-
-def parse_idea_ids(text: str | None) -> list[int]:
-    """Idea numbers separated by commas or spaces; ValueError names the first one that is not."""
-    ids = []
-    for token in re.split(r"[\s,;]+", (text or "").strip()):
-        if not token:
-            continue
-        match = _IDEA_REFERENCE.match(token)
-        if match is None:
-            raise ValueError(token)
-        ids.append(int(match.group(1)))
-    return ids
 
 
 class PrototypeForm(FlaskForm):
@@ -80,25 +64,8 @@ class PrototypeForm(FlaskForm):
         "For example: https://example.com/demo Clickable demo",
         render_kw={"rows": 3, "autocomplete": "off", "spellcheck": "false"},
     )
-    idea_ids = StringField(
-        "Linked ideas",
-        [Optional()],
-        filters=[strip],
-        description=f"Up to {IDEAS_MAX} idea numbers, separated by commas, like 12, 15. "
-        "Their followers hear when the prototype is published.",
-        render_kw={"autocomplete": "off", "inputmode": "numeric"},
-    )
-
-    def validate_idea_ids(self, field) -> None:
-        try:
-            parse_idea_ids(field.data)
-        except ValueError as error:
-            raise ValidationError(
-                f"“{error}” is not an idea number; write numbers separated by commas, like 12, 15."
-            ) from None
+    linked_ideas = TickedIdeasField()
+    idea_ids = idea_references_field(IDEAS_MAX, "Their followers hear when the prototype is published.")
 
     def link_inputs(self) -> list[LinkInput]:
         return parse_links(self.links.data)
-
-    def idea_id_list(self) -> list[int]:
-        return parse_idea_ids(self.idea_ids.data)

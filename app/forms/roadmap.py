@@ -6,6 +6,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.forms.accounts import strip
+from app.forms.idea_links import TickedIdeasField, idea_references_field
 from app.models.roadmap import RoadmapItem
 from app.services.roadmap import (
     DESCRIPTION_MAX,
@@ -69,6 +70,10 @@ class RoadmapItemForm(FlaskForm):
     )
     impact = _scale("Impact", "How much it helps customers (staff only).")
     effort = _scale("Effort", "How much work it is (staff only).")
+    linked_ideas = TickedIdeasField()
+    idea_ids = idea_references_field(
+        None, "Open ideas move to the item’s status, and everyone who supports one hears when it moves."
+    )
     # Only when creating: later changes go through the status form, which tells supporters.
     status = SelectField(
         "Status",
@@ -77,8 +82,9 @@ class RoadmapItemForm(FlaskForm):
         description="Later changes are made on the item’s page.",
     )
 
-    def fill(self, item: RoadmapItem) -> None:
+    def fill(self, item: RoadmapItem, idea_ids: list[int]) -> None:
         """Show an item's current values."""
+        self.linked_ideas.data = idea_ids
         self.title.data = item.title
         self.description.data = item.description
         self.target.data = item.target
@@ -87,7 +93,7 @@ class RoadmapItemForm(FlaskForm):
         self.effort.data = item.effort
 
     def values(self) -> dict:
-        """The keyword arguments of create_item / update_item (without status)."""
+        """The keyword arguments of create_item / update_item (without status and linked ideas)."""
         return {
             "title": self.title.data,
             "description": self.description.data or "",

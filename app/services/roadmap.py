@@ -10,10 +10,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, true, union
+from sqlalchemy import delete, func, select, true, union
 from sqlalchemy.orm import joinedload
 
-from app.errors import BadRequest, Conflict, Invalid, NotFound
+from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db
 from app.links import site_path
 from app.models.base import utcnow
@@ -21,7 +21,7 @@ from app.models.idea import Idea, IdeaFollow, IdeaVote
 from app.models.roadmap import ROADMAP_STATUSES, RoadmapIdea, RoadmapItem
 from app.models.user import User
 from app.permissions import can, require
-from app.services import audit, supporters, webhooks
+from app.services import audit, idea_links, supporters, webhooks
 from app.services.dialect import insert_ignore
 from app.services.fields import check_line, check_markdown
 from app.services.notifications import MESSAGE_MAX, Recipient, notify
@@ -33,7 +33,6 @@ TITLE_MIN, TITLE_MAX = 3, 120
 DESCRIPTION_MAX = 20_000
 RELEASE_NOTE_MAX = 20_000
 TARGET_MAX = 40
-CHOICES_QUERY_MAX = 200  # the idea picker's search
 STATUSES = ROADMAP_STATUSES
 STATUS_LABELS = {
     "planned": "Planned",
@@ -143,8 +142,9 @@ def create_item(
     impact: Any = None,
     effort: Any = None,
     release_note: Any = "",
+    idea_ids: Iterable[int] = (),
 ) -> RoadmapItem:
-    """Put an item on the roadmap (staff)."""
+    """Put an item on the roadmap (staff), linked to `idea_ids` (see `set_ideas`)."""
     require(actor, "roadmap.manage")
     fields: dict[str, list[str]] = {}
     values = _check_fields(
@@ -176,16 +176,24 @@ def create_item(
     db.session.flush()
     audit.record(actor, "roadmap.create", "roadmap_item", item.id, after=item.title)
     db.session.flush()
+    set_ideas(actor, item, idea_ids)
     return item
 
 
-def update_item(actor: User, item: RoadmapItem, **changes: Any) -> RoadmapItem:
-    """Edit an item's fields (staff); keys left out stay as they are. Status: `change_status`."""
+def update_item(
+    actor: User, item: RoadmapItem, idea_ids: Iterable[int] | None = None, **changes: Any
+) -> RoadmapItem:
+    """Edit an item's fields (staff); keys left out stay as they are. Status: `change_status`.
+
+    With `idea_ids`, the item's linked ideas become those (see `set_ideas`).
+    """
     require(actor, "roadmap.manage", item)
     fields: dict[str, list[str]] = {}
     values = _check_fields(fields, **changes)
     if fields:
         raise Invalid(fields)
+    if idea_ids is not None:
+        set_ideas(actor, item, idea_ids)
     before = item.title
     for name, value in values.items():
         setattr(item, name, value)
@@ -342,6 +350,37 @@ def link_idea(actor: User, item: RoadmapItem, idea_id: Any, plan: bool = True) -
         idea_service.change_status(actor, idea, target[0], note=_idea_note(item))
     db.session.flush()
     return True
+
+
+def set_ideas(actor: User, item: RoadmapItem, idea_ids: Iterable[int]) -> None:
+    """Make the linked ideas `actor` may see exactly `idea_ids`: new ones are linked (open ones
+    follow the item's status), others unlinked. Ideas `actor` may not see stay linked.
+
+    Every id is checked before anything changes; problems are Invalid on `idea_ids`.
+    """
+    require(actor, "roadmap.manage", item)
+    wanted = list(dict.fromkeys(idea_ids))
+    numbers = [number for number in wanted if 0 < number < MAX_ID]
+    ideas = {
+        idea.id: idea
+        for idea in db.session.scalars(
+            select(Idea).where(Idea.id.in_(numbers), visible_ideas(actor), Idea.deleted_at.is_(None))
+        )
+    }
+    problems = [f"There is no idea #{n}." for n in wanted if n not in ideas]
+    linked = {idea.id for idea in linked_ideas(actor, [item.id])[item.id]}
+    problems += [
+        f"Idea #{n} is merged into #{ideas[n].merged_into_id}; link that one instead."
+        for n in wanted
+        if n in ideas and n not in linked and ideas[n].status == "merged"
+    ]
+    if problems:
+        raise Invalid({"idea_ids": problems})
+    for idea_id in wanted:
+        if idea_id not in linked:
+            link_idea(actor, item, idea_id)
+    for idea_id in sorted(linked - set(wanted)):
+        unlink_idea(actor, item, idea_id)
 
 
 def unlink_idea(actor: User, item: RoadmapItem, idea_id: int) -> bool:
@@ -530,24 +569,8 @@ def changelog(actor: Any, page: int = 1, per_page: int = 20) -> Page:
 def idea_choices(actor: Any, words: str, item: RoadmapItem | None = None, limit: int = 10) -> list[Idea]:
     """Ideas for the link picker: by number ("#12", "12") or by words in the title, most voted first."""
     require(actor, "roadmap.manage")
-    words = normalize_line(words)
-    if not words:
-        return []
-    if len(words) > CHOICES_QUERY_MAX:
-        # No title is longer, and SQLite refuses LIKE patterns past 50,000 bytes.
-        raise BadRequest(f"Search for at most {CHOICES_QUERY_MAX} characters.")
-    stmt = select(Idea).where(visible_ideas(actor), Idea.deleted_at.is_(None), Idea.status != "merged")
-    number = words.lstrip("#")
-    if number.isdigit() and int(number) < 2**31:
-        stmt = stmt.where(or_(Idea.id == int(number), Idea.title.icontains(words, autoescape=True)))
-    else:
-        for word in words.split()[:5]:
-            stmt = stmt.where(Idea.title.icontains(word, autoescape=True))
-    if item is not None:
-        stmt = stmt.where(
-            Idea.id.not_in(select(RoadmapIdea.idea_id).where(RoadmapIdea.roadmap_item_id == item.id))
-        )
-    return list(db.session.scalars(stmt.order_by(Idea.vote_count.desc(), Idea.id).limit(limit)))
+    linked = () if item is None else select(RoadmapIdea.idea_id).where(RoadmapIdea.roadmap_item_id == item.id)
+    return idea_links.find_ideas(actor, words, exclude=linked, limit=limit)
 
 
 def item_choices(actor: Any) -> list[RoadmapItem]:

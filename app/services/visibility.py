@@ -28,6 +28,16 @@ def visible_ideas(actor: Any):
     return public
 
 
+def listed_ideas(actor: Any):
+    """The SQL condition for ideas `actor` may see that everyone may see too: what pickers offer.
+
+    Never hidden, pending or deleted ones, whoever asks (a moderator sees those on their pages).
+    """
+    return and_(
+        visible_ideas(actor), Idea.deleted_at.is_(None), Idea.hidden_at.is_(None), Idea.is_pending.is_(False)
+    )
+
+
 def visible_comments(actor: Any):
     """The SQL condition for comments `actor` may see on an idea they can see."""
     internal = true() if can(actor, "idea.view_internal") else Comment.is_internal.is_(False)

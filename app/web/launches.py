@@ -11,6 +11,7 @@ from app.forms.launches import JoinForm, LaunchForm, MessageForm, OutcomeForm, o
 from app.models.base import utcnow
 from app.permissions import require
 from app.services import launches, participation
+from app.web.idea_links import chosen_idea_ids, picker
 from app.web.paging import keep_in_range, list_page_args
 from app.web.support import call_with_form
 
@@ -61,12 +62,15 @@ def mine():
 def new():
     require(_actor(), "launch.create")
     form = LaunchForm()
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    idea_ids = chosen_idea_ids(form)
+    if valid and idea_ids is not None:
         ok, launch = call_with_form(
             form,
             launches.create_launch,
             _actor(),
             **form.values(),
+            idea_ids=idea_ids,
             status="recruiting" if request.form.get("recruit") else "draft",
         )
         if ok:
@@ -80,7 +84,7 @@ def new():
             return _detail(launch.id)
     status = 422 if form.is_submitted() else 200
     form.pad_rows()
-    return render_template("launches/new.html", form=form), status
+    return render_template("launches/new.html", form=form, pick=picker(form)), status
 
 
 @bp.route("/<int:launch_id>/edit", methods=["GET", "POST"])
@@ -95,20 +99,25 @@ def edit(launch_id: int):
     if request.method == "GET":
         idea_ids, prototype_ids = launches.linked_ids(_actor(), [launch.id])
         form.fill(launch, idea_ids[launch.id], prototype_ids[launch.id])
-    elif form.validate_on_submit():
-        values = form.values()
-        # The form shows dates only: unchanged dates keep the times the launch has (the API sets times).
-        if form.starts_on.data == launch.starts_at.date() and form.ends_on.data == launch.ends_at.date():
-            del values["starts_at"], values["ends_at"]
-        ok, _ = call_with_form(form, launches.update_launch, _actor(), launch, **values)
-        if ok:
-            db.session.commit()
-            flash("Your changes are saved.", "success")
-            return _detail(launch_id)
+    else:
+        valid = form.validate_on_submit()
+        idea_ids = chosen_idea_ids(form)
+        if valid and idea_ids is not None:
+            values = form.values()
+            # The form shows dates only: unchanged dates keep the times the launch has (the API sets times).
+            if form.starts_on.data == launch.starts_at.date() and form.ends_on.data == launch.ends_at.date():
+                del values["starts_at"], values["ends_at"]
+            ok, _ = call_with_form(
+                form, launches.update_launch, _actor(), launch, **values, idea_ids=idea_ids
+            )
+            if ok:
+                db.session.commit()
+                flash("Your changes are saved.", "success")
+                return _detail(launch_id)
         launch = launches.get_launch(_actor(), launch_id)
     status = 422 if form.is_submitted() else 200
     form.pad_rows()
-    return render_template("launches/edit.html", form=form, launch=launch), status
+    return render_template("launches/edit.html", form=form, launch=launch, pick=picker(form)), status
 
 
 def render_launch_page(launch_id: int, status: int = 200, join_form=None, message_form=None):

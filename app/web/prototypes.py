@@ -22,6 +22,7 @@ from app.permissions import require
 from app.services import comments as comment_service
 from app.services import prototypes
 from app.uploads import Upload
+from app.web.idea_links import chosen_idea_ids, picker
 from app.web.paging import keep_in_range, list_page_args
 from app.web.support import call_with_form, safe_next_url
 
@@ -87,7 +88,9 @@ def index():
 def new():
     require(_actor(), "prototype.create")
     form = PrototypeForm()
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    idea_ids = chosen_idea_ids(form)
+    if valid and idea_ids is not None:
         chosen = _uploads(form)
         ok, prototype = call_with_form(
             form,
@@ -95,7 +98,7 @@ def new():
             _actor(),
             form.title.data,
             form.description.data or "",
-            idea_ids=form.idea_id_list(),
+            idea_ids=idea_ids,
             links=form.link_inputs(),
             status="published" if request.form.get("publish") else "draft",
             images=chosen,
@@ -110,7 +113,7 @@ def new():
         _files_not_kept(form)
     elif form.is_submitted():
         _files_not_kept(form)
-    return render_template("prototypes/new.html", form=form)
+    return render_template("prototypes/new.html", form=form, pick=picker(form))
 
 
 @bp.get("/<int:prototype_id>")
@@ -156,10 +159,11 @@ def edit(prototype_id: int):
         form.title.data = prototype.title
         form.description.data = prototype.description
         form.links.data = format_links(prototype.links)
-        linked = prototypes.linked_idea_ids(_actor(), [prototype.id])[prototype.id]
-        form.idea_ids.data = ", ".join(str(idea_id) for idea_id in linked)
+        form.linked_ideas.data = prototypes.linked_idea_ids(_actor(), [prototype.id])[prototype.id]
     removing = set(_removed_image_ids())
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    idea_ids = chosen_idea_ids(form)
+    if valid and idea_ids is not None:
         chosen = _uploads(form)
         ok, _ = call_with_form(
             form,
@@ -168,7 +172,7 @@ def edit(prototype_id: int):
             prototype,
             title=form.title.data,
             description=form.description.data or "",
-            idea_ids=form.idea_id_list(),
+            idea_ids=idea_ids,
             links=form.link_inputs(),
             add_images=chosen,
             remove_image_ids=sorted(removing),
@@ -183,12 +187,14 @@ def edit(prototype_id: int):
         prototype = prototypes.get_prototype(_actor(), prototype_id)
     elif form.is_submitted():
         _files_not_kept(form)
+        prototype = prototypes.get_prototype(_actor(), prototype_id)
     return render_template(
         "prototypes/edit.html",
         form=form,
         prototype=prototype,
         removing=removing,
         alts=_image_alts(prototype) if request.method == "POST" else {},
+        pick=picker(form),
     )
 
 

@@ -15,6 +15,7 @@ from app.models.base import utcnow
 from app.pagecache import cached_for_visitors
 from app.permissions import require
 from app.services import roadmap
+from app.web.idea_links import chosen_idea_ids, picker
 from app.web.paging import keep_in_range, list_page_args
 from app.web.support import call_with_form, safe_referrer
 
@@ -73,16 +74,21 @@ def detail(item_id: int):
 def new():
     require(_actor(), "roadmap.manage")
     form = RoadmapItemForm()
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    idea_ids = chosen_idea_ids(form)
+    if valid and idea_ids is not None:
         ok, item = call_with_form(
-            form, roadmap.create_item, _actor(), **form.values(), status=form.status.data
+            form, roadmap.create_item, _actor(), **form.values(), status=form.status.data, idea_ids=idea_ids
         )
         if ok:
             db.session.commit()
+            if idea_ids:
+                flash("The item is on the roadmap with the ideas it answers.", "success")
+                return redirect(url_for("roadmap.detail", item_id=item.id))
             flash("The item is on the roadmap. Link the ideas it answers below.", "success")
             return redirect(url_for("roadmap.detail", item_id=item.id, _anchor="link"))
     status = 422 if form.is_submitted() else 200
-    return render_template("roadmap/new.html", form=form), status
+    return render_template("roadmap/new.html", form=form, pick=picker(form)), status
 
 
 @bp.route("/roadmap/<int:item_id>/edit", methods=["GET", "POST"])
@@ -93,16 +99,21 @@ def edit(item_id: int):
     form = RoadmapItemForm()
     del form.status
     if request.method == "GET":
-        form.fill(item)
-    elif form.validate_on_submit():
-        ok, _ = call_with_form(form, roadmap.update_item, _actor(), item, **form.values())
-        if ok:
-            db.session.commit()
-            flash("Your changes are saved.", "success")
-            return redirect(url_for("roadmap.detail", item_id=item_id))
+        form.fill(item, [idea.id for idea in roadmap.linked_ideas(_actor(), [item.id])[item.id]])
+    else:
+        valid = form.validate_on_submit()
+        idea_ids = chosen_idea_ids(form)
+        if valid and idea_ids is not None:
+            ok, _ = call_with_form(
+                form, roadmap.update_item, _actor(), item, **form.values(), idea_ids=idea_ids
+            )
+            if ok:
+                db.session.commit()
+                flash("Your changes are saved.", "success")
+                return redirect(url_for("roadmap.detail", item_id=item_id))
         item = roadmap.get_item(_actor(), item_id)
     status = 422 if form.is_submitted() else 200
-    return render_template("roadmap/edit.html", form=form, item=item), status
+    return render_template("roadmap/edit.html", form=form, item=item, pick=picker(form)), status
 
 
 @bp.post("/roadmap/<int:item_id>/status")

@@ -1,21 +1,35 @@
 """Staff pages: the dashboard of what customers want, insights with charts, and the ideas export."""
 
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
+from werkzeug.datastructures import MultiDict
 
 from app.errors import BadRequest
 from app.extensions import db
 from app.forms.staff import BulkStatusForm, DashboardFilterForm
+from app.links import local_path
 from app.models.idea import STATUS_LABELS, Idea
 from app.permissions import require
 from app.services import categories as category_service
-from app.services import charts, ranking
+from app.services import charts, idea_links, ranking
 from app.services import dashboard as dashboard_service
 from app.services import insights as insights_service
+from app.services.pagination import page_args
 from app.web.paging import keep_in_range, list_page_args
-from app.web.support import safe_next_url
+from app.web.support import call_with_form, safe_next_url
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -51,13 +65,18 @@ def _filter_form() -> DashboardFilterForm:
     return form
 
 
-@bp.get("")
-@login_required
-def dashboard():
-    require(_actor(), "dashboard.view")
-    page, per_page = list_page_args(default_per_page=PER_PAGE)
-    form = _filter_form()
-    data, status = None, 200
+def _render_dashboard(
+    args,
+    page: int,
+    per_page: int,
+    bulk_form: BulkStatusForm,
+    picked: set[int] = frozenset(),
+    status: int = 200,
+):
+    """The dashboard for the filters in `args`; a refused bulk change keeps its ticks and values."""
+    form = DashboardFilterForm(formdata=args)
+    form.validate()
+    data = None
     if form.errors:
         form.set_categories(category_service.list_categories())
         status = 422
@@ -69,11 +88,21 @@ def dashboard():
         "staff/dashboard.html",
         form=form,
         data=data,
+        args=args,
         filters=form.filters if data else None,
         sort_labels=dashboard_service.SORT_LABELS,
-        bulk_form=BulkStatusForm(),
+        bulk_form=bulk_form,
+        picked=picked,
     )
     return body, status
+
+
+@bp.get("")
+@login_required
+def dashboard():
+    require(_actor(), "dashboard.view")
+    page, per_page = list_page_args(default_per_page=PER_PAGE)
+    return _render_dashboard(request.args, page, per_page, BulkStatusForm(formdata=None))
 
 
 @bp.post("/bulk-status")
@@ -81,18 +110,49 @@ def dashboard():
 def bulk_status():
     require(_actor(), "idea.change_status")
     form = BulkStatusForm()
-    if not form.validate_on_submit():
-        for messages in form.errors.values():
-            for message in messages:
-                flash(message, "error")
-        return redirect(safe_next_url("staff.dashboard"))
-    ids = [int(value) for value in request.form.getlist("idea_ids") if value.isdigit()]
-    result = dashboard_service.bulk_change_status(
-        _actor(), ids, form.status.data, form.status_note.data or ""
+    ids = [int(value) for value in request.form.getlist("idea_ids") if value.isdigit() and len(value) < 11]
+    if form.validate_on_submit():
+        ok, result = call_with_form(
+            form,
+            dashboard_service.bulk_change_status,
+            _actor(),
+            ids,
+            form.status.data,
+            form.status_note.data or "",
+        )
+        if ok:
+            db.session.commit()
+            flash(dashboard_service.bulk_message(result), "success")
+            return redirect(safe_next_url("staff.dashboard"))
+    # The page the form came from, again, with the same ideas ticked and the messages.
+    back = urlsplit(local_path(request.form.get("next")) or "")
+    args = MultiDict(parse_qsl(back.query, keep_blank_values=True))
+    if back.path != url_for("staff.dashboard"):
+        args = MultiDict()
+    page, per_page = page_args(args, default_per_page=PER_PAGE)
+    return _render_dashboard(args, page, per_page, form, set(ids), 422)
+
+
+@bp.get("/ideas/pick")
+@login_required
+def pick_ideas():
+    """The idea picker's search (staff): ideas everyone may see whose title has the words typed."""
+    found = idea_links.find_ideas(_actor(), request.args.get("q", ""))
+    return jsonify(
+        {
+            "ideas": [
+                {
+                    "id": idea.id,
+                    "title": idea.title,
+                    "status": idea.status,
+                    "status_label": idea.status_label,
+                    "vote_count": idea.vote_count,
+                    "url": url_for("ideas.detail", idea_id=idea.id),
+                }
+                for idea in found
+            ]
+        }
     )
-    db.session.commit()
-    flash(dashboard_service.bulk_message(result), "success")
-    return redirect(safe_next_url("staff.dashboard"))
 
 
 @bp.get("/insights")

@@ -229,7 +229,7 @@ def test_form_errors_are_shown_and_nothing_is_saved(client, login):
     # What only the service can check comes back on the form as well.
     response = client.post_form("/launches/new", form_data(idea_ids="999"))
     assert response.status_code == 422
-    assert "There is no idea #999; check the numbers." in response.get_data(as_text=True)
+    assert "No idea #999." in response.get_data(as_text=True)
     assert launch_count() == 0
 
 

@@ -201,7 +201,7 @@ def test_a_polyglot_png_is_stored_as_pixels_only(client, login, upload_dir):
         ({"links": "ftp://example.com/file"}, "only full http:// and https:// addresses"),
         ({"links": "/ideas/1 Relative"}, "only full http:// and https:// addresses"),
         ({"idea_ids": "12, twelve"}, "“twelve” is not an idea number"),
-        ({"idea_ids": "999"}, "There is no idea #999; check the numbers."),
+        ({"idea_ids": "999"}, "No idea #999."),
     ],
 )
 def test_bad_fields_are_refused_with_a_clear_message(client, login, upload_dir, fields, message):
