@@ -25,7 +25,7 @@ from app.services.visibility import visible_comments
 from app.text import render_markdown
 
 BODY_MAX = 5_000
-# "@Ada Lovelace" or "@sam": up to four words after the @, matched against display names.
+# "@ada" or "@Ada Lovelace": up to four words after the @, matched against usernames and display names.
 # Not after a word character, @, / or \ : emails, URLs (mastodon.social/@ada) and "\@" stay text.
 _mention = re.compile(r"(?<![\w@/\\])@(\w[\w.'-]*(?: \w[\w.'-]*){0,3})")
 # Code is shown as written, so mentions inside it are neither linked nor notified:
@@ -81,10 +81,13 @@ def _prefixes(words: str) -> list[str]:
 
 
 def find_mentions(body: str) -> tuple[str, list[User]]:
-    """Link @Display Name mentions to profiles; returns the Markdown to render and the people named.
+    """Link @mentions to profiles; returns the Markdown to render and the people named.
 
-    Of the words after an @, the longest run that is someone's display name wins. A name
-    that several people share names nobody (it is left as text), and code is left alone.
+    "@ada" names the member whose username is ada (any case). Failing that, of the words
+    after an @, the longest run that is exactly one person's display name wins ("@Ada
+    Lovelace"); a display name that several people share names nobody. When the words spell
+    the full display name of the very member the username names, the whole name is linked.
+    Code is left alone.
     """
     candidates: set[str] = set()
 
@@ -97,28 +100,45 @@ def find_mentions(body: str) -> tuple[str, list[User]]:
     if not candidates:
         return body, []
     lowered = {name.lower() for name in candidates}
+    handles = {name for name in lowered if " " not in name}
     # lower() in SQLite folds ASCII only; the exact spelling finds the other names too.
     users = db.session.scalars(
-        select(User).where(or_(func.lower(User.display_name).in_(lowered), User.display_name.in_(candidates)))
+        select(User).where(
+            or_(
+                User.username.in_(handles),
+                func.lower(User.display_name).in_(lowered),
+                User.display_name.in_(candidates),
+            )
+        )
     ).all()
+    by_username = {user.username: user for user in users}
     by_name: dict[str, dict[int, User]] = {}
     for user in users:
         by_name.setdefault(user.display_name.lower(), {})[user.id] = user
     mentioned: dict[int, User] = {}
 
-    def link(match: re.Match) -> str:
-        for name in _prefixes(match.group(1)):
+    def by_display_name(words: str) -> tuple[str, User | None] | None:
+        """The longest display name `words` start with: (name, person, or None when shared)."""
+        for name in _prefixes(words):
             people = by_name.get(name.lower())
-            if not people:
-                continue
-            if len(people) > 1:
-                return match.group(0)
-            (user,) = people.values()
-            mentioned[user.id] = user
-            rest = match.group(1)[len(name) :]
-            label = _markdown_special.sub(r"\\\1", user.display_name)
-            return f"[@{label}]({site_path('users.profile', user_id=user.id)}){rest}"
-        return match.group(0)
+            if people:
+                return name, (next(iter(people.values())) if len(people) == 1 else None)
+        return None
+
+    def link(match: re.Match) -> str:
+        words = match.group(1)
+        named = by_display_name(words)
+        handle = next((n for n in _prefixes(words) if " " not in n and n.lower() in by_username), None)
+        if handle is not None and not (named and named[1] is by_username[handle.lower()]):
+            user = by_username[handle.lower()]
+            name, label = handle, user.username
+        elif named and named[1] is not None:
+            (name, user), label = named, named[1].display_name
+        else:
+            return match.group(0)
+        mentioned[user.id] = user
+        label = _markdown_special.sub(r"\\\1", label)
+        return f"[@{label}]({site_path('users.profile', user_id=user.id)}){words[len(name) :]}"
 
     linked = _outside_code(body, lambda text: _mention.sub(link, text))
     return linked, list(mentioned.values())
