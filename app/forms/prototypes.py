@@ -3,10 +3,11 @@
 import re
 
 from flask_wtf import FlaskForm
-from wtforms import MultipleFileField, StringField, TextAreaField
+from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.forms.accounts import strip
+from app.forms.images import images_field
 from app.services.prototypes import (
     DESCRIPTION_MAX,
     IDEAS_MAX,
@@ -15,11 +16,9 @@ from app.services.prototypes import (
     TITLE_MIN,
     LinkInput,
 )
-from app.uploads import MAX_IMAGES
 
 # "12", "#12" or a link to the idea page ("/ideas/12", "https://…/ideas/12").
 _IDEA_REFERENCE = re.compile(r"^(?:\S*/ideas/|#)?(\d{1,9})/?$")
-IMAGE_TYPES = "image/png,image/jpeg,image/webp"
 
 
 def parse_links(text: str | None) -> list[LinkInput]:
@@ -67,12 +66,7 @@ class PrototypeForm(FlaskForm):
         [Optional(), Length(max=DESCRIPTION_MAX, message=f"Use at most {DESCRIPTION_MAX:,} characters.")],
         description="What it is, what to try, and what you want to learn. Markdown works.",
     )
-    images = MultipleFileField(
-        "Add images",
-        description=f"PNG, JPEG or WebP, up to 5 MB each and {MAX_IMAGES} per prototype. "
-        "Only the pixels are kept: camera and location data are removed.",
-        render_kw={"accept": IMAGE_TYPES},
-    )
+    images = images_field("prototype")
     links = TextAreaField(
         "Links",
         [Optional()],

@@ -9,10 +9,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import or_, select
+
 from app import uploads
 from app.errors import Invalid
 from app.extensions import db
 from app.models.base import utcnow
+from app.models.idea import Idea, IdeaImage
+from app.models.prototype import Prototype, PrototypeImage
+from app.services.visibility import visible_ideas, visible_prototypes
 from app.text import normalize_line
 from app.uploads import Upload
 
@@ -88,3 +93,30 @@ def apply_image_change(images: list[Any], change: ImageChange, make: Callable[..
                 created_at=utcnow(),
             )
         )
+
+
+# Each kind of image: its table, its owner's table, the column joining them, the owner's visibility.
+_KINDS = (
+    (PrototypeImage, Prototype, PrototypeImage.prototype_id, visible_prototypes),
+    (IdeaImage, Idea, IdeaImage.idea_id, visible_ideas),
+)
+
+
+@dataclass(frozen=True)
+class FoundImage:
+    content_type: str
+    # Whether a signed-out visitor may see its owner too (then shared caches may keep it).
+    public: bool
+
+
+def find_image(actor: Any, name: str) -> FoundImage | None:
+    """The image stored under `name` (full size or thumbnail), if `actor` may see its idea or prototype."""
+    for image, owner, owner_id, visible in _KINDS:
+        row = db.session.execute(
+            select(image.content_type, visible(None).label("public"))
+            .join(owner, owner.id == owner_id)
+            .where(or_(image.filename == name, image.thumbnail == name), visible(actor))
+        ).first()
+        if row is not None:
+            return FoundImage(row.content_type, bool(row.public))
+    return None

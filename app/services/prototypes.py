@@ -65,11 +65,6 @@ class LinkInput:
     label: str = ""
 
 
-def is_public(prototype: Prototype) -> bool:
-    """Whether anyone at all may see `prototype` (so its images may be cached by anyone)."""
-    return prototype.status != "draft" and not (prototype.is_hidden or prototype.is_deleted)
-
-
 def _not_found() -> NotFound:
     return NotFound("No such prototype, or it is not visible to you.")
 
@@ -547,16 +542,3 @@ def prototypes_for_idea(actor: Any, idea_id: int) -> list[Prototype]:
             )
         )
     )
-
-
-def image_for_name(actor: Any, name: str) -> tuple[PrototypeImage, Prototype] | None:
-    """The image stored under `name` (full size or thumbnail) if `actor` may see its prototype."""
-    row = db.session.execute(
-        select(PrototypeImage, Prototype)
-        .join(Prototype, Prototype.id == PrototypeImage.prototype_id)
-        .where(
-            (PrototypeImage.filename == name) | (PrototypeImage.thumbnail == name),
-            visible_prototypes(actor),
-        )
-    ).first()
-    return (row[0], row[1]) if row else None
