@@ -27,7 +27,9 @@ class IdeaForm(FlaskForm):
     body = TextAreaField(
         "Description",
         [Optional(), Length(max=BODY_MAX, message=f"Use at most {BODY_MAX:,} characters.")],
-        description="Why it matters to you, and how you work around it today. Markdown works.",
+        description="Why it matters to you, and how you work around it today. Markdown works, "
+        "and @username mentions someone.",
+        render_kw={"data-mentions": ""},
     )
     category = SelectField("Category", choices=[], validate_choice=False)
     images = images_field("idea")

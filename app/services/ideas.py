@@ -18,6 +18,7 @@ from app.permissions import is_moderator, is_signed_in, require
 from app.services import audit, follows, moderation, votes, webhooks
 from app.services import categories as category_service
 from app.services.images import apply_image_change, check_image_change
+from app.services.mentions import find_mentions
 from app.services.notifications import Recipient, notify
 from app.services.pagination import Page, paginate
 from app.services.search import apply_search, search_document, search_terms, similar_candidates
@@ -99,11 +100,12 @@ def create_idea(
     fields: dict[str, list[str]] = {}
     images_change = check_image_change([], "idea", fields, add=images)
     title, body, category_row = _validate(title, body, category, fields)
+    linked, mentioned = find_mentions(body)
     now = utcnow()
     idea = Idea(
         title=title,
         body=body,
-        body_html=render_markdown(body),
+        body_html=render_markdown(linked),
         excerpt=excerpt(body, 280),
         search_text=search_document(title, body),
         category_id=category_row.id if category_row else None,
@@ -120,6 +122,7 @@ def create_idea(
     follows.follow_idea(actor, idea)
     db.session.flush()
     db.session.refresh(idea)
+    _tell_mentioned(actor, idea, mentioned)
     webhooks.idea_created(idea, actor)
     return idea
 
@@ -156,8 +159,11 @@ def update_idea(
     )
     idea.title = new_title
     if new_body != idea.body:
+        before_ids = {user.id for user in find_mentions(idea.body)[1]}
+        linked, mentioned = find_mentions(new_body)
         idea.body = new_body
-        idea.body_html = render_markdown(new_body)
+        idea.body_html = render_markdown(linked)
+        _tell_mentioned(actor, idea, [user for user in mentioned if user.id not in before_ids])
         idea.excerpt = excerpt(new_body, 280)
     idea.search_text = search_document(new_title, new_body)
     if category is not UNSET:
@@ -169,6 +175,12 @@ def update_idea(
         audit.record(actor, "idea.edit", "idea", idea.id, before=before, after=f"{new_title}\n\n{new_body}")
     db.session.flush()
     return idea
+
+
+def _tell_mentioned(actor: User, idea: Idea, mentioned: list[User]) -> None:
+    """Tell the people an idea's description names (once each: an edit tells only new ones)."""
+    message = f"{actor.display_name} mentioned you in “{idea.title}”"
+    notify([Recipient(user.id, "mention", message) for user in mentioned], idea_url(idea), actor.id)
 
 
 def mark_staff_response(idea_id: int, when: datetime) -> None:

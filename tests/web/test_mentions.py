@@ -1,6 +1,7 @@
 """@mentions by username, and the member suggestions the comment box offers while @ is typed."""
 
 import json
+import re
 
 import pytest
 from sqlalchemy import select
@@ -148,3 +149,36 @@ def test_suggestions_are_rate_limited(client, login, app):
     codes = [suggest(client, "ad")[0].status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]
     assert "Retry-After" in suggest(client, "ad")[0].headers
+
+
+# ---- Mentions in an idea's description ----
+
+
+def test_an_idea_description_mentions_by_username_and_an_edit_tells_only_the_newly_mentioned(client, login):
+    ada = make_user(name="Ada Lovelace", username="ada")
+    bob = make_user(name="Bob Builder", username="bob")
+    author = make_user()
+    login(author)
+    client.post_form(
+        "/ideas/new",
+        {"title": "Dark mode for the dashboard", "body": "As @ada said, eyes hurt.", "confirmed": "1"},
+    )
+    (notification,) = db.session.scalars(select(Notification).where(Notification.user_id == ada.id)).all()
+    assert notification.kind == "mention"
+    assert "mentioned you in “Dark mode for the dashboard”" in notification.message
+    idea_url = notification.url
+    page = client.get(idea_url).get_data(as_text=True)
+    assert f'<a href="/users/{ada.id}" rel="nofollow ugc noopener">@ada</a>' in page
+    client.post_form(
+        f"{idea_url}/edit", {"title": "Dark mode for the dashboard", "body": "As @ada and @bob said."}
+    )
+    assert mention_kinds(ada) == ["mention"]
+    assert mention_kinds(bob) == ["mention"]
+
+
+def test_the_idea_form_offers_mention_completion(client, login):
+    login(make_user())
+    page = client.get("/ideas/new").get_data(as_text=True)
+    assert re.search(
+        r'<textarea [^>]*data-mentions[^>]*name="body"|<textarea [^>]*name="body"[^>]*data-mentions', page
+    )
