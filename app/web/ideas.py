@@ -85,7 +85,7 @@ def new():
         # Without JavaScript, show the similar ideas once before posting.
         if similar and not form.confirmed.data:
             form.confirmed.data = "1"
-            files_not_kept(form.images)
+            files_not_kept(form.images, "Browsers do not keep files between steps: choose the images again.")
             return render_template("ideas/new.html", form=form, similar=similar, confirming=True)
         ok, idea = call_with_form(
             form,

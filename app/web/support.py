@@ -71,13 +71,13 @@ def chosen_uploads(field: MultipleFileField) -> list[Upload]:
     return chosen
 
 
-def files_not_kept(field: MultipleFileField) -> None:
-    """Browsers cannot fill a file input again, so say so when a refused form had files."""
+FILES_NOT_KEPT = "Files are not kept when the form has a problem: choose the images again."
+
+
+def files_not_kept(field: MultipleFileField, message: str = FILES_NOT_KEPT) -> None:
+    """Browsers cannot fill a file input again, so say so when a form that had files comes back."""
     if any(getattr(storage, "filename", "") for storage in field.data or []):
-        field.errors = [
-            *field.errors,
-            "Files are not kept when the form has a problem: choose the images again.",
-        ]
+        field.errors = [*field.errors, message]
 
 
 def image_alts(images) -> dict[int, str]:

@@ -196,3 +196,19 @@ def test_the_api_lists_an_ideas_images(client, login):
             "alt": "",
         }
     ]
+
+
+def test_the_similar_ideas_step_asks_for_the_images_again(client, login):
+    make_idea(title="Dark mode for the dashboard")
+    login(make_user())
+    data = {
+        "title": "Dark mode for the dashboard",
+        "body": "",
+        "category": "",
+        "images": files((png_bytes(), "a.png")),
+    }
+    response = client.post_form("/ideas/new", data, content_type="multipart/form-data")
+    page = response.get_data(as_text=True)
+    assert "we found ideas like yours" in page
+    assert "Browsers do not keep files between steps: choose the images again." in page
+    assert idea_count() == 1
