@@ -5,6 +5,7 @@ from typing import Any, TypeVar
 
 from flask import Blueprint, current_app, request, url_for
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import FileStorage
 from wtforms import MultipleFileField
 
 from app import uploads
@@ -63,12 +64,16 @@ def allow_large_uploads(bp: Blueprint, endpoints: set[str]) -> None:
 
 def chosen_uploads(field: MultipleFileField) -> list[Upload]:
     """The files chosen in `field`; a file over the limit is read only one byte past it (then refused)."""
-    chosen = []
-    for storage in field.data or []:
-        if storage is None or not getattr(storage, "filename", ""):
-            continue  # the empty part browsers send when no file is chosen
-        chosen.append(Upload(name=storage.filename, data=storage.stream.read(uploads.MAX_BYTES + 1)))
-    return chosen
+    return [
+        Upload(name=storage.filename, data=storage.stream.read(uploads.MAX_BYTES + 1))
+        for storage in _files(field)
+    ]
+
+
+def _files(field: MultipleFileField) -> list[FileStorage]:
+    # Only files that came with the request: not the empty part browsers send when no file is
+    # chosen, nor the images a form filled from its object holds when no file field was sent.
+    return [item for item in field.data or [] if isinstance(item, FileStorage) and item.filename]
 
 
 FILES_NOT_KEPT = "Files are not kept when the form has a problem: choose the images again."
@@ -76,7 +81,7 @@ FILES_NOT_KEPT = "Files are not kept when the form has a problem: choose the ima
 
 def files_not_kept(field: MultipleFileField, message: str = FILES_NOT_KEPT) -> None:
     """Browsers cannot fill a file input again, so say so when a form that had files comes back."""
-    if any(getattr(storage, "filename", "") for storage in field.data or []):
+    if _files(field):
         field.errors = [*field.errors, message]
 
 

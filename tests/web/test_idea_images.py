@@ -212,3 +212,14 @@ def test_the_similar_ideas_step_asks_for_the_images_again(client, login):
     assert "we found ideas like yours" in page
     assert "Browsers do not keep files between steps: choose the images again." in page
     assert idea_count() == 1
+
+
+def test_an_edit_without_the_file_field_keeps_the_images(client, login):
+    login(make_user())
+    propose(client, files((png_bytes(), "first.png")))
+    idea = db.session.scalars(select(Idea)).one()
+    response = client.post_form(
+        f"/ideas/{idea.id}/edit", {"title": "Dark mode everywhere", "body": "Please."}
+    )
+    assert response.status_code == 302
+    assert db.session.scalar(select(func.count(IdeaImage.id))) == 1
