@@ -113,6 +113,8 @@ class Config:
     RATELIMIT_FLAGS_NEW_ACCOUNT = os.environ.get("RATELIMIT_FLAGS_NEW_ACCOUNT", "5 per hour")
     RATELIMIT_JOINS = os.environ.get("RATELIMIT_JOINS", "20 per minute")
     RATELIMIT_JOINS_NEW_ACCOUNT = os.environ.get("RATELIMIT_JOINS_NEW_ACCOUNT", "10 per minute")
+    # Member suggestions while an @mention is typed: a few per second of typing, per account.
+    RATELIMIT_SUGGEST = os.environ.get("RATELIMIT_SUGGEST", "120 per minute")
 
     PASSWORD_RESET_TTL = timedelta(hours=1)
     # How long the unsubscribe link in an email works.

@@ -189,6 +189,7 @@ class _Seeder:
                     "id": number,
                     "email": email,
                     "display_name": name,
+                    "username": f"member{number}",
                     "password_hash": password,
                     "role": role,
                     "created_at": self.start - timedelta(days=30) + timedelta(minutes=number),

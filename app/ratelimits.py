@@ -277,3 +277,19 @@ def init_app(app: Flask) -> None:
         log.info("Rate limits: no such endpoint (yet): %s", ", ".join(missing))
     # App-level after_request hooks run in reverse order of registration: first in the list runs last.
     app.after_request_funcs.setdefault(None, []).insert(0, _keep_retry_after)
+
+
+def hit_read_limit(config_name: str, key: str) -> int:
+    """Count one read against the limits in `config_name` (reads skip the write limits above).
+
+    Returns 0 when the read may go ahead, else the whole seconds until it may (also kept for
+    the Retry-After header).
+    """
+    if not (limiter.enabled and current_app.config.get("RATELIMIT_ENABLED", True)):
+        return 0
+    for item in parse_many(current_app.config[config_name]):
+        if not limiter.limiter.hit(item, config_name, key):
+            reset_at, _ = limiter.limiter.get_window_stats(item, config_name, key)
+            g.rate_limit_retry_after = max(1, math.ceil(reset_at - time.time()))
+            return g.rate_limit_retry_after
+    return 0

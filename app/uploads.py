@@ -46,7 +46,6 @@ CONTENT_TYPES = {extension: content_type for content_type, extension in FORMATS.
 NOT_AN_IMAGE = "That file is not a PNG, JPEG or WebP image."
 TOO_MANY_BYTES = "Images can be at most 5 MB."
 TOO_MANY_PIXELS = "That image is too large in pixels to be safe to open."
-TOO_MANY_IMAGES = f"A prototype can have at most {MAX_IMAGES} images."
 
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}\.(png|jpg|webp)$")
 # Uploads get new names when replaced, so browsers may keep them for a year.
@@ -206,12 +205,20 @@ def clean_image(data: bytes) -> CleanImage:
     )
 
 
-def check_uploads(uploads: list[Upload], already: int = 0, field: str = "images") -> list[CleanImage]:
+def too_many_images(owner: str) -> str:
+    """The message for more than MAX_IMAGES images on one `owner` ("prototype", "idea")."""
+    article = "An" if owner[:1] in "aeiou" else "A"
+    return f"{article} {owner} can have at most {MAX_IMAGES} images."
+
+
+def check_uploads(
+    uploads: list[Upload], already: int = 0, field: str = "images", owner: str = "prototype"
+) -> list[CleanImage]:
     """Check and re-encode every upload (nothing is written); Invalid names each refused file."""
     if already + len(uploads) > MAX_IMAGES:
         left = MAX_IMAGES - already
         detail = f" This one has {already}; you can add {left} more." if already and left > 0 else ""
-        raise Invalid({field: [TOO_MANY_IMAGES + detail]})
+        raise Invalid({field: [too_many_images(owner) + detail]})
     cleaned, errors = [], []
     for upload in uploads:
         try:

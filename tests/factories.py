@@ -19,12 +19,17 @@ def _password_hash() -> str:
 
 
 def make_user(
-    role: str = "member", email: str | None = None, name: str | None = None, commit: bool = True
+    role: str = "member",
+    email: str | None = None,
+    name: str | None = None,
+    commit: bool = True,
+    username: str | None = None,
 ) -> User:
     number = next(_numbers)
     user = User(
         email=(email or f"user{number}@example.com").lower(),
         display_name=name or f"User {number}",
+        username=username or f"user{number}",
         password_hash=_password_hash(),
         role=role,
         email_verified_at=utcnow(),

@@ -56,6 +56,7 @@ def catalogue(app) -> Catalogue:
         {
             "email": f"plan{number}@example.com",
             "display_name": f"Plan {number}",
+            "username": f"plan{number}",
             "password_hash": "-",
             "role": "admin" if number == 1 else "member",
             "created_at": now - timedelta(days=400),

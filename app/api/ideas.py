@@ -56,9 +56,9 @@ def _text_fields(data: dict[str, Any], names: tuple[str, ...], nullable: tuple[s
 
 def _idea_response(actor: Any, idea_id: int, status: int = 200):
     """The idea as the caller sees it, read again after the commit."""
-    idea = ideas.get_idea(actor, idea_id)
+    idea = ideas.get_idea(actor, idea_id, with_images=True)
     items = roadmap.items_for_ideas(actor, [idea.id])[idea.id]
-    return idea_json(idea, voted=votes.has_voted(actor, idea), roadmap_items=items), status
+    return idea_json(idea, voted=votes.has_voted(actor, idea), roadmap_items=items, with_images=True), status
 
 
 @bp.get("/categories")

@@ -99,28 +99,36 @@ MODERATION_STATE = obj(
         "deleted": BOOLEAN,
     }
 )
+IMAGE = obj({"url": URL, "thumbnail_url": URL, "width": COUNT, "height": COUNT, "alt": STRING})
+IDEA_FIELDS = {
+    "id": ID,
+    "title": STRING,
+    "body": MARKDOWN,
+    "body_html": HTML,
+    "status": enum(STATUSES),
+    "category": nullable(obj({"slug": STRING, "name": STRING})),
+    "author": ref("User"),
+    "vote_count": COUNT,
+    "comment_count": COUNT,
+    "voted": described(BOOLEAN, "The caller's own vote (false when anonymous)."),
+    "locked": BOOLEAN,
+    "lock_reason": described(STRING, "Why moderators locked it, shown to readers; empty when none."),
+    "pinned": described(BOOLEAN, "Pinned by moderators to the top of the idea lists."),
+    "pin_reason": described(STRING, "Why moderators pinned it, shown to readers; empty when none."),
+    "merged_into": described(nullable(ID), "The idea this one was merged into."),
+    "roadmap_items": array(ref("RoadmapRef")),
+    "created_at": TIME,
+    "updated_at": TIME,
+    "url": URL,
+}
 IDEA = obj(
     {
-        "id": ID,
-        "title": STRING,
-        "body": MARKDOWN,
-        "body_html": HTML,
-        "status": enum(STATUSES),
-        "category": nullable(obj({"slug": STRING, "name": STRING})),
-        "author": ref("User"),
-        "vote_count": COUNT,
-        "comment_count": COUNT,
-        "voted": described(BOOLEAN, "The caller's own vote (false when anonymous)."),
-        "locked": BOOLEAN,
-        "lock_reason": described(STRING, "Why moderators locked it, shown to readers; empty when none."),
-        "pinned": described(BOOLEAN, "Pinned by moderators to the top of the idea lists."),
-        "pin_reason": described(STRING, "Why moderators pinned it, shown to readers; empty when none."),
-        "merged_into": described(nullable(ID), "The idea this one was merged into."),
-        "roadmap_items": array(ref("RoadmapRef")),
-        "created_at": TIME,
-        "updated_at": TIME,
-        "url": URL,
-    }
+        **IDEA_FIELDS,
+        "images": described(
+            array(IMAGE), "Only on a single idea (GET, POST, PATCH /ideas/{id}), not in lists."
+        ),
+    },
+    required=tuple(IDEA_FIELDS),
 )
 COMMENT = obj(
     {
@@ -146,9 +154,7 @@ PROTOTYPE = obj(
         "comment_count": COUNT,
         "idea_ids": array(ID),
         "links": array(obj({"url": STRING, "label": STRING})),
-        "images": array(
-            obj({"url": URL, "thumbnail_url": URL, "width": COUNT, "height": COUNT, "alt": STRING})
-        ),
+        "images": array(IMAGE),
         "created_at": TIME,
         "updated_at": TIME,
         "published_at": nullable(TIME),

@@ -34,14 +34,17 @@ def page_json(page: Page, item_json) -> dict:
     }
 
 
-def idea_json(idea: Idea, voted: bool = False, roadmap_items: Iterable[RoadmapItem] = ()) -> dict:
+def idea_json(
+    idea: Idea, voted: bool = False, roadmap_items: Iterable[RoadmapItem] = (), with_images: bool = False
+) -> dict:
     """An Idea; `idea.author` and `idea.category` must be loaded.
 
     `roadmap_items`: the items the caller may see that the idea is linked to (see
-    `roadmap.items_for_ideas`, one query for a whole response).
+    `roadmap.items_for_ideas`, one query for a whole response). `with_images` adds the
+    idea's images (loaded with it), as a single idea shows them; lists leave them out.
     """
     category = idea.category
-    return {
+    data = {
         "id": idea.id,
         "title": idea.title,
         "body": idea.body,
@@ -62,6 +65,9 @@ def idea_json(idea: Idea, voted: bool = False, roadmap_items: Iterable[RoadmapIt
         "updated_at": timestamp(idea.updated_at),
         "url": absolute_url("ideas.detail", idea_id=idea.id),
     }
+    if with_images:
+        data["images"] = [image_json(image) for image in idea.images]
+    return data
 
 
 def comment_json(comment: Comment) -> dict:
@@ -169,8 +175,8 @@ def audit_json(entry: AuditEntry) -> dict:
     }
 
 
-def prototype_image_json(image) -> dict:
-    """A PrototypeImage: absolute URLs of the image and its thumbnail, and the image's size."""
+def image_json(image) -> dict:
+    """A PrototypeImage or IdeaImage: absolute URLs of the image and its thumbnail, and its size."""
     return {
         "url": absolute_url("uploads.image", name=image.filename),
         "thumbnail_url": absolute_url("uploads.image", name=image.thumbnail),
@@ -193,7 +199,7 @@ def prototype_json(prototype, voted: bool = False, idea_ids: list[int] | None = 
         "comment_count": prototype.comment_count,
         "idea_ids": list(idea_ids or []),
         "links": [{"url": link.url, "label": link.label} for link in prototype.links],
-        "images": [prototype_image_json(image) for image in prototype.images],
+        "images": [image_json(image) for image in prototype.images],
         "created_at": timestamp(prototype.created_at),
         "updated_at": timestamp(prototype.updated_at),
         "published_at": timestamp(prototype.published_at),

@@ -89,6 +89,13 @@ class SignOutEverywhereForm(FlaskForm):
 
 class ProfileForm(FlaskForm):
     display_name = StringField("Display name", NAME_RULES, filters=[strip])
+    # Checked by the service (app/services/usernames.py), which owns the rule and its messages.
+    username = StringField(
+        "Username",
+        filters=[strip],
+        description="Others mention you by writing @ and your username. Letters a–z, digits and underscores.",
+        render_kw={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"},
+    )
 
 
 class TokenForm(FlaskForm):

@@ -12,7 +12,7 @@ from app.services.comments import BODY_MAX
 
 MARKDOWN_HINT = (
     "Markdown works: **bold**, _italic_, `code`, lists and links. "
-    f"Mention someone with @ and their display name. Up to {BODY_MAX:,} characters."
+    f"Mention someone with @ and their username. Up to {BODY_MAX:,} characters."
 )
 
 
@@ -25,7 +25,7 @@ class CommentForm(FlaskForm):
 
 
 class EditCommentForm(FlaskForm):
-    body = TextAreaField("Comment", description=MARKDOWN_HINT)
+    body = TextAreaField("Comment", description=MARKDOWN_HINT, render_kw={"data-mentions": ""})
 
 
 class NoteForm(FlaskForm):

@@ -6,6 +6,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.forms.accounts import strip
+from app.forms.images import images_field
 from app.idempotency import new_token
 from app.models.idea import STATUS_LABELS
 from app.services.ideas import BODY_MAX, NOTE_MAX, TITLE_MAX, TITLE_MIN
@@ -26,9 +27,12 @@ class IdeaForm(FlaskForm):
     body = TextAreaField(
         "Description",
         [Optional(), Length(max=BODY_MAX, message=f"Use at most {BODY_MAX:,} characters.")],
-        description="Why it matters to you, and how you work around it today. Markdown works.",
+        description="Why it matters to you, and how you work around it today. Markdown works, "
+        "and @username mentions someone.",
+        render_kw={"data-mentions": ""},
     )
     category = SelectField("Category", choices=[], validate_choice=False)
+    images = images_field("idea")
     # Set once the author has seen the similar ideas (the no-JavaScript confirmation step).
     confirmed = HiddenField()
     # New for each rendered form: the same form posted twice makes one idea (app/idempotency.py).

@@ -1,11 +1,12 @@
 """The form for creating and editing prototypes, and how its text fields turn into values."""
 
 from flask_wtf import FlaskForm
-from wtforms import MultipleFileField, StringField, TextAreaField
+from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.forms.accounts import strip
 from app.forms.idea_links import TickedIdeasField, idea_references_field
+from app.forms.images import images_field
 from app.services.prototypes import (
     DESCRIPTION_MAX,
     IDEAS_MAX,
@@ -14,9 +15,6 @@ from app.services.prototypes import (
     TITLE_MIN,
     LinkInput,
 )
-from app.uploads import MAX_IMAGES
-
-IMAGE_TYPES = "image/png,image/jpeg,image/webp"
 
 
 def parse_links(text: str | None) -> list[LinkInput]:
@@ -51,12 +49,7 @@ class PrototypeForm(FlaskForm):
         [Optional(), Length(max=DESCRIPTION_MAX, message=f"Use at most {DESCRIPTION_MAX:,} characters.")],
         description="What it is, what to try, and what you want to learn. Markdown works.",
     )
-    images = MultipleFileField(
-        "Add images",
-        description=f"PNG, JPEG or WebP, up to 5 MB each and {MAX_IMAGES} per prototype. "
-        "Only the pixels are kept: camera and location data are removed.",
-        render_kw={"accept": IMAGE_TYPES},
-    )
+    images = images_field("prototype")
     links = TextAreaField(
         "Links",
         [Optional()],

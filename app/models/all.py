@@ -1,7 +1,7 @@
 """Import every model module so the metadata (and Alembic) sees all tables."""
 
 from app.models.comment import Comment
-from app.models.idea import Category, Idea, IdeaFollow, IdeaStatusChange, IdeaVote
+from app.models.idea import Category, Idea, IdeaFollow, IdeaImage, IdeaStatusChange, IdeaVote
 from app.models.idempotency import IdempotencyKey
 from app.models.launch import Launch, LaunchAssumption, LaunchIdea, LaunchParticipant, LaunchPrototype
 from app.models.moderation import AuditEntry, Flag, IdeaMerge, MergedVote, SiteSetting
@@ -43,6 +43,7 @@ __all__ = [
     "Comment",
     "Idea",
     "IdeaFollow",
+    "IdeaImage",
     "IdeaStatusChange",
     "IdeaVote",
     "IdempotencyKey",

@@ -109,6 +109,9 @@ class Idea(db.Model):
 
     author: Mapped[User] = relationship(lazy="raise", foreign_keys=[author_id])
     category: Mapped[Category | None] = relationship(lazy="raise")
+    images: Mapped[list["IdeaImage"]] = relationship(
+        lazy="raise", order_by="IdeaImage.position", cascade="all, delete-orphan", passive_deletes=True
+    )
 
     @property
     def status_label(self) -> str:
@@ -125,6 +128,24 @@ class Idea(db.Model):
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+
+class IdeaImage(db.Model):
+    """An image added to an idea, re-encoded so only pixels are kept (app/uploads.py)."""
+
+    __tablename__ = "idea_images"
+    __table_args__ = (Index("ix_idea_images_idea_id_position", "idea_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"))
+    filename: Mapped[str] = mapped_column(String(80), unique=True)
+    thumbnail: Mapped[str] = mapped_column(String(80), unique=True)
+    content_type: Mapped[str] = mapped_column(String(20))
+    width: Mapped[int]
+    height: Mapped[int]
+    alt: Mapped[str] = mapped_column(String(200), default="")
+    position: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class IdeaVote(db.Model):

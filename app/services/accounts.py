@@ -22,7 +22,7 @@ from app.links import absolute_url
 from app.models.base import utcnow
 from app.models.user import ROLES, PasswordResetToken, User
 from app.permissions import require
-from app.services import api_tokens, audit, outbox, sessions, transactions
+from app.services import api_tokens, audit, outbox, sessions, transactions, usernames
 from app.text import normalize_line
 
 NAME_MIN, NAME_MAX = 2, 50
@@ -90,6 +90,7 @@ def register_user(email: str, display_name: str, password: str, role: str = "mem
     user = User(
         email=email,
         display_name=display_name,
+        username=usernames.free_username(display_name),
         password_hash=passwords.hash_password(password),
         role=role,
         email_verified_at=utcnow(),
@@ -145,9 +146,22 @@ def _run_account_job(payload: dict[str, Any]) -> None:
             _send_reset_link(user)
         return
     if user is None:
+        user = _create_registered(payload)
+        if user is not None:
+            send_verification(user, payload.get("after"))
+            return
+        # Registered by another job at the same moment: treat it as an existing account.
+        user = find_user_by_email(payload["email"])
+    _send_already_registered(user)
+
+
+def _create_registered(payload: dict[str, Any]) -> User | None:
+    """The account a sign-up asked for; None when another job created one for the address first."""
+    for _ in range(3):
         user = User(
             email=payload["email"],
             display_name=payload["display_name"],
+            username=usernames.free_username(payload["display_name"]),
             password_hash=payload["secret_password_hash"],
             role="member",
         )
@@ -155,12 +169,12 @@ def _run_account_job(payload: dict[str, Any]) -> None:
             with transactions.savepoint():
                 db.session.add(user)
         except IntegrityError:
-            # Registered by another job at the same moment: treat it as an existing account.
-            user = find_user_by_email(payload["email"])
-        else:
-            send_verification(user, payload.get("after"))
-            return
-    _send_already_registered(user)
+            if find_user_by_email(payload["email"]) is not None:
+                return None
+            # Someone took the same username at the same moment: choose again.
+            continue
+        return user
+    raise Conflict("Could not choose a free username; try again.")
 
 
 outbox.register_job(ACCOUNT_JOB, _run_account_job)
@@ -281,13 +295,20 @@ def change_password(
     db.session.flush()
 
 
-def update_profile(actor: User, user: User, display_name: str) -> None:
+def update_profile(actor: User, user: User, display_name: str, username: str | None = None) -> None:
+    """Change the display name and (unless None) the username; nothing changes if either is refused."""
     require(actor, "profile.edit", user)
     display_name = normalize_line(display_name)
-    problems = _check_name(display_name)
-    if problems:
-        raise Invalid({"display_name": problems})
+    fields = {"display_name": _check_name(display_name)}
+    if username is not None:
+        username = usernames.normalize_username(username)
+        fields["username"] = usernames.check_username(username, user)
+    fields = {name: problems for name, problems in fields.items() if problems}
+    if fields:
+        raise Invalid(fields)
     user.display_name = display_name
+    if username is not None:
+        user.username = username
     db.session.flush()
 
 

@@ -1,11 +1,10 @@
 """Comments on ideas and prototypes: threads, edits, soft deletes, @mentions and staff-only internal notes."""
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
 from app.errors import Conflict, Invalid, NotFound
@@ -19,24 +18,13 @@ from app.models.user import User
 from app.permissions import can, is_moderator, is_signed_in, is_staff, require
 from app.services import audit, follows, moderation, webhooks
 from app.services.ideas import get_idea, mark_staff_response, touch_comment_count
+from app.services.mentions import find_mentions
 from app.services.notifications import Recipient, notify
 from app.services.pagination import Page, paginate
 from app.services.visibility import visible_comments
 from app.text import render_markdown
 
 BODY_MAX = 5_000
-# "@Ada Lovelace" or "@sam": up to four words after the @, matched against display names.
-# Not after a word character, @, / or \ : emails, URLs (mastodon.social/@ada) and "\@" stay text.
-_mention = re.compile(r"(?<![\w@/\\])@(\w[\w.'-]*(?: \w[\w.'-]*){0,3})")
-# Code is shown as written, so mentions inside it are neither linked nor notified:
-# fenced blocks (to their closing fence, or the end) and inline code spans.
-_code = re.compile(
-    r"^[ \t]{0,3}(?P<fence>`{3,}|~{3,}).*?(?:^[ \t]{0,3}(?P=fence)[ \t]*$|\Z)"
-    r"|(?P<ticks>`+)(?!`)(?:(?!\n[ \t]*\n).)+?(?<!`)(?P=ticks)(?!`)",
-    re.DOTALL | re.MULTILINE,
-)
-_markdown_special = re.compile(r"([\\`*_\[\]<>])")
-_trailing = ".,;:!?'-"
 
 
 def _clean_body(body: str | None) -> tuple[str, list[str]]:
@@ -56,72 +44,6 @@ def _validate_body(body: str | None) -> str:
     if errors:
         raise Invalid({"body": errors})
     return body
-
-
-def _outside_code(text: str, change: Callable[[str], str]) -> str:
-    """Apply `change` to the parts of Markdown `text` that are not code."""
-    parts, start = [], 0
-    for match in _code.finditer(text):
-        parts.append(change(text[start : match.start()]))
-        parts.append(match.group(0))
-        start = match.end()
-    parts.append(change(text[start:]))
-    return "".join(parts)
-
-
-def _prefixes(words: str) -> list[str]:
-    """The names a mention might mean, longest first: "Ada Lovelace." -> ["Ada Lovelace", "Ada"]."""
-    split = words.split(" ")
-    names = []
-    for length in range(len(split), 0, -1):
-        name = " ".join(split[:length]).rstrip(_trailing)
-        # "@Ada Lovelace's idea" means Ada Lovelace.
-        names += [name, name[:-2]] if name.endswith("'s") else [name]
-    return [name for name in names if name]
-
-
-def find_mentions(body: str) -> tuple[str, list[User]]:
-    """Link @Display Name mentions to profiles; returns the Markdown to render and the people named.
-
-    Of the words after an @, the longest run that is someone's display name wins. A name
-    that several people share names nobody (it is left as text), and code is left alone.
-    """
-    candidates: set[str] = set()
-
-    def collect(text: str) -> str:
-        for match in _mention.finditer(text):
-            candidates.update(_prefixes(match.group(1)))
-        return text
-
-    _outside_code(body, collect)
-    if not candidates:
-        return body, []
-    lowered = {name.lower() for name in candidates}
-    # lower() in SQLite folds ASCII only; the exact spelling finds the other names too.
-    users = db.session.scalars(
-        select(User).where(or_(func.lower(User.display_name).in_(lowered), User.display_name.in_(candidates)))
-    ).all()
-    by_name: dict[str, dict[int, User]] = {}
-    for user in users:
-        by_name.setdefault(user.display_name.lower(), {})[user.id] = user
-    mentioned: dict[int, User] = {}
-
-    def link(match: re.Match) -> str:
-        for name in _prefixes(match.group(1)):
-            people = by_name.get(name.lower())
-            if not people:
-                continue
-            if len(people) > 1:
-                return match.group(0)
-            (user,) = people.values()
-            mentioned[user.id] = user
-            rest = match.group(1)[len(name) :]
-            label = _markdown_special.sub(r"\\\1", user.display_name)
-            return f"[@{label}]({site_path('users.profile', user_id=user.id)}){rest}"
-        return match.group(0)
-
-    linked = _outside_code(body, lambda text: _mention.sub(link, text))
-    return linked, list(mentioned.values())
 
 
 def _render(body: str) -> tuple[str, list[User]]:

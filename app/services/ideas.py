@@ -5,23 +5,26 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, false, select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db
 from app.links import site_path
 from app.models.base import utcnow
 from app.models.comment import Comment
-from app.models.idea import STATUS_LABELS, STATUSES, Category, Idea, IdeaStatusChange, IdeaVote
+from app.models.idea import STATUS_LABELS, STATUSES, Category, Idea, IdeaImage, IdeaStatusChange, IdeaVote
 from app.models.user import User
 from app.permissions import is_moderator, is_signed_in, require
 from app.services import audit, follows, moderation, supporters, votes, webhooks
 from app.services import categories as category_service
+from app.services.images import apply_image_change, check_image_change
+from app.services.mentions import find_mentions
 from app.services.notifications import Recipient, notify
 from app.services.pagination import Page, paginate
 from app.services.search import apply_search, search_document, search_terms, similar_candidates
 from app.services.visibility import visible_comments, visible_ideas
 from app.text import excerpt, normalize_line, render_markdown
+from app.uploads import Upload
 
 TITLE_MIN, TITLE_MAX = 5, 120
 BODY_MAX = 10_000
@@ -42,13 +45,16 @@ def is_visible(actor: Any, idea_id: int) -> bool:
     return db.session.scalar(select(Idea.id).where(Idea.id == idea_id, visible_ideas(actor))) is not None
 
 
-def get_idea(actor: Any, idea_id: int) -> Idea:
-    """The idea if it exists and `actor` may see it, else NotFound."""
-    idea = db.session.scalar(
+def get_idea(actor: Any, idea_id: int, with_images: bool = False) -> Idea:
+    """The idea if it exists and `actor` may see it, else NotFound; `with_images` loads its images."""
+    stmt = (
         select(Idea)
         .options(joinedload(Idea.author), joinedload(Idea.category))
         .where(Idea.id == idea_id, visible_ideas(actor))
     )
+    if with_images:
+        stmt = stmt.options(selectinload(Idea.images))
+    idea = db.session.scalar(stmt)
     if idea is None:
         raise NotFound("No such idea, or it is not visible to you.")
     return idea
@@ -59,11 +65,12 @@ def idea_url(idea: Idea) -> str:
 
 
 def _validate(
-    title: str | None, body: str | None, category_slug: str | None
+    title: str | None, body: str | None, category_slug: str | None, fields: dict[str, list[str]] | None = None
 ) -> tuple[str, str, Category | None]:
+    """The checked title, body and category; Invalid names every problem, those in `fields` too."""
     title = normalize_line(title)
     body = (body or "").strip()
-    fields: dict[str, list[str]] = {}
+    fields = dict(fields or {})
     if len(title) < TITLE_MIN:
         fields["title"] = [
             f"The title needs at least {TITLE_MIN} characters; say what you need in a few words."
@@ -82,15 +89,23 @@ def _validate(
     return title, body, category
 
 
-def create_idea(actor: User, title: str, body: str = "", category: str | None = None) -> Idea:
-    """Propose an idea; the author's vote and follow come with it."""
+def create_idea(
+    actor: User, title: str, body: str = "", category: str | None = None, images: list[Upload] | None = None
+) -> Idea:
+    """Propose an idea, with up to MAX_IMAGES images; the author's vote and follow come with it.
+
+    Every field is checked first: a refused image leaves no idea and no file behind.
+    """
     require(actor, "idea.create")
-    title, body, category_row = _validate(title, body, category)
+    fields: dict[str, list[str]] = {}
+    images_change = check_image_change([], "idea", fields, add=images)
+    title, body, category_row = _validate(title, body, category, fields)
+    linked, mentioned = find_mentions(body)
     now = utcnow()
     idea = Idea(
         title=title,
         body=body,
-        body_html=render_markdown(body),
+        body_html=render_markdown(linked),
         excerpt=excerpt(body, 280),
         search_text=search_document(title, body),
         category_id=category_row.id if category_row else None,
@@ -98,42 +113,74 @@ def create_idea(actor: User, title: str, body: str = "", category: str | None = 
         is_pending=moderation.needs_review(actor, f"{title} {body}"),
         created_at=now,
         updated_at=now,
+        images=[],
     )
     db.session.add(idea)
     db.session.flush()
+    apply_image_change(idea.images, images_change, IdeaImage)
     votes.add_vote(idea, actor.id)
     follows.follow_idea(actor, idea)
     db.session.flush()
     db.session.refresh(idea)
+    _tell_mentioned(actor, idea, mentioned)
     webhooks.idea_created(idea, actor)
     return idea
 
 
 def update_idea(
-    actor: User, idea: Idea, title: str | None = None, body: str | None = None, category: Any = UNSET
+    actor: User,
+    idea: Idea,
+    title: str | None = None,
+    body: str | None = None,
+    category: Any = UNSET,
+    add_images: list[Upload] | None = None,
+    remove_image_ids: list[int] | None = None,
+    image_alts: dict[int, str] | None = None,
 ) -> Idea:
-    """Edit title, description or category (author within the edit window, staff or moderators)."""
+    """Edit title, description, category or images (author within the edit window, staff or moderators).
+
+    Changing images needs the idea from get_idea(..., with_images=True); removed images' files
+    are deleted once the change is committed.
+    """
     require(actor, "idea.edit", idea)
     before = f"{idea.title}\n\n{idea.body}"
+    fields: dict[str, list[str]] = {}
+    images_change = None
+    if add_images or remove_image_ids or image_alts:
+        images_change = check_image_change(
+            idea.images, "idea", fields, add=add_images, remove_ids=remove_image_ids, alts=image_alts
+        )
     # Without a new category the current one stays (idea.category may not be loaded).
     new_title, new_body, category_row = _validate(
         idea.title if title is None else title,
         idea.body if body is None else body,
         None if category is UNSET else category,
+        fields,
     )
     idea.title = new_title
     if new_body != idea.body:
+        before_ids = {user.id for user in find_mentions(idea.body)[1]}
+        linked, mentioned = find_mentions(new_body)
         idea.body = new_body
-        idea.body_html = render_markdown(new_body)
+        idea.body_html = render_markdown(linked)
+        _tell_mentioned(actor, idea, [user for user in mentioned if user.id not in before_ids])
         idea.excerpt = excerpt(new_body, 280)
     idea.search_text = search_document(new_title, new_body)
     if category is not UNSET:
         idea.category_id = category_row.id if category_row else None
+    if images_change is not None:
+        apply_image_change(idea.images, images_change, IdeaImage)
     idea.updated_at = utcnow()
     if actor.id != idea.author_id:
         audit.record(actor, "idea.edit", "idea", idea.id, before=before, after=f"{new_title}\n\n{new_body}")
     db.session.flush()
     return idea
+
+
+def _tell_mentioned(actor: User, idea: Idea, mentioned: list[User]) -> None:
+    """Tell the people an idea's description names (once each: an edit tells only new ones)."""
+    message = f"{actor.display_name} mentioned you in “{idea.title}”"
+    notify([Recipient(user.id, "mention", message) for user in mentioned], idea_url(idea), actor.id)
 
 
 def mark_staff_response(idea_id: int, when: datetime) -> None:
@@ -306,7 +353,7 @@ class IdeaPage:
 
 def idea_page(actor: Any, idea_id: int) -> IdeaPage:
     """Everything the idea page shows, in a fixed number of queries."""
-    idea = get_idea(actor, idea_id)
+    idea = get_idea(actor, idea_id, with_images=True)
     history = list(
         db.session.scalars(
             select(IdeaStatusChange)

@@ -33,6 +33,7 @@ from app.models.user import User
 from app.permissions import is_signed_in, require
 from app.services import audit
 from app.services.dialect import insert_ignore
+from app.services.images import apply_image_change, check_image_change
 from app.services.notifications import Recipient, notify
 from app.services.pagination import DEFAULT_PER_PAGE, Page, paginate
 from app.services.visibility import visible_comments, visible_ideas, visible_prototypes
@@ -45,7 +46,6 @@ LINKS_MAX = 10
 URL_MAX = 2_000
 LINK_LABEL_MAX = 120
 IDEAS_MAX = 20
-ALT_MAX = 200
 MAX_IMAGES = uploads.MAX_IMAGES
 STATUSES = PROTOTYPE_STATUSES
 STATUS_LABELS = {"draft": "Draft", "published": "Published", "archived": "Archived"}
@@ -63,11 +63,6 @@ class LinkInput:
 
     url: str
     label: str = ""
-
-
-def is_public(prototype: Prototype) -> bool:
-    """Whether anyone at all may see `prototype` (so its images may be cached by anyone)."""
-    return prototype.status != "draft" and not (prototype.is_hidden or prototype.is_deleted)
 
 
 def _not_found() -> NotFound:
@@ -182,18 +177,6 @@ def _check_idea_ids(actor: Any, idea_ids: Iterable[Any], fields: dict[str, list[
     return ids
 
 
-def _check_images(
-    images: list[Upload] | None, already: int, fields: dict[str, list[str]]
-) -> list[uploads.CleanImage]:
-    if not images:
-        return []
-    try:
-        return uploads.check_uploads(images, already=already)
-    except Invalid as refused:
-        fields.update(refused.fields)
-        return []
-
-
 # ---- Writing ----
 
 
@@ -207,22 +190,6 @@ def _set_ideas(prototype: Prototype, idea_ids: list[int]) -> None:
     db.session.execute(delete(PrototypeIdea).where(PrototypeIdea.prototype_id == prototype.id))
     for idea_id in idea_ids:
         db.session.add(PrototypeIdea(prototype_id=prototype.id, idea_id=idea_id))
-
-
-def _add_images(prototype: Prototype, cleaned: list[uploads.CleanImage]) -> None:
-    start = max((image.position for image in prototype.images), default=-1) + 1
-    for offset, stored in enumerate(uploads.store_images(db.session(), cleaned)):
-        prototype.images.append(
-            PrototypeImage(
-                filename=stored.filename,
-                thumbnail=stored.thumbnail,
-                content_type=stored.content_type,
-                width=stored.width,
-                height=stored.height,
-                position=start + offset,
-                created_at=utcnow(),
-            )
-        )
 
 
 def create_prototype(
@@ -246,7 +213,7 @@ def create_prototype(
     checked_ideas = _check_idea_ids(actor, idea_ids or [], fields)
     if status not in ("draft", "published"):
         fields["status"] = ["A new prototype is saved as a draft or published."]
-    cleaned = _check_images(images, 0, fields)
+    change = check_image_change([], "prototype", fields, add=images)
     if fields:
         raise Invalid(fields)
     now = utcnow()
@@ -267,7 +234,7 @@ def create_prototype(
     _set_links(prototype, checked_links)
     db.session.flush()
     _set_ideas(prototype, checked_ideas)
-    _add_images(prototype, cleaned)
+    apply_image_change(prototype.images, change, PrototypeImage)
     db.session.flush()
     audit.record(actor, "prototype.create", "prototype", prototype.id, after=title)
     if status == "published":
@@ -302,19 +269,9 @@ def update_prototype(
     )
     checked_links = None if links is None else check_links(links, fields)
     checked_ideas = None if idea_ids is None else _check_idea_ids(actor, idea_ids, fields)
-    by_id = {image.id: image for image in prototype.images}
-    removing = []
-    for image_id in dict.fromkeys(remove_image_ids or []):
-        if image_id not in by_id:
-            fields["remove_images"] = ["That image is not one of this prototype's images any more."]
-            break
-        removing.append(by_id[image_id])
-    alts = {image_id: normalize_line(text) for image_id, text in (image_alts or {}).items()}
-    if any(image_id not in by_id for image_id in alts):
-        fields["image_alts"] = ["That image is not one of this prototype's images any more."]
-    elif any(len(text) > ALT_MAX for text in alts.values()):
-        fields["image_alts"] = [f"Keep each image description to {ALT_MAX} characters or fewer."]
-    cleaned = _check_images(add_images, len(prototype.images) - len(removing), fields)
+    change = check_image_change(
+        prototype.images, "prototype", fields, add=add_images, remove_ids=remove_image_ids, alts=image_alts
+    )
     if fields:
         raise Invalid(fields)
     prototype.title = new_title
@@ -325,12 +282,7 @@ def update_prototype(
         _set_links(prototype, checked_links)
     if checked_ideas is not None:
         _set_ideas(prototype, checked_ideas)
-    for image_id, text in alts.items():
-        by_id[image_id].alt = text
-    for image in removing:
-        prototype.images.remove(image)
-    uploads.delete_after_commit(db.session(), [name for i in removing for name in (i.filename, i.thumbnail)])
-    _add_images(prototype, cleaned)
+    apply_image_change(prototype.images, change, PrototypeImage)
     prototype.updated_at = utcnow()
     db.session.flush()
     return prototype
@@ -590,16 +542,3 @@ def prototypes_for_idea(actor: Any, idea_id: int) -> list[Prototype]:
             )
         )
     )
-
-
-def image_for_name(actor: Any, name: str) -> tuple[PrototypeImage, Prototype] | None:
-    """The image stored under `name` (full size or thumbnail) if `actor` may see its prototype."""
-    row = db.session.execute(
-        select(PrototypeImage, Prototype)
-        .join(Prototype, Prototype.id == PrototypeImage.prototype_id)
-        .where(
-            (PrototypeImage.filename == name) | (PrototypeImage.thumbnail == name),
-            visible_prototypes(actor),
-        )
-    ).first()
-    return (row[0], row[1]) if row else None

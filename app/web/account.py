@@ -1,6 +1,6 @@
 """The account settings page: profile, password, email notifications, API tokens and sessions."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.extensions import db
@@ -67,7 +67,9 @@ def update_profile():
     form = ProfileForm()
     user = current_user._get_current_object()
     if form.validate_on_submit():
-        ok, _ = call_with_form(form, accounts.update_profile, user, user, form.display_name.data)
+        # A post without the username field (an older page) leaves the username as it is.
+        username = form.username.data if "username" in request.form else None
+        ok, _ = call_with_form(form, accounts.update_profile, user, user, form.display_name.data, username)
         if ok:
             db.session.commit()
             flash("Your profile is saved.", "success")

@@ -19,9 +19,18 @@ from app.services import launches as launch_service
 from app.services import prototypes as prototype_service
 from app.services import roadmap as roadmap_service
 from app.web.paging import keep_in_range, list_page_args
-from app.web.support import call_with_form, safe_next_url
+from app.web.support import (
+    allow_large_uploads,
+    call_with_form,
+    chosen_uploads,
+    files_not_kept,
+    image_alts,
+    removed_image_ids,
+    safe_next_url,
+)
 
 bp = Blueprint("ideas", __name__, url_prefix="/ideas")
+allow_large_uploads(bp, {"ideas.new", "ideas.edit"})
 
 
 def _actor():
@@ -77,6 +86,7 @@ def new():
         # Without JavaScript, show the similar ideas once before posting.
         if similar and not form.confirmed.data:
             form.confirmed.data = "1"
+            files_not_kept(form.images, "Browsers do not keep files between steps: choose the images again.")
             return render_template("ideas/new.html", form=form, similar=similar, confirming=True)
         ok, idea = call_with_form(
             form,
@@ -85,6 +95,7 @@ def new():
             form.title.data,
             form.body.data or "",
             form.category.data or None,
+            images=chosen_uploads(form.images),
         )
         if ok:
             submission.done(url_for("ideas.detail", idea_id=idea.id))
@@ -97,6 +108,8 @@ def new():
             else:
                 flash("Your idea is posted, with your vote. Share it so others can vote too.", "success")
             return redirect(url_for("ideas.detail", idea_id=idea.id))
+    if form.is_submitted():
+        files_not_kept(form.images)
     return render_template("ideas/new.html", form=form, similar=similar, confirming=False)
 
 
@@ -151,12 +164,14 @@ def detail(idea_id: int):
 @bp.route("/<int:idea_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(idea_id: int):
-    idea = ideas.get_idea(_actor(), idea_id)
+    idea = ideas.get_idea(_actor(), idea_id, with_images=True)
     require(_actor(), "idea.edit", idea)
     form = IdeaForm(obj=idea)
     form.set_categories(category_service.list_categories())
     if request.method == "GET":
         form.category.data = idea.category.slug if idea.category else ""
+    removing = set(removed_image_ids())
+    alts = image_alts(idea.images) if request.method == "POST" else {}
     if form.validate_on_submit():
         ok, _ = call_with_form(
             form,
@@ -166,12 +181,19 @@ def edit(idea_id: int):
             title=form.title.data,
             body=form.body.data or "",
             category=form.category.data or None,
+            add_images=chosen_uploads(form.images),
+            remove_image_ids=sorted(removing),
+            image_alts=alts,
         )
         if ok:
             db.session.commit()
             flash("Your changes are saved.", "success")
             return redirect(url_for("ideas.detail", idea_id=idea.id))
-    return render_template("ideas/edit.html", form=form, idea=idea)
+        # The rollback expired the idea; read it again for the form's image list.
+        idea = ideas.get_idea(_actor(), idea_id, with_images=True)
+    if form.is_submitted():
+        files_not_kept(form.images)
+    return render_template("ideas/edit.html", form=form, idea=idea, removing=removing, alts=alts)
 
 
 def _vote_response(idea, voted: bool, count: int):

@@ -3,7 +3,6 @@
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     jsonify,
     redirect,
@@ -20,18 +19,22 @@ from app.forms.accounts import PostForm
 from app.forms.prototypes import PrototypeForm, format_links
 from app.permissions import require
 from app.services import comments as comment_service
-from app.services import prototypes
-from app.uploads import Upload
+from app.services import images, prototypes
 from app.web.idea_links import chosen_idea_ids, picker
 from app.web.paging import keep_in_range, list_page_args
-from app.web.support import call_with_form, safe_next_url
+from app.web.support import (
+    allow_large_uploads,
+    call_with_form,
+    chosen_uploads,
+    files_not_kept,
+    image_alts,
+    removed_image_ids,
+    safe_next_url,
+)
 
 bp = Blueprint("prototypes", __name__, url_prefix="/prototypes")
 # Stored images live at /uploads/<name>, outside /prototypes; registered along with `bp`.
 uploads_bp = Blueprint("uploads", __name__, url_prefix="/uploads")
-
-# The forms that carry image files may be larger than other requests (8 images of 5 MB).
-_UPLOAD_ENDPOINTS = {"prototypes.new", "prototypes.edit"}
 
 STATUS_MESSAGES = {
     "published": "The prototype is published. Followers of its linked ideas are told the first time.",
@@ -44,35 +47,11 @@ def _register_uploads(state) -> None:
     state.app.register_blueprint(uploads_bp)
 
 
-@bp.url_value_preprocessor
-def _allow_large_uploads(endpoint: str | None, values) -> None:
-    # URL value preprocessors run before every before_request hook, so the limit is raised
-    # before CSRF protection reads the form; everywhere else the site-wide limit stays.
-    if endpoint in _UPLOAD_ENDPOINTS and request.method == "POST":
-        request.max_content_length = current_app.config["MAX_UPLOAD_REQUEST_LENGTH"]
+allow_large_uploads(bp, {"prototypes.new", "prototypes.edit"})
 
 
 def _actor():
     return current_user._get_current_object()
-
-
-def _uploads(form: PrototypeForm) -> list[Upload]:
-    """The chosen files; a file over the limit is read only one byte past it (then refused)."""
-    chosen = []
-    for storage in form.images.data or []:
-        if storage is None or not getattr(storage, "filename", ""):
-            continue  # the empty part browsers send when no file is chosen
-        chosen.append(Upload(name=storage.filename, data=storage.stream.read(uploads.MAX_BYTES + 1)))
-    return chosen
-
-
-def _files_not_kept(form: PrototypeForm) -> None:
-    """Browsers cannot fill a file input again, so say so when a refused form had files."""
-    if any(getattr(storage, "filename", "") for storage in form.images.data or []):
-        form.images.errors = [
-            *form.images.errors,
-            "Files are not kept when the form has a problem: choose the images again.",
-        ]
 
 
 @bp.get("/")
@@ -91,7 +70,7 @@ def new():
     valid = form.validate_on_submit()
     idea_ids = chosen_idea_ids(form)
     if valid and idea_ids is not None:
-        chosen = _uploads(form)
+        chosen = chosen_uploads(form.images)
         ok, prototype = call_with_form(
             form,
             prototypes.create_prototype,
@@ -110,9 +89,9 @@ def new():
             else:
                 flash("The draft is saved; only staff can see it until you publish it.", "success")
             return redirect(url_for("prototypes.detail", prototype_id=prototype.id))
-        _files_not_kept(form)
+        files_not_kept(form.images)
     elif form.is_submitted():
-        _files_not_kept(form)
+        files_not_kept(form.images)
     return render_template("prototypes/new.html", form=form, pick=picker(form))
 
 
@@ -136,19 +115,6 @@ def render_prototype_page(prototype_id: int, status: int = 200, comment_form=Non
     return body, status
 
 
-def _image_alts(prototype) -> dict[int, str]:
-    alts = {}
-    for image in prototype.images:
-        value = request.form.get(f"alt-{image.id}")
-        if value is not None:
-            alts[image.id] = value
-    return alts
-
-
-def _removed_image_ids() -> list[int]:
-    return [int(value) for value in request.form.getlist("remove_images") if value.isdigit()]
-
-
 @bp.route("/<int:prototype_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(prototype_id: int):
@@ -160,11 +126,11 @@ def edit(prototype_id: int):
         form.description.data = prototype.description
         form.links.data = format_links(prototype.links)
         form.linked_ideas.data = prototypes.linked_idea_ids(_actor(), [prototype.id])[prototype.id]
-    removing = set(_removed_image_ids())
+    removing = set(removed_image_ids())
     valid = form.validate_on_submit()
     idea_ids = chosen_idea_ids(form)
     if valid and idea_ids is not None:
-        chosen = _uploads(form)
+        chosen = chosen_uploads(form.images)
         ok, _ = call_with_form(
             form,
             prototypes.update_prototype,
@@ -176,24 +142,24 @@ def edit(prototype_id: int):
             links=form.link_inputs(),
             add_images=chosen,
             remove_image_ids=sorted(removing),
-            image_alts=_image_alts(prototype),
+            image_alts=image_alts(prototype.images),
         )
         if ok:
             db.session.commit()
             flash("Your changes are saved.", "success")
             return redirect(url_for("prototypes.detail", prototype_id=prototype_id))
-        _files_not_kept(form)
+        files_not_kept(form.images)
         # The rollback expired the prototype; read it again for the form's image list.
         prototype = prototypes.get_prototype(_actor(), prototype_id)
     elif form.is_submitted():
-        _files_not_kept(form)
+        files_not_kept(form.images)
         prototype = prototypes.get_prototype(_actor(), prototype_id)
     return render_template(
         "prototypes/edit.html",
         form=form,
         prototype=prototype,
         removing=removing,
-        alts=_image_alts(prototype) if request.method == "POST" else {},
+        alts=image_alts(prototype.images) if request.method == "POST" else {},
         pick=picker(form),
     )
 
@@ -239,11 +205,10 @@ def change_status(prototype_id: int):
 
 @uploads_bp.get("/<name>")
 def image(name: str):
-    """A stored prototype image or thumbnail, for those who may see its prototype."""
+    """A stored image or thumbnail of a prototype or an idea, for those who may see its owner."""
     if not uploads.is_upload_name(name):
         raise NotFound("No such image.")
-    found = prototypes.image_for_name(_actor(), name)
+    found = images.find_image(_actor(), name)
     if found is None:
         raise NotFound("No such image.")
-    stored, prototype = found
-    return uploads.send_upload(name, stored.content_type, public=prototypes.is_public(prototype))
+    return uploads.send_upload(name, found.content_type, public=found.public)

@@ -1,13 +1,15 @@
 """Public member profiles, and the suspension controls moderators see on them."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from app.errors import error_json, wait_phrase
 from app.extensions import db
 from app.forms.accounts import PostForm
 from app.forms.admin import SuspendForm
 from app.permissions import require
-from app.services import accounts
+from app.ratelimits import hit_read_limit
+from app.services import accounts, usernames
 from app.services.profiles import profile_page
 from app.templating import format_datetime
 from app.web.support import call_with_form
@@ -65,3 +67,27 @@ def unsuspend(user_id: int):
     db.session.commit()
     flash(f"{user.display_name}'s suspension is lifted.", "success")
     return redirect(url_for("users.profile", user_id=user.id))
+
+
+@bp.get("/suggest")
+def suggest():
+    """Members to complete an @mention with (JSON for static/js/mentions.js): signed-in only."""
+    actor = _actor()
+    if not actor.is_authenticated:
+        return error_json(401, "unauthorized", "Sign in to see member suggestions.")
+    wait = hit_read_limit("RATELIMIT_SUGGEST", f"account:{actor.id}")
+    if wait:
+        message = f"Too many suggestions asked for. Please try again {wait_phrase(wait)}."
+        return error_json(429, "rate_limited", message, headers={"Retry-After": str(wait)})
+    found = usernames.suggest_members(actor, request.args.get("q", ""))
+    return jsonify({"users": [_suggestion(user) for user in found]})
+
+
+def _suggestion(user) -> dict:
+    # Public profile facts only: never the email address.
+    return {
+        "id": user.id,
+        "username": user.username,
+        "display_name": user.display_name,
+        "url": url_for("users.profile", user_id=user.id),
+    }

@@ -68,8 +68,8 @@ class Site:
         }
         self.app = create_app(type("E2EConfig", (DevelopmentConfig,), settings))
 
-    def person(self, role: str = "member", name: str | None = None) -> Person:
-        """A new active account with a unique name, signed in nowhere yet."""
+    def person(self, role: str = "member", name: str | None = None, username: str | None = None) -> Person:
+        """A new active account with a unique name (and `username`, if given), signed in nowhere yet."""
         from tests.factories import make_user
 
         number = next(_people)
@@ -79,7 +79,7 @@ class Site:
             name = f"{first} {last}{number}"
         email = f"{role.replace('_', '-')}{number}@example.com"
         with self.app.app_context():
-            user = make_user(role, email=email, name=name)
+            user = make_user(role, email=email, name=name, username=username)
             return Person(user.id, user.email, user.display_name, role)
 
     def run(self, work, *args, **kwargs):

@@ -14,7 +14,7 @@ from app.models.comment import Comment
 from app.models.idea import Idea, IdeaFollow
 from app.models.notification import Notification
 from app.models.user import User
-from app.services import comments
+from app.services import comments, mentions
 from app.services.ideas import idea_page
 from tests.factories import make_idea, make_user
 
@@ -228,7 +228,7 @@ def test_mentions_link_to_profiles(app):
 def test_the_longest_matching_name_wins(app):
     make_user(name="Ada")
     full = make_user(name="Ada Lovelace")
-    _, mentioned = comments.find_mentions("Hi @Ada Lovelace")
+    _, mentioned = mentions.find_mentions("Hi @Ada Lovelace")
     assert mentioned == [full]
 
 
@@ -245,7 +245,7 @@ def test_the_longest_matching_name_wins(app):
 )
 def test_no_mention_in_code_emails_urls_or_other_names(app, body):
     make_user(name="Ada")
-    linked, mentioned = comments.find_mentions(body)
+    linked, mentioned = mentions.find_mentions(body)
     assert mentioned == []
     assert linked == body
 
