@@ -1,0 +1,115 @@
+"""One very long title must not break the layout: long words and links wrap on every page.
+
+A member posts an idea whose 120-character title has no space, another posts one whose title
+is a long link; staff pin the first, plan it, prototype it and launch it; people comment, flag
+and get notified. Every page that shows those titles fits the screen, on a phone and a desktop.
+"""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+WORD = ("Exportquarterlyrevenuereportswithcolumnwidthskeptintactforfinance" * 2)[:120]
+LINK = ("https://reports.example.com/exports/quarterly/revenue?columns=" + "widths-kept-" * 10)[:120]
+NAME = "Maximiliana-Wolfeschlegelsteinhausenbergerdorffson"  # 50 characters, the most allowed
+SIZES = {"phone": (390, 844), "desktop": (1366, 900)}
+FITS = "() => document.documentElement.scrollWidth"
+
+
+@pytest.fixture(scope="module")
+def scene(site):
+    """The long-titled ideas, and everything around them that repeats their titles."""
+    from datetime import timedelta
+
+    from app.extensions import db
+    from app.models.base import utcnow
+    from app.models.idea import Idea
+    from app.models.user import User
+    from app.services import comments, ideas, launches, moderation, prototypes, roadmap
+
+    author = site.person(name=NAME)
+    other = site.person()
+    admin = site.person("admin")
+    assert len(WORD) == len(LINK) == 120 and " " not in WORD + LINK
+
+    def build():
+        def user(person):
+            return db.session.get(User, person.id)
+
+        word = ideas.create_idea(user(author), WORD, f"Today {WORD} is cut at the edge.", None)
+        link = ideas.create_idea(user(other), LINK, f"See {LINK} for the export.", None)
+        moderation.set_pinned(user(admin), word, True)
+        comments.add_comment(user(other), word, f"Yes please: {LINK}")
+        ideas.change_status(user(admin), word, "planned", f"Planned as {WORD}.")
+        moderation.flag_item(user(author), "idea", link.id, "other", f"Unreadable: {WORD}")
+        item = roadmap.create_item(user(admin), WORD, f"Covers {LINK}.")
+        roadmap.link_idea(user(admin), item, word.id)
+        prototype = prototypes.create_prototype(
+            user(admin), WORD, f"Try {LINK}.", idea_ids=[word.id], status="published"
+        )
+        start = utcnow() + timedelta(days=1)
+        launch = launches.create_launch(
+            user(admin),
+            title=WORD,
+            hypothesis=f"We believe {WORD} keeps people coming back.",
+            success_metric=LINK,
+            capacity=5,
+            starts_at=start,
+            ends_at=start + timedelta(days=14),
+            idea_ids=[word.id],
+            status="recruiting",
+        )
+        db.session.flush()
+        assert db.session.get(Idea, word.id).pinned_at is not None
+        return {"word": word.id, "link": link.id, "item": item.id, "prototype": prototype.id, "launch": launch.id}
+
+    ids = site.run(build)
+    pages = {
+        None: ["/", "/ideas/", "/ideas/?sort=new", f"/ideas/{ids['word']}", f"/ideas/{ids['link']}"],
+        author: [
+            "/",
+            f"/users/{author.id}",
+            "/notifications",
+            "/prototypes/",
+            f"/prototypes/{ids['prototype']}",
+            "/launches/",
+            f"/launches/{ids['launch']}",
+            "/roadmap",
+            f"/roadmap/{ids['item']}",
+        ],
+        admin: [
+            f"/ideas/{ids['word']}",
+            "/admin/audit",
+            "/moderation",
+            "/staff",
+            f"/launches/{ids['launch']}/participants",
+            f"/moderation/ideas/{ids['link']}/merge?q=Export",
+        ],
+    }
+    return pages
+
+
+@pytest.mark.parametrize("size", SIZES.values(), ids=SIZES.keys())
+def test_long_words_and_links_in_titles_wrap_on_every_page(open_page, scene, size):
+    width, height = size
+    wide = []
+    for person, addresses in scene.items():
+        page = open_page(person, width=width, height=height)
+        for address in addresses:
+            response = page.goto(address)
+            assert response is not None and response.ok, f"{address}: HTTP {response and response.status}"
+            scroll_width = page.evaluate(FITS)
+            if scroll_width > width:
+                wide.append(f"{address} is {scroll_width} px wide")
+    assert not wide, f"at {width} px:\n" + "\n".join(wide)
+
+
+def test_the_pinned_long_title_heads_the_list_and_reads_in_full(open_page, scene):
+    page = open_page(width=390, height=844)
+    page.goto("/ideas/")
+    first = page.locator(".idea-card").first
+    expect(first.get_by_role("link", name=WORD)).to_be_visible()
+    box = first.get_by_role("link", name=WORD).bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+    expect(first).to_contain_text(re.compile("Pinned", re.IGNORECASE))
