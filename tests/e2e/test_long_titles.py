@@ -14,7 +14,18 @@ WORD = ("Exportquarterlyrevenuereportswithcolumnwidthskeptintactforfinance" * 2)
 LINK = ("https://reports.example.com/exports/quarterly/revenue?columns=" + "widths-kept-" * 10)[:120]
 NAME = "Maximiliana-Wolfeschlegelsteinhausenbergerdorffson"  # 50 characters, the most allowed
 SIZES = {"phone": (390, 844), "desktop": (1366, 900)}
-FITS = "() => document.documentElement.scrollWidth"
+# The page's width, and the innermost elements that stick out past the right edge (for the message).
+MEASURE = """() => {
+    const edge = document.documentElement.clientWidth;
+    const out = [...document.body.querySelectorAll("*")].filter(
+        (el) => el.getBoundingClientRect().right > edge + 1
+    );
+    const innermost = out.filter((el) => !out.some((other) => other !== el && el.contains(other)));
+    return {
+        width: document.documentElement.scrollWidth,
+        culprits: innermost.slice(0, 4).map((el) => el.outerHTML.slice(0, 120)),
+    };
+}"""
 
 
 @pytest.fixture(scope="module")
@@ -99,9 +110,10 @@ def test_long_words_and_links_in_titles_wrap_on_every_page(open_page, scene, siz
         for address in addresses:
             response = page.goto(address)
             assert response is not None and response.ok, f"{address}: HTTP {response and response.status}"
-            scroll_width = page.evaluate(FITS)
-            if scroll_width > width:
-                wide.append(f"{address} is {scroll_width} px wide")
+            measured = page.evaluate(MEASURE)
+            if measured["width"] > width:
+                wide.append(f"{address} is {measured['width']} px wide, because of:")
+                wide += [f"    {culprit}" for culprit in measured["culprits"]]
     assert not wide, f"at {width} px:\n" + "\n".join(wide)
 
 
