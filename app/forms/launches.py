@@ -18,6 +18,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from app.forms import title_rules
 from app.forms.accounts import strip
 from app.models.launch import ASSUMPTION_KINDS, DECISIONS, Launch, LaunchAssumption
 from app.services.launches import (
@@ -97,12 +98,7 @@ class AssumptionRowForm(Form):
 class LaunchForm(FlaskForm):
     title = StringField(
         "Title",
-        [
-            DataRequired("Give the launch a title."),
-            Length(
-                min=TITLE_MIN, max=TITLE_MAX, message=f"Use between {TITLE_MIN} and {TITLE_MAX} characters."
-            ),
-        ],
+        title_rules("Give the launch a title.", TITLE_MIN, TITLE_MAX),
         filters=[strip],
         description="What people will sign up for, like “Four weeks of weekly summary emails”.",
     )

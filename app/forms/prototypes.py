@@ -4,8 +4,9 @@ import re
 
 from flask_wtf import FlaskForm
 from wtforms import MultipleFileField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import Length, Optional, ValidationError
 
+from app.forms import title_rules
 from app.forms.accounts import strip
 from app.services.prototypes import (
     DESCRIPTION_MAX,
@@ -53,12 +54,7 @@ def parse_idea_ids(text: str | None) -> list[int]:
 class PrototypeForm(FlaskForm):
     title = StringField(
         "Title",
-        [
-            DataRequired("Give the prototype a title."),
-            Length(
-                min=TITLE_MIN, max=TITLE_MAX, message=f"Use between {TITLE_MIN} and {TITLE_MAX} characters."
-            ),
-        ],
+        title_rules("Give the prototype a title.", TITLE_MIN, TITLE_MAX),
         filters=[strip],
         description="What people will try, like “Clickable mock-up of CSV export”.",
     )

@@ -42,7 +42,8 @@ def scene(site):
     author = site.person(name=NAME)
     other = site.person()
     admin = site.person("admin")
-    assert len(WORD) == len(LINK) == 120 and " " not in WORD + LINK
+    assert len(WORD) == len(LINK) == 120
+    assert " " not in WORD + LINK
 
     def build():
         def user(person):
@@ -73,7 +74,13 @@ def scene(site):
         )
         db.session.flush()
         assert db.session.get(Idea, word.id).pinned_at is not None
-        return {"word": word.id, "link": link.id, "item": item.id, "prototype": prototype.id, "launch": launch.id}
+        return {
+            "word": word.id,
+            "link": link.id,
+            "item": item.id,
+            "prototype": prototype.id,
+            "launch": launch.id,
+        }
 
     ids = site.run(build)
     pages = {
@@ -109,7 +116,8 @@ def test_long_words_and_links_in_titles_wrap_on_every_page(open_page, scene, siz
         page = open_page(person, width=width, height=height)
         for address in addresses:
             response = page.goto(address)
-            assert response is not None and response.ok, f"{address}: HTTP {response and response.status}"
+            assert response is not None, f"{address}: no answer"
+            assert response.ok, f"{address}: HTTP {response.status}"
             measured = page.evaluate(MEASURE)
             if measured["width"] > width:
                 wide.append(f"{address} is {measured['width']} px wide, because of:")
@@ -123,5 +131,32 @@ def test_the_pinned_long_title_heads_the_list_and_reads_in_full(open_page, scene
     first = page.locator(".idea-card").first
     expect(first.get_by_role("link", name=WORD)).to_be_visible()
     box = first.get_by_role("link", name=WORD).bounding_box()
-    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+    assert box is not None
+    assert box["x"] >= 0
+    assert box["x"] + box["width"] <= 390
     expect(first).to_contain_text(re.compile("Pinned", re.IGNORECASE))
+
+
+@pytest.mark.parametrize("size", SIZES.values(), ids=SIZES.keys())
+def test_a_pasted_long_title_is_kept_and_the_page_says_it_is_too_long(open_page, site, size):
+    width, height = size
+    pasted = ("Let me paste the whole support ticket here as the title " * 90)[:5000]
+    page = open_page(site.person(), width=width, height=height)
+    page.goto("/ideas/new")
+    title = page.get_by_label("Title")
+    title.focus()
+    page.keyboard.insert_text(pasted)  # what a paste does: the browser's own limits apply
+    expect(title).to_have_value(pasted)
+    expect(page.locator("#title-count")).to_have_text(
+        "4,880 characters too many: the limit is 120. Shorten it before you send it."
+    )
+    expect(title).to_have_accessible_description(re.compile("4,880 characters too many"))
+    page.get_by_role("button", name="Post idea").click()
+    refusal = "Keep the title to 120 characters or fewer (it has 5000)."
+    expect(page.locator("#title-error")).to_have_text(refusal)
+    expect(page.get_by_label("Title")).to_have_value(pasted.strip())
+    page.get_by_label("Title").fill(WORD)
+    expect(page.locator("#title-count")).to_have_text("0 characters left.")
+    page.get_by_label("Title").fill("Export reports to CSV")
+    expect(page.locator("#title-count")).to_be_hidden()
+    assert page.evaluate(MEASURE)["width"] <= width
