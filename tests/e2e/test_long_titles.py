@@ -10,6 +10,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.browser import NO_AXE
+
 WORD = ("Exportquarterlyrevenuereportswithcolumnwidthskeptintactforfinance" * 2)[:120]
 LINK = ("https://reports.example.com/exports/quarterly/revenue?columns=" + "widths-kept-" * 10)[:120]
 NAME = "Maximiliana-Wolfeschlegelsteinhausenbergerdorffson"  # 50 characters, the most allowed
@@ -52,7 +54,8 @@ def scene(site):
         word = ideas.create_idea(user(author), WORD, f"Today {WORD} is cut at the edge.", None)
         link = ideas.create_idea(user(other), LINK, f"See {LINK} for the export.", None)
         moderation.set_pinned(user(admin), word, True)
-        comments.add_comment(user(other), word, f"Yes please: {LINK}")
+        comment = comments.add_comment(user(other), word, f"Yes please: {LINK}")
+        moderation.flag_item(user(author), "comment", comment.id, "spam")
         ideas.change_status(user(admin), word, "planned", f"Planned as {WORD}.")
         moderation.flag_item(user(author), "idea", link.id, "other", f"Unreadable: {WORD}")
         item = roadmap.create_item(user(admin), WORD, f"Covers {LINK}.")
@@ -106,6 +109,22 @@ def scene(site):
         ],
     }
     return pages
+
+
+@pytest.mark.parametrize("size", SIZES.values(), ids=SIZES.keys())
+def test_pages_full_of_long_titles_pass_axe(open_page, scene, axe_source, size):
+    from tests.e2e.test_accessibility import axe_problems
+
+    if not axe_source:
+        pytest.skip(NO_AXE)
+    width, height = size
+    problems = []
+    for person, addresses in scene.items():
+        page = open_page(person, width=width, height=height, bypass_csp=True)
+        for address in addresses:
+            page.goto(address)
+            problems += [f"{address}: {problem}" for problem in axe_problems(page, axe_source)]
+    assert not problems, f"at {width} px:\n" + "\n".join(problems)
 
 
 @pytest.mark.parametrize("size", SIZES.values(), ids=SIZES.keys())
