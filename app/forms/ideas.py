@@ -5,6 +5,7 @@ from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAre
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from app.forms import title_rules
 from app.forms.accounts import strip
 from app.forms.images import images_field
 from app.idempotency import new_token
@@ -15,12 +16,7 @@ from app.services.ideas import BODY_MAX, NOTE_MAX, TITLE_MAX, TITLE_MIN
 class IdeaForm(FlaskForm):
     title = StringField(
         "Title",
-        [
-            DataRequired("Give your idea a title."),
-            Length(
-                min=TITLE_MIN, max=TITLE_MAX, message=f"Use between {TITLE_MIN} and {TITLE_MAX} characters."
-            ),
-        ],
+        title_rules("Give your idea a title.", TITLE_MIN, TITLE_MAX),
         filters=[strip],
         description="What do you need? One sentence, like “Export reports to CSV”.",
     )

@@ -18,6 +18,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from app.forms import title_rules
 from app.forms.accounts import strip
 from app.forms.idea_links import TickedIdeasField, idea_references_field
 from app.models.launch import ASSUMPTION_KINDS, DECISIONS, Launch, LaunchAssumption
@@ -98,12 +99,7 @@ class AssumptionRowForm(Form):
 class LaunchForm(FlaskForm):
     title = StringField(
         "Title",
-        [
-            DataRequired("Give the launch a title."),
-            Length(
-                min=TITLE_MIN, max=TITLE_MAX, message=f"Use between {TITLE_MIN} and {TITLE_MAX} characters."
-            ),
-        ],
+        title_rules("Give the launch a title.", TITLE_MIN, TITLE_MAX),
         filters=[strip],
         description="What people will sign up for, like “Four weeks of weekly summary emails”.",
     )

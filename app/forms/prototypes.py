@@ -2,8 +2,9 @@
 
 from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import Length, Optional
 
+from app.forms import title_rules
 from app.forms.accounts import strip
 from app.forms.idea_links import TickedIdeasField, idea_references_field
 from app.forms.images import images_field
@@ -35,12 +36,7 @@ def format_links(links) -> str:
 class PrototypeForm(FlaskForm):
     title = StringField(
         "Title",
-        [
-            DataRequired("Give the prototype a title."),
-            Length(
-                min=TITLE_MIN, max=TITLE_MAX, message=f"Use between {TITLE_MIN} and {TITLE_MAX} characters."
-            ),
-        ],
+        title_rules("Give the prototype a title.", TITLE_MIN, TITLE_MAX),
         filters=[strip],
         description="What people will try, like “Clickable mock-up of CSV export”.",
     )

@@ -3,8 +3,9 @@
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import Length, Optional
 
+from app.forms import title_rules
 from app.forms.accounts import strip
 from app.forms.idea_links import TickedIdeasField, idea_references_field
 from app.models.roadmap import RoadmapItem
@@ -41,12 +42,7 @@ def _scale(label: str, description: str) -> SelectField:
 class RoadmapItemForm(FlaskForm):
     title = StringField(
         "Title",
-        [
-            DataRequired("Give the item a title."),
-            Length(
-                min=TITLE_MIN, max=TITLE_MAX, message=f"Use between {TITLE_MIN} and {TITLE_MAX} characters."
-            ),
-        ],
+        title_rules("Give the item a title.", TITLE_MIN, TITLE_MAX),
         filters=[strip],
         description="What customers will get, like “CSV export for every report”.",
     )

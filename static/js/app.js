@@ -33,6 +33,36 @@
     }
   });
 
+  // Fields with a length limit (data-maxlength): say how much room is left near the limit, and how
+  // much to cut past it, as the person types or pastes. Nothing is cut; the server refuses too.
+  document.querySelectorAll("[data-maxlength]").forEach(function (input) {
+    var limit = parseInt(input.getAttribute("data-maxlength"), 10);
+    if (!limit || !input.id) { return; }
+    var count = document.createElement("p");
+    count.className = "field__count";
+    count.id = input.id + "-count";
+    count.setAttribute("aria-live", "polite");
+    input.insertAdjacentElement("afterend", count);
+    var described = input.getAttribute("aria-describedby");
+    input.setAttribute("aria-describedby", (described ? described + " " : "") + count.id);
+    var number = function (n) { return n.toLocaleString("en"); };
+    var update = function () {
+      var left = limit - input.value.length;
+      var over = left < 0;
+      count.classList.toggle("field__count--over", over);
+      if (over) {
+        count.textContent = number(-left) + (left === -1 ? " character" : " characters") +
+          " too many: the limit is " + number(limit) + ". Shorten it before you send it.";
+      } else if (left <= Math.max(10, Math.floor(limit / 5))) {
+        count.textContent = number(left) + (left === 1 ? " character" : " characters") + " left.";
+      } else {
+        count.textContent = "";
+      }
+    };
+    input.addEventListener("input", update);
+    update();
+  });
+
   // Copy buttons: data-copy="#selector" copies that input's value.
   document.querySelectorAll("[data-copy]").forEach(function (button) {
     var source = document.querySelector(button.getAttribute("data-copy"));

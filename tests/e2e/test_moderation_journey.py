@@ -72,7 +72,7 @@ def test_a_flag_reaches_a_moderator_who_hides_and_merges_and_the_audit_log_shows
     mod.get_by_label("Or find it").fill(f"{word} theme")
     mod.get_by_role("button", name="Find").click()
     expect(mod.get_by_role("heading", name=re.compile("^Merge “"))).to_be_visible()
-    mod.get_by_role("button", name=f"Merge into “Dark {word} theme”").click()
+    mod.get_by_role("button", name=f"Merge into this idea: “Dark {word} theme”").click()
     expect(mod.locator(".flash--success")).to_contain_text(f"Merged into “Dark {word} theme”")
     expect(mod.locator(".notice").first).to_contain_text("This idea was merged into")
     mod.get_by_role("link", name=f"“Dark {word} theme”").first.click()

@@ -94,7 +94,7 @@ def test_proposing_needs_sign_in(client):
     ("fields", "message"),
     [
         ({"title": "Tiny"}, "Use between 5 and 120 characters."),
-        ({"title": "x" * 121}, "Use between 5 and 120 characters."),
+        ({"title": "x" * 121}, "Keep the title to 120 characters or fewer (it has 121)."),
         ({"title": ""}, "Give your idea a title."),
         ({"body": "x" * 10_001}, "Use at most 10,000 characters."),
         ({"category": "no-such-category"}, "Choose one of the listed categories."),
