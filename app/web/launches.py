@@ -118,6 +118,7 @@ def render_launch_page(launch_id: int, status: int = 200, join_form=None, messag
         page=data,
         launch=data.launch,
         transitions=launches.TRANSITIONS[data.launch.status],
+        early_start=launches.early_by(data.launch),
         join_form=join_form or JoinForm(formdata=None),
         message_form=message_form or MessageForm(formdata=None),
         now=utcnow(),
@@ -177,9 +178,18 @@ def change_status(launch_id: int):
         # Completing needs the outcome; the outcome form completes the launch.
         require(_actor(), "launch.change_status", launch)
         return redirect(url_for("launches.complete", launch_id=launch_id))
-    launches.change_status(_actor(), launch, target)
+    planned = launch.starts_at
+    early = launches.early_by(launch) if target == "running" else None
+    launches.change_status(_actor(), launch, target, start_early=request.form.get("start_early") == "1")
     db.session.commit()
-    flash(STATUS_MESSAGES.get(target, "The status is changed."), "success")
+    if early is not None:
+        flash(
+            f"The launch is running, {early} before the planned date ({launches.day(planned)}): "
+            "its start date is now today. It takes no new participants now.",
+            "success",
+        )
+    else:
+        flash(STATUS_MESSAGES.get(target, "The status is changed."), "success")
     return _detail(launch_id)
 
 

@@ -218,7 +218,14 @@ class PageOpener:
         self.signed_in: dict[str, dict] = {}
 
     def open(
-        self, person=None, width=1280, height=900, javascript=True, bypass_csp=False, state=None, timezone_id=None
+        self,
+        person=None,
+        width=1280,
+        height=900,
+        javascript=True,
+        bypass_csp=False,
+        state=None,
+        timezone_id=None,
     ):
         context = self.browser.new_context(
             timezone_id=timezone_id,

@@ -81,4 +81,6 @@ def test_a_pm_builds_a_round_one_question_at_a_time(open_page, site, axe_source,
     expect(page.locator("[data-question-list] [data-question-row]")).to_have_count(2)
     choice = page.get_by_role("group", name="Question 2", exact=True)
     expect(choice.get_by_label("Options, one per line")).to_have_value("Basic\nPro\nTeam")
-    expect(page.get_by_role("group", name="Question 1", exact=True).get_by_label("Options, one per line")).to_be_hidden()
+    expect(
+        page.get_by_role("group", name="Question 1", exact=True).get_by_label("Options, one per line")
+    ).to_be_hidden()

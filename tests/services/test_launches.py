@@ -175,10 +175,10 @@ def test_drafts_are_for_staff_only(app):
 def test_the_list_shows_recruiting_launches_first(app):
     pm = make_user("product_manager")
     done = new_launch(pm, status="recruiting", title="Finished pilot")
-    launches.change_status(pm, done, "running")
+    launches.change_status(pm, done, "running", start_early=True)
     launches.change_status(pm, done, "completed", outcome_for(done))
     running = new_launch(pm, status="recruiting", title="Running pilot")
-    launches.change_status(pm, running, "running")
+    launches.change_status(pm, running, "running", start_early=True)
     recruiting = new_launch(pm, status="recruiting", title="Recruiting pilot")
     new_launch(pm, title="Draft pilot")
     db.session.commit()
@@ -397,7 +397,7 @@ def test_withdrawing_while_running_also_promotes(app):
     a, b = make_user(), make_user()
     join(a, launch)
     join(b, launch)
-    launches.change_status(pm, launch, "running")
+    launches.change_status(pm, launch, "running", start_early=True)
     participation.withdraw(a, launch.id)
     db.session.commit()
     assert participation.my_participation(b, launch.id).state == "enrolled"
@@ -490,7 +490,7 @@ def test_the_outcome_is_stored_and_told_once_to_participants_and_followers(app):
     join(follower, launch)
     waiting = make_user()
     join(waiting, launch)
-    launches.change_status(pm, launch, "running")
+    launches.change_status(pm, launch, "running", start_early=True)
     first, second = launch.assumptions
     outcome = outcome_for(launch, decision="scale", results={first.id: "confirmed", second.id: "refuted"})
     launches.change_status(pm, launch, "completed", outcome)
@@ -627,3 +627,72 @@ def test_followers_without_an_idea_link_hear_nothing(app):
     assert (
         db.session.scalar(select(func.count(Notification.id)).where(Notification.user_id == stranger.id)) == 0
     )
+
+
+# ---- Launch dates ----
+
+
+def test_starting_before_the_planned_date_is_refused_unless_confirmed(app):
+    pm = make_user("product_manager")
+    launch = new_launch(pm, status="recruiting")
+    three_days_early = datetime(2027, 2, 26, 10, 30, tzinfo=UTC)
+    with pytest.raises(Conflict) as refused:
+        launches.change_status(pm, launch, "running", now=three_days_early)
+    assert "planned to start on 1 Mar 2027, in 3 days" in refused.value.message
+    assert "confirm the early start" in refused.value.message
+    db.session.rollback()
+    assert reload(launch.id).status == "recruiting"
+    assert reload(launch.id).starts_at == STARTS
+
+    launches.change_status(pm, launch, "running", start_early=True, now=three_days_early)
+    db.session.commit()
+    started = reload(launch.id)
+    assert started.status == "running"
+    assert started.starts_at == three_days_early  # the record says when it really started
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "launch.running"))
+    assert entry.reason == "Started 3 days before the planned date, 1 Mar 2027"
+
+
+def test_a_launch_starts_on_its_date_without_confirmation(app):
+    pm = make_user("product_manager")
+    launch = new_launch(pm, status="recruiting")
+    launches.change_status(pm, launch, "running", now=STARTS)
+    assert reload(launch.id).starts_at == STARTS
+    assert launches.early_by(launch, STARTS) is None
+
+
+def test_how_early_a_start_is_reads_in_days_or_hours(app):
+    launch = new_launch()
+    assert launches.early_by(launch, datetime(2027, 2, 28, 9, tzinfo=UTC)) == "1 day"
+    assert launches.early_by(launch, datetime(2027, 2, 20, 23, tzinfo=UTC)) == "9 days"
+    launch.starts_at = datetime(2027, 3, 1, 17, tzinfo=UTC)
+    assert launches.early_by(launch, datetime(2027, 3, 1, 14, 10, tzinfo=UTC)) == "3 hours"
+
+
+def test_results_are_never_dated_before_the_launch_started(app):
+    pm = make_user("product_manager")
+    launch = new_launch(pm, status="recruiting")
+    launches.change_status(pm, launch, "running", now=STARTS)
+    db.session.commit()
+    launch = launches.get_launch(pm, launch.id)
+    # Dates moved on behind the site's back.
+    launch.starts_at, launch.ends_at = datetime(2099, 1, 1, tzinfo=UTC), datetime(2099, 2, 1, tzinfo=UTC)
+    db.session.commit()
+    with pytest.raises(Conflict) as refused:
+        launches.change_status(pm, launch, "completed", outcome_for(launch))
+    assert "record its results once it has run" in refused.value.message
+    db.session.rollback()
+    assert reload(launch.id).status == "running"
+    assert reload(launch.id).decision is None
+
+
+def test_a_started_launch_cannot_move_its_start_into_the_future(app):
+    pm = make_user("product_manager")
+    launch = new_launch(pm, status="recruiting")
+    launches.change_status(pm, launch, "running", now=STARTS)
+    db.session.commit()
+    with pytest.raises(Invalid) as refused:
+        launches.update_launch(pm, reload(launch.id), starts_at=datetime(2099, 1, 1, tzinfo=UTC))
+    assert "its start date can't move into the future" in refused.value.fields["starts_at"][0]
+    db.session.rollback()
+    assert reload(launch.id).starts_at == STARTS

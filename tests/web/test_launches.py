@@ -59,7 +59,9 @@ def make_launch(
     if status in ("running", "completed", "cancelled"):
         staff = make_user("admin")
         launch = launches.get_launch(staff, launch.id)
-        launches.change_status(staff, launch, "running" if status != "cancelled" else "cancelled")
+        launches.change_status(
+            staff, launch, "running" if status != "cancelled" else "cancelled", start_early=True
+        )
         if status == "completed":
             complete(staff, launch)
         db.session.commit()
@@ -557,7 +559,7 @@ def test_the_outcome_shows_on_the_launch_and_the_linked_idea(client, login):
     participant = make_user()
     join(participant, launch)
     staff = make_user("product_manager")
-    launches.change_status(staff, launches.get_launch(staff, launch.id), "running")
+    launches.change_status(staff, launches.get_launch(staff, launch.id), "running", start_early=True)
     db.session.commit()
     first, second = launches.get_launch(staff, launch.id).assumptions
     login(staff)
@@ -747,3 +749,31 @@ def test_the_launch_page_runs_a_fixed_number_of_queries(client, login, count_que
     for _ in range(5):
         join(make_user(), launch, "")
     assert queries() == few
+
+
+def test_starting_a_launch_early_says_so_and_records_the_real_start(client, login):
+    launch = make_launch()  # planned for 1 May 2030
+    login(make_user("product_manager"))
+    html = html_lib.unescape(client.get(page_of(launch)).get_data(as_text=True))
+    days = (START.date() - datetime.now(UTC).date()).days
+    assert f"Start now, {days} days early" in html
+    assert f'data-confirm="Start now, {days} days before the planned date (1 May 2030)?' in html
+    # A stale page (or a hand-made post) that does not confirm it is refused and changes nothing.
+    response = client.post_form(
+        f"/launches/{launch.id}/status", {"status": "running"}, page=page_of(launch), follow_redirects=True
+    )
+    assert "This launch is planned to start on 1 May 2030" in html_lib.unescape(
+        response.get_data(as_text=True)
+    )
+    assert db.session.get(Launch, launch.id).status == "recruiting"
+    response = client.post_form(
+        f"/launches/{launch.id}/status",
+        {"status": "running", "start_early": "1"},
+        page=page_of(launch),
+        follow_redirects=True,
+    )
+    page = html_lib.unescape(response.get_data(as_text=True))
+    assert f"The launch is running, {days} days before the planned date (1 May 2030)" in page
+    started = db.session.get(Launch, launch.id)
+    assert started.status == "running"
+    assert started.starts_at.date() == datetime.now(UTC).date()

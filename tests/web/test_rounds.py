@@ -254,7 +254,10 @@ def test_remove_a_question_without_javascript(client, login):
     rows = _rows(3, row0={"prompt": "First"}, row2={"prompt": "Third"})
     del rows["questions-1-prompt"], rows["questions-1-kind"], rows["questions-1-options"]
     assert client.post_form(f"/prototypes/{prototype.id}/rounds/new", _round_form(**rows)).status_code == 302
-    assert [q.prompt for q in load(db.session.scalar(select(FeedbackRound.id))).questions] == ["First", "Third"]
+    assert [q.prompt for q in load(db.session.scalar(select(FeedbackRound.id))).questions] == [
+        "First",
+        "Third",
+    ]
 
 
 def test_options_on_a_question_that_is_not_a_choice_are_refused_clearly(client, login):
