@@ -715,6 +715,7 @@ class LaunchPage:
     my_state: str | None
     my_position: int | None
     screening_answer: str = ""
+    removal_reason: str = ""
 
 
 def launch_page(actor: Any, launch_id: int) -> LaunchPage:
@@ -755,6 +756,7 @@ def launch_page(actor: Any, launch_id: int) -> LaunchPage:
         my_state=mine.state if mine else None,
         my_position=mine.position if mine else None,
         screening_answer=mine.screening_answer if mine else "",
+        removal_reason=mine.removal_reason if mine else "",
     )
 
 

@@ -240,7 +240,49 @@ def complete(launch_id: int):
 def participants(launch_id: int):
     launch = launches.get_launch(_actor(), launch_id, with_parts=False)
     rows = participation.participants(_actor(), launch)
-    return render_template("launches/participants.html", launch=launch, rows=rows)
+    return render_template(
+        "launches/participants.html",
+        launch=launch,
+        rows=rows,
+        changeable=launch.is_active,
+        reason_max=participation.REASON_MAX,
+    )
+
+
+@bp.post("/<int:launch_id>/participants/<int:user_id>/remove")
+@login_required
+def remove_participant(launch_id: int, user_id: int):
+    if not PostForm().validate_on_submit():
+        abort(400)
+    removal = participation.remove_participant(
+        _actor(),
+        launch_id,
+        user_id,
+        request.form.get("reason", ""),
+        fill_seat=request.form.get("fill_seat") == "1",
+    )
+    db.session.commit()
+    message = f"{removal.user.display_name} is off the launch and has been told."
+    if removal.promoted:
+        names = ", ".join(user.display_name for user in removal.promoted)
+        message += f" {names} had the first place on the waitlist and got the seat."
+    elif removal.was == "enrolled" and removal.waiting:
+        message += " The seat stays free for you to give to someone on the waitlist."
+    elif removal.was == "enrolled":
+        message += " The seat is free for the next person who joins."
+    flash(message, "success")
+    return redirect(url_for("launches.participants", launch_id=launch_id))
+
+
+@bp.post("/<int:launch_id>/participants/<int:user_id>/promote")
+@login_required
+def promote_participant(launch_id: int, user_id: int):
+    if not PostForm().validate_on_submit():
+        abort(400)
+    user = participation.promote_participant(_actor(), launch_id, user_id)
+    db.session.commit()
+    flash(f"{user.display_name} is enrolled and has been told.", "success")
+    return redirect(url_for("launches.participants", launch_id=launch_id))
 
 
 @bp.get("/<int:launch_id>/participants.csv")

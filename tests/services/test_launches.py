@@ -228,7 +228,9 @@ def launch_in(status: str, pm: User) -> Launch:
         "cancelled": ["cancelled"],
     }[status]
     for step in path:
-        launches.change_status(pm, launch, step, outcome_for(launch) if step == "completed" else None)
+        launches.change_status(
+            pm, launch, step, outcome_for(launch) if step == "completed" else None, start_early=True
+        )
     db.session.commit()
     return launches.get_launch(pm, launch.id)
 
@@ -237,7 +239,9 @@ def launch_in(status: str, pm: User) -> Launch:
 def test_allowed_transitions(app, start, end):
     pm = make_user("product_manager")
     launch = launch_in(start, pm)
-    launches.change_status(pm, launch, end, outcome_for(launch) if end == "completed" else None)
+    launches.change_status(
+        pm, launch, end, outcome_for(launch) if end == "completed" else None, start_early=True
+    )
     db.session.commit()
     assert reload(launch.id).status == end
     assert db.session.scalar(
@@ -678,6 +682,7 @@ def test_results_are_never_dated_before_the_launch_started(app):
     # Dates moved on behind the site's back.
     launch.starts_at, launch.ends_at = datetime(2099, 1, 1, tzinfo=UTC), datetime(2099, 2, 1, tzinfo=UTC)
     db.session.commit()
+    launch = launches.get_launch(pm, launch.id)
     with pytest.raises(Conflict) as refused:
         launches.change_status(pm, launch, "completed", outcome_for(launch))
     assert "record its results once it has run" in refused.value.message
@@ -696,3 +701,119 @@ def test_a_started_launch_cannot_move_its_start_into_the_future(app):
     assert "its start date can't move into the future" in refused.value.fields["starts_at"][0]
     db.session.rollback()
     assert reload(launch.id).starts_at == STARTS
+
+
+# ---- The launch team removes and enrols people ----
+
+
+def messages_to(user: User) -> list[str]:
+    return list(
+        db.session.scalars(
+            select(Notification.message).where(Notification.user_id == user.id).order_by(Notification.id)
+        )
+    )
+
+
+def test_staff_remove_someone_who_is_told_why_and_the_seat_goes_to_the_first_waiting(app):
+    pm = make_user("product_manager")
+    launch = new_launch(pm, status="recruiting", capacity=1)
+    seated, first, second = make_user(), make_user(), make_user()
+    for person in (seated, first, second):
+        join(person, launch)
+    removal = participation.remove_participant(pm, launch.id, seated.id, "  Not in the  pilot region ")
+    db.session.commit()
+    assert [user.id for user in removal.promoted] == [first.id]
+    rows = participant_rows(launch.id)
+    assert (rows[seated.id].state, rows[seated.id].removal_reason) == ("removed", "Not in the pilot region")
+    assert rows[first.id].state == "enrolled"
+    assert (reload(launch.id).enrolled_count, reload(launch.id).waitlist_count) == (1, 1)
+    assert messages_to(seated)[-1] == (
+        "The launch team took you off the learning launch “Weekly summary email pilot”. "
+        "Reason: Not in the pilot region"
+    )
+    assert "you are enrolled now" in messages_to(first)[-1]
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "launch.remove_participant"))
+    assert (entry.target_type, entry.target_id, entry.reason) == (
+        "launch",
+        launch.id,
+        "Not in the pilot region",
+    )
+    assert entry.after == f"{seated.display_name}: removed"
+    # Removed means removed: joining again is refused.
+    with pytest.raises(Conflict) as refused:
+        participation.join_launch(seated, launch.id)
+    assert "can't join it again" in refused.value.message
+
+
+def test_a_freed_seat_kept_for_the_team_goes_to_whoever_they_enrol(app):
+    pm = make_user("product_manager")
+    launch = new_launch(pm, status="recruiting", capacity=1)
+    seated, first, second = make_user(), make_user(), make_user()
+    for person in (seated, first, second):
+        join(person, launch)
+    removal = participation.remove_participant(pm, launch.id, seated.id, fill_seat=False)
+    db.session.commit()
+    assert removal.promoted == []
+    assert reload(launch.id).seats_left == 0  # newcomers queue behind the people waiting
+    latecomer = make_user()
+    assert join(latecomer, launch).state == "waitlisted"
+    participation.promote_participant(pm, launch.id, second.id)  # the team picks the second in line
+    db.session.commit()
+    rows = participant_rows(launch.id)
+    assert (rows[second.id].state, rows[first.id].state) == ("enrolled", "waitlisted")
+    assert (reload(launch.id).enrolled_count, reload(launch.id).waitlist_count) == (1, 2)
+    assert messages_to(second)[-1] == (
+        "You have a seat in the learning launch “Weekly summary email pilot”: the launch team enrolled you."
+    )
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "launch.promote_participant"))
+    assert entry.after == f"{second.display_name}: enrolled"
+
+
+def test_enrolling_from_the_waitlist_respects_capacity(app):
+    pm = make_user("product_manager")
+    launch = new_launch(pm, status="recruiting", capacity=2)
+    people = [make_user() for _ in range(3)]
+    for person in people:
+        join(person, launch)
+    with pytest.raises(Conflict) as refused:
+        participation.promote_participant(pm, launch.id, people[2].id)
+    assert refused.value.message == (
+        f"All 2 seats are taken, so {people[2].display_name} stays on the waitlist. "
+        "Raise the capacity or remove someone to make room first."
+    )
+    db.session.rollback()
+    assert participant_rows(launch.id)[people[2].id].state == "waitlisted"
+    assert (reload(launch.id).enrolled_count, reload(launch.id).waitlist_count) == (2, 1)
+    with pytest.raises(Conflict, match="not on the waitlist"):
+        participation.promote_participant(pm, launch.id, people[0].id)
+
+
+@pytest.mark.parametrize("role", ["member", "moderator"])
+def test_only_staff_remove_or_enrol_people(app, role):
+    launch = new_launch(status="recruiting", capacity=1)
+    seated, waiting = make_user(), make_user()
+    join(seated, launch)
+    join(waiting, launch)
+    with pytest.raises(Forbidden):
+        participation.remove_participant(make_user(role), launch.id, seated.id)
+    with pytest.raises(Forbidden):
+        participation.promote_participant(make_user(role), launch.id, waiting.id)
+    db.session.rollback()
+    assert {row.state for row in participant_rows(launch.id).values()} == {"enrolled", "waitlisted"}
+
+
+def test_a_long_reason_or_a_finished_launch_changes_nothing(app):
+    pm = make_user("product_manager")
+    launch = new_launch(pm, status="recruiting")
+    person = make_user()
+    join(person, launch)
+    with pytest.raises(Invalid) as refused:
+        participation.remove_participant(pm, launch.id, person.id, "x" * 501)
+    assert "500 characters or fewer" in refused.value.fields["reason"][0]
+    db.session.rollback()
+    launches.change_status(pm, launches.get_launch(pm, launch.id), "cancelled")
+    db.session.commit()
+    with pytest.raises(Conflict, match="its list of participants stays as it is"):
+        participation.remove_participant(pm, launch.id, person.id)
+    db.session.rollback()
+    assert participant_rows(launch.id)[person.id].state == "enrolled"
