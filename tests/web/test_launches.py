@@ -828,7 +828,7 @@ def test_staff_remove_a_participant_with_a_reason_and_the_next_person_gets_the_s
     page = text_of(response.get_data(as_text=True))
     assert "Ana Seated is off the launch and has been told." in page
     assert "Bo Waiting had the first place on the waitlist and got the seat." in page
-    assert "Removed because: Outside the pilot region" in page
+    assert "Removed Because: Outside the pilot region" in page
     assert (state_of(launch, seated), state_of(launch, waiting)) == ("removed", "enrolled")
     told = db.session.scalar(select(Notification.message).where(Notification.user_id == seated.id))
     assert told.endswith("Reason: Outside the pilot region")
