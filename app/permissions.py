@@ -196,6 +196,8 @@ RULES: dict[str, Predicate] = {
     "launch.view_drafts": _staff,
     "launch.participants": _staff,
     "launch.message": _staff,
+    "launch.remove_participant": _staff,
+    "launch.promote_participant": _staff,
     "launch.join": _member,
     "roadmap.manage": _staff,
     "roadmap.view_private": _staff,

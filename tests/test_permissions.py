@@ -51,6 +51,8 @@ ROLE_RULES = {
     "launch.view_drafts": {"product_manager", "admin"},
     "launch.participants": {"product_manager", "admin"},
     "launch.message": {"product_manager", "admin"},
+    "launch.remove_participant": {"product_manager", "admin"},
+    "launch.promote_participant": {"product_manager", "admin"},
     "launch.join": set(ROLES),
     "roadmap.manage": {"product_manager", "admin"},
     "roadmap.view_private": {"product_manager", "admin"},

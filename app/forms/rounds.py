@@ -3,34 +3,48 @@
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
+    DateTimeLocalField,
     FieldList,
     Form,
     FormField,
+    HiddenField,
     RadioField,
     SelectField,
     StringField,
     TextAreaField,
-    TimeField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from app.forms.accounts import strip
 from app.models.prototype import QUESTION_KINDS, RoundQuestion
-from app.services.rounds import KIND_LABELS, PROMPT_MAX, QUESTIONS_MAX
+from app.services.rounds import CHOICE_KINDS, KIND_LABELS, PROMPT_MAX, QUESTIONS_MAX
+from app.services.timezones import DEFAULT_ZONE, local_to_utc, utc_to_local, zone_or_default
 
-QUESTION_ROWS = 8  # rows on a new form; "More question rows" adds MORE_ROWS at a time
-MORE_ROWS = 4
-MAX_ROWS = QUESTIONS_MAX + 8  # blank rows are ignored, so a full form may hold a few
+ROW_PLACEHOLDER = "__index__"  # the row number in the script's template for a new question
+
 AUDIENCE_CHOICES = [
     SelectChoice("everyone", "Everyone with an account"),
     SelectChoice("launch", "The participants of a learning launch"),
 ]
+
+
+class LocalTimeField(DateTimeLocalField):
+    """A `datetime-local` input: a wall-clock time, without a zone (the form's time zone says which)."""
+
+    def __init__(self, label: str, **kwargs: Any) -> None:
+        super().__init__(label, format="%Y-%m-%dT%H:%M", **kwargs)
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError("Give a date and a time, like 2030-01-15 09:00.") from error
 
 
 class QuestionRowForm(Form):
@@ -40,7 +54,7 @@ class QuestionRowForm(Form):
     kind = SelectField(
         "Kind", choices=[SelectChoice(kind, KIND_LABELS[kind]) for kind in QUESTION_KINDS], default="rating"
     )
-    options = TextAreaField("Options, one per line", [Optional()], description="Only for choice questions.")
+    options = TextAreaField("Options, one per line", [Optional()])
     required = BooleanField("An answer is required")
 
     def is_blank(self) -> bool:
@@ -64,34 +78,44 @@ class RoundForm(FlaskForm):
         filters=[strip],
         description="People see it in the invitation, like “Round 2: the new checkout”.",
     )
-    opens_on = DateField("Opens on", [InputRequired("Give the opening date.")])
-    opens_time = TimeField("at (UTC)", [InputRequired("Give the opening time.")])
-    closes_on = DateField("Closes on", [InputRequired("Give the closing date.")])
-    closes_time = TimeField("at (UTC)", [InputRequired("Give the closing time.")])
+    opens_at = LocalTimeField("Opens", validators=[InputRequired("Give the opening date and time.")])
+    closes_at = LocalTimeField("Closes", validators=[InputRequired("Give the closing date and time.")])
+    # The browser's IANA zone, filled in by static/js/rounds.js; UTC without the script.
+    time_zone = HiddenField(default=DEFAULT_ZONE)
     audience = RadioField("Who is asked", choices=AUDIENCE_CHOICES, default="everyone")
     # Choices are the launches that are recruiting or running, set by the view.
     launch_id = SelectField(
         "Which launch", coerce=int, choices=[], validate_choice=False, validators=[Optional()]
     )
+    # For the template: the kinds that take options, the most rows, the new row's placeholder.
+    CHOICE_ONLY = " ".join(CHOICE_KINDS)
+    QUESTIONS_MAX = QUESTIONS_MAX
+    ROW_PLACEHOLDER = ROW_PLACEHOLDER
     # No min_entries: WTForms renumbers posted rows, and padding them would copy posted values.
-    questions = FieldList(FormField(QuestionRowForm), max_entries=MAX_ROWS)
+    questions = FieldList(FormField(QuestionRowForm), max_entries=QUESTIONS_MAX)
 
     def chosen_launch(self) -> int | None:
         """The launch picked for the audience "launch", None otherwise."""
         return self.launch_id.data if self.audience.data == "launch" and self.launch_id.data else None
 
+    def zone(self) -> ZoneInfo:
+        """The zone the times are shown in: the one sent, when it is one, else UTC."""
+        return zone_or_default(self.time_zone.data)
+
     def set_window(self, opens_at: datetime, closes_at: datetime) -> None:
-        self.opens_on.data, self.opens_time.data = opens_at.date(), opens_at.time().replace(second=0)
-        self.closes_on.data, self.closes_time.data = closes_at.date(), closes_at.time().replace(second=0)
+        """Show two stored moments as wall-clock times in the form's zone."""
+        zone = self.zone()
+        self.opens_at.data = utc_to_local(opens_at, zone).replace(second=0, microsecond=0)
+        self.closes_at.data = utc_to_local(closes_at, zone).replace(second=0, microsecond=0)
 
-    def opens_at(self) -> datetime | None:
-        return _combine(self.opens_on.data, self.opens_time.data)
-
-    def closes_at(self) -> datetime | None:
-        return _combine(self.closes_on.data, self.closes_time.data)
+    def moment(self, field: LocalTimeField) -> str:
+        """The UTC moment a time field shows (`2030-01-15T14:00:00Z`), for the script; "" without one."""
+        if field.data is None:
+            return ""
+        return f"{local_to_utc(field.data, self.zone(), field.name, {}).astimezone(UTC):%Y-%m-%dT%H:%M:%S}Z"
 
     def set_questions(self, questions: list[RoundQuestion]) -> None:
-        """Fill the rows from existing questions, with a few empty rows after them."""
+        """One row for each existing question (one empty row when there are none)."""
         while len(self.questions.entries):
             self.questions.pop_entry()
         for question in questions:
@@ -103,20 +127,45 @@ class RoundForm(FlaskForm):
                     "required": question.required,
                 }
             )
-        self.add_rows(max(QUESTION_ROWS - len(questions), 2))
+        self.keep_one_row()
 
-    def pad_rows(self) -> None:
-        """At least QUESTION_ROWS rows to fill in."""
-        self.add_rows(QUESTION_ROWS - len(self.questions.entries))
-
-    def add_rows(self, count: int = MORE_ROWS) -> None:
-        for _ in range(min(count, MAX_ROWS - len(self.questions.entries))):
+    def keep_one_row(self) -> None:
+        """A round starts with one question: an empty form shows one row to fill in."""
+        if not self.questions.entries:
             self.questions.append_entry()
+
+    def add_question(self) -> None:
+        """One more (empty) question row, up to the most a round may have."""
+        if len(self.questions.entries) < QUESTIONS_MAX:
+            self.questions.append_entry()
+
+    def remove_question(self, number: str) -> None:
+        """Take out the row sent as `questions-<number>-…`; the others keep their names and values."""
+        self.questions.entries = [
+            entry for entry in self.questions.entries if self.row_number(entry) != number
+        ]
+        self.keep_one_row()
+
+    @staticmethod
+    def row_number(entry: Any) -> str:
+        """The number in a row's field names (`questions-3` → "3"); rows keep it when others go."""
+        return entry.name.rsplit("-", 1)[-1]
+
+    @staticmethod
+    def blank_row() -> QuestionRowForm:
+        """An empty row named `questions-__index__-…`: the script's template for a new question."""
+        return QuestionRowForm(prefix=f"questions-{ROW_PLACEHOLDER}-")
 
     def filled_questions(self) -> tuple[list[dict[str, Any]], list[int]]:
         """The questions of the rows that are not blank, and the row number of each."""
         rows = [index for index, entry in enumerate(self.questions.entries) if not entry.form.is_blank()]
         return [self.questions.entries[index].form.as_question() for index in rows], rows
+
+    def has_errors(self) -> bool:
+        """Whether any message shows: WTForms caches `errors`, so messages put on fields later count too."""
+        fields = [field for name, field in self._fields.items() if name != "questions"]
+        fields += [field for entry in self.questions.entries for field in entry.form]
+        return bool(self.form_errors) or any(field.errors for field in fields)
 
     def show_errors(self, fields: Mapping[str, list[str]], rows: list[int]) -> None:
         """Put a service's field errors (`questions.<n>.<part>` for questions) on the form's fields."""
@@ -124,8 +173,9 @@ class RoundForm(FlaskForm):
             "title": self.title,
             "audience": self.audience,
             "launch_id": self.launch_id,
-            "opens_at": self.opens_on,
-            "closes_at": self.closes_on,
+            "opens_at": self.opens_at,
+            "closes_at": self.closes_at,
+            "time_zone": self.time_zone,
         }
         for name, messages in fields.items():
             target = names.get(name)
@@ -138,12 +188,6 @@ class RoundForm(FlaskForm):
                 self.form_errors.extend(messages)
             elif not target.errors:  # the form's own message about a field comes first
                 target.errors = list(messages)
-
-
-def _combine(day, moment) -> datetime | None:
-    if day is None or moment is None:
-        return None
-    return datetime.combine(day, moment, tzinfo=UTC)
 
 
 def answers_from_form(questions: list[RoundQuestion], formdata: Mapping[str, Any]) -> dict[str, Any]:

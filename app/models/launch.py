@@ -13,7 +13,7 @@ LAUNCH_STATUSES = ("draft", "recruiting", "running", "completed", "cancelled")
 ASSUMPTION_KINDS = ("value", "execution", "scale")
 ASSUMPTION_RESULTS = ("confirmed", "refuted", "inconclusive")
 DECISIONS = ("scale", "iterate", "stop")
-PARTICIPANT_STATES = ("enrolled", "waitlisted", "withdrawn")
+PARTICIPANT_STATES = ("enrolled", "waitlisted", "withdrawn", "removed")
 
 
 class Launch(db.Model):
@@ -68,7 +68,20 @@ class Launch(db.Model):
 
     @property
     def seats_left(self) -> int:
+        """Seats a new joiner gets; a seat the team keeps free while people wait is theirs to give."""
+        if self.waitlist_count:
+            return 0
         return max(self.capacity - self.enrolled_count, 0)
+
+    @property
+    def free_seats(self) -> int:
+        """Seats nobody is enrolled in, whoever may have them."""
+        return max(self.capacity - self.enrolled_count, 0)
+
+    @property
+    def is_active(self) -> bool:
+        """Recruiting or running: people join, leave and are moved between seat and waitlist."""
+        return self.status in ("recruiting", "running")
 
     @property
     def has_outcome(self) -> bool:
@@ -131,6 +144,8 @@ class LaunchParticipant(db.Model):
     # Set while waitlisted: the launch's join sequence number when they joined.
     waitlist_seq: Mapped[int | None]
     screening_answer: Mapped[str] = mapped_column(Text, default="")
+    # Why the launch team removed them (state "removed"), as they were told.
+    removal_reason: Mapped[str] = mapped_column(String(500), default="", server_default="")
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -231,9 +231,15 @@ def _prototype_steps(
     return steps
 
 
-def _launch_steps(actor: Any, idea: Idea, loaded: list[Launch] | None = None) -> list[JourneyStep]:
+def _launch_steps(
+    actor: Any, idea: Idea, now: datetime, loaded: list[Launch] | None = None
+) -> list[JourneyStep]:
     """Learning launches testing the idea, with the outcome of completed ones (one query, or none
-    when the page read them already: `loaded`)."""
+    when the page read them already: `loaded`).
+
+    A launch that has not started is dated when it was planned, so no step lies in the future;
+    its planned dates show as its period.
+    """
     steps = []
     launches = (
         sorted(loaded, key=lambda launch: launch.id)
@@ -257,7 +263,7 @@ def _launch_steps(actor: Any, idea: Idea, loaded: list[Launch] | None = None) ->
         steps.append(
             JourneyStep(
                 kind="launch",
-                date=launch.starts_at,
+                date=launch.starts_at if launch.starts_at <= now else launch.created_at,
                 title=launch.title,
                 badge=badge,
                 badge_tone=tone,
@@ -370,7 +376,7 @@ def idea_journey(
             )
         )
     steps += _prototype_steps(actor, idea, now, prototypes)
-    steps += _launch_steps(actor, idea, launches)
+    steps += _launch_steps(actor, idea, now, launches)
     steps += _roadmap_steps(actor, idea)
     # Python's sort is stable: same date and kind keep the order each query gave.
     steps.sort(key=lambda step: (step.date, KIND_ORDER[step.kind]))

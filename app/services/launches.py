@@ -150,6 +150,15 @@ def _check_dates(starts_at: Any, ends_at: Any, fields: dict[str, list[str]]) -> 
         fields["ends_at"] = ["The launch must end after it starts."]
 
 
+def _check_started(launch: Launch, starts_at: Any, fields: dict[str, list[str]]) -> None:
+    """A launch that runs (or ran) has started: its start date can't move into the future."""
+    started = launch.status in ("running", "completed")
+    if started and "starts_at" not in fields and isinstance(starts_at, datetime) and starts_at > utcnow():
+        fields["starts_at"] = [
+            f"This launch started on {day(launch.starts_at)}; its start date can't move into the future."
+        ]
+
+
 def _check_assumptions(
     items: Iterable[AssumptionInput], fields: dict[str, list[str]]
 ) -> list[AssumptionInput]:
@@ -407,6 +416,7 @@ def update_launch(actor: User, launch: Launch, **changes: Any) -> Launch:
     ends_at = changes.get("ends_at", launch.ends_at)
     if "starts_at" in changes or "ends_at" in changes:
         _check_dates(starts_at, ends_at, fields)
+        _check_started(launch, starts_at, fields)
     assumptions = (
         _check_assumptions(changes["assumptions"], fields) if changes.get("assumptions") is not None else None
     )
@@ -481,10 +491,48 @@ def _apply_outcome(launch: Launch, checked: tuple[str, str, str, dict[int, str]]
         assumption.result = results[assumption.id]
 
 
-def change_status(actor: User, launch: Launch, status: str, outcome: OutcomeInput | None = None) -> Launch:
+def day(value: datetime) -> str:
+    """`7 Dec 2026`, as messages show a launch's dates."""
+    return f"{value:%-d %b %Y}"
+
+
+def early_by(launch: Launch, now: datetime | None = None) -> str | None:
+    """How long before its planned start the launch would start now ("3 days"), or None if it is time."""
+    now = now or utcnow()
+    if launch.starts_at <= now:
+        return None
+    days = (launch.starts_at.date() - now.date()).days
+    if days >= 1:
+        return f"{days} day{'' if days == 1 else 's'}"
+    hours = max(1, round((launch.starts_at - now).total_seconds() / 3600))
+    return f"{hours} hour{'' if hours == 1 else 's'}"
+
+
+def _check_start(launch: Launch, start_early: bool, now: datetime) -> str | None:
+    """Starting before the planned date needs `start_early`; answers how early, for the record."""
+    early = early_by(launch, now)
+    if early is not None and not start_early:
+        raise Conflict(
+            f"This launch is planned to start on {day(launch.starts_at)}, in {early}. To start it now, "
+            "confirm the early start, or move its start date first."
+        )
+    return early
+
+
+def change_status(
+    actor: User,
+    launch: Launch,
+    status: str,
+    outcome: OutcomeInput | None = None,
+    *,
+    start_early: bool = False,
+    now: datetime | None = None,
+) -> Launch:
     """Move a launch on: recruiting, running, completed (with its outcome) or cancelled.
 
-    `launch` must come from get_launch() (assumptions loaded).
+    `launch` must come from get_launch() (assumptions loaded). Running before `starts_at` needs
+    `start_early`, and moves the start date to now so the record says when it really started;
+    a launch that has not started yet can't be completed (its results would be dated before it).
     """
     require(actor, "launch.change_status", launch)
     if status not in STATUSES:
@@ -493,19 +541,29 @@ def change_status(actor: User, launch: Launch, status: str, outcome: OutcomeInpu
         raise Conflict(f"The launch is {STATUS_LABELS[status].lower()} already.")
     if status not in TRANSITIONS[launch.status]:
         raise Conflict(_refusal(launch.status, status))
+    now = now or utcnow()
+    early = _check_start(launch, start_early, now) if status == "running" else None
     checked = None
     if status == "completed":
+        if launch.starts_at > now:
+            raise Conflict(
+                f"This launch starts on {day(launch.starts_at)}; record its results once it has run, "
+                "so they are not dated before the launch."
+            )
         if outcome is None:
             raise Invalid({"outcome": ["Record the outcome to complete the launch."]})
         checked = check_outcome(launch, outcome)
     before = launch.status
-    now = utcnow()
+    reason = ""
+    if early is not None:
+        reason = f"Started {early} before the planned date, {day(launch.starts_at)}"
+        launch.starts_at = now
     launch.status = status
     launch.updated_at = now
     if checked is not None:
         _apply_outcome(launch, checked)
         launch.completed_at = now
-    audit.record(actor, f"launch.{status}", "launch", launch.id, before=before, after=status)
+    audit.record(actor, f"launch.{status}", "launch", launch.id, reason=reason, before=before, after=status)
     db.session.flush()
     if status == "recruiting":
         _tell_followers(actor, launch, "is looking for participants: “{title}”")
@@ -657,6 +715,7 @@ class LaunchPage:
     my_state: str | None
     my_position: int | None
     screening_answer: str = ""
+    removal_reason: str = ""
 
 
 def launch_page(actor: Any, launch_id: int) -> LaunchPage:
@@ -697,6 +756,7 @@ def launch_page(actor: Any, launch_id: int) -> LaunchPage:
         my_state=mine.state if mine else None,
         my_position=mine.position if mine else None,
         screening_answer=mine.screening_answer if mine else "",
+        removal_reason=mine.removal_reason if mine else "",
     )
 
 

@@ -29,7 +29,13 @@ from app.text import normalize_line
 
 ANSWER_MAX = 2_000
 MESSAGE_MIN, MESSAGE_MAX = 5, 2_000
-STATE_LABELS = {"enrolled": "Enrolled", "waitlisted": "On the waitlist", "withdrawn": "Withdrawn"}
+REASON_MAX = 500
+STATE_LABELS = {
+    "enrolled": "Enrolled",
+    "waitlisted": "On the waitlist",
+    "withdrawn": "Withdrawn",
+    "removed": "Removed",
+}
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,7 @@ class Place:
     state: str
     position: int | None = None
     screening_answer: str = ""
+    removal_reason: str = ""
 
 
 def _claim(launch_id: int) -> Launch:
@@ -72,7 +79,7 @@ def _position(row: LaunchParticipant) -> int | None:
 
 
 def _place(row: LaunchParticipant) -> Place:
-    return Place(row.state, _position(row), row.screening_answer)
+    return Place(row.state, _position(row), row.screening_answer, row.removal_reason)
 
 
 def _count(launch_id: int, **deltas: int) -> None:
@@ -97,13 +104,16 @@ def join_launch(actor: User, launch_id: int, screening_answer: Any = "") -> Plac
     row = _row(launch.id, actor.id)
     if row is not None and row.state in ("enrolled", "waitlisted"):
         return _place(row)
+    if row is not None and row.state == "removed":
+        raise Conflict("The launch team took you off this launch, so you can't join it again.")
     if launch.screening_question and not answer:
         raise Invalid(
             {"screening_answer": [f"Answer the screening question to join: “{launch.screening_question}”"]}
         )
     if len(answer) > ANSWER_MAX:
         raise Invalid({"screening_answer": [f"Keep the answer to {ANSWER_MAX:,} characters or fewer."]})
-    seat = launch.enrolled_count < launch.capacity
+    # A free seat the team keeps while people wait is not for newcomers: they queue behind them.
+    seat = launch.enrolled_count < launch.capacity and launch.waitlist_count == 0
     now = utcnow()
     if row is None:
         row = LaunchParticipant(launch_id=launch.id, user_id=actor.id)
@@ -187,6 +197,110 @@ def fill_seats(actor: User, launch_id: int) -> list[int]:
     return [row.user_id for row in waiting]
 
 
+# ---- The launch team's changes ----
+
+
+def _all_seats(capacity: int) -> str:
+    return "The only seat is taken" if capacity == 1 else f"All {capacity} seats are taken"
+
+
+def _changeable(launch: Launch) -> None:
+    if not launch.is_active:
+        raise Conflict(f"This launch is {launch.status}; its list of participants stays as it is.")
+
+
+@dataclass(frozen=True)
+class Removal:
+    """Who was removed, from what state, and who got the freed seat from the waitlist."""
+
+    user: User
+    was: str
+    promoted: list[User]
+    waiting: int  # people on the waitlist afterwards
+
+
+def remove_participant(
+    actor: User, launch_id: int, user_id: int, reason: Any = "", fill_seat: bool = True
+) -> Removal:
+    """Take someone off a launch (staff), telling them why when a reason is given.
+
+    They can't join again. A freed seat goes to the first person waiting, unless `fill_seat`
+    is false: then the seat stays free for the team to give to someone on the waitlist.
+    """
+    launch = get_launch(actor, launch_id, with_parts=False)
+    require(actor, "launch.remove_participant", launch)
+    text = normalize_line(reason) if isinstance(reason, str) else ""
+    if len(text) > REASON_MAX:
+        raise Invalid(
+            {"reason": [f"Keep the reason to {REASON_MAX} characters or fewer (it has {len(text)})."]}
+        )
+    launch = _claim(launch.id)
+    _changeable(launch)
+    row = _row(launch.id, user_id)
+    if row is None or row.state not in ("enrolled", "waitlisted"):
+        raise Conflict("That person is not enrolled or waiting in this launch (any more).")
+    user = db.session.get(User, user_id)
+    was = row.state
+    row.state = "removed"
+    row.waitlist_seq = None
+    row.removal_reason = text
+    row.updated_at = utcnow()
+    _count(launch.id, **({"enrolled_count": -1} if was == "enrolled" else {"waitlist_count": -1}))
+    db.session.flush()
+    audit.record(
+        actor,
+        "launch.remove_participant",
+        "launch",
+        launch.id,
+        reason=text,
+        before=f"{user.display_name}: {STATE_LABELS[was].lower()}",
+        after=f"{user.display_name}: removed",
+    )
+    message = f"The launch team took you off the learning launch “{launch.title}”."
+    notify(
+        [Recipient(user.id, "launch", message + (f" Reason: {text}" if text else ""))],
+        launch_url(launch),
+        actor.id,
+    )
+    promoted_ids = fill_seats(actor, launch.id) if was == "enrolled" and fill_seat else []
+    promoted = [db.session.get(User, promoted_id) for promoted_id in promoted_ids]
+    waiting = db.session.scalar(select(Launch.waitlist_count).where(Launch.id == launch.id))
+    return Removal(user, was, promoted, waiting)
+
+
+def promote_participant(actor: User, launch_id: int, user_id: int) -> User:
+    """Give a free seat to someone on the waitlist (staff), whatever their place; they are told."""
+    launch = get_launch(actor, launch_id, with_parts=False)
+    require(actor, "launch.promote_participant", launch)
+    launch = _claim(launch.id)
+    _changeable(launch)
+    row = _row(launch.id, user_id)
+    if row is None or row.state != "waitlisted":
+        raise Conflict("That person is not on the waitlist (any more).")
+    user = db.session.get(User, user_id)
+    if launch.enrolled_count >= launch.capacity:
+        raise Conflict(
+            f"{_all_seats(launch.capacity)}, so {user.display_name} stays on the waitlist. "
+            "Raise the capacity or remove someone to make room first."
+        )
+    row.state = "enrolled"
+    row.waitlist_seq = None
+    row.updated_at = utcnow()
+    _count(launch.id, enrolled_count=1, waitlist_count=-1)
+    db.session.flush()
+    audit.record(
+        actor,
+        "launch.promote_participant",
+        "launch",
+        launch.id,
+        before=f"{user.display_name}: on the waitlist",
+        after=f"{user.display_name}: enrolled",
+    )
+    message = f"You have a seat in the learning launch “{launch.title}”: the launch team enrolled you."
+    notify([Recipient(user.id, "launch", message)], launch_url(launch), actor.id)
+    return user
+
+
 # ---- Reading ----
 
 
@@ -254,10 +368,11 @@ class ParticipantRow:
     joined_at: Any
     position: int | None
     screening_answer: str
+    removal_reason: str = ""
 
 
 def participants(actor: User, launch: Launch) -> list[ParticipantRow]:
-    """Everyone who joined: enrolled by join time, then the waitlist in order, then withdrawn (staff)."""
+    """Everyone who joined: enrolled, the waitlist in order, then withdrawn and removed people (staff)."""
     require(actor, "launch.participants", launch)
     rows = db.session.execute(
         select(LaunchParticipant, User)
@@ -269,7 +384,7 @@ def participants(actor: User, launch: Launch) -> list[ParticipantRow]:
     waiting = sorted(
         ((row, user) for row, user in rows if row.state == "waitlisted"), key=lambda p: p[0].waitlist_seq
     )
-    withdrawn = [(row, user) for row, user in rows if row.state == "withdrawn"]
+    withdrawn = [(row, user) for row, user in rows if row.state in ("withdrawn", "removed")]
     listed = [
         ParticipantRow(user, row.state, row.joined_at, None, row.screening_answer) for row, user in enrolled
     ]
@@ -278,7 +393,8 @@ def participants(actor: User, launch: Launch) -> list[ParticipantRow]:
         for number, (row, user) in enumerate(waiting, start=1)
     ]
     listed += [
-        ParticipantRow(user, row.state, row.joined_at, None, row.screening_answer) for row, user in withdrawn
+        ParticipantRow(user, row.state, row.joined_at, None, row.screening_answer, row.removal_reason)
+        for row, user in withdrawn
     ]
     return listed
 

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import selectinload
@@ -36,6 +37,7 @@ from app.permissions import is_signed_in, is_staff, require
 from app.services import audit, prototypes
 from app.services.dialect import insert_ignore
 from app.services.notifications import Recipient, notify
+from app.services.timezones import DEFAULT_ZONE, check_zone, local_to_utc, utc_to_local
 from app.text import normalize_line
 
 TITLE_MIN, TITLE_MAX = 3, 120
@@ -68,9 +70,11 @@ QUESTIONS_LOCKED = (
 UNSET: Any = object()
 
 
-def when(value: datetime) -> str:
-    """`12 Mar 2026, 14:05 UTC`, as messages show dates."""
-    return f"{value:%-d %b %Y, %H:%M} UTC"
+def when(value: datetime, zone: ZoneInfo | None = None) -> str:
+    """`12 Mar 2026, 14:05 UTC`, as messages show dates; with a zone, `… 09:05 (America/New_York)`."""
+    if zone is None or zone.key == DEFAULT_ZONE:
+        return f"{value:%-d %b %Y, %H:%M} UTC"
+    return f"{utc_to_local(value, zone):%-d %b %Y, %H:%M} ({zone.key})"
 
 
 # ---- Who may see and answer ----
@@ -140,9 +144,24 @@ def _check_title(title: Any, fields: dict[str, list[str]]) -> str:
     return title
 
 
+def _in_utc(opens_at: Any, closes_at: Any, time_zone: Any, fields: dict[str, list[str]]) -> tuple[Any, Any]:
+    """With a time zone, times given without one are wall-clock times there; the rest stay as given."""
+    if time_zone is None:
+        return opens_at, closes_at
+    zone = check_zone(time_zone, fields)
+    return tuple(
+        local_to_utc(value, zone, name, fields)
+        if isinstance(value, datetime) and value.tzinfo is None
+        else value
+        for name, value in (("opens_at", opens_at), ("closes_at", closes_at))
+    )
+
+
 def _check_window(opens_at: Any, closes_at: Any, fields: dict[str, list[str]], now: datetime | None) -> None:
     """Both times aware, opening before closing; `now` given: the round must not be over already."""
     for name, value in (("opens_at", opens_at), ("closes_at", closes_at)):
+        if name in fields:
+            continue
         if not isinstance(value, datetime):
             fields[name] = ["Give a date and time, like 2026-05-01T09:00:00Z."]
         elif value.tzinfo is None or value.utcoffset() is None:
@@ -177,7 +196,10 @@ def _check_audience(audience: Any, launch_id: Any, fields: dict[str, list[str]])
 def _check_options(kind: str, options: Any, errors: list[str]) -> list[str] | None:
     if kind not in CHOICE_KINDS:
         if options:
-            errors.append("Only choice questions have options; leave them out for this kind.")
+            errors.append(
+                f"Options are only for “{KIND_LABELS['choice']}” and “{KIND_LABELS['multi']}” questions: "
+                "clear them, or make this a choice question."
+            )
         return None
     if not isinstance(options, list) or not all(isinstance(option, str) for option in options):
         errors.append(f"Give {OPTIONS_MIN} to {OPTIONS_MAX} options, as a list of text.")
@@ -242,12 +264,18 @@ def create_round(
     audience: Any = "everyone",
     launch_id: Any = None,
     now: datetime | None = None,
+    time_zone: Any = None,
 ) -> FeedbackRound:
-    """Start a feedback round on a prototype; followers of its ideas hear at once if it is open."""
+    """Start a feedback round on a prototype; followers of its ideas hear at once if it is open.
+
+    With `time_zone` (an IANA name, as the round form sends), times without a zone are wall-clock
+    times there; without it they are refused.
+    """
     require(actor, "round.create", prototype)
     now = now or utcnow()
     fields: dict[str, list[str]] = {}
     title = _check_title(title, fields)
+    opens_at, closes_at = _in_utc(opens_at, closes_at, time_zone, fields)
     _check_window(opens_at, closes_at, fields, now)
     _check_audience(audience, launch_id, fields)
     cleaned, question_errors = check_questions(questions)
@@ -299,10 +327,12 @@ def update_round(
     closes_at: Any = UNSET,
     questions: Any = UNSET,
     now: datetime | None = None,
+    time_zone: Any = None,
 ) -> FeedbackRound:
     """Change a round's title, dates or questions; questions are refused once anyone answered.
 
     `round_` comes from get_round() (its questions loaded). Unchanged questions are not a change.
+    Times without a zone are wall-clock times in `time_zone`, as for create_round.
     """
     require(actor, "round.create", round_)
     now = now or utcnow()
@@ -312,6 +342,7 @@ def update_round(
     new_title = round_.title if title is UNSET else _check_title(title, fields)
     new_opens = round_.opens_at if opens_at is UNSET else opens_at
     new_closes = round_.closes_at if closes_at is UNSET else closes_at
+    new_opens, new_closes = _in_utc(new_opens, new_closes, time_zone, fields)
     # Staff may close a round early, so an edited closing time may lie in the past.
     _check_window(new_opens, new_closes, fields, None)
     cleaned: list[dict[str, Any]] | None = None

@@ -128,6 +128,7 @@ def render_launch_page(launch_id: int, status: int = 200, join_form=None, messag
         page=data,
         launch=data.launch,
         transitions=launches.TRANSITIONS[data.launch.status],
+        early_start=launches.early_by(data.launch),
         join_form=join_form or JoinForm(formdata=None),
         message_form=message_form or MessageForm(formdata=None),
         now=utcnow(),
@@ -187,9 +188,18 @@ def change_status(launch_id: int):
         # Completing needs the outcome; the outcome form completes the launch.
         require(_actor(), "launch.change_status", launch)
         return redirect(url_for("launches.complete", launch_id=launch_id))
-    launches.change_status(_actor(), launch, target)
+    planned = launch.starts_at
+    early = launches.early_by(launch) if target == "running" else None
+    launches.change_status(_actor(), launch, target, start_early=request.form.get("start_early") == "1")
     db.session.commit()
-    flash(STATUS_MESSAGES.get(target, "The status is changed."), "success")
+    if early is not None:
+        flash(
+            f"The launch is running, {early} before the planned date ({launches.day(planned)}): "
+            "its start date is now today. It takes no new participants now.",
+            "success",
+        )
+    else:
+        flash(STATUS_MESSAGES.get(target, "The status is changed."), "success")
     return _detail(launch_id)
 
 
@@ -240,7 +250,49 @@ def complete(launch_id: int):
 def participants(launch_id: int):
     launch = launches.get_launch(_actor(), launch_id, with_parts=False)
     rows = participation.participants(_actor(), launch)
-    return render_template("launches/participants.html", launch=launch, rows=rows)
+    return render_template(
+        "launches/participants.html",
+        launch=launch,
+        rows=rows,
+        changeable=launch.is_active,
+        reason_max=participation.REASON_MAX,
+    )
+
+
+@bp.post("/<int:launch_id>/participants/<int:user_id>/remove")
+@login_required
+def remove_participant(launch_id: int, user_id: int):
+    if not PostForm().validate_on_submit():
+        abort(400)
+    removal = participation.remove_participant(
+        _actor(),
+        launch_id,
+        user_id,
+        request.form.get("reason", ""),
+        fill_seat=request.form.get("fill_seat") == "1",
+    )
+    db.session.commit()
+    message = f"{removal.user.display_name} is off the launch and has been told."
+    if removal.promoted:
+        names = ", ".join(user.display_name for user in removal.promoted)
+        message += f" {names} had the first place on the waitlist and got the seat."
+    elif removal.was == "enrolled" and removal.waiting:
+        message += " The seat stays free for you to give to someone on the waitlist."
+    elif removal.was == "enrolled":
+        message += " The seat is free for the next person who joins."
+    flash(message, "success")
+    return redirect(url_for("launches.participants", launch_id=launch_id))
+
+
+@bp.post("/<int:launch_id>/participants/<int:user_id>/promote")
+@login_required
+def promote_participant(launch_id: int, user_id: int):
+    if not PostForm().validate_on_submit():
+        abort(400)
+    user = participation.promote_participant(_actor(), launch_id, user_id)
+    db.session.commit()
+    flash(f"{user.display_name} is enrolled and has been told.", "success")
+    return redirect(url_for("launches.participants", launch_id=launch_id))
 
 
 @bp.get("/<int:launch_id>/participants.csv")

@@ -17,6 +17,7 @@ from app.permissions import require
 from app.ratelimits import count_save, form_page
 from app.services import charts, launches, prototypes, round_results, rounds
 from app.services.rounds import UNSET, when
+from app.services.timezones import DEFAULT_ZONE
 
 bp = Blueprint("rounds", __name__)
 
@@ -58,7 +59,24 @@ def _save(form: RoundForm, rows: list[int], service, *args: Any, **kwargs: Any):
 
 
 def _round_values(form: RoundForm) -> dict[str, Any]:
-    return {"title": form.title.data, "opens_at": form.opens_at(), "closes_at": form.closes_at()}
+    """What the round fields say: times as typed (wall-clock, in the form's time zone)."""
+    return {
+        "title": form.title.data,
+        "opens_at": form.opens_at.data,
+        "closes_at": form.closes_at.data,
+        "time_zone": form.time_zone.data or DEFAULT_ZONE,
+    }
+
+
+def _change_rows(form: RoundForm) -> bool:
+    """Add or remove a question row (the buttons without JavaScript); True when that was the request."""
+    if request.form.get("add_question"):
+        form.add_question()
+        return True
+    if request.form.get("remove_question"):
+        form.remove_question(request.form["remove_question"])
+        return True
+    return False
 
 
 @bp.route("/prototypes/<int:prototype_id>/rounds/new", methods=["GET", "POST"])
@@ -77,9 +95,7 @@ def new(prototype_id: int):
         wanted = request.args.get("launch_id", "")
         if wanted.isdigit() and any(value == int(wanted) for value, _ in form.launch_id.choices[1:]):
             form.audience.data, form.launch_id.data = "launch", int(wanted)
-    elif request.form.get("more_rows"):
-        form.add_rows()
-    else:
+    elif not _change_rows(form):
         # The service checks everything the form does not, so every message shows at once.
         form.validate()
         questions, rows = form.filled_questions()
@@ -96,6 +112,7 @@ def new(prototype_id: int):
             questions,
             audience=form.audience.data,
             launch_id=form.chosen_launch(),
+            time_zone=values["time_zone"],
         )
         if round_ is not None:
             db.session.commit()
@@ -103,11 +120,12 @@ def new(prototype_id: int):
             if state == "open":
                 flash("The round is open now; the followers of the prototype's ideas are told.", "success")
             else:
-                flash(f"The round is scheduled: it opens on {when(round_.opens_at)}.", "success")
+                opens = when(round_.opens_at, form.zone())
+                flash(f"The round is scheduled: it opens on {opens}.", "success")
             return redirect(prototype_url(prototype) + "#rounds")
-    status = 422 if form.errors or form.form_errors else 200
-    form.pad_rows()
-    page = render_template("rounds/new.html", form=form, prototype=prototype, now_utc=utcnow())
+    status = 422 if form.has_errors() else 200
+    form.keep_one_row()
+    page = render_template("rounds/new.html", form=form, prototype=prototype)
     return page, status
 
 
@@ -122,9 +140,7 @@ def edit(round_id: int):
         form.title.data = round_.title
         form.set_window(round_.opens_at, round_.closes_at)
         form.set_questions(round_.questions)
-    elif request.form.get("more_rows"):
-        form.add_rows()
-    else:
+    elif not _change_rows(form):
         form.validate()
         # Questions are sent only by a form that showed them as editable.
         questions, rows = form.filled_questions() if request.form.get("with_questions") else (UNSET, [])
@@ -139,14 +155,15 @@ def edit(round_id: int):
             opens_at=values["opens_at"],
             closes_at=values["closes_at"],
             questions=questions,
+            time_zone=values["time_zone"],
         )
         if saved is not None:
             db.session.commit()
             flash("The round is saved.", "success")
             return redirect(prototype_url(prototype) + "#rounds")
         round_, prototype = rounds.load_round(_actor(), round_id)
-    status = 422 if form.errors or form.form_errors else 200
-    form.pad_rows()
+    status = 422 if form.has_errors() else 200
+    form.keep_one_row()
     return (
         render_template(
             "rounds/edit.html",
@@ -154,7 +171,6 @@ def edit(round_id: int):
             round=round_,
             prototype=prototype,
             answered=answered,
-            now_utc=utcnow(),
             kind_labels=rounds.KIND_LABELS,
         ),
         status,

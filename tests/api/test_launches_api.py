@@ -110,7 +110,7 @@ def make_launch(
     )
     db.session.commit()
     if status in ("running", "completed"):
-        launches.change_status(author, launches.get_launch(author, launch.id), "running")
+        launches.change_status(author, launches.get_launch(author, launch.id), "running", start_early=True)
         db.session.commit()
     if status == "completed":
         launch = launches.get_launch(author, launch.id)
@@ -429,7 +429,13 @@ def test_the_whole_life_of_a_launch(client, staff):
     )
     # Repeating the current status changes nothing (a PATCH may repeat the whole object).
     assert client.patch(url, json={"status": "recruiting"}, headers=staff.headers).status_code == 200
-    assert client.patch(url, json={"status": "running"}, headers=staff.headers).json["status"] == "running"
+    # Planned for later: starting now means moving the start date to now in the same request.
+    early = client.patch(url, json={"status": "running"}, headers=staff.headers)
+    assert_error(early, 409, "conflict")
+    assert "planned to start on" in early.json["error"]["message"]
+    now = utcnow().isoformat().replace("+00:00", "Z")
+    started = client.patch(url, json={"status": "running", "starts_at": now}, headers=staff.headers)
+    assert started.json["status"] == "running"
     response = client.patch(
         url, json={"status": "completed", "outcome": outcome_body(launch.id)}, headers=staff.headers
     )
@@ -808,7 +814,9 @@ def test_raising_capacity_and_completing_in_one_patch(client, staff):
     join(client, launch.id, ApiCaller())
     waiting = ApiCaller()
     join(client, launch.id, waiting)
-    launches.change_status(staff.user, launches.get_launch(staff.user, launch.id), "running")
+    launches.change_status(
+        staff.user, launches.get_launch(staff.user, launch.id), "running", start_early=True
+    )
     db.session.commit()
     payload = {"capacity": 3, "status": "completed", "outcome": outcome_body(launch.id)}
     response = client.patch(f"/api/v1/launches/{launch.id}", json=payload, headers=staff.headers)

@@ -217,8 +217,18 @@ class PageOpener:
         self.problems: list[str] = []
         self.signed_in: dict[str, dict] = {}
 
-    def open(self, person=None, width=1280, height=900, javascript=True, bypass_csp=False, state=None):
+    def open(
+        self,
+        person=None,
+        width=1280,
+        height=900,
+        javascript=True,
+        bypass_csp=False,
+        state=None,
+        timezone_id=None,
+    ):
         context = self.browser.new_context(
+            timezone_id=timezone_id,
             base_url=self.site.url,
             viewport={"width": width, "height": height},
             java_script_enabled=javascript,

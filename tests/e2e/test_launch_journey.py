@@ -74,4 +74,4 @@ def test_a_full_launch_waitlists_the_third_member_who_gets_the_seat_someone_give
     )
 
     staff.reload()
-    expect(staff.locator("#manage")).to_contain_text("2 enrolled · 0 on the waitlist")
+    expect(staff.locator("#manage")).to_contain_text("2 enrolled of 2 seats · 0 on the waitlist")

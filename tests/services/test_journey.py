@@ -45,7 +45,7 @@ def completed_launch(pm: User, idea: Idea, starts):
     launch = new_launch(
         pm, status="recruiting", idea_ids=[idea.id], starts_at=starts, ends_at=starts + 14 * DAY
     )
-    launches.change_status(pm, launch, "running")
+    launches.change_status(pm, launch, "running", start_early=True)
     launches.change_status(pm, launch, "completed", outcome_for(launch))
     db.session.commit()
     return launch
@@ -311,3 +311,19 @@ def test_what_the_idea_page_read_already_gives_the_same_journey_with_fewer_queri
         )
     assert with_reads == by_itself
     assert len(shared) == len(alone) - 3
+
+
+def test_a_launch_that_has_not_started_is_not_dated_in_the_future(app):
+    pm = make_user("product_manager")
+    idea = make_idea(make_user())
+    now = utcnow()
+    launch = new_launch(
+        pm, status="recruiting", idea_ids=[idea.id], starts_at=now + 10 * DAY, ends_at=now + 24 * DAY
+    )
+    step = next(step for step in journey_for(pm, idea.id) if step.kind == "launch")
+    assert step.date <= utcnow()  # planned, so dated when it was planned
+    assert step.period == (launch.starts_at, launch.ends_at)  # the planned dates still show
+    launches.change_status(pm, launches.get_launch(pm, launch.id), "running", start_early=True)
+    db.session.commit()
+    step = next(step for step in journey_for(pm, idea.id) if step.kind == "launch")
+    assert step.date.date() == utcnow().date()  # started early: dated when it really started

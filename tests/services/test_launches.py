@@ -175,10 +175,10 @@ def test_drafts_are_for_staff_only(app):
 def test_the_list_shows_recruiting_launches_first(app):
     pm = make_user("product_manager")
     done = new_launch(pm, status="recruiting", title="Finished pilot")
-    launches.change_status(pm, done, "running")
+    launches.change_status(pm, done, "running", start_early=True)
     launches.change_status(pm, done, "completed", outcome_for(done))
     running = new_launch(pm, status="recruiting", title="Running pilot")
-    launches.change_status(pm, running, "running")
+    launches.change_status(pm, running, "running", start_early=True)
     recruiting = new_launch(pm, status="recruiting", title="Recruiting pilot")
     new_launch(pm, title="Draft pilot")
     db.session.commit()
@@ -228,7 +228,9 @@ def launch_in(status: str, pm: User) -> Launch:
         "cancelled": ["cancelled"],
     }[status]
     for step in path:
-        launches.change_status(pm, launch, step, outcome_for(launch) if step == "completed" else None)
+        launches.change_status(
+            pm, launch, step, outcome_for(launch) if step == "completed" else None, start_early=True
+        )
     db.session.commit()
     return launches.get_launch(pm, launch.id)
 
@@ -237,7 +239,9 @@ def launch_in(status: str, pm: User) -> Launch:
 def test_allowed_transitions(app, start, end):
     pm = make_user("product_manager")
     launch = launch_in(start, pm)
-    launches.change_status(pm, launch, end, outcome_for(launch) if end == "completed" else None)
+    launches.change_status(
+        pm, launch, end, outcome_for(launch) if end == "completed" else None, start_early=True
+    )
     db.session.commit()
     assert reload(launch.id).status == end
     assert db.session.scalar(
@@ -397,7 +401,7 @@ def test_withdrawing_while_running_also_promotes(app):
     a, b = make_user(), make_user()
     join(a, launch)
     join(b, launch)
-    launches.change_status(pm, launch, "running")
+    launches.change_status(pm, launch, "running", start_early=True)
     participation.withdraw(a, launch.id)
     db.session.commit()
     assert participation.my_participation(b, launch.id).state == "enrolled"
@@ -490,7 +494,7 @@ def test_the_outcome_is_stored_and_told_once_to_participants_and_followers(app):
     join(follower, launch)
     waiting = make_user()
     join(waiting, launch)
-    launches.change_status(pm, launch, "running")
+    launches.change_status(pm, launch, "running", start_early=True)
     first, second = launch.assumptions
     outcome = outcome_for(launch, decision="scale", results={first.id: "confirmed", second.id: "refuted"})
     launches.change_status(pm, launch, "completed", outcome)
@@ -627,3 +631,189 @@ def test_followers_without_an_idea_link_hear_nothing(app):
     assert (
         db.session.scalar(select(func.count(Notification.id)).where(Notification.user_id == stranger.id)) == 0
     )
+
+
+# ---- Launch dates ----
+
+
+def test_starting_before_the_planned_date_is_refused_unless_confirmed(app):
+    pm = make_user("product_manager")
+    launch = new_launch(pm, status="recruiting")
+    three_days_early = datetime(2027, 2, 26, 10, 30, tzinfo=UTC)
+    with pytest.raises(Conflict) as refused:
+        launches.change_status(pm, launch, "running", now=three_days_early)
+    assert "planned to start on 1 Mar 2027, in 3 days" in refused.value.message
+    assert "confirm the early start" in refused.value.message
+    db.session.rollback()
+    assert reload(launch.id).status == "recruiting"
+    assert reload(launch.id).starts_at == STARTS
+
+    launches.change_status(pm, launch, "running", start_early=True, now=three_days_early)
+    db.session.commit()
+    started = reload(launch.id)
+    assert started.status == "running"
+    assert started.starts_at == three_days_early  # the record says when it really started
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "launch.running"))
+    assert entry.reason == "Started 3 days before the planned date, 1 Mar 2027"
+
+
+def test_a_launch_starts_on_its_date_without_confirmation(app):
+    pm = make_user("product_manager")
+    launch = new_launch(pm, status="recruiting")
+    launches.change_status(pm, launch, "running", now=STARTS)
+    assert reload(launch.id).starts_at == STARTS
+    assert launches.early_by(launch, STARTS) is None
+
+
+def test_how_early_a_start_is_reads_in_days_or_hours(app):
+    launch = new_launch()
+    assert launches.early_by(launch, datetime(2027, 2, 28, 9, tzinfo=UTC)) == "1 day"
+    assert launches.early_by(launch, datetime(2027, 2, 20, 23, tzinfo=UTC)) == "9 days"
+    launch.starts_at = datetime(2027, 3, 1, 17, tzinfo=UTC)
+    assert launches.early_by(launch, datetime(2027, 3, 1, 14, 10, tzinfo=UTC)) == "3 hours"
+
+
+def test_results_are_never_dated_before_the_launch_started(app):
+    pm = make_user("product_manager")
+    launch = new_launch(pm, status="recruiting")
+    launches.change_status(pm, launch, "running", now=STARTS)
+    db.session.commit()
+    launch = launches.get_launch(pm, launch.id)
+    # Dates moved on behind the site's back.
+    launch.starts_at, launch.ends_at = datetime(2099, 1, 1, tzinfo=UTC), datetime(2099, 2, 1, tzinfo=UTC)
+    db.session.commit()
+    launch = launches.get_launch(pm, launch.id)
+    with pytest.raises(Conflict) as refused:
+        launches.change_status(pm, launch, "completed", outcome_for(launch))
+    assert "record its results once it has run" in refused.value.message
+    db.session.rollback()
+    assert reload(launch.id).status == "running"
+    assert reload(launch.id).decision is None
+
+
+def test_a_started_launch_cannot_move_its_start_into_the_future(app):
+    pm = make_user("product_manager")
+    launch = new_launch(pm, status="recruiting")
+    launches.change_status(pm, launch, "running", now=STARTS)
+    db.session.commit()
+    with pytest.raises(Invalid) as refused:
+        launches.update_launch(pm, reload(launch.id), starts_at=datetime(2099, 1, 1, tzinfo=UTC))
+    assert "its start date can't move into the future" in refused.value.fields["starts_at"][0]
+    db.session.rollback()
+    assert reload(launch.id).starts_at == STARTS
+
+
+# ---- The launch team removes and enrols people ----
+
+
+def messages_to(user: User) -> list[str]:
+    return list(
+        db.session.scalars(
+            select(Notification.message).where(Notification.user_id == user.id).order_by(Notification.id)
+        )
+    )
+
+
+def test_staff_remove_someone_who_is_told_why_and_the_seat_goes_to_the_first_waiting(app):
+    pm = make_user("product_manager")
+    launch = new_launch(pm, status="recruiting", capacity=1)
+    seated, first, second = make_user(), make_user(), make_user()
+    for person in (seated, first, second):
+        join(person, launch)
+    removal = participation.remove_participant(pm, launch.id, seated.id, "  Not in the  pilot region ")
+    db.session.commit()
+    assert [user.id for user in removal.promoted] == [first.id]
+    rows = participant_rows(launch.id)
+    assert (rows[seated.id].state, rows[seated.id].removal_reason) == ("removed", "Not in the pilot region")
+    assert rows[first.id].state == "enrolled"
+    assert (reload(launch.id).enrolled_count, reload(launch.id).waitlist_count) == (1, 1)
+    assert messages_to(seated)[-1] == (
+        "The launch team took you off the learning launch “Weekly summary email pilot”. "
+        "Reason: Not in the pilot region"
+    )
+    assert "you are enrolled now" in messages_to(first)[-1]
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "launch.remove_participant"))
+    assert (entry.target_type, entry.target_id, entry.reason) == (
+        "launch",
+        launch.id,
+        "Not in the pilot region",
+    )
+    assert entry.after == f"{seated.display_name}: removed"
+    # Removed means removed: joining again is refused.
+    with pytest.raises(Conflict) as refused:
+        participation.join_launch(seated, launch.id)
+    assert "can't join it again" in refused.value.message
+
+
+def test_a_freed_seat_kept_for_the_team_goes_to_whoever_they_enrol(app):
+    pm = make_user("product_manager")
+    launch = new_launch(pm, status="recruiting", capacity=1)
+    seated, first, second = make_user(), make_user(), make_user()
+    for person in (seated, first, second):
+        join(person, launch)
+    removal = participation.remove_participant(pm, launch.id, seated.id, fill_seat=False)
+    db.session.commit()
+    assert removal.promoted == []
+    assert reload(launch.id).seats_left == 0  # newcomers queue behind the people waiting
+    latecomer = make_user()
+    assert join(latecomer, launch).state == "waitlisted"
+    participation.promote_participant(pm, launch.id, second.id)  # the team picks the second in line
+    db.session.commit()
+    rows = participant_rows(launch.id)
+    assert (rows[second.id].state, rows[first.id].state) == ("enrolled", "waitlisted")
+    assert (reload(launch.id).enrolled_count, reload(launch.id).waitlist_count) == (1, 2)
+    assert messages_to(second)[-1] == (
+        "You have a seat in the learning launch “Weekly summary email pilot”: the launch team enrolled you."
+    )
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "launch.promote_participant"))
+    assert entry.after == f"{second.display_name}: enrolled"
+
+
+def test_enrolling_from_the_waitlist_respects_capacity(app):
+    pm = make_user("product_manager")
+    launch = new_launch(pm, status="recruiting", capacity=2)
+    people = [make_user() for _ in range(3)]
+    for person in people:
+        join(person, launch)
+    with pytest.raises(Conflict) as refused:
+        participation.promote_participant(pm, launch.id, people[2].id)
+    assert refused.value.message == (
+        f"All 2 seats are taken, so {people[2].display_name} stays on the waitlist. "
+        "Raise the capacity or remove someone to make room first."
+    )
+    db.session.rollback()
+    assert participant_rows(launch.id)[people[2].id].state == "waitlisted"
+    assert (reload(launch.id).enrolled_count, reload(launch.id).waitlist_count) == (2, 1)
+    with pytest.raises(Conflict, match="not on the waitlist"):
+        participation.promote_participant(pm, launch.id, people[0].id)
+
+
+@pytest.mark.parametrize("role", ["member", "moderator"])
+def test_only_staff_remove_or_enrol_people(app, role):
+    launch = new_launch(status="recruiting", capacity=1)
+    seated, waiting = make_user(), make_user()
+    join(seated, launch)
+    join(waiting, launch)
+    with pytest.raises(Forbidden):
+        participation.remove_participant(make_user(role), launch.id, seated.id)
+    with pytest.raises(Forbidden):
+        participation.promote_participant(make_user(role), launch.id, waiting.id)
+    db.session.rollback()
+    assert {row.state for row in participant_rows(launch.id).values()} == {"enrolled", "waitlisted"}
+
+
+def test_a_long_reason_or_a_finished_launch_changes_nothing(app):
+    pm = make_user("product_manager")
+    launch = new_launch(pm, status="recruiting")
+    person = make_user()
+    join(person, launch)
+    with pytest.raises(Invalid) as refused:
+        participation.remove_participant(pm, launch.id, person.id, "x" * 501)
+    assert "500 characters or fewer" in refused.value.fields["reason"][0]
+    db.session.rollback()
+    launches.change_status(pm, launches.get_launch(pm, launch.id), "cancelled")
+    db.session.commit()
+    with pytest.raises(Conflict, match="its list of participants stays as it is"):
+        participation.remove_participant(pm, launch.id, person.id)
+    db.session.rollback()
+    assert participant_rows(launch.id)[person.id].state == "enrolled"

@@ -196,7 +196,7 @@ BAD_ROUNDS = [
         "options on a rating",
         {"questions": [{"kind": "rating", "prompt": "Rate it", "options": ["A", "B"]}]},
         "questions.0.options",
-        "Only choice questions",
+        "Options are only for “One choice” and “Several choices” questions",
     ),
     (
         "required not a flag",

@@ -201,7 +201,7 @@ def test_events_from_each_service_reach_only_the_webhooks_subscribed_to_them(app
     )
     db.session.commit()
     launch = launches.get_launch(pm, launch.id)
-    launches.change_status(pm, launch, "running")
+    launches.change_status(pm, launch, "running", start_early=True)
     launches.change_status(
         pm,
         launch,

@@ -59,7 +59,9 @@ def make_launch(
     if status in ("running", "completed", "cancelled"):
         staff = make_user("admin")
         launch = launches.get_launch(staff, launch.id)
-        launches.change_status(staff, launch, "running" if status != "cancelled" else "cancelled")
+        launches.change_status(
+            staff, launch, "running" if status != "cancelled" else "cancelled", start_early=True
+        )
         if status == "completed":
             complete(staff, launch)
         db.session.commit()
@@ -482,7 +484,9 @@ def test_staff_move_a_launch_through_its_statuses(client, login):
     )
     assert response.status_code == 302
     assert db.session.get(Launch, launch.id).status == "recruiting"
-    client.post_form(f"/launches/{launch.id}/status", {"status": "running"}, page=page_of(launch))
+    client.post_form(
+        f"/launches/{launch.id}/status", {"status": "running", "start_early": "1"}, page=page_of(launch)
+    )
     assert db.session.get(Launch, launch.id).status == "running"
     html = client.get(page_of(launch)).get_data(as_text=True)
     assert "The launch is running" in html
@@ -557,7 +561,7 @@ def test_the_outcome_shows_on_the_launch_and_the_linked_idea(client, login):
     participant = make_user()
     join(participant, launch)
     staff = make_user("product_manager")
-    launches.change_status(staff, launches.get_launch(staff, launch.id), "running")
+    launches.change_status(staff, launches.get_launch(staff, launch.id), "running", start_early=True)
     db.session.commit()
     first, second = launches.get_launch(staff, launch.id).assumptions
     login(staff)
@@ -747,3 +751,136 @@ def test_the_launch_page_runs_a_fixed_number_of_queries(client, login, count_que
     for _ in range(5):
         join(make_user(), launch, "")
     assert queries() == few
+
+
+def test_starting_a_launch_early_says_so_and_records_the_real_start(client, login):
+    launch = make_launch()  # planned for 1 May 2030
+    login(make_user("product_manager"))
+    html = html_lib.unescape(client.get(page_of(launch)).get_data(as_text=True))
+    days = (START.date() - datetime.now(UTC).date()).days
+    assert f"Start now, {days} days early" in html
+    assert f'data-confirm="Start now, {days} days before the planned date (1 May 2030)?' in html
+    # A stale page (or a hand-made post) that does not confirm it is refused and changes nothing.
+    response = client.post_form(
+        f"/launches/{launch.id}/status", {"status": "running"}, page=page_of(launch), follow_redirects=True
+    )
+    assert "This launch is planned to start on 1 May 2030" in html_lib.unescape(
+        response.get_data(as_text=True)
+    )
+    assert db.session.get(Launch, launch.id).status == "recruiting"
+    response = client.post_form(
+        f"/launches/{launch.id}/status",
+        {"status": "running", "start_early": "1"},
+        page=page_of(launch),
+        follow_redirects=True,
+    )
+    page = html_lib.unescape(response.get_data(as_text=True))
+    assert f"The launch is running, {days} days before the planned date (1 May 2030)" in page
+    started = db.session.get(Launch, launch.id)
+    assert started.status == "running"
+    assert started.starts_at.date() == datetime.now(UTC).date()
+
+
+# ---- The participants page: seats, removing and enrolling people ----
+
+
+def participants_of(launch) -> str:
+    return f"/launches/{launch.id}/participants"
+
+
+def state_of(launch, user) -> str:
+    return db.session.scalar(
+        select(LaunchParticipant.state).where(
+            LaunchParticipant.launch_id == launch.id, LaunchParticipant.user_id == user.id
+        )
+    )
+
+
+def test_seats_are_counted_in_words_that_agree(client, login):
+    one = make_launch(capacity=1)
+    join(make_user(), one)
+    login(make_user("product_manager"))
+    for page in (participants_of(one), page_of(one)):
+        assert "1 enrolled of 1 seat ·" in text_of(client.get(page).get_data(as_text=True))
+    assert 'aria-label="1 of 1 seat taken"' in client.get(page_of(one)).get_data(as_text=True)
+    five = make_launch(capacity=5)
+    join(make_user(), five)
+    for page in (participants_of(five), page_of(five)):
+        assert "1 enrolled of 5 seats ·" in text_of(client.get(page).get_data(as_text=True))
+
+
+def test_staff_remove_a_participant_with_a_reason_and_the_next_person_gets_the_seat(client, login):
+    launch = make_launch(capacity=1)
+    seated, waiting = make_user(name="Ana Seated"), make_user(name="Bo Waiting")
+    join(seated, launch)
+    join(waiting, launch)
+    login(make_user("product_manager"))
+    html = client.get(participants_of(launch)).get_data(as_text=True)
+    assert f'action="/launches/{launch.id}/participants/{seated.id}/remove"' in html
+    assert f'action="/launches/{launch.id}/participants/{waiting.id}/promote"' in html
+    assert "Give the seat to the first person on the waitlist" in html
+    response = client.post_form(
+        f"/launches/{launch.id}/participants/{seated.id}/remove",
+        {"reason": "Outside the pilot region", "fill_seat": "1"},
+        page=participants_of(launch),
+        follow_redirects=True,
+    )
+    page = text_of(response.get_data(as_text=True))
+    assert "Ana Seated is off the launch and has been told." in page
+    assert "Bo Waiting had the first place on the waitlist and got the seat." in page
+    assert "Removed Because: Outside the pilot region" in page
+    assert (state_of(launch, seated), state_of(launch, waiting)) == ("removed", "enrolled")
+    told = db.session.scalar(select(Notification.message).where(Notification.user_id == seated.id))
+    assert told.endswith("Reason: Outside the pilot region")
+    # The removed person sees why on the launch page, and no way to join again.
+    login(seated)
+    html = text_of(client.get(page_of(launch)).get_data(as_text=True))
+    assert "The launch team took you off this launch: Outside the pilot region" in html
+    assert "You can't join it again." in html
+
+
+def test_enrolling_from_the_waitlist_when_every_seat_is_taken_says_so(client, login):
+    launch = make_launch(capacity=1)
+    seated, waiting = make_user(), make_user(name="Bo Waiting")
+    join(seated, launch)
+    join(waiting, launch)
+    login(make_user("product_manager"))
+    response = client.post_form(
+        f"/launches/{launch.id}/participants/{waiting.id}/promote",
+        {},
+        page=participants_of(launch),
+        follow_redirects=True,
+    )
+    page = text_of(response.get_data(as_text=True))
+    assert (
+        "The only seat is taken, so Bo Waiting stays on the waitlist. "
+        "Raise the capacity or remove someone to make room first." in page
+    )
+    assert state_of(launch, waiting) == "waitlisted"
+    # With the seat kept free, the team picks who gets it.
+    client.post_form(
+        f"/launches/{launch.id}/participants/{seated.id}/remove", {}, page=participants_of(launch)
+    )
+    response = client.post_form(
+        f"/launches/{launch.id}/participants/{waiting.id}/promote",
+        {},
+        page=participants_of(launch),
+        follow_redirects=True,
+    )
+    assert "Bo Waiting is enrolled and has been told." in text_of(response.get_data(as_text=True))
+    assert state_of(launch, waiting) == "enrolled"
+
+
+@pytest.mark.parametrize("action", ["remove", "promote"])
+def test_members_cannot_remove_or_enrol_people(client, login, action):
+    launch = make_launch(capacity=1)
+    seated, waiting = make_user(), make_user()
+    join(seated, launch)
+    join(waiting, launch)
+    login(make_user())
+    target = seated if action == "remove" else waiting
+    response = client.post_form(
+        f"/launches/{launch.id}/participants/{target.id}/{action}", {}, page=page_of(launch)
+    )
+    assert response.status_code == 403
+    assert (state_of(launch, seated), state_of(launch, waiting)) == ("enrolled", "waitlisted")

@@ -3,6 +3,7 @@
 import csv
 import io
 import re
+from datetime import UTC
 from html import unescape
 
 import pytest
@@ -81,7 +82,7 @@ def test_anonymous_visitors_are_invited_to_sign_in(client):
 # ---- Creating a round ----
 
 
-def _rows(count: int = 8, **filled: dict) -> dict:
+def _rows(count: int = 1, **filled: dict) -> dict:
     """Every question row as a browser sends it: blank rows too; `row3={"prompt": ...}` fills row 3."""
     data = {}
     for index in range(count):
@@ -93,10 +94,9 @@ def _rows(count: int = 8, **filled: dict) -> dict:
 def _round_form(**fields) -> dict:
     data = {
         "title": "Round 1: first look",
-        "opens_on": "2030-01-01",
-        "opens_time": "09:00",
-        "closes_on": "2030-01-15",
-        "closes_time": "17:30",
+        "opens_at": "2030-01-01T09:00",
+        "closes_at": "2030-01-15T17:30",
+        "time_zone": "UTC",
         "audience": "everyone",
     }
     data.update(fields)
@@ -107,10 +107,8 @@ def test_staff_create_a_round_with_the_plain_form(client, login):
     staff = make_user("product_manager")
     prototype = make_prototype(staff)
     login(staff)
-    page = text_of(client.get(f"/prototypes/{prototype.id}/rounds/new"))
-    assert page.count('<fieldset class="question-row') == 8
-    assert "UTC" in page
     rows = _rows(
+        8,
         row0={"prompt": "How easy was it?", "kind": "rating", "required": "y"},
         # rows 1 and 2 left empty: ignored
         row3={"prompt": "Which plan?", "kind": "choice", "options": "Basic\r\n\r\n Pro \r\nTeam"},
@@ -136,10 +134,11 @@ def test_a_refused_round_shows_each_message_on_its_row_and_stores_nothing(client
     prototype = make_prototype(staff)
     login(staff)
     rows = _rows(
+        3,
         row0={"prompt": "How easy was it?"},
         row2={"prompt": "Which plan?", "kind": "choice", "options": "Only one"},
     )
-    data = _round_form(title="x", closes_on="2029-12-01", **rows)
+    data = _round_form(title="x", closes_at="2029-12-01T09:00", **rows)
     response = client.post_form(f"/prototypes/{prototype.id}/rounds/new", data)
     html = text_of(response)
     assert response.status_code == 422
@@ -198,17 +197,168 @@ def test_without_an_active_launch_the_launch_audience_is_disabled(client, login)
     assert 'value="launch" disabled' in page
 
 
-def test_more_question_rows_without_javascript(client, login):
+def _shown(html: str) -> str:
+    """The page without the script's template for a new question row."""
+    return re.sub(r'<template id="question-row-template">.*?</template>', "", html, flags=re.S)
+
+
+def _question_rows(html: str) -> int:
+    return _shown(html).count('<fieldset class="question-row')
+
+
+def test_a_new_round_starts_with_one_question(client, login):
     staff = make_user("product_manager")
     prototype = make_prototype(staff)
     login(staff)
-    data = _round_form(more_rows="1", **_rows(row0={"prompt": "Kept while adding rows"}))
+    html = text_of(client.get(f"/prototypes/{prototype.id}/rounds/new"))
+    assert _question_rows(html) == 1
+    assert "Add a question" in html
+    assert "More question rows" not in html
+    # The only question can't be removed; there is nothing to fall back to.
+    assert re.search(r'aria-label="Remove question 1"[^>]*hidden', _shown(html))
+
+
+def test_add_a_question_without_javascript_keeps_what_was_typed(client, login):
+    staff = make_user("product_manager")
+    prototype = make_prototype(staff)
+    login(staff)
+    data = _round_form(add_question="1", **_rows(row0={"prompt": "Kept while adding a question"}))
     response = client.post_form(f"/prototypes/{prototype.id}/rounds/new", data)
     html = text_of(response)
     assert response.status_code == 200
-    assert html.count('<fieldset class="question-row') == 12
-    assert 'value="Kept while adding rows"' in html
+    assert _question_rows(html) == 2
+    assert 'value="Kept while adding a question"' in html
+    assert _shown(html).count("Remove question") == 2
+    assert "error" not in html.split('class="question-rows"')[1].split("</fieldset>")[0]
     assert count(FeedbackRound) == 0
+
+
+def test_remove_a_question_without_javascript(client, login):
+    staff = make_user("product_manager")
+    prototype = make_prototype(staff)
+    login(staff)
+    rows = _rows(3, row0={"prompt": "First"}, row1={"prompt": "Second"}, row2={"prompt": "Third"})
+    response = client.post_form(
+        f"/prototypes/{prototype.id}/rounds/new", _round_form(remove_question="1", **rows)
+    )
+    html = text_of(response)
+    assert response.status_code == 200
+    assert _question_rows(html) == 2
+    assert 'value="First"' in html
+    assert 'value="Second"' not in html
+    assert 'value="Third"' in html
+    assert "Question 2" in _shown(html)
+    assert "Question 3" not in _shown(html)
+    assert count(FeedbackRound) == 0
+    # What is left saves as shown.
+    rows = _rows(3, row0={"prompt": "First"}, row2={"prompt": "Third"})
+    del rows["questions-1-prompt"], rows["questions-1-kind"], rows["questions-1-options"]
+    assert client.post_form(f"/prototypes/{prototype.id}/rounds/new", _round_form(**rows)).status_code == 302
+    assert [q.prompt for q in load(db.session.scalar(select(FeedbackRound.id))).questions] == [
+        "First",
+        "Third",
+    ]
+
+
+def test_options_on_a_question_that_is_not_a_choice_are_refused_clearly(client, login):
+    staff = make_user("product_manager")
+    prototype = make_prototype(staff)
+    login(staff)
+    rows = _rows(row0={"prompt": "How easy was it?", "kind": "rating", "options": "Easy\nHard"})
+    response = client.post_form(f"/prototypes/{prototype.id}/rounds/new", _round_form(**rows))
+    html = unescape(text_of(response))
+    assert response.status_code == 422
+    assert (
+        "Options are only for “One choice” and “Several choices” questions: clear them, "
+        "or make this a choice question." in html
+    )
+    assert count(FeedbackRound) == 0
+
+
+def test_the_options_field_is_marked_for_choice_questions_only(client, login):
+    staff = make_user("product_manager")
+    prototype = make_prototype(staff)
+    login(staff)
+    html = text_of(client.get(f"/prototypes/{prototype.id}/rounds/new"))
+    # The script shows it only for the kinds named here; without the script it is always there.
+    assert 'data-options-for="choice multi"' in html
+    assert 'name="questions-0-options"' in html
+
+
+def test_times_are_taken_in_the_browsers_time_zone(client, login):
+    staff = make_user("product_manager")
+    prototype = make_prototype(staff)
+    login(staff)
+    html = text_of(client.get(f"/prototypes/{prototype.id}/rounds/new"))
+    assert 'name="time_zone"' in html
+    assert "Times are in <span data-time-zone-name>UTC</span>" in html
+    data = _round_form(
+        opens_at="2030-01-15T09:00",
+        closes_at="2030-01-20T17:00",
+        time_zone="America/New_York",
+        **_rows(row0={"prompt": "How easy was it?"}),
+    )
+    response = client.post_form(f"/prototypes/{prototype.id}/rounds/new", data, follow_redirects=True)
+    assert response.status_code == 200
+    round_ = db.session.scalar(select(FeedbackRound))
+    assert round_.opens_at.isoformat() == "2030-01-15T14:00:00+00:00"  # 09:00 EST is 14:00 UTC in winter
+    assert round_.closes_at.isoformat() == "2030-01-20T22:00:00+00:00"
+    assert "it opens on 15 Jan 2030, 09:00 (America/New_York)" in unescape(text_of(response))
+
+
+def test_a_refused_form_shows_the_times_back_in_the_zone_they_were_typed_in(client, login):
+    staff = make_user("product_manager")
+    prototype = make_prototype(staff)
+    login(staff)
+    data = _round_form(title="x", opens_at="2030-07-01T09:00", time_zone="Europe/Berlin", **_rows())
+    html = text_of(client.post_form(f"/prototypes/{prototype.id}/rounds/new", data))
+    assert 'value="2030-07-01T09:00"' in html
+    assert "Times are in <span data-time-zone-name>Europe/Berlin</span>" in html
+    assert 'data-utc="2030-07-01T07:00:00Z"' in html  # the same moment, for the script
+
+
+def test_an_unknown_time_zone_is_refused_and_nothing_is_stored(client, login):
+    staff = make_user("product_manager")
+    prototype = make_prototype(staff)
+    login(staff)
+    data = _round_form(time_zone="Mars/Olympus_Mons", **_rows(row0={"prompt": "How easy was it?"}))
+    response = client.post_form(f"/prototypes/{prototype.id}/rounds/new", data)
+    assert response.status_code == 422
+    assert "“Mars/Olympus_Mons” is not a time zone we know" in unescape(text_of(response))
+    assert count(FeedbackRound) == 0
+
+
+def test_a_time_the_clocks_skip_is_refused(client, login):
+    staff = make_user("product_manager")
+    prototype = make_prototype(staff)
+    login(staff)
+    # 10 March 2030, 02:30 never happens in New York: the clocks go from 02:00 to 03:00.
+    data = _round_form(
+        opens_at="2030-03-10T02:30", time_zone="America/New_York", **_rows(row0={"prompt": "How easy?"})
+    )
+    response = client.post_form(f"/prototypes/{prototype.id}/rounds/new", data)
+    assert response.status_code == 422
+    assert "02:30 on 10 Mar 2030 does not exist in America/New_York" in unescape(text_of(response))
+    assert count(FeedbackRound) == 0
+
+
+def test_editing_shows_the_stored_times_with_their_moment_and_saves_in_the_zone(client, login):
+    staff = make_user("product_manager")
+    round_ = make_round(staff)
+    login(staff)
+    html = text_of(client.get(f"/rounds/{round_.id}/edit"))
+    opens = round_.opens_at.astimezone(UTC)
+    assert f'data-utc="{opens:%Y-%m-%dT%H:%M}:00Z"' in html
+    assert f'value="{opens:%Y-%m-%dT%H:%M}"' in html
+    assert _question_rows(html) == len(QUESTIONS)  # no empty rows after the questions
+    data = _round_form(
+        title=round_.title,
+        opens_at="2030-01-15T09:00",
+        closes_at="2030-01-20T09:00",
+        time_zone="Asia/Tokyo",
+    )
+    assert client.post_form(f"/rounds/{round_.id}/edit", data).status_code == 302
+    assert load(round_.id).opens_at.isoformat() == "2030-01-15T00:00:00+00:00"
 
 
 @pytest.mark.parametrize("role", ["member", "moderator"])
@@ -349,7 +499,7 @@ def test_questions_are_locked_on_the_edit_page_once_answered(client, login):
     html = text_of(client.get(f"/rounds/{round_.id}/edit"))
     assert "The questions can't change any more: 1 person answered already." in html
     assert 'name="with_questions"' not in html
-    data = _round_form(title="Round one, renamed", opens_on="2020-01-01", closes_on="2031-01-01")
+    data = _round_form(title="Round one, renamed", opens_at="2020-01-01T09:00", closes_at="2031-01-01T09:00")
     response = client.post_form(f"/rounds/{round_.id}/edit", data)
     assert response.status_code == 302
     edited = load(round_.id)
