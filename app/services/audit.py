@@ -75,6 +75,8 @@ ACTIONS: dict[str, AuditAction] = {
     "launch.cancelled": AuditAction("Cancelled a learning launch"),
     "launch.outcome": AuditAction("Changed a learning launch's outcome"),
     "launch.message": AuditAction("Wrote to a learning launch's participants"),
+    "launch.remove_participant": AuditAction("Removed a participant from a learning launch"),
+    "launch.promote_participant": AuditAction("Enrolled a participant from a learning launch's waitlist"),
     "roadmap.create": AuditAction("Added a roadmap item"),
     "roadmap.update": AuditAction("Changed a roadmap item"),
     "roadmap.status": AuditAction("Moved a roadmap item"),

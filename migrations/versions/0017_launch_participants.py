@@ -3,7 +3,7 @@
 A removed person's row stays (state "removed", with the reason), so they can't join again.
 
 Revision ID: 0017_launch_participants
-Revises: 0015_notification_targets
+Revises: 0016_moderation_reasons
 Create Date: 2026-12-04 14:00:00
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0017_launch_participants'
-down_revision = '0015_notification_targets'
+down_revision = '0016_moderation_reasons'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Images on ideas, stored like the prototypes' images
 
 Revision ID: 0018_idea_images
-Revises: 0016_moderation_reasons
+Revises: 0017_launch_participants
 Create Date: 2026-12-05 10:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0018_idea_images'
-down_revision = '0016_moderation_reasons'
+down_revision = '0017_launch_participants'
 branch_labels = None
 depends_on = None
 
