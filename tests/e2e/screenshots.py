@@ -15,7 +15,7 @@ from pathlib import Path
 from tests.e2e.browser import launch, missing_browser, sign_in
 from tests.e2e.server import ROOT, LiveServer
 
-DESKTOP = {"width": 1280, "height": 900}
+DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
 
@@ -30,6 +30,35 @@ def ids(database: Path) -> dict[str, int]:
     }
     with sqlite3.connect(database) as connection:
         return {name: connection.execute(sql).fetchone()[0] for name, sql in queries.items()}
+
+
+# A title pasted without spaces (a file name, a link) must wrap on a phone, pinned at the top of the list.
+LONG_TITLE = (
+    "Export-the-quarterly-usage-report-as-a-spreadsheet-with-one-tab-per-team-"
+    "and-the-charts-kept-as-they-look-on-screen"
+)
+
+
+def add_long_title(server) -> None:
+    """A demo member's idea with a long unbroken title, pinned by a moderator, as real sites get."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models.user import User
+    from app.services import ideas, moderation
+    from tests.e2e.conftest import Site
+
+    def post():
+        member = db.session.scalar(select(User).where(User.email == "member@example.com"))
+        moderator = db.session.scalar(select(User).where(User.email == "mod@example.com"))
+        idea = ideas.create_idea(
+            member, LONG_TITLE, "Finance reads it in a spreadsheet.", None
+        )
+        moderation.set_pinned(moderator, idea, True, "Asked for by three teams this week")
+
+    site = Site(server)
+    site.run(post)
+    site.close()
 
 
 def shoot(browser, url: str, out: Path, email: str | None, shots: list[tuple], viewport=DESKTOP) -> None:
@@ -76,6 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         server = LiveServer(Path(folder)).start(demo=True)
         try:
             demo = ids(Path(folder) / "cocreate.db")
+            add_long_title(server)
             with sync_playwright() as playwright:
                 browser = launch(playwright)
                 # Noor voted for some ideas and not others: the list shows both kinds of button.
