@@ -104,7 +104,9 @@ def run_migrations_online():
             if sqlite:
                 broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                 if broken:
-                    raise RuntimeError(f"The migrations left rows whose foreign keys point nowhere: {broken[:5]}")
+                    raise RuntimeError(
+                        f"The migrations left rows whose foreign keys point nowhere: {broken[:5]}"
+                    )
         finally:
             if sqlite:
                 connection.rollback()

@@ -51,9 +51,7 @@ def add_long_title(server) -> None:
     def post():
         member = db.session.scalar(select(User).where(User.email == "member@example.com"))
         moderator = db.session.scalar(select(User).where(User.email == "mod@example.com"))
-        idea = ideas.create_idea(
-            member, LONG_TITLE, "Finance reads it in a spreadsheet.", None
-        )
+        idea = ideas.create_idea(member, LONG_TITLE, "Finance reads it in a spreadsheet.", None)
         moderation.set_pinned(moderator, idea, True, "Asked for by three teams this week")
 
     site = Site(server)
