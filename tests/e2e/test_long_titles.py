@@ -131,8 +131,9 @@ def test_the_pinned_long_title_heads_the_list_and_reads_in_full(open_page, scene
     page = open_page(width=390, height=844)
     page.goto("/ideas/")
     first = page.locator(".idea-card").first
-    expect(first.get_by_role("link", name=WORD)).to_be_visible()
-    box = first.get_by_role("link", name=WORD).bounding_box()
+    title = first.get_by_role("link", name=WORD, exact=True)  # not the vote link, which names it too
+    expect(title).to_be_visible()
+    box = title.bounding_box()
     assert box is not None
     assert box["x"] >= 0
     assert box["x"] + box["width"] <= 390
