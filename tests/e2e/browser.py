@@ -1,4 +1,5 @@
-"""Driving Debian's Chromium with Playwright: where it is, how it starts, how a person signs in."""
+"""Driving Debian's Chromium with Playwright: where it is, how it starts, how a person signs in,
+and the checks every page passes (axe-core finds nothing; nothing is wider than the screen)."""
 
 import os
 from pathlib import Path
@@ -47,3 +48,54 @@ def sign_in(page, email: str, password: str) -> None:
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page.locator(".flash--success")).to_contain_text("Welcome back")
+
+
+AXE_LOADED = "() => typeof window.axe === 'object' && typeof window.axe.run === 'function'"
+AXE_RUN = "() => axe.run(document, {resultTypes: ['violations']})"
+
+
+def axe_violations(page, axe_source: str | None) -> list[str]:
+    """axe-core's violations of any impact on the page as it is now, as readable lines.
+
+    Each violation gives its rule, impact, help and the elements at fault. axe-core is added to
+    the page (which needs a context opened with `bypass_csp=True`) unless it is there already.
+    [] when there is no violation, or when axe-core is not installed (`axe_source` is None).
+    """
+    if axe_source is None:
+        return []
+    if not page.evaluate(AXE_LOADED):
+        page.add_script_tag(content=axe_source)
+    lines = []
+    for violation in page.evaluate(AXE_RUN)["violations"]:
+        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}")
+        lines.append(f"    {violation['helpUrl']}")
+        for node in violation["nodes"][:5]:
+            lines.append(f"    at {', '.join(map(str, node['target']))}: {node['html'][:160]}")
+            summary = node.get("failureSummary", "").replace("\n", " ")
+            lines.append(f"       {summary[:300]}")
+    return lines
+
+
+# The page's width, and the innermost elements that stick out past the right edge of the screen.
+MEASURE_WIDTH = """(edge) => {
+    const out = [...document.body.querySelectorAll("*")].filter(
+        (el) => el.getBoundingClientRect().right > edge + 1
+    );
+    const innermost = out.filter((el) => !out.some((other) => other !== el && el.contains(other)));
+    return {
+        width: document.scrollingElement.scrollWidth,
+        culprits: innermost.slice(0, 4).map((el) => el.outerHTML.slice(0, 120)),
+    };
+}"""
+
+
+def too_wide(page) -> list[str]:
+    """What makes the page scroll sideways past the viewport, as readable lines; [] when it fits."""
+    edge = page.viewport_size["width"]
+    measured = page.evaluate(MEASURE_WIDTH, edge)
+    if measured["width"] <= edge:
+        return []
+    lines = [
+        f"the page scrolls sideways: it is {measured['width']} px wide, the screen {edge} px; sticking out:"
+    ]
+    return lines + [f"    {culprit}" for culprit in measured["culprits"]]

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests.e2e.browser import NO_AXE
+from tests.e2e.browser import NO_AXE, axe_violations, too_wide
 
 MEMBER = "member@example.com"
 PM = "pm@example.com"
@@ -102,29 +102,6 @@ def open_main_page(open_demo_page, demo_ids, name: str, width: int, **options):
     return page
 
 
-def describe(violations: list[dict]) -> str:
-    lines = []
-    for violation in violations:
-        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}")
-        lines.append(f"    {violation['helpUrl']}")
-        for node in violation["nodes"][:5]:
-            lines.append(f"    at {', '.join(map(str, node['target']))}: {node['html'][:160]}")
-            summary = node.get("failureSummary", "").replace("\n", " ")
-            lines.append(f"       {summary[:300]}")
-    return "\n".join(lines)
-
-
-def axe_problems(page, axe_source: str) -> list[str]:
-    page.add_script_tag(content=axe_source)
-    result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
-    return [describe(result["violations"])] if result["violations"] else []
-
-
-def width_problems(page, width: int) -> list[str]:
-    wide = page.evaluate("() => document.scrollingElement.scrollWidth")
-    return [f"the page scrolls sideways: it is {wide} px wide"] if wide > width else []
-
-
 def focus_problems(page) -> list[str]:
     """Tab through the page; every stop must show a focus ring."""
     hidden, stops = [], 0
@@ -144,7 +121,7 @@ def focus_problems(page) -> list[str]:
 @pytest.mark.parametrize("name", PAGES)
 def test_main_page_is_accessible_and_fits_the_screen(open_demo_page, demo_ids, axe_source, name, width):
     page = open_main_page(open_demo_page, demo_ids, name, width, bypass_csp=True)
-    problems = width_problems(page, width) + (axe_problems(page, axe_source) if axe_source else [])
+    problems = too_wide(page) + axe_violations(page, axe_source)
     if width == WIDTHS["desktop"]:
         # The same styles draw the focus at every width; one walk through the page is enough.
         problems += focus_problems(page)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.test_accessibility import axe_problems, width_problems
+from tests.e2e.browser import axe_violations, too_wide
 from tests.e2e.test_ideas_journeys import unique_word
 
 SIZES = {"desktop": (1366, 900), "phone": (390, 844)}
@@ -43,8 +43,8 @@ def test_a_pm_links_an_idea_to_a_launch_by_searching_its_title(open_page, site, 
     expect(search).to_have_attribute("aria-expanded", "true")
     page.keyboard.press("ArrowDown")
     expect(listbox.get_by_role("option", name=re.compile(wanted))).to_have_attribute("aria-selected", "true")
-    if axe_source:
-        assert not axe_problems(page, axe_source)
+    problems = axe_violations(page, axe_source)
+    assert not problems, "\n".join(problems)
     page.keyboard.press("Enter")
     expect(listbox).to_be_hidden()
     expect(search).to_be_focused()
@@ -52,7 +52,8 @@ def test_a_pm_links_an_idea_to_a_launch_by_searching_its_title(open_page, site, 
     chip = page.locator(".idea-chip", has_text=wanted)
     expect(chip).to_be_visible()
     expect(chip.get_by_role("button", name=f"Remove “{wanted}”")).to_be_visible()
-    assert not width_problems(page, width)
+    wide = too_wide(page)
+    assert not wide, "\n".join(wide)
 
     # Escape closes the list without choosing; the other idea is not linked.
     page.keyboard.type(f"{word} monday", delay=20)
@@ -96,4 +97,5 @@ def test_select_all_ticks_every_idea_for_a_bulk_status_change(open_page, site, s
     select_all.uncheck()
     for index in range(count):
         expect(boxes.nth(index)).not_to_be_checked()
-    assert not width_problems(page, width)
+    wide = too_wide(page)
+    assert not wide, "\n".join(wide)

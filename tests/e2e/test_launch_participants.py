@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.test_accessibility import axe_problems, width_problems
+from tests.e2e.browser import axe_violations, too_wide
 from tests.e2e.test_ideas_journeys import unique_word
 
 SIZES = {"desktop": (1366, 900), "phone": (390, 844)}
@@ -35,10 +35,8 @@ def test_a_pm_removes_a_participant_and_enrols_someone_waiting(open_page, site, 
     page.get_by_label(f"Why remove {seated.name}? (optional)").fill("Outside the pilot region")
     # The team keeps the seat to give it to the second person waiting.
     page.get_by_label("Give the seat to the first person on the waitlist").uncheck()
-    assert not width_problems(page, width), width_problems(page, width)
-    if axe_source:
-        problems = axe_problems(page, axe_source)
-        assert not problems, "\n".join(problems)
+    problems = too_wide(page) + axe_violations(page, axe_source)
+    assert not problems, "\n".join(problems)
     page.screenshot(path=str(tmp_path / f"participants-{width}.png"), full_page=True)
     page.get_by_role("button", name=f"Remove {seated.name}", exact=True).click()
     expect(page.locator(".flash--success")).to_contain_text(

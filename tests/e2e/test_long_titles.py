@@ -10,24 +10,12 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.browser import NO_AXE
+from tests.e2e.browser import NO_AXE, axe_violations, too_wide
 
 WORD = ("Exportquarterlyrevenuereportswithcolumnwidthskeptintactforfinance" * 2)[:120]
 LINK = ("https://reports.example.com/exports/quarterly/revenue?columns=" + "widths-kept-" * 10)[:120]
 NAME = "Maximiliana-Wolfeschlegelsteinhausenbergerdorffson"  # 50 characters, the most allowed
 SIZES = {"phone": (390, 844), "desktop": (1366, 900)}
-# The page's width, and the innermost elements that stick out past the right edge (for the message).
-MEASURE = """() => {
-    const edge = document.documentElement.clientWidth;
-    const out = [...document.body.querySelectorAll("*")].filter(
-        (el) => el.getBoundingClientRect().right > edge + 1
-    );
-    const innermost = out.filter((el) => !out.some((other) => other !== el && el.contains(other)));
-    return {
-        width: document.documentElement.scrollWidth,
-        culprits: innermost.slice(0, 4).map((el) => el.outerHTML.slice(0, 120)),
-    };
-}"""
 
 
 @pytest.fixture(scope="module")
@@ -113,8 +101,6 @@ def scene(site):
 
 @pytest.mark.parametrize("size", SIZES.values(), ids=SIZES.keys())
 def test_pages_full_of_long_titles_pass_axe(open_page, scene, axe_source, size):
-    from tests.e2e.test_accessibility import axe_problems
-
     if not axe_source:
         pytest.skip(NO_AXE)
     width, height = size
@@ -123,7 +109,7 @@ def test_pages_full_of_long_titles_pass_axe(open_page, scene, axe_source, size):
         page = open_page(person, width=width, height=height, bypass_csp=True)
         for address in addresses:
             page.goto(address)
-            problems += [f"{address}: {problem}" for problem in axe_problems(page, axe_source)]
+            problems += [f"{address}: {line}" for line in axe_violations(page, axe_source)]
     assert not problems, f"at {width} px:\n" + "\n".join(problems)
 
 
@@ -137,10 +123,7 @@ def test_long_words_and_links_in_titles_wrap_on_every_page(open_page, scene, siz
             response = page.goto(address)
             assert response is not None, f"{address}: no answer"
             assert response.ok, f"{address}: HTTP {response.status}"
-            measured = page.evaluate(MEASURE)
-            if measured["width"] > width:
-                wide.append(f"{address} is {measured['width']} px wide, because of:")
-                wide += [f"    {culprit}" for culprit in measured["culprits"]]
+            wide += [f"{address}: {line}" for line in too_wide(page)]
     assert not wide, f"at {width} px:\n" + "\n".join(wide)
 
 
@@ -148,7 +131,7 @@ def test_the_pinned_long_title_heads_the_list_and_reads_in_full(open_page, scene
     page = open_page(width=390, height=844)
     page.goto("/ideas/")
     first = page.locator(".idea-card").first
-    title = first.get_by_role("link", name=WORD, exact=True)
+    title = first.get_by_role("link", name=WORD, exact=True)  # not the vote link, which names it too
     expect(title).to_be_visible()
     box = title.bounding_box()
     assert box is not None
@@ -179,4 +162,5 @@ def test_a_pasted_long_title_is_kept_and_the_page_says_it_is_too_long(open_page,
     expect(page.locator("#title-count")).to_have_text("0 characters left.")
     page.get_by_label("Title").fill("Export reports to CSV")
     expect(page.locator("#title-count")).to_be_hidden()
-    assert page.evaluate(MEASURE)["width"] <= width
+    wide = too_wide(page)
+    assert not wide, "\n".join(wide)

@@ -6,18 +6,9 @@ import secrets
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.test_accessibility import describe
+from tests.e2e.browser import axe_violations
 
 SIZES = {"desktop": (1366, 900), "phone": (390, 844)}
-
-
-def axe_violations(page, axe_source: str | None) -> str:
-    """Every axe-core violation on the page as it is now, of any impact ("" when none)."""
-    if axe_source is None:
-        return ""
-    page.add_script_tag(content=axe_source)
-    result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
-    return describe(result["violations"])
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -48,7 +39,8 @@ def test_typing_at_and_a_username_suggests_members_and_enter_inserts_one(open_pa
     expect(suggestions).not_to_contain_text("@example.com")
     right = page.evaluate("() => document.querySelector('.mention-list').getBoundingClientRect().right")
     assert right <= width
-    assert axe_violations(page, axe_source) == ""
+    problems = axe_violations(page, axe_source)
+    assert not problems, "\n".join(problems)
 
     box.press("Enter")
     expect(suggestions).to_be_hidden()

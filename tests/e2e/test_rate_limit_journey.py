@@ -12,9 +12,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.browser import axe_violations, too_wide
 from tests.e2e.conftest import PageOpener, Site
 from tests.e2e.server import LiveServer
-from tests.e2e.test_accessibility import describe
 
 SIMILAR = "Export reports to CSV"
 SHOTS = os.environ.get("SCREENSHOT_DIR")  # set it to look at the refused form
@@ -100,12 +100,11 @@ def test_a_new_member_over_the_idea_limit_keeps_what_they_typed(
     expect(page.get_by_label("Description")).to_have_value(
         "The white screens glare at 3 am.\nA dark theme would help."
     )
-    wide = page.evaluate("() => document.scrollingElement.scrollWidth")
-    assert wide <= width, f"the page scrolls sideways: it is {wide} px wide"
+    wide = too_wide(page)
+    assert not wide, "\n".join(wide)
     if SHOTS:
         name = f"rate-limit-{width}-{'js' if javascript else 'nojs'}.png"
         page.screenshot(path=os.path.join(SHOTS, name), full_page=True)
-    if axe_source and javascript:  # axe runs as a script
-        page.add_script_tag(content=axe_source)
-        result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
-        assert not result["violations"], describe(result["violations"])
+    if javascript:  # axe runs as a script
+        problems = axe_violations(page, axe_source)
+        assert not problems, "\n".join(problems)

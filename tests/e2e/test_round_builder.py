@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests.e2e.test_accessibility import axe_problems, width_problems
+from tests.e2e.browser import axe_violations, too_wide
 from tests.e2e.test_ideas_journeys import unique_word
 
 SIZES = {"desktop": (1366, 900), "phone": (390, 844)}
@@ -62,10 +62,8 @@ def test_a_pm_builds_a_round_one_question_at_a_time(open_page, site, axe_source,
     expect(questions).to_have_count(2)
     expect(page.get_by_role("button", name="Remove question 1")).to_be_visible()
 
-    assert not width_problems(page, width), width_problems(page, width)
-    if axe_source:
-        problems = axe_problems(page, axe_source)
-        assert not problems, "\n".join(problems)
+    problems = too_wide(page) + axe_violations(page, axe_source)
+    assert not problems, "\n".join(problems)
     page.screenshot(path=str(tmp_path / f"round-builder-{width}.png"), full_page=True)
 
     page.get_by_role("button", name="Create round").click()

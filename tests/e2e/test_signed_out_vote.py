@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.test_accessibility import describe
+from tests.e2e.browser import axe_violations
 from tests.e2e.test_ideas_journeys import unique_word, vote_button
 
 SIZES = {"phone": (390, 844), "desktop": (1366, 900)}
@@ -21,19 +21,6 @@ FOCUSED = """() => {
 }"""
 
 
-def assert_accessible(page, axe_source, skip: tuple[str, ...] = ()) -> None:
-    """axe-core finds no violation of any impact on the page (when axe-core is installed).
-
-    `skip` names rules that are looked after elsewhere (the lists' heading order).
-    """
-    if axe_source is None:
-        return
-    page.add_script_tag(content=axe_source)
-    options = {"resultTypes": ["violations"], "rules": {rule: {"enabled": False} for rule in skip}}
-    violations = page.evaluate("(options) => axe.run(document, options)", options)["violations"]
-    assert not violations, f"{page.url}:\n{describe(violations)}"
-
-
 @pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
 def test_a_visitor_votes_on_the_list_signs_in_and_lands_back_with_the_vote_counted(
     open_page, site, axe_source, size
@@ -46,7 +33,8 @@ def test_a_visitor_votes_on_the_list_signs_in_and_lands_back_with_the_vote_count
 
     page = open_page(width=width, height=height, bypass_csp=True)  # bypassed for axe-core only
     page.goto("/ideas/?sort=new")
-    assert_accessible(page, axe_source, skip=("heading-order",))
+    problems = axe_violations(page, axe_source)
+    assert not problems, f"{page.url}:\n" + "\n".join(problems)
     card = page.locator(f"#idea-{idea_id}")
     vote = card.get_by_role("link", name=re.compile(rf"^1 Vote for “{re.escape(title)}”$"))
     vote.click()
@@ -54,7 +42,8 @@ def test_a_visitor_votes_on_the_list_signs_in_and_lands_back_with_the_vote_count
     expect(page).to_have_url(re.compile(r"/sign-in\?"))
     expect(page.get_by_text(f"Sign in to vote for “{title}”")).to_be_visible()
     expect(page.get_by_role("link", name="Create an account").first).to_be_visible()
-    assert_accessible(page, axe_source)
+    problems = axe_violations(page, axe_source)
+    assert not problems, f"{page.url}:\n" + "\n".join(problems)
     page.get_by_label("Email").fill(member.email)
     page.get_by_label("Password", exact=True).fill(member.password)
     page.get_by_role("button", name="Sign in", exact=True).click()
@@ -77,17 +66,20 @@ def test_a_visitor_joins_from_the_vote_and_the_vote_counts_once_the_address_is_c
 
     page = open_page(width=390, height=844, bypass_csp=True)  # bypassed for axe-core only
     page.goto(f"/ideas/{idea_id}")
-    assert_accessible(page, axe_source, skip=("heading-order",))
+    problems = axe_violations(page, axe_source)
+    assert not problems, f"{page.url}:\n" + "\n".join(problems)
     page.get_by_role("link", name=re.compile(rf"^1 Vote for “{re.escape(title)}”$")).click()
     page.get_by_role("link", name="Create an account").first.click()
     expect(page.get_by_text(f"Create an account to vote for “{title}”")).to_be_visible()
-    assert_accessible(page, axe_source)
+    problems = axe_violations(page, axe_source)
+    assert not problems, f"{page.url}:\n" + "\n".join(problems)
     page.get_by_label("Email").fill(email)
     page.get_by_label("Display name").fill(f"Jo {word}")
     page.get_by_label("Password").fill("a long and private passphrase")
     page.get_by_role("button", name="Create account").click()
     expect(page.get_by_role("heading", name="Check your inbox")).to_be_visible()
-    assert_accessible(page, axe_source)
+    problems = axe_violations(page, axe_source)
+    assert not problems, f"{page.url}:\n" + "\n".join(problems)
 
     [mail] = site.deliver_mail(email)
     page.goto(re.search(r"(/verify-email/\S+)", mail).group(1))
