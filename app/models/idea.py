@@ -16,7 +16,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import utcnow
+from app.models.base import StoredImageColumns, utcnow
 from app.models.user import User
 
 STATUSES = ("open", "under_review", "planned", "in_progress", "shipped", "declined", "merged")
@@ -130,22 +130,13 @@ class Idea(db.Model):
         return self.deleted_at is not None
 
 
-class IdeaImage(db.Model):
+class IdeaImage(StoredImageColumns, db.Model):
     """An image added to an idea, re-encoded so only pixels are kept (app/uploads.py)."""
 
     __tablename__ = "idea_images"
     __table_args__ = (Index("ix_idea_images_idea_id_position", "idea_id", "position"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"))
-    filename: Mapped[str] = mapped_column(String(80), unique=True)
-    thumbnail: Mapped[str] = mapped_column(String(80), unique=True)
-    content_type: Mapped[str] = mapped_column(String(20))
-    width: Mapped[int]
-    height: Mapped[int]
-    alt: Mapped[str] = mapped_column(String(200), default="")
-    position: Mapped[int] = mapped_column(default=0)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class IdeaVote(db.Model):

@@ -7,7 +7,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, U
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import utcnow
+from app.models.base import StoredImageColumns, utcnow
 from app.models.user import User
 
 PROTOTYPE_STATUSES = ("draft", "published", "archived")
@@ -61,22 +61,13 @@ class Prototype(db.Model):
         return False
 
 
-class PrototypeImage(db.Model):
+class PrototypeImage(StoredImageColumns, db.Model):
     """An uploaded image, re-encoded so only pixels are kept, stored under instance/uploads/."""
 
     __tablename__ = "prototype_images"
     __table_args__ = (Index("ix_prototype_images_prototype_id_position", "prototype_id", "position"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     prototype_id: Mapped[int] = mapped_column(ForeignKey("prototypes.id", ondelete="CASCADE"))
-    filename: Mapped[str] = mapped_column(String(80), unique=True)
-    thumbnail: Mapped[str] = mapped_column(String(80), unique=True)
-    content_type: Mapped[str] = mapped_column(String(20))
-    width: Mapped[int]
-    height: Mapped[int]
-    alt: Mapped[str] = mapped_column(String(200), default="")
-    position: Mapped[int] = mapped_column(default=0)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class PrototypeLink(db.Model):
