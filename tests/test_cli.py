@@ -102,7 +102,8 @@ def test_seed_demo_fills_the_roadmap_segments_and_the_dashboard(app):
     from app.demo import ROADMAP, SEGMENTS
     from app.models.base import utcnow
     from app.models.idea import IdeaVote
-    from app.models.roadmap import RoadmapIdea, RoadmapItem, Segment, UserSegment
+    from app.models.roadmap import RoadmapIdea, RoadmapItem
+    from app.models.segment import Segment, UserSegment
     from app.services import ideas, roadmap
     from app.services.journey import idea_journey
 

@@ -16,8 +16,9 @@ from app.models.launch import (
     PARTICIPANT_STATES,
 )
 from app.models.moderation import FLAG_REASONS, FLAG_STATUSES, FLAG_TARGETS
-from app.models.prototype import AUDIENCES, PROTOTYPE_STATUSES, QUESTION_KINDS
+from app.models.prototype import PROTOTYPE_STATUSES
 from app.models.roadmap import ROADMAP_STATUSES
+from app.models.round import AUDIENCES, QUESTION_KINDS
 from app.models.user import ROLES
 from app.services.pagination import MAX_PER_PAGE
 

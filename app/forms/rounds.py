@@ -22,7 +22,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from app.forms.accounts import strip
-from app.models.prototype import QUESTION_KINDS, RoundQuestion
+from app.models.round import QUESTION_KINDS, RoundQuestion
 from app.services.rounds import CHOICE_KINDS, KIND_LABELS, PROMPT_MAX, QUESTIONS_MAX
 from app.services.timezones import DEFAULT_ZONE, local_to_utc, utc_to_local, zone_or_default
 

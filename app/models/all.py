@@ -4,22 +4,15 @@ from app.models.comment import Comment
 from app.models.idea import Category, Idea, IdeaFollow, IdeaImage, IdeaStatusChange, IdeaVote
 from app.models.idempotency import IdempotencyKey
 from app.models.launch import Launch, LaunchAssumption, LaunchIdea, LaunchParticipant, LaunchPrototype
-from app.models.moderation import AuditEntry, Flag, IdeaMerge, MergedVote, SiteSetting
+from app.models.moderation import AuditEntry, Flag, IdeaMerge, MergedVote
 from app.models.notification import Notification
 from app.models.outbox import OutboxMessage
-from app.models.prototype import (
-    FeedbackRound,
-    Prototype,
-    PrototypeIdea,
-    PrototypeImage,
-    PrototypeLink,
-    PrototypeVote,
-    RoundAnswer,
-    RoundQuestion,
-    RoundResponse,
-)
-from app.models.roadmap import RoadmapIdea, RoadmapItem, Segment, UserSegment
+from app.models.prototype import Prototype, PrototypeIdea, PrototypeImage, PrototypeLink, PrototypeVote
+from app.models.roadmap import RoadmapIdea, RoadmapItem
+from app.models.round import FeedbackRound, RoundAnswer, RoundQuestion, RoundResponse
 from app.models.search import FTS_TABLE
+from app.models.segment import Segment, UserSegment
+from app.models.setting import SiteSetting
 from app.models.user import ROLES, ApiToken, PasswordResetToken, User, UserSession
 from app.models.webhook import Webhook, WebhookDelivery
 

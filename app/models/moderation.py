@@ -1,9 +1,8 @@
-"""Moderation: flags, merges of duplicate ideas, the audit log and site settings."""
+"""Moderation: flags, merges of duplicate ideas and the audit log."""
 
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -100,13 +99,3 @@ class AuditEntry(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     actor: Mapped[User | None] = relationship(lazy="raise")
-
-
-class SiteSetting(db.Model):
-    """Settings admins change on the site (pre-moderation); defaults live in app/services/settings.py."""
-
-    __tablename__ = "site_settings"
-
-    key: Mapped[str] = mapped_column(String(60), primary_key=True)
-    value: Mapped[Any] = mapped_column(JSON)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

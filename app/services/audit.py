@@ -19,8 +19,10 @@ from app.models.comment import Comment
 from app.models.idea import Category, Idea
 from app.models.launch import Launch
 from app.models.moderation import AuditEntry
-from app.models.prototype import FeedbackRound, Prototype
-from app.models.roadmap import RoadmapItem, Segment
+from app.models.prototype import Prototype
+from app.models.roadmap import RoadmapItem
+from app.models.round import FeedbackRound
+from app.models.segment import Segment
 from app.models.user import User
 from app.models.webhook import Webhook
 from app.permissions import can, require

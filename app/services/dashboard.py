@@ -17,7 +17,8 @@ from app.errors import Conflict, Invalid
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.idea import STATUS_LABELS, STATUSES, Category, Idea, IdeaVote
-from app.models.roadmap import RoadmapIdea, RoadmapItem, Segment, UserSegment
+from app.models.roadmap import RoadmapIdea, RoadmapItem
+from app.models.segment import Segment, UserSegment
 from app.models.user import User
 from app.pagecache import remember
 from app.permissions import require

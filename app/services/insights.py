@@ -17,7 +17,8 @@ from app.links import absolute_url
 from app.models.base import utcnow
 from app.models.idea import Category, Idea, IdeaVote
 from app.models.launch import DECISIONS, Launch
-from app.models.prototype import FeedbackRound, Prototype, RoundResponse
+from app.models.prototype import Prototype
+from app.models.round import FeedbackRound, RoundResponse
 from app.permissions import require
 from app.services import dashboard
 from app.services.csvfile import safe_cell

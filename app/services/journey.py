@@ -28,15 +28,9 @@ from app.models.base import utcnow
 from app.models.idea import STATUS_LABELS as IDEA_STATUS_LABELS
 from app.models.idea import Idea, IdeaStatusChange
 from app.models.launch import Launch, LaunchIdea, LaunchParticipant
-from app.models.prototype import (
-    FeedbackRound,
-    Prototype,
-    PrototypeIdea,
-    RoundAnswer,
-    RoundQuestion,
-    RoundResponse,
-)
+from app.models.prototype import Prototype, PrototypeIdea
 from app.models.roadmap import RoadmapIdea, RoadmapItem
+from app.models.round import FeedbackRound, RoundAnswer, RoundQuestion, RoundResponse
 from app.models.user import User
 from app.permissions import is_signed_in, is_staff
 from app.services import launches as launch_service

@@ -28,7 +28,8 @@ from app.models.launch import (
     LaunchParticipant,
     LaunchPrototype,
 )
-from app.models.prototype import FeedbackRound, Prototype
+from app.models.prototype import Prototype
+from app.models.round import FeedbackRound
 from app.models.user import User
 from app.permissions import can, require
 from app.services import audit, webhooks

@@ -22,13 +22,13 @@ from app.models.comment import Comment
 from app.models.idea import Idea, IdeaFollow
 from app.models.prototype import (
     PROTOTYPE_STATUSES,
-    FeedbackRound,
     Prototype,
     PrototypeIdea,
     PrototypeImage,
     PrototypeLink,
     PrototypeVote,
 )
+from app.models.round import FeedbackRound
 from app.models.user import User
 from app.permissions import is_signed_in, require
 from app.services import audit

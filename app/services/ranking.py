@@ -171,7 +171,7 @@ def _breakdown(actor: Any, idea: Any, now: datetime | None) -> Breakdown:
 
     from app.extensions import db
     from app.models.idea import IdeaVote
-    from app.models.roadmap import Segment, UserSegment
+    from app.models.segment import Segment, UserSegment
     from app.permissions import can
     from app.services.segments import heaviest_segment
 

@@ -20,7 +20,8 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.launch import Launch
-from app.models.prototype import FeedbackRound, Prototype, RoundAnswer, RoundQuestion, RoundResponse
+from app.models.prototype import Prototype
+from app.models.round import FeedbackRound, RoundAnswer, RoundQuestion, RoundResponse
 from app.models.user import User
 from app.permissions import require
 from app.services.csvfile import safe_cell

@@ -22,12 +22,11 @@ from app.links import site_path
 from app.models.base import utcnow
 from app.models.idea import IdeaFollow
 from app.models.launch import Launch, LaunchParticipant
-from app.models.prototype import (
+from app.models.prototype import Prototype, PrototypeIdea
+from app.models.round import (
     AUDIENCES,
     QUESTION_KINDS,
     FeedbackRound,
-    Prototype,
-    PrototypeIdea,
     RoundAnswer,
     RoundQuestion,
     RoundResponse,

@@ -15,7 +15,7 @@ from sqlalchemy import delete, func, select
 from app.errors import Invalid, NotFound
 from app.extensions import db
 from app.models.base import utcnow
-from app.models.roadmap import Segment, UserSegment
+from app.models.segment import Segment, UserSegment
 from app.models.user import User
 from app.permissions import require
 from app.services import audit

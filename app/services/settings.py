@@ -7,7 +7,7 @@ from sqlalchemy import select
 from app.errors import Invalid
 from app.extensions import db
 from app.models.base import utcnow
-from app.models.moderation import SiteSetting
+from app.models.setting import SiteSetting
 from app.permissions import require
 from app.services import audit
 

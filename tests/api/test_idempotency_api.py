@@ -15,8 +15,9 @@ from app.models.idea import Idea
 from app.models.idempotency import IdempotencyKey
 from app.models.launch import Launch
 from app.models.moderation import Flag
-from app.models.prototype import FeedbackRound, Prototype, RoundResponse
+from app.models.prototype import Prototype
 from app.models.roadmap import RoadmapItem
+from app.models.round import FeedbackRound, RoundResponse
 from tests.factories import ApiCaller, make_idea
 from tests.services.test_rounds import QUESTIONS, make_prototype, make_round, qids
 

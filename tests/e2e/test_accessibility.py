@@ -76,8 +76,8 @@ SHOWS_FOCUS = """() => {
 def demo_ids(demo_site) -> dict[str, int]:
     from app.models.idea import Idea
     from app.models.launch import Launch
-    from app.models.prototype import FeedbackRound
     from app.models.roadmap import RoadmapItem
+    from app.models.round import FeedbackRound
     from app.models.user import User
 
     # The open round of a prototype that has had two rounds (its results compare them).

@@ -22,7 +22,7 @@ def published_prototype(site, pm, title: str) -> int:
 
 @pytest.mark.parametrize("size", SIZES.values(), ids=SIZES.keys())
 def test_a_pm_builds_a_round_one_question_at_a_time(open_page, site, axe_source, size, tmp_path):
-    from app.models.prototype import FeedbackRound
+    from app.models.round import FeedbackRound
 
     width, height = size
     word = unique_word()

@@ -10,7 +10,7 @@ from app.extensions import db
 from app.models.base import utcnow
 from app.models.launch import Launch
 from app.models.notification import Notification
-from app.models.prototype import FeedbackRound, RoundResponse
+from app.models.round import FeedbackRound, RoundResponse
 from app.models.user import User
 from app.services import participation, round_results, rounds
 from tests.factories import make_user

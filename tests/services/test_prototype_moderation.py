@@ -11,7 +11,8 @@ from app.extensions import db
 from app.models.base import utcnow
 from app.models.comment import Comment
 from app.models.moderation import AuditEntry, Flag
-from app.models.prototype import FeedbackRound, Prototype
+from app.models.prototype import Prototype
+from app.models.round import FeedbackRound
 from app.models.user import User
 from app.services import comments, moderation, profiles, prototypes, rounds
 from tests.factories import make_idea, make_user

@@ -13,7 +13,8 @@ from app.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.notification import Notification
-from app.models.prototype import FeedbackRound, Prototype, PrototypeIdea, PrototypeImage, PrototypeVote
+from app.models.prototype import Prototype, PrototypeIdea, PrototypeImage, PrototypeVote
+from app.models.round import FeedbackRound
 from app.models.user import User
 from app.services import follows, moderation, prototypes
 from app.services.prototypes import LinkInput

@@ -12,14 +12,8 @@ from app.extensions import db
 from app.models.base import utcnow
 from app.models.idea import Idea, IdeaFollow
 from app.models.notification import Notification
-from app.models.prototype import (
-    FeedbackRound,
-    Prototype,
-    PrototypeIdea,
-    RoundAnswer,
-    RoundQuestion,
-    RoundResponse,
-)
+from app.models.prototype import Prototype, PrototypeIdea
+from app.models.round import FeedbackRound, RoundAnswer, RoundQuestion, RoundResponse
 from app.models.user import User
 from app.services import rounds
 from tests.factories import make_user

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from app.errors import Forbidden, Invalid, NotFound
 from app.extensions import db
 from app.models.moderation import AuditEntry
-from app.models.roadmap import Segment, UserSegment
+from app.models.segment import Segment, UserSegment
 from app.services import segments
 from tests.factories import make_user
 

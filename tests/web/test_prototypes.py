@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.notification import Notification
-from app.models.prototype import FeedbackRound, Prototype, PrototypeImage
+from app.models.prototype import Prototype, PrototypeImage
+from app.models.round import FeedbackRound
 from app.services import prototypes
 from app.services.prototypes import LinkInput
 from tests.factories import make_idea, make_user

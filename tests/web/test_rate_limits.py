@@ -21,7 +21,7 @@ from app.extensions import db
 from app.models.base import utcnow
 from app.models.comment import Comment
 from app.models.idea import Idea, IdeaVote
-from app.models.prototype import RoundResponse
+from app.models.round import RoundResponse
 from app.models.user import User
 from app.services.ideas import create_idea
 from tests.conftest import ON_POSTGRES, Client, _empty_tables, make_config

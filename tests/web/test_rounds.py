@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models.base import utcnow
-from app.models.prototype import FeedbackRound, RoundAnswer, RoundResponse
+from app.models.round import FeedbackRound, RoundAnswer, RoundResponse
 from app.services import rounds
 from tests.factories import make_user
 from tests.services.test_launch_rounds import make_launch_row

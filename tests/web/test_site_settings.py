@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models.idea import Idea
-from app.models.moderation import AuditEntry, SiteSetting
+from app.models.moderation import AuditEntry
+from app.models.setting import SiteSetting
 from app.services import settings
 from tests.factories import make_user
 

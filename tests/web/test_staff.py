@@ -13,7 +13,7 @@ from app.models.base import utcnow
 from app.models.idea import Idea, IdeaStatusChange
 from app.models.launch import Launch
 from app.models.moderation import AuditEntry
-from app.models.roadmap import Segment, UserSegment
+from app.models.segment import Segment, UserSegment
 from app.services import categories, comments, ideas, roadmap, segments, settings, votes
 from tests.factories import make_idea, make_user
 
