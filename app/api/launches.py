@@ -10,7 +10,7 @@ from flask import request
 
 from app.api import bp
 from app.api.auth import current_actor, token_required
-from app.api.parsing import json_object, parse_time
+from app.api.parsing import json_object, parse_texts, parse_time
 from app.api.schemas import launch_json, launch_participant_json, launch_place_json, page_json
 from app.errors import BadRequest, Invalid
 from app.extensions import db
@@ -20,12 +20,9 @@ from app.services import launches, participation
 from app.services.launches import AssumptionInput, OutcomeInput
 from app.services.pagination import Page, page_args
 
-TEXTS = ("title", "hypothesis", "success_metric")
-# Optional texts: null means empty.
-OPTIONAL_TEXTS = ("description", "metric_baseline", "metric_target", "eligibility", "screening_question")
 TIMES = ("starts_at", "ends_at")
 ID_LISTS = {"idea_ids": "idea", "prototype_ids": "prototype"}
-EDITABLE = (*TEXTS, *OPTIONAL_TEXTS, "capacity", *TIMES, "assumptions", *ID_LISTS)
+EDITABLE = (*launches.TEXTS.rows, "capacity", *TIMES, "assumptions", *ID_LISTS)
 RESULTS_HINT = (
     'Give each assumption\'s result as {"<assumption id>": "confirmed" | "refuted" | "inconclusive"}.'
 )
@@ -53,20 +50,13 @@ def _fields(data: dict[str, Any]) -> dict[str, Any]:
 
     Values the service checks itself (capacity, the ids inside a list) pass through as given.
     """
-    values: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
-    for name in (*TEXTS, "status"):
-        if name in data:
-            if isinstance(data[name], str):
-                values[name] = data[name]
-            else:
-                errors[name] = ["Must be a string."]
-    for name in OPTIONAL_TEXTS:
-        if name in data:
-            if data[name] is None or isinstance(data[name], str):
-                values[name] = data[name] or ""
-            else:
-                errors[name] = ["Must be a string or null."]
+    values = parse_texts(launches.TEXTS, data, errors)
+    if "status" in data:
+        if isinstance(data["status"], str):
+            values["status"] = data["status"]
+        else:
+            errors["status"] = ["Must be a string."]
     if "capacity" in data:
         values["capacity"] = data["capacity"]
     for name in TIMES:
@@ -183,17 +173,10 @@ def launches_create():
     fields = _fields(json_object())
     launch = launches.create_launch(
         actor,
-        title=fields.get("title", ""),
-        hypothesis=fields.get("hypothesis", ""),
-        success_metric=fields.get("success_metric", ""),
+        **{name: fields[name] for name in launches.TEXTS.rows if name in fields},
         capacity=fields.get("capacity"),
         starts_at=fields.get("starts_at"),
         ends_at=fields.get("ends_at"),
-        description=fields.get("description", ""),
-        metric_baseline=fields.get("metric_baseline", ""),
-        metric_target=fields.get("metric_target", ""),
-        eligibility=fields.get("eligibility", ""),
-        screening_question=fields.get("screening_question", ""),
         assumptions=fields.get("assumptions", ()),
         idea_ids=fields.get("idea_ids", ()),
         prototype_ids=fields.get("prototype_ids", ()),

@@ -20,6 +20,8 @@ from app.models.prototype import PROTOTYPE_STATUSES
 from app.models.roadmap import ROADMAP_STATUSES
 from app.models.round import AUDIENCES, QUESTION_KINDS
 from app.models.user import ROLES
+from app.services import launches as launch_rules
+from app.services.fields import FieldTable
 from app.services.pagination import MAX_PER_PAGE
 
 # --- schema helpers ----------------------------------------------------------------------------
@@ -38,6 +40,31 @@ TIME: dict[str, Any] = {
 URL: dict[str, Any] = {"type": "string", "description": "An absolute URL of the page on this site."}
 MARKDOWN: dict[str, Any] = {"type": "string", "description": "Markdown source."}
 HTML: dict[str, Any] = {"type": "string", "description": "The sanitized HTML of the Markdown beside it."}
+
+
+def text_schemas(table: FieldTable) -> dict[str, dict[str, Any]]:
+    """The text fields of a feature's table: limits from the same rows the service checks."""
+    schemas = {}
+    for row in table:
+        schema: dict[str, Any] = {"type": "string", "maxLength": row.high}
+        if row.required:
+            schema["minLength"] = row.low
+        if row.hint:
+            schema["description"] = row.hint
+        if row.markdown:
+            schema["description"] = f"Markdown source. {row.hint}".strip()
+        schemas[row.name] = schema if row.required else nullable(schema)
+    return schemas
+
+
+def text_output_schemas(table: FieldTable) -> dict[str, dict[str, Any]]:
+    """The text fields of a feature's table in a response object, with the HTML of each that has one."""
+    schemas: dict[str, dict[str, Any]] = {}
+    for row in table:
+        schemas[row.name] = MARKDOWN if row.markdown else STRING
+        if row.html:
+            schemas[f"{row.name}_html"] = HTML
+    return schemas
 
 
 def ref(name: str) -> dict[str, Any]:
@@ -247,13 +274,7 @@ OUTCOME = obj(
 LAUNCH = obj(
     {
         "id": ID,
-        "title": STRING,
-        "hypothesis": STRING,
-        "description": MARKDOWN,
-        "description_html": HTML,
-        "success_metric": STRING,
-        "metric_baseline": STRING,
-        "metric_target": STRING,
+        **text_output_schemas(launch_rules.TEXTS),
         "capacity": COUNT,
         "enrolled_count": COUNT,
         "waitlist_count": COUNT,
@@ -261,8 +282,6 @@ LAUNCH = obj(
         "status": enum(LAUNCH_STATUSES),
         "starts_at": TIME,
         "ends_at": TIME,
-        "eligibility": STRING,
-        "screening_question": STRING,
         "my_state": described(nullable(enum(PARTICIPANT_STATES)), "The caller's place, if they joined."),
         "my_position": described(nullable(ID), "1-based place on the waitlist."),
         "outcome": nullable(ref("Outcome")),
@@ -516,14 +535,7 @@ OUTCOME_INPUT = obj(
     required=("decision", "summary", "metric_actual"),
 )
 LAUNCH_FIELDS = {
-    "title": {"type": "string", "minLength": 5, "maxLength": 120},
-    "hypothesis": described({"type": "string", "minLength": 10, "maxLength": 1000}, "We believe … will …"),
-    "description": nullable(MARKDOWN),
-    "success_metric": {"type": "string", "minLength": 3, "maxLength": 200},
-    "metric_baseline": nullable(STRING),
-    "metric_target": nullable(STRING),
-    "eligibility": nullable(STRING),
-    "screening_question": nullable(STRING),
+    **text_schemas(launch_rules.TEXTS),
     "capacity": {"type": "integer", "minimum": 1, "maximum": 10_000},
     "starts_at": TIME,
     "ends_at": TIME,

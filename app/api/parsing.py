@@ -12,6 +12,7 @@ from typing import Any
 
 from app.edges import request_json
 from app.errors import BadRequest, Invalid
+from app.services.fields import FieldTable
 
 MAX_INT = 2**31 - 1
 TOO_LARGE = f"Numbers here go up to {MAX_INT:,}."
@@ -65,3 +66,22 @@ def parse_time(value: Any, name: str, errors: dict[str, list[str]]) -> datetime 
     if parsed.tzinfo is None:
         errors[name] = ["Give the time zone too, like 2026-05-01T09:00:00Z (UTC)."]
     return parsed
+
+
+def parse_texts(table: FieldTable, data: dict[str, Any], errors: dict[str, list[str]]) -> dict[str, Any]:
+    """The text fields of `table` present in a body, checked for type only (the service checks the rest).
+
+    A required text must be a string; an optional one may also be null, meaning empty.
+    """
+    values: dict[str, Any] = {}
+    for row in table:
+        if row.name not in data:
+            continue
+        value = data[row.name]
+        if isinstance(value, str):
+            values[row.name] = value
+        elif value is None and not row.required:
+            values[row.name] = ""
+        else:
+            errors[row.name] = ["Must be a string."] if row.required else ["Must be a string or null."]
+    return values

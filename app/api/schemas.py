@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import Any
 
 from app.links import absolute_path, absolute_url
 from app.models.comment import Comment
@@ -11,6 +12,8 @@ from app.models.notification import Notification
 from app.models.prototype import Prototype
 from app.models.roadmap import RoadmapItem
 from app.models.user import User
+from app.services import launches
+from app.services.fields import FieldTable
 from app.services.pagination import Page
 
 
@@ -19,6 +22,16 @@ def timestamp(value: datetime | None) -> str | None:
     if value is None:
         return None
     return value.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def texts_json(table: FieldTable, obj: Any) -> dict:
+    """An object's text fields as its feature's table lists them, with the HTML of each that has one."""
+    data = {}
+    for row in table:
+        data[row.name] = getattr(obj, row.name)
+        if row.html:
+            data[f"{row.name}_html"] = getattr(obj, f"{row.name}_html")
+    return data
 
 
 def user_json(user: User) -> dict:
@@ -328,13 +341,7 @@ def launch_json(
     """
     data = {
         "id": launch.id,
-        "title": launch.title,
-        "hypothesis": launch.hypothesis,
-        "description": launch.description,
-        "description_html": launch.description_html,
-        "success_metric": launch.success_metric,
-        "metric_baseline": launch.metric_baseline,
-        "metric_target": launch.metric_target,
+        **texts_json(launches.TEXTS, launch),
         "capacity": launch.capacity,
         "enrolled_count": launch.enrolled_count,
         "waitlist_count": launch.waitlist_count,
@@ -342,8 +349,6 @@ def launch_json(
         "status": launch.status,
         "starts_at": timestamp(launch.starts_at),
         "ends_at": timestamp(launch.ends_at),
-        "eligibility": launch.eligibility,
-        "screening_question": launch.screening_question,
         "my_state": my_state,
         "my_position": my_position,
         "outcome": launch_outcome_json(launch, with_results=with_assumptions),

@@ -18,7 +18,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from app.forms import title_rules
+from app.forms import with_texts
 from app.forms.accounts import strip
 from app.forms.idea_links import TickedIdeasField, idea_references_field
 from app.models.launch import ASSUMPTION_KINDS, DECISIONS, Launch, LaunchAssumption
@@ -26,22 +26,14 @@ from app.services.launches import (
     ASSUMPTIONS_MAX,
     CAPACITY_MAX,
     DECISION_LABELS,
-    DESCRIPTION_MAX,
-    ELIGIBILITY_MAX,
-    HYPOTHESIS_MAX,
-    HYPOTHESIS_MIN,
     KIND_LABELS,
     LINKS_MAX,
-    METRIC_MAX,
-    METRIC_MIN,
     METRIC_VALUE_MAX,
-    SCREENING_MAX,
     STATEMENT_MAX,
     STATEMENT_MIN,
     SUMMARY_MAX,
     SUMMARY_MIN,
-    TITLE_MAX,
-    TITLE_MIN,
+    TEXTS,
     AssumptionInput,
 )
 from app.services.participation import ANSWER_MAX, MESSAGE_MAX, MESSAGE_MIN
@@ -96,58 +88,8 @@ class AssumptionRowForm(Form):
         return not (self.statement.data or "").strip()
 
 
+@with_texts(TEXTS)
 class LaunchForm(FlaskForm):
-    title = StringField(
-        "Title",
-        title_rules("Give the launch a title.", TITLE_MIN, TITLE_MAX),
-        filters=[strip],
-        description="What people will sign up for, like “Four weeks of weekly summary emails”.",
-    )
-    hypothesis = TextAreaField(
-        "Hypothesis",
-        [
-            DataRequired("State the hypothesis."),
-            Length(
-                min=HYPOTHESIS_MIN,
-                max=HYPOTHESIS_MAX,
-                message=f"Use between {HYPOTHESIS_MIN} and {HYPOTHESIS_MAX:,} characters.",
-            ),
-        ],
-        filters=[strip],
-        description="“We believe … will …”, like "
-        "“We believe a weekly summary email will bring back lapsed users.”",
-        render_kw={"rows": 3},
-    )
-    description = TextAreaField(
-        "What participants will do",
-        [Optional(), Length(max=DESCRIPTION_MAX, message=f"Use at most {DESCRIPTION_MAX:,} characters.")],
-        description="The steps, the time it takes, what they get. Markdown works.",
-    )
-    success_metric = StringField(
-        "Success metric",
-        [
-            DataRequired("Name the metric that tells success."),
-            Length(
-                min=METRIC_MIN,
-                max=METRIC_MAX,
-                message=f"Use between {METRIC_MIN} and {METRIC_MAX} characters.",
-            ),
-        ],
-        filters=[strip],
-        description="What you will measure, like “share of participants active in week 4”.",
-    )
-    metric_baseline = StringField(
-        "Baseline",
-        [Optional(), Length(max=METRIC_VALUE_MAX, message=f"Use at most {METRIC_VALUE_MAX} characters.")],
-        filters=[strip],
-        description="Where it stands today, like “22%”.",
-    )
-    metric_target = StringField(
-        "Target",
-        [Optional(), Length(max=METRIC_VALUE_MAX, message=f"Use at most {METRIC_VALUE_MAX} characters.")],
-        filters=[strip],
-        description="What counts as success, like “35%”.",
-    )
     capacity = IntegerField(
         "Seats",
         [
@@ -159,20 +101,6 @@ class LaunchForm(FlaskForm):
     )
     starts_on = DateField("Starts on", [InputRequired("Give the start date.")])
     ends_on = DateField("Ends on", [InputRequired("Give the end date.")])
-    eligibility = TextAreaField(
-        "Who can take part",
-        [Optional(), Length(max=ELIGIBILITY_MAX, message=f"Use at most {ELIGIBILITY_MAX:,} characters.")],
-        filters=[strip],
-        description="Optional, like “Teams that send reports to finance every month”.",
-        render_kw={"rows": 2},
-    )
-    screening_question = StringField(
-        "Screening question",
-        [Optional(), Length(max=SCREENING_MAX, message=f"Use at most {SCREENING_MAX} characters.")],
-        filters=[strip],
-        description="Optional. Everyone who joins must answer it; "
-        "you see the answers in the participant list.",
-    )
     # No min_entries: WTForms renumbers posted rows, and padding them would copy posted values.
     assumptions = FieldList(FormField(AssumptionRowForm), max_entries=ASSUMPTIONS_MAX)
     linked_ideas = TickedIdeasField()
@@ -202,17 +130,7 @@ class LaunchForm(FlaskForm):
 
     def fill(self, launch: Launch, idea_ids: list[int], prototype_ids: list[int]) -> None:
         """Show a launch's current values."""
-        for name in (
-            "title",
-            "hypothesis",
-            "description",
-            "success_metric",
-            "metric_baseline",
-            "metric_target",
-            "capacity",
-            "eligibility",
-            "screening_question",
-        ):
+        for name in (*TEXTS.rows, "capacity"):
             getattr(self, name).data = getattr(launch, name)
         self.starts_on.data = launch.starts_at.date()
         self.ends_on.data = launch.ends_at.date()
@@ -250,17 +168,10 @@ class LaunchForm(FlaskForm):
     def values(self) -> dict:
         """The keyword arguments of create_launch / update_launch, but the linked ideas."""
         return {
-            "title": self.title.data,
-            "hypothesis": self.hypothesis.data,
-            "description": self.description.data or "",
-            "success_metric": self.success_metric.data,
-            "metric_baseline": self.metric_baseline.data or "",
-            "metric_target": self.metric_target.data or "",
+            **{name: getattr(self, name).data or "" for name in TEXTS.rows},
             "capacity": self.capacity.data,
             "starts_at": self.starts_at(),
             "ends_at": self.ends_at(),
-            "eligibility": self.eligibility.data or "",
-            "screening_question": self.screening_question.data or "",
             "assumptions": self.assumption_inputs(),
             "prototype_ids": parse_numbers(self.prototype_ids.data, "prototypes"),
         }

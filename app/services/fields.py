@@ -1,12 +1,25 @@
-"""Checking text fields the same way everywhere: one-line texts and Markdown texts.
+"""The fields of a feature, written once: the rules, the messages and what forms and the API make of them.
 
-Each check returns the cleaned value and, on a problem, puts the message under the field's name
-in `fields`, so a service can report every problem of a form at once.
+A feature lists its text fields in a `FieldTable` of `Text` rows. The service checks values with
+`table.check()` (the rows are the allow-list too); forms build their inputs from the rows
+(app/forms: `text_field`, type coercion and the browser's hints only, the service says what is
+wrong), the API takes them from a body (app/api/parsing.py: `parse_texts`) and the OpenAPI
+document describes them (app/api/openapi_schemas.py: `text_schemas`). A new optional text field
+is one row.
+
+`check_line` and `check_markdown` check one value the same way for the services that have no table.
+Each check returns the cleaned value and, on a problem, puts the message under the field's name in
+`fields`, so a service can report every problem of a form at once.
 """
 
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from app.text import normalize_line
+from app.errors import Invalid
+from app.text import normalize_line, render_markdown
+
+NOT_HERE = "This field can't be changed here."
 
 
 def _too_long(label: str, high: int, length: int) -> str:
@@ -41,13 +54,108 @@ def check_line(
 
 
 def check_markdown(
-    value: Any, name: str, fields: dict[str, list[str]], *, high: int, not_text: str | None = None
+    value: Any,
+    name: str,
+    fields: dict[str, list[str]],
+    *,
+    high: int,
+    low: int = 0,
+    missing: str = "",
+    label: str = "it",
+    not_text: str | None = None,
 ) -> str:
     """A Markdown text (line breaks kept), at most `high` characters; null is empty."""
     if not_text is not None and value is not None and not isinstance(value, str):
         fields[name] = [not_text]
         return ""
     text = value.strip() if isinstance(value, str) else ""
-    if len(text) > high:
-        fields[name] = [_too_long("it", high, len(text))]
+    if len(text) < low:
+        fields[name] = [missing]
+    elif len(text) > high:
+        fields[name] = [_too_long(label, high, len(text))]
     return text
+
+
+@dataclass(frozen=True)
+class Text:
+    """One text field: its limits, its messages, its form label and hint.
+
+    `low` > 0 makes it required (`missing` is said when it is shorter). `markdown` keeps line
+    breaks, and `html` stores the sanitized HTML beside it in `<name>_html`. `label` is the form's
+    label; `hint` the form's help text and the API's description.
+    """
+
+    name: str
+    label: str
+    high: int
+    low: int = 0
+    missing: str = ""
+    markdown: bool = False
+    html: bool = False
+    hint: str = ""
+    rows: int = 0
+    # How a too-long message names it: "Keep the title to 120 characters or fewer".
+    called: str = "it"
+    # When set, a value that is not text is refused with this; otherwise it counts as empty.
+    not_text: str | None = None
+
+    @property
+    def required(self) -> bool:
+        return self.low > 0
+
+    def check(self, value: Any, fields: dict[str, list[str]]) -> str:
+        check = check_markdown if self.markdown else check_line
+        return check(
+            value,
+            self.name,
+            fields,
+            high=self.high,
+            low=self.low,
+            missing=self.missing,
+            label=self.called,
+            not_text=self.not_text,
+        )
+
+
+class FieldTable:
+    """A feature's text fields in order: the rules and the allow-list of what may be set."""
+
+    def __init__(self, *rows: Text) -> None:
+        self.rows = {row.name: row for row in rows}
+
+    def __getitem__(self, name: str) -> Text:
+        return self.rows[name]
+
+    def __iter__(self) -> Iterator[Text]:
+        return iter(self.rows.values())
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.rows
+
+    def check(self, given: Mapping[str, Any], fields: dict[str, list[str]]) -> dict[str, Any]:
+        """The given values checked, with the HTML of Markdown fields; problems go to `fields`.
+
+        A name the table does not hold is refused: the table is the allow-list.
+        """
+        values: dict[str, Any] = {}
+        for name, value in given.items():
+            row = self.rows.get(name)
+            if row is None:
+                fields[name] = [NOT_HERE]
+                continue
+            values[name] = row.check(value, fields)
+            if row.html:
+                values[f"{name}_html"] = render_markdown(values[name])
+        return values
+
+    def check_all(self, given: Mapping[str, Any]) -> dict[str, Any]:
+        """Like `check`, raising Invalid with every problem at once."""
+        fields: dict[str, list[str]] = {}
+        values = self.check(given, fields)
+        if fields:
+            raise Invalid(fields)
+        return values
+
+    def defaults(self, given: Mapping[str, Any]) -> dict[str, Any]:
+        """`given` with every field of the table, the ones left out as empty text (for a new object)."""
+        return {row.name: given.get(row.name, "") for row in self} | dict(given)

@@ -33,20 +33,70 @@ from app.models.round import FeedbackRound
 from app.models.user import User
 from app.permissions import can, require
 from app.services import audit, webhooks
-from app.services.fields import check_line, check_markdown
+from app.services.fields import NOT_HERE, FieldTable, Text
 from app.services.notifications import Recipient, notify
 from app.services.pagination import DEFAULT_PER_PAGE, Page, paginate
 from app.services.prototypes import visible_prototypes
 from app.services.visibility import visible_ideas
 from app.text import normalize_line, render_markdown
 
-TITLE_MIN, TITLE_MAX = 5, 120
-HYPOTHESIS_MIN, HYPOTHESIS_MAX = 10, 1_000
-DESCRIPTION_MAX = 20_000
-METRIC_MIN, METRIC_MAX = 3, 200
 METRIC_VALUE_MAX = 60
-ELIGIBILITY_MAX = 1_000
-SCREENING_MAX = 300
+# A launch's texts: the rules, the messages, the form's labels and hints, the API's fields.
+TEXTS = FieldTable(
+    Text(
+        "title",
+        "Title",
+        low=5,
+        high=120,
+        missing="The title needs at least 5 characters.",
+        called="the title",
+        hint="What people will sign up for, like “Four weeks of weekly summary emails”.",
+    ),
+    Text(
+        "hypothesis",
+        "Hypothesis",
+        low=10,
+        high=1_000,
+        missing="State the hypothesis, like “We believe weekly summaries will bring back lapsed users”.",
+        hint="“We believe … will …”, like “We believe a weekly summary email will bring back lapsed users.”",
+        markdown=False,
+        rows=3,
+    ),
+    Text(
+        "description",
+        "What participants will do",
+        high=20_000,
+        markdown=True,
+        html=True,
+        hint="The steps, the time it takes, what they get. Markdown works.",
+    ),
+    Text(
+        "success_metric",
+        "Success metric",
+        low=3,
+        high=200,
+        missing="Name the metric that tells success, like “share of pilot users active in week 4”.",
+        hint="What you will measure, like “share of participants active in week 4”.",
+    ),
+    Text("metric_baseline", "Baseline", high=METRIC_VALUE_MAX, hint="Where it stands today, like “22%”."),
+    Text("metric_target", "Target", high=METRIC_VALUE_MAX, hint="What counts as success, like “35%”."),
+    Text(
+        "eligibility",
+        "Who can take part",
+        high=1_000,
+        markdown=True,
+        rows=2,
+        hint="Optional, like “Teams that send reports to finance every month”.",
+    ),
+    Text(
+        "screening_question",
+        "Screening question",
+        high=300,
+        hint="Optional. Everyone who joins must answer it; you see the answers in the participant list.",
+    ),
+)
+# What an edit may change besides the texts.
+EDITABLE = {"capacity", "starts_at", "ends_at", "assumptions", "idea_ids", "prototype_ids"}
 CAPACITY_MAX = 10_000
 ASSUMPTIONS_MAX = 12
 STATEMENT_MIN, STATEMENT_MAX = 5, 300
@@ -255,36 +305,22 @@ def _set_links(launch: Launch, idea_ids: list[int] | None, prototype_ids: list[i
 def create_launch(
     actor: User,
     *,
-    title: Any,
-    hypothesis: Any,
-    success_metric: Any,
     capacity: Any,
     starts_at: Any,
     ends_at: Any,
-    description: Any = "",
-    metric_baseline: Any = "",
-    metric_target: Any = "",
-    eligibility: Any = "",
-    screening_question: Any = "",
     assumptions: Iterable[AssumptionInput] = (),
     idea_ids: Iterable[Any] = (),
     prototype_ids: Iterable[Any] = (),
     status: str = "draft",
+    **texts: Any,
 ) -> Launch:
-    """Plan a launch (staff): a draft, or recruiting at once when `status` says so."""
+    """Plan a launch (staff): a draft, or recruiting at once when `status` says so.
+
+    `texts` are the fields of TEXTS (title, hypothesis, success_metric are required).
+    """
     require(actor, "launch.create")
     fields: dict[str, list[str]] = {}
-    values = _checked_fields(
-        fields,
-        title=title,
-        hypothesis=hypothesis,
-        success_metric=success_metric,
-        description=description,
-        metric_baseline=metric_baseline,
-        metric_target=metric_target,
-        eligibility=eligibility,
-        screening_question=screening_question,
-    )
+    values = TEXTS.check(TEXTS.defaults(texts), fields)
     capacity = _check_capacity(capacity, fields)
     _check_dates(starts_at, ends_at, fields)
     checked_assumptions = _check_assumptions(assumptions, fields)
@@ -297,7 +333,6 @@ def create_launch(
     now = utcnow()
     launch = Launch(
         **values,
-        description_html=render_markdown(values["description"]),
         capacity=capacity,
         enrolled_count=0,
         waitlist_count=0,
@@ -324,38 +359,6 @@ def create_launch(
     return launch
 
 
-def _checked_fields(fields: dict[str, list[str]], **given: Any) -> dict[str, str]:
-    """The text fields of a launch, checked; only the ones given."""
-    rules = {
-        "title": {
-            "low": TITLE_MIN,
-            "high": TITLE_MAX,
-            "missing": f"The title needs at least {TITLE_MIN} characters.",
-        },
-        "hypothesis": {
-            "low": HYPOTHESIS_MIN,
-            "high": HYPOTHESIS_MAX,
-            "missing": "State the hypothesis, like "
-            "“We believe weekly summaries will bring back lapsed users”.",
-        },
-        "success_metric": {
-            "low": METRIC_MIN,
-            "high": METRIC_MAX,
-            "missing": "Name the metric that tells success, like “share of pilot users active in week 4”.",
-        },
-        "metric_baseline": {"high": METRIC_VALUE_MAX},
-        "metric_target": {"high": METRIC_VALUE_MAX},
-        "screening_question": {"high": SCREENING_MAX},
-    }
-    markdown = {"description": DESCRIPTION_MAX, "eligibility": ELIGIBILITY_MAX}
-    return {
-        name: check_markdown(value, name, fields, high=markdown[name])
-        if name in markdown
-        else check_line(value, name, fields, **rules[name])
-        for name, value in given.items()
-    }
-
-
 def _refuse_final(launch: Launch) -> None:
     if launch.status in ("completed", "cancelled"):
         raise Conflict(f"This launch is {launch.status}; its record stays as it is.")
@@ -371,41 +374,11 @@ def update_launch(actor: User, launch: Launch, **changes: Any) -> Launch:
 
     require(actor, "launch.edit", launch)
     _refuse_final(launch)
-    unknown = changes.keys() - {
-        "title",
-        "hypothesis",
-        "success_metric",
-        "description",
-        "metric_baseline",
-        "metric_target",
-        "eligibility",
-        "screening_question",
-        "capacity",
-        "starts_at",
-        "ends_at",
-        "assumptions",
-        "idea_ids",
-        "prototype_ids",
-    }
+    unknown = changes.keys() - TEXTS.rows.keys() - EDITABLE
     if unknown:
-        raise Invalid({name: ["This field can't be changed here."] for name in sorted(unknown)})
+        raise Invalid({name: [NOT_HERE] for name in sorted(unknown)})
     fields: dict[str, list[str]] = {}
-    texts = {
-        name: value
-        for name, value in changes.items()
-        if name
-        in (
-            "title",
-            "hypothesis",
-            "success_metric",
-            "description",
-            "metric_baseline",
-            "metric_target",
-            "eligibility",
-            "screening_question",
-        )
-    }
-    values = _checked_fields(fields, **texts)
+    values = TEXTS.check({name: value for name, value in changes.items() if name in TEXTS}, fields)
     capacity = changes.get("capacity", launch.capacity)
     if "capacity" in changes:
         capacity = _check_capacity(capacity, fields)
@@ -432,8 +405,6 @@ def update_launch(actor: User, launch: Launch, **changes: Any) -> Launch:
     before = launch.title
     for name, value in values.items():
         setattr(launch, name, value)
-    if "description" in values:
-        launch.description_html = render_markdown(values["description"])
     launch.starts_at, launch.ends_at = starts_at, ends_at
     raised = capacity > launch.capacity
     launch.capacity = capacity

@@ -221,7 +221,7 @@ def test_form_errors_are_shown_and_nothing_is_saved(client, login):
     )
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert "Give the launch a title." in html
+    assert "The title needs at least 5 characters." in html
     assert "The launch must end after it starts." in html
     assert "Between 1 and 10,000 people." in html
     assert "“twelve” is not an idea number" in html

@@ -20,7 +20,7 @@ from app.models.roadmap import RoadmapItem
 from tests.factories import make_user
 
 PASTED = ("Export every report to a spreadsheet " * 140)[:5000].strip()
-TOO_LONG = f"Keep the title to 120 characters or fewer (it has {len(PASTED)})."
+TOO_LONG = f"Keep the title to 120 characters or fewer (it has {len(PASTED):,})."
 
 FORMS = {
     "idea": ("member", "/ideas/new", Idea, {"body": "", "category": ""}),
