@@ -389,7 +389,7 @@ class _Seeder:
             item = roadmap.create_item(
                 pm,
                 f"Roadmap item {number + 1}: {self.rng.choice(VERBS)} {self.rng.choice(THINGS)}",
-                "What we will build and why.",
+                description="What we will build and why.",
                 status=status,
                 target="" if status == "shipped" else "2027 Q1",
                 release_note="Now available to everyone." if status == "shipped" else "",

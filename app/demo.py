@@ -421,7 +421,7 @@ def _seed_roadmap(pm, created) -> None:
         item = roadmap.create_item(
             pm,
             title,
-            description,
+            description=description,
             status="shipped" if shipped_before else ("in_progress" if status == "shipped" else status),
             is_public=public,
             target="" if status == "shipped" else _quarter(now + timedelta(days=91 * ahead)),

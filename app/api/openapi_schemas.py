@@ -21,6 +21,7 @@ from app.models.roadmap import ROADMAP_STATUSES
 from app.models.round import AUDIENCES, QUESTION_KINDS
 from app.models.user import ROLES
 from app.services import launches as launch_rules
+from app.services import roadmap as roadmap_rules
 from app.services.fields import FieldTable
 from app.services.pagination import MAX_PER_PAGE
 
@@ -334,16 +335,11 @@ PARTICIPANT = obj(
 ROADMAP_ITEM = obj(
     {
         "id": ID,
-        "title": STRING,
-        "description": MARKDOWN,
-        "description_html": HTML,
+        **text_output_schemas(roadmap_rules.TEXTS),
         "status": enum(ROADMAP_STATUSES),
         "public": BOOLEAN,
-        "target": described(STRING, "When, in words: “2027 Q1”."),
         "impact": described(nullable(INTEGER), "1..5; staff only (null for others)."),
         "effort": described(nullable(INTEGER), "1..5; staff only (null for others)."),
-        "release_note": MARKDOWN,
-        "release_note_html": HTML,
         "shipped_at": nullable(TIME),
         "idea_ids": array(ID),
         "demand": described(COUNT, "Distinct voters over the linked ideas."),
@@ -544,14 +540,11 @@ LAUNCH_FIELDS = {
     "prototype_ids": IDS,
 }
 ROADMAP_FIELDS = {
-    "title": {"type": "string", "minLength": 3, "maxLength": 120},
-    "description": nullable(MARKDOWN),
+    **text_schemas(roadmap_rules.TEXTS),
     "status": enum(ROADMAP_STATUSES),
     "public": described(BOOLEAN, "On the public roadmap (default true)."),
-    "target": described(nullable({"type": "string", "maxLength": 40}), "When, in words: “2027 Q1”."),
     "impact": nullable({"type": "integer", "minimum": 1, "maximum": 5}),
     "effort": nullable({"type": "integer", "minimum": 1, "maximum": 5}),
-    "release_note": described(nullable(MARKDOWN), "What shipped; with a new status it tells the voters."),
 }
 PROTOTYPE_FIELDS = {
     "title": {"type": "string", "minLength": 5, "maxLength": 120},

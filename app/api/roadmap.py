@@ -20,9 +20,7 @@ from app.permissions import can, require
 from app.services import roadmap
 from app.services.pagination import page_args
 
-EDITABLE = ("title", "description", "target", "public", "impact", "effort", "release_note")
-# Optional texts: null means empty.
-OPTIONAL_TEXTS = ("description", "target", "release_note")
+EDITABLE = (*roadmap.TEXTS.rows, "public", "impact", "effort")
 
 
 def _fields(data: dict[str, Any]) -> dict[str, Any]:
@@ -31,9 +29,6 @@ def _fields(data: dict[str, Any]) -> dict[str, Any]:
     The service checks every value and type, and reports all problems at once (422 naming each).
     """
     values = {name: data[name] for name in (*EDITABLE, "status") if name in data}
-    for name in OPTIONAL_TEXTS:
-        if name in values and values[name] is None:
-            values[name] = ""
     if "public" in values:
         values["is_public"] = values.pop("public")
     return values
@@ -73,17 +68,7 @@ def roadmap_create():
     actor = current_actor()
     require(actor, "roadmap.manage")
     fields = _fields(json_object())
-    item = roadmap.create_item(
-        actor,
-        title=fields.get("title", ""),
-        description=fields.get("description", ""),
-        status=fields.get("status", "planned"),
-        is_public=fields.get("is_public", True),
-        target=fields.get("target", ""),
-        impact=fields.get("impact"),
-        effort=fields.get("effort"),
-        release_note=fields.get("release_note", ""),
-    )
+    item = roadmap.create_item(actor, **{"title": "", **fields})
     item_id = item.id
     db.session.commit()
     body, status = _item_body(actor, item_id, 201)

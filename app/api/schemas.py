@@ -12,7 +12,7 @@ from app.models.notification import Notification
 from app.models.prototype import Prototype
 from app.models.roadmap import RoadmapItem
 from app.models.user import User
-from app.services import launches
+from app.services import launches, roadmap
 from app.services.fields import FieldTable
 from app.services.pagination import Page
 
@@ -398,16 +398,11 @@ def roadmap_item_json(
     """A RoadmapItem (shared API.md); `impact` and `effort` are null unless `with_scores` (staff)."""
     return {
         "id": item.id,
-        "title": item.title,
-        "description": item.description,
-        "description_html": item.description_html,
+        **texts_json(roadmap.TEXTS, item),
         "status": item.status,
         "public": item.is_public,
-        "target": item.target,
         "impact": item.impact if with_scores else None,
         "effort": item.effort if with_scores else None,
-        "release_note": item.release_note,
-        "release_note_html": item.release_note_html,
         "shipped_at": timestamp(item.shipped_at),
         "idea_ids": list(idea_ids or []),
         "demand": demand,

@@ -1,24 +1,20 @@
 """Forms for the roadmap (staff): an item, its status, and linking ideas."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, Optional
 
-from app.forms import title_rules
-from app.forms.accounts import strip
+from app.forms import text_field, with_texts
 from app.forms.idea_links import TickedIdeasField, idea_references_field
 from app.models.roadmap import RoadmapItem
 from app.services.roadmap import (
-    DESCRIPTION_MAX,
-    RELEASE_NOTE_MAX,
     STATUS_LABELS,
     STATUSES,
-    TARGET_MAX,
-    TITLE_MAX,
-    TITLE_MIN,
+    TEXTS,
 )
 
+# The item form's texts; the release note is written when the status changes.
+ITEM_TEXTS = TEXTS.without("release_note")
 SCALE_LABELS = {1: "1 — very low", 2: "2 — low", 3: "3 — medium", 4: "4 — high", 5: "5 — very high"}
 
 
@@ -39,25 +35,8 @@ def _scale(label: str, description: str) -> SelectField:
     )
 
 
+@with_texts(ITEM_TEXTS)
 class RoadmapItemForm(FlaskForm):
-    title = StringField(
-        "Title",
-        title_rules("Give the item a title.", TITLE_MIN, TITLE_MAX),
-        filters=[strip],
-        description="What customers will get, like “CSV export for every report”.",
-    )
-    description = TextAreaField(
-        "Description",
-        [Optional(), Length(max=DESCRIPTION_MAX, message=f"Use at most {DESCRIPTION_MAX:,} characters.")],
-        description="What it is and why. Markdown works.",
-        render_kw={"rows": 6},
-    )
-    target = StringField(
-        "Target",
-        [Optional(), Length(max=TARGET_MAX, message=f"Use at most {TARGET_MAX} characters.")],
-        filters=[strip],
-        description="Optional, free text like “2027 Q1” or “Spring”.",
-    )
     public = BooleanField(
         "Show on the public roadmap",
         default=True,
@@ -81,9 +60,8 @@ class RoadmapItemForm(FlaskForm):
     def fill(self, item: RoadmapItem, idea_ids: list[int]) -> None:
         """Show an item's current values."""
         self.linked_ideas.data = idea_ids
-        self.title.data = item.title
-        self.description.data = item.description
-        self.target.data = item.target
+        for name in ITEM_TEXTS.rows:
+            getattr(self, name).data = getattr(item, name)
         self.public.data = item.is_public
         self.impact.data = item.impact
         self.effort.data = item.effort
@@ -91,9 +69,7 @@ class RoadmapItemForm(FlaskForm):
     def values(self) -> dict:
         """The keyword arguments of create_item / update_item (without status and linked ideas)."""
         return {
-            "title": self.title.data,
-            "description": self.description.data or "",
-            "target": self.target.data or "",
+            **{name: getattr(self, name).data or "" for name in ITEM_TEXTS.rows},
             "is_public": bool(self.public.data),
             "impact": self.impact.data,
             "effort": self.effort.data,
@@ -102,10 +78,4 @@ class RoadmapItemForm(FlaskForm):
 
 class StatusForm(FlaskForm):
     status = SelectField("New status", choices=[SelectChoice(s, STATUS_LABELS[s]) for s in STATUSES])
-    release_note = TextAreaField(
-        "Release note",
-        [Optional(), Length(max=RELEASE_NOTE_MAX, message=f"Use at most {RELEASE_NOTE_MAX:,} characters.")],
-        description="Optional; shown on the changelog once shipped. Markdown works. Everyone who voted "
-        "for or follows a linked idea is told once, with this note.",
-        render_kw={"rows": 4},
-    )
+    release_note = text_field(TEXTS["release_note"])

@@ -132,6 +132,10 @@ class FieldTable:
     def __contains__(self, name: object) -> bool:
         return name in self.rows
 
+    def without(self, *names: str) -> "FieldTable":
+        """The same rows but these (for a form that sets them elsewhere)."""
+        return FieldTable(*(row for name, row in self.rows.items() if name not in names))
+
     def check(self, given: Mapping[str, Any], fields: dict[str, list[str]]) -> dict[str, Any]:
         """The given values checked, with the HTML of Markdown fields; problems go to `fields`.
 

@@ -23,16 +23,54 @@ from app.models.user import User
 from app.permissions import can, require
 from app.services import audit, idea_links, supporters, webhooks
 from app.services.dialect import insert_ignore
-from app.services.fields import check_line, check_markdown
+from app.services.fields import NOT_HERE, FieldTable, Text
 from app.services.notifications import MESSAGE_MAX, Recipient, notify
 from app.services.pagination import DEFAULT_PER_PAGE, Page, paginate
 from app.services.visibility import visible_ideas
-from app.text import excerpt, normalize_line, render_markdown
+from app.text import excerpt, normalize_line
 
-TITLE_MIN, TITLE_MAX = 3, 120
-DESCRIPTION_MAX = 20_000
-RELEASE_NOTE_MAX = 20_000
-TARGET_MAX = 40
+# An item's texts: the rules, the messages, the form's labels and hints, the API's fields.
+TEXTS = FieldTable(
+    Text(
+        "title",
+        "Title",
+        low=3,
+        high=120,
+        missing="The title needs at least 3 characters.",
+        called="the title",
+        not_text="Give the title as text.",
+        hint="What customers will get, like “CSV export for every report”.",
+    ),
+    Text(
+        "description",
+        "Description",
+        high=20_000,
+        markdown=True,
+        html=True,
+        rows=6,
+        not_text="Write it as text (Markdown).",
+        hint="What it is and why. Markdown works.",
+    ),
+    Text(
+        "target",
+        "Target",
+        high=40,
+        called="the target",
+        not_text="Give the target as text, like “2027 Q1”.",
+        hint="Optional, free text like “2027 Q1” or “Spring”.",
+    ),
+    Text(
+        "release_note",
+        "Release note",
+        high=20_000,
+        markdown=True,
+        html=True,
+        rows=4,
+        not_text="Write it as text (Markdown).",
+        hint="Optional; shown on the changelog once shipped. Markdown works. Everyone who voted "
+        "for or follows a linked idea is told once, with this note.",
+    ),
+)
 STATUSES = ROADMAP_STATUSES
 STATUS_LABELS = {
     "planned": "Planned",
@@ -88,33 +126,11 @@ def get_item(actor: Any, item_id: int) -> RoadmapItem:
 
 def _check_fields(fields: dict[str, list[str]], **given: Any) -> dict[str, Any]:
     """The given fields, checked; problems go to `fields`."""
-    checked: dict[str, Any] = {}
+    checked = TEXTS.check({name: value for name, value in given.items() if name in TEXTS}, fields)
     for name, value in given.items():
-        if name == "title":
-            checked["title"] = check_line(
-                value,
-                "title",
-                fields,
-                low=TITLE_MIN,
-                high=TITLE_MAX,
-                missing=f"The title needs at least {TITLE_MIN} characters.",
-                label="the title",
-                not_text="Give the title as text.",
-            )
-        elif name in ("description", "release_note"):
-            limit = DESCRIPTION_MAX if name == "description" else RELEASE_NOTE_MAX
-            text = check_markdown(value, name, fields, high=limit, not_text="Write it as text (Markdown).")
-            if value is None or isinstance(value, str):  # not text: nothing to keep
-                checked[name] = text
-        elif name == "target":
-            if value is not None and not isinstance(value, str):
-                fields["target"] = ["Give the target as text, like “2027 Q1”."]
-                continue
-            target = normalize_line(value or "")
-            if len(target) > TARGET_MAX:
-                fields["target"] = [f"Keep the target to {TARGET_MAX} characters or fewer, like “2027 Q1”."]
-            checked["target"] = target
-        elif name in ("impact", "effort"):
+        if name in TEXTS:
+            continue
+        if name in ("impact", "effort"):
             if value is not None and (
                 isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5
             ):
@@ -125,7 +141,7 @@ def _check_fields(fields: dict[str, list[str]], **given: Any) -> dict[str, Any]:
                 fields["public"] = ["Say true or false: is the item on the public roadmap?"]
             checked["is_public"] = value
         else:
-            fields[name] = ["This field can't be changed here."]
+            fields[name] = [NOT_HERE]
     return checked
 
 
@@ -135,27 +151,26 @@ def _check_fields(fields: dict[str, list[str]], **given: Any) -> dict[str, Any]:
 def create_item(
     actor: User,
     title: Any,
-    description: Any = "",
+    *,
     status: Any = "planned",
     is_public: Any = True,
-    target: Any = "",
     impact: Any = None,
     effort: Any = None,
-    release_note: Any = "",
     idea_ids: Iterable[int] = (),
+    **texts: Any,
 ) -> RoadmapItem:
-    """Put an item on the roadmap (staff), linked to `idea_ids` (see `set_ideas`)."""
+    """Put an item on the roadmap (staff), linked to `idea_ids` (see `set_ideas`).
+
+    `texts` are the other fields of TEXTS (description, target, release_note), empty when left out.
+    """
     require(actor, "roadmap.manage")
     fields: dict[str, list[str]] = {}
     values = _check_fields(
         fields,
-        title=title,
-        description=description,
+        **TEXTS.defaults({"title": title, **texts}),
         is_public=is_public,
-        target=target,
         impact=impact,
         effort=effort,
-        release_note=release_note,
     )
     if status not in STATUSES:
         fields["status"] = [f"Status must be one of: {', '.join(STATUSES)}."]
@@ -164,8 +179,6 @@ def create_item(
     now = utcnow()
     item = RoadmapItem(
         **values,
-        description_html=render_markdown(values["description"]),
-        release_note_html=render_markdown(values["release_note"]),
         status=status,
         shipped_at=now if status == "shipped" else None,
         author_id=actor.id,
@@ -197,10 +210,6 @@ def update_item(
     before = item.title
     for name, value in values.items():
         setattr(item, name, value)
-    if "description" in values:
-        item.description_html = render_markdown(values["description"])
-    if "release_note" in values:
-        item.release_note_html = render_markdown(values["release_note"])
     item.updated_at = utcnow()
     audit.record(actor, "roadmap.update", "roadmap_item", item.id, before=before, after=item.title)
     db.session.flush()
@@ -215,9 +224,7 @@ def change_status(actor: User, item: RoadmapItem, status: Any, release_note: Any
     fields: dict[str, list[str]] = {}
     if status not in STATUSES:
         fields["status"] = [f"Status must be one of: {', '.join(STATUSES)}."]
-    note = (
-        _check_fields(fields, release_note=release_note)["release_note"] if release_note is not None else None
-    )
+    note = _check_fields(fields, release_note=release_note) if release_note is not None else None
     if fields:
         raise Invalid(fields)
     if status == item.status:
@@ -227,8 +234,7 @@ def change_status(actor: User, item: RoadmapItem, status: Any, release_note: Any
     item.status = status
     item.updated_at = now
     if note is not None:
-        item.release_note = note
-        item.release_note_html = render_markdown(note)
+        item.release_note, item.release_note_html = note["release_note"], note["release_note_html"]
     if status == "shipped":
         item.shipped_at = now
     audit.record(actor, "roadmap.status", "roadmap_item", item.id, before=before, after=status)

@@ -90,7 +90,7 @@ def seed() -> dict[str, dict[str, str]]:
             idea_ids=[ideas[n].id],
             status="recruiting",
         )
-        item = roadmap.create_item(staff, f"Seeded item {n}", "Planned work.", target="2027 Q1")
+        item = roadmap.create_item(staff, f"Seeded item {n}", description="Planned work.", target="2027 Q1")
         roadmap.link_idea(staff, item, ideas[n].id)
     moderation.flag_item(member, "idea", ideas[0].id, "spam", "Looks like an advert.")
     comments.add_comment(caller.user, ideas[0], "The calling member's own comment.")

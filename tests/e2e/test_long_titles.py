@@ -46,7 +46,7 @@ def scene(site):
         moderation.flag_item(user(author), "comment", comment.id, "spam")
         ideas.change_status(user(admin), word, "planned", f"Planned as {WORD}.")
         moderation.flag_item(user(author), "idea", link.id, "other", f"Unreadable: {WORD}")
-        item = roadmap.create_item(user(admin), WORD, f"Covers {LINK}.")
+        item = roadmap.create_item(user(admin), WORD, description=f"Covers {LINK}.")
         roadmap.link_idea(user(admin), item, word.id)
         prototype = prototypes.create_prototype(
             user(admin), WORD, f"Try {LINK}.", idea_ids=[word.id], status="published"

@@ -186,7 +186,7 @@ def test_events_from_each_service_reach_only_the_webhooks_subscribed_to_them(app
     ideas.change_status(pm, idea, "under_review", note="Looking into it.")
     comment = comments.add_comment(commenter, idea, "Yes please, my eyes thank you.")
     votes.cast_vote(voter, idea)
-    item = roadmap.create_item(pm, "Dark mode", "Everywhere.")
+    item = roadmap.create_item(pm, "Dark mode", description="Everywhere.")
     roadmap.change_status(pm, item, "shipped", release_note="Dark mode is here.")
     launch = launches.create_launch(
         pm,

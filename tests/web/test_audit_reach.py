@@ -77,7 +77,7 @@ def everything(app):
         ends_at=datetime(2027, 3, 29, tzinfo=UTC),
         assumptions=[AssumptionInput("value", "People use the site at night")],
     )
-    roadmap.create_item(pm, "Dark mode everywhere", "On every page.", is_public=False)
+    roadmap.create_item(pm, "Dark mode everywhere", description="On every page.", is_public=False)
     categories.create_category(admin, "Reporting")
     segments.create_segment(admin, "Enterprise customers", 2)
     webhooks.create_webhook(admin, "https://93.184.216.34/hooks", ["idea.created"])

@@ -389,7 +389,7 @@ def test_flagging_an_id_past_any_column_is_not_found(client, login):
 
 def test_the_roadmap_idea_picker_refuses_a_search_longer_than_any_title(client, login):
     admin = make_user("admin")
-    item = roadmap.create_item(admin, "CSV exports", "Planned work.")
+    item = roadmap.create_item(admin, "CSV exports", description="Planned work.")
     db.session.commit()
     login(admin)
 

@@ -239,8 +239,8 @@ def test_invalid_items_are_shown_with_messages_and_not_saved(client, login, pm):
     assert response.status_code == 422
     page = text_of(response)
     assert "Nothing was saved yet" in page
-    assert "Use between 3 and 120 characters." in page
-    assert "Use at most 40 characters." in page
+    assert "The title needs at least 3 characters." in page
+    assert "Keep the target to 40 characters or fewer" in page
     assert 'value="ab"' in page
     assert item_count() == 0
 
@@ -260,7 +260,7 @@ def test_staff_edit_an_item(client, login, pm):
 
     response = client.post_form(f"/roadmap/{item.id}/edit", form_data(title=""))
     assert response.status_code == 422
-    assert "Give the item a title." in text_of(response)
+    assert "The title needs at least 3 characters." in text_of(response)
     assert db.session.get(RoadmapItem, item.id).title == "Renamed item"
 
 
