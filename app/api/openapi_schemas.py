@@ -21,6 +21,7 @@ from app.models.roadmap import ROADMAP_STATUSES
 from app.models.round import AUDIENCES, QUESTION_KINDS
 from app.models.user import ROLES
 from app.services import launches as launch_rules
+from app.services import prototypes as prototype_rules
 from app.services import roadmap as roadmap_rules
 from app.services.fields import FieldTable
 from app.services.pagination import MAX_PER_PAGE
@@ -174,9 +175,7 @@ COMMENT = obj(
 PROTOTYPE = obj(
     {
         "id": ID,
-        "title": STRING,
-        "description": MARKDOWN,
-        "description_html": HTML,
+        **text_output_schemas(prototype_rules.TEXTS),
         "status": enum(PROTOTYPE_STATUSES),
         "vote_count": COUNT,
         "voted": BOOLEAN,
@@ -547,8 +546,7 @@ ROADMAP_FIELDS = {
     "effort": nullable({"type": "integer", "minimum": 1, "maximum": 5}),
 }
 PROTOTYPE_FIELDS = {
-    "title": {"type": "string", "minLength": 5, "maxLength": 120},
-    "description": nullable(MARKDOWN),
+    **text_schemas(prototype_rules.TEXTS),
     "idea_ids": IDS,
     "links": nullable(array(LINK_INPUT, maxItems=10)),
     "status": enum(PROTOTYPE_STATUSES),

@@ -6,7 +6,7 @@ from flask import request
 
 from app.api import bp
 from app.api.auth import current_actor, token_required
-from app.api.parsing import json_object
+from app.api.parsing import json_object, parse_texts
 from app.api.schemas import page_json, prototype_json
 from app.errors import BadRequest, Invalid
 from app.extensions import db
@@ -16,24 +16,18 @@ from app.services import prototypes
 from app.services.pagination import page_args
 from app.services.prototypes import LinkInput
 
-EDITABLE = ("title", "description", "idea_ids", "links")
+EDITABLE = (*prototypes.TEXTS.rows, "idea_ids", "links")
 
 
 def _fields(data: dict[str, Any]) -> dict[str, Any]:
     """The known fields of `data`, checked for type; wrong types are field errors (422)."""
-    values: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
-    for name in ("title", "status"):
-        if name in data:
-            if isinstance(data[name], str):
-                values[name] = data[name]
-            else:
-                errors[name] = ["Must be a string."]
-    if "description" in data:
-        if data["description"] is None or isinstance(data["description"], str):
-            values["description"] = data["description"] or ""
+    values = parse_texts(prototypes.TEXTS, data, errors)
+    if "status" in data:
+        if isinstance(data["status"], str):
+            values["status"] = data["status"]
         else:
-            errors["description"] = ["Must be a string or null."]
+            errors["status"] = ["Must be a string."]
     if "idea_ids" in data:
         ids = data["idea_ids"]
         if ids is None:
@@ -99,8 +93,7 @@ def create_prototype():
     fields = _fields(json_object())
     prototype = prototypes.create_prototype(
         actor,
-        fields.get("title", ""),
-        fields.get("description", ""),
+        **{name: fields.get(name, "") for name in prototypes.TEXTS.rows},
         idea_ids=fields.get("idea_ids"),
         links=fields.get("links"),
         status=fields.get("status", "draft"),

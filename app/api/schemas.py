@@ -12,7 +12,7 @@ from app.models.notification import Notification
 from app.models.prototype import Prototype
 from app.models.roadmap import RoadmapItem
 from app.models.user import User
-from app.services import launches, roadmap
+from app.services import launches, prototypes, roadmap
 from app.services.fields import FieldTable
 from app.services.pagination import Page
 
@@ -203,9 +203,7 @@ def prototype_json(prototype, voted: bool = False, idea_ids: list[int] | None = 
     """A Prototype; `prototype.images` and `prototype.links` must be loaded."""
     return {
         "id": prototype.id,
-        "title": prototype.title,
-        "description": prototype.description,
-        "description_html": prototype.description_html,
+        **texts_json(prototypes.TEXTS, prototype),
         "status": prototype.status,
         "vote_count": prototype.vote_count,
         "voted": voted,

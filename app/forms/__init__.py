@@ -61,13 +61,23 @@ def text_field(row: Text, **render_kw: Any):
 def with_texts(table: FieldTable, **render_kw: dict[str, Any]):
     """A class decorator giving a form one input per row of `table` (extra render_kw by name).
 
-    A field the class declares itself stays as declared.
+    A field the class declares itself stays as declared. The form also gets `texts()`, the rows'
+    values as the service's keywords, and `fill_texts(obj)`, to show an object's values.
     """
+
+    def texts(form) -> dict[str, str]:
+        return {row.name: form[row.name].data or "" for row in table}
+
+    def fill_texts(form, obj: Any) -> None:
+        for row in table:
+            form[row.name].data = getattr(obj, row.name)
 
     def decorate(form_class):
         for row in table:
             if row.name not in vars(form_class):
                 setattr(form_class, row.name, text_field(row, **render_kw.get(row.name, {})))
+        form_class.texts = texts
+        form_class.fill_texts = fill_texts
         return form_class
 
     return decorate

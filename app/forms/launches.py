@@ -130,8 +130,8 @@ class LaunchForm(FlaskForm):
 
     def fill(self, launch: Launch, idea_ids: list[int], prototype_ids: list[int]) -> None:
         """Show a launch's current values."""
-        for name in (*TEXTS.rows, "capacity"):
-            getattr(self, name).data = getattr(launch, name)
+        self.fill_texts(launch)
+        self.capacity.data = launch.capacity
         self.starts_on.data = launch.starts_at.date()
         self.ends_on.data = launch.ends_at.date()
         self.linked_ideas.data = idea_ids
@@ -168,7 +168,7 @@ class LaunchForm(FlaskForm):
     def values(self) -> dict:
         """The keyword arguments of create_launch / update_launch, but the linked ideas."""
         return {
-            **{name: getattr(self, name).data or "" for name in TEXTS.rows},
+            **self.texts(),
             "capacity": self.capacity.data,
             "starts_at": self.starts_at(),
             "ends_at": self.ends_at(),

@@ -1,19 +1,16 @@
 """The form for creating and editing prototypes, and how its text fields turn into values."""
 
 from flask_wtf import FlaskForm
-from wtforms import StringField, TextAreaField
-from wtforms.validators import Length, Optional
+from wtforms import TextAreaField
+from wtforms.validators import Optional
 
-from app.forms import title_rules
-from app.forms.accounts import strip
+from app.forms import with_texts
 from app.forms.idea_links import TickedIdeasField, idea_references_field
 from app.forms.images import images_field
 from app.services.prototypes import (
-    DESCRIPTION_MAX,
     IDEAS_MAX,
     LINKS_MAX,
-    TITLE_MAX,
-    TITLE_MIN,
+    TEXTS,
     LinkInput,
 )
 
@@ -33,18 +30,8 @@ def format_links(links) -> str:
     return "\n".join(f"{link.url} {link.label}".strip() for link in links)
 
 
+@with_texts(TEXTS)
 class PrototypeForm(FlaskForm):
-    title = StringField(
-        "Title",
-        title_rules("Give the prototype a title.", TITLE_MIN, TITLE_MAX),
-        filters=[strip],
-        description="What people will try, like “Clickable mock-up of CSV export”.",
-    )
-    description = TextAreaField(
-        "Description",
-        [Optional(), Length(max=DESCRIPTION_MAX, message=f"Use at most {DESCRIPTION_MAX:,} characters.")],
-        description="What it is, what to try, and what you want to learn. Markdown works.",
-    )
     images = images_field("prototype")
     links = TextAreaField(
         "Links",

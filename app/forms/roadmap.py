@@ -60,8 +60,7 @@ class RoadmapItemForm(FlaskForm):
     def fill(self, item: RoadmapItem, idea_ids: list[int]) -> None:
         """Show an item's current values."""
         self.linked_ideas.data = idea_ids
-        for name in ITEM_TEXTS.rows:
-            getattr(self, name).data = getattr(item, name)
+        self.fill_texts(item)
         self.public.data = item.is_public
         self.impact.data = item.impact
         self.effort.data = item.effort
@@ -69,7 +68,7 @@ class RoadmapItemForm(FlaskForm):
     def values(self) -> dict:
         """The keyword arguments of create_item / update_item (without status and linked ideas)."""
         return {
-            **{name: getattr(self, name).data or "" for name in ITEM_TEXTS.rows},
+            **self.texts(),
             "is_public": bool(self.public.data),
             "impact": self.impact.data,
             "effort": self.effort.data,

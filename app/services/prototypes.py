@@ -33,15 +33,35 @@ from app.models.user import User
 from app.permissions import is_signed_in, require
 from app.services import audit
 from app.services.dialect import insert_ignore
+from app.services.fields import FieldTable, Text
 from app.services.images import apply_image_change, check_image_change
 from app.services.notifications import Recipient, notify
 from app.services.pagination import DEFAULT_PER_PAGE, Page, paginate
 from app.services.visibility import visible_comments, visible_ideas, visible_prototypes
-from app.text import excerpt, normalize_line, render_markdown
+from app.text import excerpt, normalize_line
 from app.uploads import Upload
 
-TITLE_MIN, TITLE_MAX = 5, 120
-DESCRIPTION_MAX = 20_000
+# A prototype's texts: the rules, the messages, the form's labels and hints, the API's fields.
+TEXTS = FieldTable(
+    Text(
+        "title",
+        "Title",
+        low=5,
+        high=120,
+        missing="The title needs at least 5 characters.",
+        called="the title",
+        hint="What people will try, like “Clickable mock-up of CSV export”.",
+    ),
+    Text(
+        "description",
+        "Description",
+        high=20_000,
+        markdown=True,
+        html=True,
+        called="the description",
+        hint="What it is, what to try, and what you want to learn. Markdown works.",
+    ),
+)
 LINKS_MAX = 10
 URL_MAX = 2_000
 LINK_LABEL_MAX = 120
@@ -96,20 +116,6 @@ def prototype_url(prototype: Prototype) -> str:
 
 
 # ---- Validation ----
-
-
-def _check_text(title: str | None, description: str | None, fields: dict[str, list[str]]) -> tuple[str, str]:
-    title = normalize_line(title)
-    description = (description or "").strip()
-    if len(title) < TITLE_MIN:
-        fields["title"] = [f"The title needs at least {TITLE_MIN} characters."]
-    elif len(title) > TITLE_MAX:
-        fields["title"] = [f"Keep the title to {TITLE_MAX} characters or fewer (it has {len(title)})."]
-    if len(description) > DESCRIPTION_MAX:
-        fields["description"] = [
-            f"The description can have at most {DESCRIPTION_MAX:,} characters (it has {len(description):,})."
-        ]
-    return title, description
 
 
 def _url_problem(url: str) -> str | None:
@@ -200,15 +206,18 @@ def create_prototype(
     links: Iterable[LinkInput] | None = None,
     status: str = "draft",
     images: list[Upload] | None = None,
+    **texts: Any,
 ) -> Prototype:
     """Create a prototype (a draft unless `status` is "published"); staff only.
+
+    `texts` are the other fields of TEXTS, empty when left out.
 
     Every field is checked before anything is written: a refused image, link or idea
     leaves no row and no file behind.
     """
     require(actor, "prototype.create")
     fields: dict[str, list[str]] = {}
-    title, description = _check_text(title, description, fields)
+    values = TEXTS.check(TEXTS.defaults({"title": title, "description": description, **texts}), fields)
     checked_links = check_links(links or [], fields)
     checked_ideas = _check_idea_ids(actor, idea_ids or [], fields)
     if status not in ("draft", "published"):
@@ -218,9 +227,7 @@ def create_prototype(
         raise Invalid(fields)
     now = utcnow()
     prototype = Prototype(
-        title=title,
-        description=description,
-        description_html=render_markdown(description),
+        **values,
         status="draft",
         author_id=actor.id,
         vote_count=0,
@@ -236,7 +243,7 @@ def create_prototype(
     _set_ideas(prototype, checked_ideas)
     apply_image_change(prototype.images, change, PrototypeImage)
     db.session.flush()
-    audit.record(actor, "prototype.create", "prototype", prototype.id, after=title)
+    audit.record(actor, "prototype.create", "prototype", prototype.id, after=prototype.title)
     if status == "published":
         change_status(actor, prototype, "published")
     return prototype
@@ -245,15 +252,14 @@ def create_prototype(
 def update_prototype(
     actor: User,
     prototype: Prototype,
-    title: str | None = None,
-    description: str | None = None,
     idea_ids: Iterable[Any] | None = None,
     links: Iterable[LinkInput] | None = None,
     add_images: list[Upload] | None = None,
     remove_image_ids: Iterable[int] | None = None,
     image_alts: dict[int, str] | None = None,
+    **texts: Any,
 ) -> Prototype:
-    """Edit a prototype (staff): fields left None stay as they are.
+    """Edit a prototype (staff): `texts` are fields of TEXTS; what is left out or None stays as it is.
 
     `image_alts` maps image ids to the text read out in place of each image.
 
@@ -262,11 +268,7 @@ def update_prototype(
     """
     require(actor, "prototype.edit", prototype)
     fields: dict[str, list[str]] = {}
-    new_title, new_description = _check_text(
-        prototype.title if title is None else title,
-        prototype.description if description is None else description,
-        fields,
-    )
+    values = TEXTS.check({name: value for name, value in texts.items() if value is not None}, fields)
     checked_links = None if links is None else check_links(links, fields)
     checked_ideas = None if idea_ids is None else _check_idea_ids(actor, idea_ids, fields)
     change = check_image_change(
@@ -274,10 +276,8 @@ def update_prototype(
     )
     if fields:
         raise Invalid(fields)
-    prototype.title = new_title
-    if new_description != prototype.description:
-        prototype.description = new_description
-        prototype.description_html = render_markdown(new_description)
+    for name, value in values.items():
+        setattr(prototype, name, value)
     if checked_links is not None:
         _set_links(prototype, checked_links)
     if checked_ideas is not None:

@@ -75,8 +75,7 @@ def new():
             form,
             prototypes.create_prototype,
             _actor(),
-            form.title.data,
-            form.description.data or "",
+            **form.texts(),
             idea_ids=idea_ids,
             links=form.link_inputs(),
             status="published" if request.form.get("publish") else "draft",
@@ -122,8 +121,7 @@ def edit(prototype_id: int):
     require(_actor(), "prototype.edit", prototype)
     form = PrototypeForm()
     if request.method == "GET":
-        form.title.data = prototype.title
-        form.description.data = prototype.description
+        form.fill_texts(prototype)
         form.links.data = format_links(prototype.links)
         form.linked_ideas.data = prototypes.linked_idea_ids(_actor(), [prototype.id])[prototype.id]
     removing = set(removed_image_ids())
@@ -136,8 +134,7 @@ def edit(prototype_id: int):
             prototypes.update_prototype,
             _actor(),
             prototype,
-            title=form.title.data,
-            description=form.description.data or "",
+            **form.texts(),
             idea_ids=idea_ids,
             links=form.link_inputs(),
             add_images=chosen,

@@ -123,7 +123,7 @@ def test_only_staff_create_prototypes(app, role):
     [
         ({"title": "Tiny"}, "title", "The title needs at least 5 characters."),
         ({"title": "x" * 121}, "title", "Keep the title to 120 characters or fewer (it has 121)."),
-        ({"description": "x" * 20_001}, "description", "The description can have at most 20,000 characters"),
+        ({"description": "x" * 20_001}, "description", "Keep the description to 20,000 characters or fewer"),
         ({"status": "archived"}, "status", "A new prototype is saved as a draft or published."),
         ({"idea_ids": [999]}, "idea_ids", "There is no idea #999; check the numbers."),
         ({"idea_ids": ["12"]}, "idea_ids", "Idea numbers are whole numbers, like 12."),

@@ -196,7 +196,7 @@ def test_a_polyglot_png_is_stored_as_pixels_only(client, login, upload_dir):
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
-        ({"title": "Tiny"}, "Use between 5 and 120 characters."),
+        ({"title": "Tiny"}, "The title needs at least 5 characters."),
         ({"links": "javascript:alert(document.cookie) Click me"}, "only full http:// and https:// addresses"),
         ({"links": "data:text/html,hi"}, "only full http:// and https:// addresses"),
         ({"links": "ftp://example.com/file"}, "only full http:// and https:// addresses"),
