@@ -23,6 +23,7 @@ from app.models.user import ROLES
 from app.services import launches as launch_rules
 from app.services import prototypes as prototype_rules
 from app.services import roadmap as roadmap_rules
+from app.services import rounds as round_rules
 from app.services.fields import FieldTable
 from app.services.pagination import MAX_PER_PAGE
 
@@ -218,7 +219,7 @@ ROUND = obj(
     {
         "id": ID,
         "prototype_id": ID,
-        "title": STRING,
+        **text_output_schemas(round_rules.TEXTS),
         "opens_at": TIME,
         "closes_at": TIME,
         "state": enum(("scheduled", "open", "closed")),
@@ -552,7 +553,7 @@ PROTOTYPE_FIELDS = {
     "status": enum(PROTOTYPE_STATUSES),
 }
 ROUND_FIELDS = {
-    "title": {"type": "string", "minLength": 3, "maxLength": 120},
+    **text_schemas(round_rules.TEXTS),
     "opens_at": TIME,
     "closes_at": described(TIME, "After opens_at, and not yet passed."),
     "questions": array(QUESTION_INPUT, minItems=1, maxItems=20),

@@ -12,7 +12,7 @@ from app.models.notification import Notification
 from app.models.prototype import Prototype
 from app.models.roadmap import RoadmapItem
 from app.models.user import User
-from app.services import launches, prototypes, roadmap
+from app.services import launches, prototypes, roadmap, rounds
 from app.services.fields import FieldTable
 from app.services.pagination import Page
 
@@ -234,7 +234,7 @@ def round_json(round_, state: str) -> dict:
     return {
         "id": round_.id,
         "prototype_id": round_.prototype_id,
-        "title": round_.title,
+        **texts_json(rounds.TEXTS, round_),
         "opens_at": timestamp(round_.opens_at),
         "closes_at": timestamp(round_.closes_at),
         "state": state,

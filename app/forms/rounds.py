@@ -21,9 +21,10 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
+from app.forms import with_texts
 from app.forms.accounts import strip
 from app.models.round import QUESTION_KINDS, RoundQuestion
-from app.services.rounds import CHOICE_KINDS, KIND_LABELS, PROMPT_MAX, QUESTIONS_MAX
+from app.services.rounds import CHOICE_KINDS, KIND_LABELS, PROMPT_MAX, QUESTIONS_MAX, TEXTS
 from app.services.timezones import DEFAULT_ZONE, local_to_utc, utc_to_local, zone_or_default
 
 ROW_PLACEHOLDER = "__index__"  # the row number in the script's template for a new question
@@ -71,13 +72,8 @@ class QuestionRowForm(Form):
         }
 
 
+@with_texts(TEXTS)
 class RoundForm(FlaskForm):
-    # Checked by the service (3–120 characters), which reports every problem of the form at once.
-    title = StringField(
-        "Title",
-        filters=[strip],
-        description="People see it in the invitation, like “Round 2: the new checkout”.",
-    )
     opens_at = LocalTimeField("Opens", validators=[InputRequired("Give the opening date and time.")])
     closes_at = LocalTimeField("Closes", validators=[InputRequired("Give the closing date and time.")])
     # The browser's IANA zone, filled in by static/js/rounds.js; UTC without the script.

@@ -35,11 +35,24 @@ from app.models.user import User
 from app.permissions import is_signed_in, is_staff, require
 from app.services import audit, prototypes
 from app.services.dialect import insert_ignore
+from app.services.fields import FieldTable, Text
 from app.services.notifications import Recipient, notify
 from app.services.timezones import DEFAULT_ZONE, check_zone, local_to_utc, utc_to_local
 from app.text import normalize_line
 
-TITLE_MIN, TITLE_MAX = 3, 120
+# A round's texts: the rules, the messages, the form's labels and hints, the API's fields.
+TEXTS = FieldTable(
+    Text(
+        "title",
+        "Title",
+        low=3,
+        high=120,
+        missing="The title needs at least 3 characters, like “Round 1: first look”.",
+        called="the title",
+        not_text="Give the round a title.",
+        hint="People see it in the invitation, like “Round 2: the new checkout”.",
+    ),
+)
 QUESTIONS_MIN, QUESTIONS_MAX = 1, 20
 PROMPT_MAX = 300
 OPTIONS_MIN, OPTIONS_MAX = 2, 12
@@ -129,18 +142,6 @@ def get_round(actor: Any, round_id: int) -> FeedbackRound:
 
 
 # ---- Creating and editing ----
-
-
-def _check_title(title: Any, fields: dict[str, list[str]]) -> str:
-    if not isinstance(title, str):
-        fields["title"] = ["Give the round a title."]
-        return ""
-    title = normalize_line(title)
-    if len(title) < TITLE_MIN:
-        fields["title"] = [f"The title needs at least {TITLE_MIN} characters, like “Round 1: first look”."]
-    elif len(title) > TITLE_MAX:
-        fields["title"] = [f"Keep the title to {TITLE_MAX} characters or fewer (it has {len(title)})."]
-    return title
 
 
 def _in_utc(opens_at: Any, closes_at: Any, time_zone: Any, fields: dict[str, list[str]]) -> tuple[Any, Any]:
@@ -273,7 +274,7 @@ def create_round(
     require(actor, "round.create", prototype)
     now = now or utcnow()
     fields: dict[str, list[str]] = {}
-    title = _check_title(title, fields)
+    title = TEXTS["title"].check(title, fields)
     opens_at, closes_at = _in_utc(opens_at, closes_at, time_zone, fields)
     _check_window(opens_at, closes_at, fields, now)
     _check_audience(audience, launch_id, fields)
@@ -338,7 +339,7 @@ def update_round(
     # Answers take a shared lock on the round (PostgreSQL), so questions and a first answer never cross.
     db.session.execute(select(FeedbackRound.id).where(FeedbackRound.id == round_.id).with_for_update())
     fields: dict[str, list[str]] = {}
-    new_title = round_.title if title is UNSET else _check_title(title, fields)
+    new_title = round_.title if title is UNSET else TEXTS["title"].check(title, fields)
     new_opens = round_.opens_at if opens_at is UNSET else opens_at
     new_closes = round_.closes_at if closes_at is UNSET else closes_at
     new_opens, new_closes = _in_utc(new_opens, new_closes, time_zone, fields)
