@@ -1,15 +1,16 @@
 """Forms of the staff pages: the dashboard's filters, bulk status changes and customer segments."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, FloatField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, FloatField, HiddenField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, StopValidation
 
+from app.forms import with_texts
 from app.forms.admin import DayField, _ClearParseError
 from app.models.idea import STATUS_LABELS
 from app.services import dashboard
 from app.services.ideas import NOTE_MAX
-from app.services.segments import DESCRIPTION_MAX, EMAILS_MAX, NAME_MAX, WEIGHT_MESSAGE
+from app.services.segments import EMAILS_MAX, TEXTS, WEIGHT_MESSAGE
 
 # Query strings say 1 for on; "0", "false" and nothing say off.
 OFF = ("", "0", "false", "off")
@@ -98,12 +99,8 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+@with_texts(TEXTS)
 class SegmentForm(FlaskForm):
-    name = StringField(
-        "Name",
-        [DataRequired("Give the segment a name, like “Enterprise plan”."), Length(max=NAME_MAX)],
-        filters=[_strip],
-    )
     weight = WeightField(
         "Weight",
         [InputRequired(WEIGHT_MESSAGE)],
@@ -111,7 +108,6 @@ class SegmentForm(FlaskForm):
         description="What one member's vote counts for when votes are weighed: 1 as any vote, 3 as three.",
         render_kw={"inputmode": "decimal"},
     )
-    description = StringField("Description", [Optional(), Length(max=DESCRIPTION_MAX)], filters=[_strip])
 
 
 class SegmentMembersForm(FlaskForm):

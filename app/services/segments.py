@@ -20,11 +20,21 @@ from app.models.user import User
 from app.permissions import require
 from app.services import audit
 from app.services.dialect import insert_ignore
+from app.services.fields import FieldTable, Text
 from app.services.pagination import Page, paginate
-from app.text import normalize_line
 
-NAME_MAX = 60
-DESCRIPTION_MAX = 300
+# A segment's texts: the rules, the messages, the form's labels and hints.
+TEXTS = FieldTable(
+    Text(
+        "name",
+        "Name",
+        low=1,
+        high=60,
+        missing="Give the segment a name, like “Enterprise plan”.",
+        called="the name",
+    ),
+    Text("description", "Description", high=300, called="the description"),
+)
 WEIGHT_MIN_EXCLUSIVE, WEIGHT_MAX = 0.0, 100.0
 # How many addresses one "add members" submission may hold.
 EMAILS_MAX = 500
@@ -50,25 +60,14 @@ class Assignment:
 def _check(
     fields: dict[str, list[str]], name: Any = None, weight: Any = None, description: Any = None
 ) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    if name is not None:
-        name = normalize_line(name) if isinstance(name, str) else ""
-        if not name:
-            fields["name"] = ["Give the segment a name, like “Enterprise plan”."]
-        elif len(name) > NAME_MAX:
-            fields["name"] = [f"Keep the name to {NAME_MAX} characters or fewer (it has {len(name)})."]
-        values["name"] = name
+    texts = {key: value for key, value in (("name", name), ("description", description)) if value is not None}
+    values: dict[str, Any] = TEXTS.check(texts, fields)
     if weight is not None:
         number = not isinstance(weight, bool) and isinstance(weight, int | float) and isfinite(weight)
         if number and WEIGHT_MIN_EXCLUSIVE < weight <= WEIGHT_MAX:
             values["weight"] = float(weight)
         else:
             fields["weight"] = [WEIGHT_MESSAGE]
-    if description is not None:
-        description = normalize_line(description) if isinstance(description, str) else ""
-        if len(description) > DESCRIPTION_MAX:
-            fields["description"] = [f"Keep the description to {DESCRIPTION_MAX} characters or fewer."]
-        values["description"] = description
     return values
 
 
