@@ -6,6 +6,7 @@ form by its very row, so the form says what the service would, beside the form's
 problems; what only the service can check comes back through `call_with_form`.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from wtforms import StringField, TextAreaField
@@ -22,22 +23,39 @@ def title_rules(required: str, low: int, high: int) -> list:
     return [
         DataRequired(required),
         Length(min=low, message=f"Use between {low} and {high} characters."),
-        RowRule(Text("title", "Title", high=high, called="the title")),
+        row_rule(Text("title", "Title", high=high, called="the title")),
     ]
 
 
-class RowRule:
-    """A form field checked by its table row: the service's rule and message, and the browser's hints."""
+class Checked:
+    """A form field checked by the service's own rule: the same check, the same message.
 
-    def __init__(self, row: Text) -> None:
-        self.row = row
-        self.field_flags = {"maxlength": row.high, **({"required": True} if row.required else {})}
+    `problems` maps the value to the reasons it is refused (none: it is fine). `required` and
+    `high` are the browser's hints (the required mark, the character counter).
+    """
+
+    def __init__(self, problems: Callable[[Any], list[str]], *, required: bool = False, high: int = 0):
+        self.problems = problems
+        self.field_flags = {
+            **({"maxlength": high} if high else {}),
+            **({"required": True} if required else {}),
+        }
 
     def __call__(self, form: Any, field: Any) -> None:
-        problems: dict[str, list[str]] = {}
-        self.row.check(field.data, problems)
-        if problems:
-            raise StopValidation(problems[self.row.name][0])
+        found = self.problems(field.data if field.data is not None else "")
+        if found:
+            raise StopValidation(found[0])
+
+
+def row_rule(row: Text) -> Checked:
+    """A form field checked by its table row."""
+
+    def problems(value: Any) -> list[str]:
+        found: dict[str, list[str]] = {}
+        row.check(value, found)
+        return found.get(row.name, [])
+
+    return Checked(problems, required=row.required, high=row.high)
 
 
 def _strip(value: Any) -> Any:
@@ -51,7 +69,7 @@ def text_field(row: Text, **render_kw: Any):
         render_kw.setdefault("rows", row.rows)
     return kind(
         row.label,
-        [RowRule(row)],
+        [row_rule(row)],
         filters=[_strip],
         description=row.hint,
         render_kw=render_kw or None,

@@ -3,10 +3,11 @@
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Length
 
-from app.passwords import MAX_LENGTH, MIN_LENGTH
-from app.services.accounts import NAME_MAX, NAME_MIN
+from app.forms import Checked
+from app.passwords import MIN_LENGTH, password_problems
+from app.services.accounts import NAME_MAX, email_problems, name_problems
 from app.services.api_tokens import DEFAULT_EXPIRY_DAYS, EXPIRY_CHOICES
 from app.services.api_tokens import NAME_MAX as TOKEN_NAME_MAX
 
@@ -15,23 +16,10 @@ def strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
-EMAIL_RULES = [
-    DataRequired("Enter your email address."),
-    Email("Enter a valid email address, like name@example.com."),
-    Length(max=254, message="That email address is too long."),
-]
-NEW_PASSWORD_RULES = [
-    DataRequired("Choose a password."),
-    Length(
-        min=MIN_LENGTH,
-        max=MAX_LENGTH,
-        message=f"Use between {MIN_LENGTH} and {MAX_LENGTH} characters.",
-    ),
-]
-NAME_RULES = [
-    DataRequired("Enter a display name."),
-    Length(min=NAME_MIN, max=NAME_MAX, message=f"Use between {NAME_MIN} and {NAME_MAX} characters."),
-]
+# The services' own checks, so the form says what the service would.
+EMAIL_RULES = [Checked(email_problems, required=True)]
+NEW_PASSWORD_RULES = [Checked(password_problems, required=True)]
+NAME_RULES = [Checked(name_problems, required=True, high=NAME_MAX)]
 
 
 class PostForm(FlaskForm):

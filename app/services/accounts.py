@@ -36,7 +36,8 @@ def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _check_email(email: str) -> list[str]:
+def email_problems(email: str) -> list[str]:
+    """Why an email address is refused (none: it is acceptable); forms check with this too."""
     if not email:
         return ["Enter your email address."]
     if len(email) > 254:
@@ -48,7 +49,8 @@ def _check_email(email: str) -> list[str]:
     return []
 
 
-def _check_name(name: str) -> list[str]:
+def name_problems(name: str) -> list[str]:
+    """Why a display name is refused (none: it is acceptable); forms check with this too."""
     if len(name) < NAME_MIN:
         return [f"Your display name needs at least {NAME_MIN} characters."]
     if len(name) > NAME_MAX:
@@ -69,8 +71,8 @@ def find_user_by_email(email: str) -> User | None:
 
 def _check_registration(email: str, display_name: str, password: str) -> None:
     fields = {
-        "email": _check_email(email),
-        "display_name": _check_name(display_name),
+        "email": email_problems(email),
+        "display_name": name_problems(display_name),
         "password": passwords.password_problems(password, email),
     }
     fields = {name: msgs for name, msgs in fields.items() if msgs}
@@ -299,7 +301,7 @@ def update_profile(actor: User, user: User, display_name: str, username: str | N
     """Change the display name and (unless None) the username; nothing changes if either is refused."""
     require(actor, "profile.edit", user)
     display_name = normalize_line(display_name)
-    fields = {"display_name": _check_name(display_name)}
+    fields = {"display_name": name_problems(display_name)}
     if username is not None:
         username = usernames.normalize_username(username)
         fields["username"] = usernames.check_username(username, user)

@@ -29,7 +29,7 @@ def test_profile_refuses_a_too_short_name(client, login):
     login(user)
     response = client.post_form("/account/profile", {"display_name": "x"}, page="/account/settings")
     assert response.status_code == 422
-    assert "Use between 2 and 50 characters." in response.get_data(as_text=True)
+    assert "Your display name needs at least 2 characters." in response.get_data(as_text=True)
     assert user.display_name == "Old Name"
 
 
