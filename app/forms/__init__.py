@@ -47,38 +47,48 @@ class Checked:
             raise StopValidation(found[0])
 
 
-def row_rule(row: Text) -> Checked:
-    """A form field checked by its table row."""
+def row_rule(row: Text, required: bool | None = None) -> Checked:
+    """A form field checked by its table row; `required` False leaves out the browser's required mark."""
 
     def problems(value: Any) -> list[str]:
         found: dict[str, list[str]] = {}
         row.check(value, found)
         return found.get(row.name, [])
 
-    return Checked(problems, required=row.required, high=row.high)
+    return Checked(problems, required=row.required if required is None else required, high=row.high)
 
 
 def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
-def text_field(row: Text, **render_kw: Any):
-    """The form input of a table row: it strips the text and checks it by the row."""
+def _no_problems(value: Any) -> list[str]:
+    return []
+
+
+def text_field(row: Text, check: bool = True, **render_kw: Any):
+    """The form input of a table row: it strips the text and checks it by the row.
+
+    With `check` False the form only marks the limits, and the service, called with every field,
+    reports all the problems of the form at once.
+    """
     kind = TextAreaField if row.markdown or row.rows else StringField
     if row.rows:
         render_kw.setdefault("rows", row.rows)
+    rule = row_rule(row) if check else Checked(_no_problems, required=row.required, high=row.high)
     return kind(
         row.label,
-        [row_rule(row)],
+        [rule],
         filters=[_strip],
         description=row.hint,
         render_kw=render_kw or None,
     )
 
 
-def with_texts(table: FieldTable, **render_kw: dict[str, Any]):
+def with_texts(table: FieldTable, check: bool = True, **render_kw: dict[str, Any]):
     """A class decorator giving a form one input per row of `table` (extra render_kw by name).
 
+    `check` as for `text_field`.
     A field the class declares itself stays as declared. The form also gets `texts()`, the rows'
     values as the service's keywords, and `fill_texts(obj)`, to show an object's values.
     """
@@ -93,7 +103,7 @@ def with_texts(table: FieldTable, **render_kw: dict[str, Any]):
     def decorate(form_class):
         for row in table:
             if row.name not in vars(form_class):
-                setattr(form_class, row.name, text_field(row, **render_kw.get(row.name, {})))
+                setattr(form_class, row.name, text_field(row, check, **render_kw.get(row.name, {})))
         form_class.texts = texts
         form_class.fill_texts = fill_texts
         return form_class

@@ -13,12 +13,11 @@ from wtforms import (
     RadioField,
     SelectField,
     StringField,
-    TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
-from app.forms import with_texts
+from app.forms import row_rule, with_texts
 from app.forms.accounts import strip
 from app.forms.idea_links import TickedIdeasField, idea_references_field
 from app.models.launch import ASSUMPTION_KINDS, DECISIONS, Launch, LaunchAssumption
@@ -28,15 +27,12 @@ from app.services.launches import (
     DECISION_LABELS,
     KIND_LABELS,
     LINKS_MAX,
-    METRIC_VALUE_MAX,
-    STATEMENT_MAX,
-    STATEMENT_MIN,
-    SUMMARY_MAX,
-    SUMMARY_MIN,
+    OUTCOME_TEXTS,
+    STATEMENT,
     TEXTS,
     AssumptionInput,
 )
-from app.services.participation import ANSWER_MAX, MESSAGE_MAX, MESSAGE_MIN
+from app.services.participation import ANSWER, MESSAGE
 
 ASSUMPTION_ROWS = 6  # rows on a new form; blank rows are ignored
 
@@ -71,17 +67,9 @@ class AssumptionRowForm(Form):
         choices=[SelectChoice(kind, KIND_LABELS[kind]) for kind in ASSUMPTION_KINDS],
         default="value",
     )
+    # A blank row is skipped, so the row's check applies only to what is written.
     statement = StringField(
-        "We assume that…",
-        [
-            Optional(),
-            Length(
-                min=STATEMENT_MIN,
-                max=STATEMENT_MAX,
-                message=f"Use between {STATEMENT_MIN} and {STATEMENT_MAX} characters.",
-            ),
-        ],
-        filters=[strip],
+        "We assume that…", [Optional(), row_rule(STATEMENT, required=False)], filters=[strip]
     )
 
     def is_blank(self) -> bool:
@@ -177,50 +165,25 @@ class LaunchForm(FlaskForm):
         }
 
 
+@with_texts(ANSWER)
 class JoinForm(FlaskForm):
-    screening_answer = TextAreaField(
-        "Your answer",
-        [Optional(), Length(max=ANSWER_MAX, message=f"Use at most {ANSWER_MAX:,} characters.")],
-        render_kw={"rows": 3, "maxlength": ANSWER_MAX},
-    )
+    pass
 
 
+@with_texts(MESSAGE)
 class MessageForm(FlaskForm):
-    message = TextAreaField(
-        "Message",
-        [
-            DataRequired("Write the message."),
-            Length(
-                min=MESSAGE_MIN,
-                max=MESSAGE_MAX,
-                message=f"Use between {MESSAGE_MIN} and {MESSAGE_MAX:,} characters.",
-            ),
-        ],
-        description="Everyone enrolled gets it as a notification, and by email unless they turned email off.",
-        render_kw={"rows": 4},
-    )
+    pass
 
 
+# Checked by the service, which reports every problem of the outcome at once.
+@with_texts(OUTCOME_TEXTS, check=False)
 class OutcomeForm(FlaskForm):
     """The outcome; each assumption's result comes as `result-<assumption id>` (see results())."""
 
-    metric_actual = StringField(
-        "Measured result",
-        [Optional(), Length(max=METRIC_VALUE_MAX, message=f"Use at most {METRIC_VALUE_MAX} characters.")],
-        filters=[strip],
-    )
-    # Checked by the service, which reports every problem of the form at once.
     decision = RadioField(
         "Decision",
         choices=[SelectChoice(decision, DECISION_LABELS[decision]) for decision in DECISIONS],
         validate_choice=False,
-    )
-    summary = TextAreaField(
-        "What the launch taught",
-        [Optional(), Length(max=SUMMARY_MAX, message=f"Use at most {SUMMARY_MAX:,} characters.")],
-        description=f"At least {SUMMARY_MIN} characters: what happened, what surprised you, what comes next. "
-        "Markdown works. Participants and followers of the linked ideas read it.",
-        render_kw={"rows": 6},
     )
 
 

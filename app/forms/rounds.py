@@ -72,7 +72,8 @@ class QuestionRowForm(Form):
         }
 
 
-@with_texts(TEXTS)
+# The title is checked by the service, which reports every problem of the form at once.
+@with_texts(TEXTS, check=False)
 class RoundForm(FlaskForm):
     opens_at = LocalTimeField("Opens", validators=[InputRequired("Give the opening date and time.")])
     closes_at = LocalTimeField("Closes", validators=[InputRequired("Give the closing date and time.")])

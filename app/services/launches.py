@@ -38,7 +38,7 @@ from app.services.notifications import Recipient, notify
 from app.services.pagination import DEFAULT_PER_PAGE, Page, paginate
 from app.services.prototypes import visible_prototypes
 from app.services.visibility import visible_ideas
-from app.text import normalize_line, render_markdown
+from app.text import render_markdown
 
 METRIC_VALUE_MAX = 60
 # A launch's texts: the rules, the messages, the form's labels and hints, the API's fields.
@@ -99,8 +99,31 @@ TEXTS = FieldTable(
 EDITABLE = {"capacity", "starts_at", "ends_at", "assumptions", "idea_ids", "prototype_ids"}
 CAPACITY_MAX = 10_000
 ASSUMPTIONS_MAX = 12
-STATEMENT_MIN, STATEMENT_MAX = 5, 300
-SUMMARY_MIN, SUMMARY_MAX = 10, 10_000
+# One assumption's statement, as each row of the launch form gives it.
+STATEMENT = Text(
+    "statement",
+    "We assume that…",
+    low=5,
+    high=300,
+    missing="Say what you assume, in at least 5 characters.",
+    called="it",
+)
+# The outcome's texts; the measured value is required too, with a message naming the metric.
+OUTCOME_TEXTS = FieldTable(
+    Text("metric_actual", "Measured result", high=METRIC_VALUE_MAX, called="the measured value"),
+    Text(
+        "summary",
+        "What the launch taught",
+        low=10,
+        high=10_000,
+        markdown=True,
+        rows=6,
+        missing="Summarise what the launch taught, in at least 10 characters.",
+        called="the summary",
+        hint="At least 10 characters: what happened, what surprised you, what comes next. "
+        "Markdown works. Participants and followers of the linked ideas read it.",
+    ),
+)
 LINKS_MAX = 20
 STATUSES = LAUNCH_STATUSES
 STATUS_LABELS = {
@@ -218,15 +241,12 @@ def _check_assumptions(
     if len(items) > ASSUMPTIONS_MAX:
         errors.append(f"Test at most {ASSUMPTIONS_MAX} assumptions in one launch (this has {len(items)}).")
     for number, item in enumerate(items, start=1):
-        statement = normalize_line(item.statement) if isinstance(item.statement, str) else ""
+        problems: dict[str, list[str]] = {}
+        statement = STATEMENT.check(item.statement, problems)
         if item.kind not in ASSUMPTION_KINDS:
             errors.append(f"Assumption {number}: choose its kind: value, execution or scale.")
-        elif len(statement) < STATEMENT_MIN:
-            errors.append(
-                f"Assumption {number}: say what you assume, in at least {STATEMENT_MIN} characters."
-            )
-        elif len(statement) > STATEMENT_MAX:
-            errors.append(f"Assumption {number}: keep it to {STATEMENT_MAX} characters or fewer.")
+        elif problems:
+            errors.append(f"Assumption {number}: {problems['statement'][0]}")
         checked.append(AssumptionInput(item.kind, statement))
     if errors:
         fields["assumptions"] = errors
@@ -425,16 +445,10 @@ def check_outcome(launch: Launch, outcome: OutcomeInput) -> tuple[str, str, str,
     fields: dict[str, list[str]] = {}
     if outcome.decision not in DECISIONS:
         fields["decision"] = ["Choose the decision: scale, iterate or stop."]
-    summary = outcome.summary.strip() if isinstance(outcome.summary, str) else ""
-    if len(summary) < SUMMARY_MIN:
-        fields["summary"] = [f"Summarise what the launch taught, in at least {SUMMARY_MIN} characters."]
-    elif len(summary) > SUMMARY_MAX:
-        fields["summary"] = [f"Keep the summary to {SUMMARY_MAX:,} characters or fewer."]
-    metric = normalize_line(outcome.metric_actual) if isinstance(outcome.metric_actual, str) else ""
-    if not metric:
+    texts = OUTCOME_TEXTS.check({"summary": outcome.summary, "metric_actual": outcome.metric_actual}, fields)
+    summary, metric = texts["summary"], texts["metric_actual"]
+    if not metric and "metric_actual" not in fields:
         fields["metric_actual"] = [f"Record what “{launch.success_metric}” measured, like “29%”."]
-    elif len(metric) > METRIC_VALUE_MAX:
-        fields["metric_actual"] = [f"Keep the measured value to {METRIC_VALUE_MAX} characters or fewer."]
     ids = {assumption.id for assumption in launch.assumptions}
     results: dict[int, str] = {}
     problems = []

@@ -23,12 +23,28 @@ from app.models.user import User
 from app.permissions import is_signed_in, require
 from app.services import audit
 from app.services.csvfile import safe_cell
+from app.services.fields import FieldTable, Text
 from app.services.launches import get_launch, launch_url
 from app.services.notifications import Recipient, notify
 from app.text import normalize_line
 
-ANSWER_MAX = 2_000
-MESSAGE_MIN, MESSAGE_MAX = 5, 2_000
+# The screening answer a member gives to join, and the message staff send participants.
+ANSWER = FieldTable(
+    Text("screening_answer", "Your answer", high=2_000, markdown=True, rows=3, called="the answer")
+)
+MESSAGE = FieldTable(
+    Text(
+        "message",
+        "Message",
+        low=5,
+        high=2_000,
+        markdown=True,
+        rows=4,
+        missing="Write the message (at least 5 characters).",
+        called="the message",
+        hint="Everyone enrolled gets it as a notification, and by email unless they turned email off.",
+    )
+)
 REASON_MAX = 500
 STATE_LABELS = {
     "enrolled": "Enrolled",
@@ -110,8 +126,7 @@ def join_launch(actor: User, launch_id: int, screening_answer: Any = "") -> Plac
         raise Invalid(
             {"screening_answer": [f"Answer the screening question to join: “{launch.screening_question}”"]}
         )
-    if len(answer) > ANSWER_MAX:
-        raise Invalid({"screening_answer": [f"Keep the answer to {ANSWER_MAX:,} characters or fewer."]})
+    ANSWER.check_all({"screening_answer": answer})
     # A free seat the team keeps while people wait is not for newcomers: they queue behind them.
     seat = launch.enrolled_count < launch.capacity and launch.waitlist_count == 0
     now = utcnow()
@@ -432,11 +447,7 @@ def message_participants(actor: User, launch: Launch, message: Any) -> int:
     from app.services.notifications import email_message
 
     require(actor, "launch.message", launch)
-    text = message.strip() if isinstance(message, str) else ""
-    if len(text) < MESSAGE_MIN:
-        raise Invalid({"message": [f"Write the message (at least {MESSAGE_MIN} characters)."]})
-    if len(text) > MESSAGE_MAX:
-        raise Invalid({"message": [f"Keep the message to {MESSAGE_MAX:,} characters or fewer."]})
+    text = MESSAGE.check_all({"message": message})["message"]
     if launch.status not in ("recruiting", "running"):
         raise Conflict(f"This launch is {launch.status}; its participants can't be messaged any more.")
     users = list(
