@@ -3,13 +3,13 @@
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired
 
-from app.forms import Checked
+from app.forms import Checked, with_texts
 from app.passwords import MIN_LENGTH, password_problems
 from app.services.accounts import NAME_MAX, email_problems, name_problems
 from app.services.api_tokens import DEFAULT_EXPIRY_DAYS, EXPIRY_CHOICES
-from app.services.api_tokens import NAME_MAX as TOKEN_NAME_MAX
+from app.services.api_tokens import TEXTS as TOKEN_TEXTS
 
 
 def strip(value: str | None) -> str | None:
@@ -86,15 +86,8 @@ class ProfileForm(FlaskForm):
     )
 
 
+@with_texts(TOKEN_TEXTS)
 class TokenForm(FlaskForm):
-    name = StringField(
-        "Token name",
-        [
-            DataRequired("Give the token a name, such as the tool that will use it."),
-            Length(max=TOKEN_NAME_MAX, message=f"Use at most {TOKEN_NAME_MAX} characters."),
-        ],
-        description="For example “CRM sync” or “Slack bot”.",
-    )
     # The service checks the value; "" means the token works until revoked.
     expires_in_days = SelectField(
         "Expires",

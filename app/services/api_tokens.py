@@ -11,10 +11,21 @@ from app.extensions import db
 from app.models.base import utcnow
 from app.models.user import ApiToken, User
 from app.permissions import require
-from app.text import normalize_line
+from app.services.fields import FieldTable, Text
 
 TOKEN_PREFIX = "cc_"  # noqa: S105 - a public marker, not a secret
-NAME_MAX = 60
+# A token's name, as the settings page and the operator's command give it.
+TEXTS = FieldTable(
+    Text(
+        "name",
+        "Token name",
+        low=1,
+        high=60,
+        missing="Give the token a name, such as the tool that will use it.",
+        called="the name",
+        hint="For example “CRM sync” or “Slack bot”.",
+    )
+)
 # Writing last_used_at on every request would turn each API read into a write.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 # The lifetimes offered when a token is made (days; None: until revoked).
@@ -37,12 +48,8 @@ def create_token(
         require(actor, "token.create", user)
     elif user.is_suspended:
         raise Invalid({"email": ["This account is suspended; it cannot get API tokens."]})
-    name = normalize_line(name)
     errors: dict[str, list[str]] = {}
-    if not name:
-        errors["name"] = ["Give the token a name, such as the tool that will use it."]
-    elif len(name) > NAME_MAX:
-        errors["name"] = [f"Use at most {NAME_MAX} characters for the name."]
+    name = TEXTS.check({"name": name}, errors)["name"]
     if expires_in_days is not None and (
         isinstance(expires_in_days, bool)
         or not isinstance(expires_in_days, int)
