@@ -131,16 +131,14 @@ def sign_out_everywhere():
 @bp.post("/sessions/<int:session_id>/end")
 @login_required
 def end_session(session_id: int):
-    form = PostForm()
     user = current_actor()
-    if form.validate_on_submit():
-        if user.current_session is not None and session_id == user.current_session.id:
-            end_browser_session()
-            flash("You are signed out.", "info")
-            return redirect(url_for("main.index"))
-        sessions.end_other_session(user, session_id)
-        db.session.commit()
-        flash("That session has ended: the device it was on is signed out.", "success")
+    if user.current_session is not None and session_id == user.current_session.id:
+        end_browser_session()
+        flash("You are signed out.", "info")
+        return redirect(url_for("main.index"))
+    sessions.end_other_session(user, session_id)
+    db.session.commit()
+    flash("That session has ended: the device it was on is signed out.", "success")
     return redirect(url_for("account.settings", _anchor="sessions"))
 
 
@@ -163,9 +161,7 @@ def create_token():
 @bp.post("/tokens/<int:token_id>/revoke")
 @login_required
 def revoke_token(token_id: int):
-    form = PostForm()
-    if form.validate_on_submit():
-        api_tokens.revoke_token(current_actor(), token_id)
-        db.session.commit()
-        flash("The token is revoked; requests that use it are now refused.", "success")
+    api_tokens.revoke_token(current_actor(), token_id)
+    db.session.commit()
+    flash("The token is revoked; requests that use it are now refused.", "success")
     return redirect(url_for("account.settings", _anchor="tokens"))

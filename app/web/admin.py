@@ -73,12 +73,10 @@ def edit_category(category_id: int):
 @login_required
 def delete_category(category_id: int):
     require(current_actor(), "category.manage")
-    form = PostForm()
-    if form.validate_on_submit():
-        category = category_service.get_category(category_id)
-        category_service.delete_category(current_actor(), category)
-        db.session.commit()
-        flash(f"Category “{category.name}” deleted; its ideas now have no category.", "success")
+    category = category_service.get_category(category_id)
+    category_service.delete_category(current_actor(), category)
+    db.session.commit()
+    flash(f"Category “{category.name}” deleted; its ideas now have no category.", "success")
     return redirect(url_for("admin.categories"))
 
 

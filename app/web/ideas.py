@@ -1,6 +1,6 @@
 """Idea pages: the list, proposing, the idea page, editing, voting, following and status."""
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from app.extensions import db
@@ -203,9 +203,6 @@ def _vote_response(idea, voted: bool, count: int):
 @login_required
 def vote(idea_id: int):
     """Toggle the viewer's vote: a plain form post, or JSON for the in-place button."""
-    form = PostForm()
-    if not form.validate_on_submit():
-        abort(400)
     idea = ideas.get_idea(current_actor(), idea_id)
     if request.form.get("intent") == "remove" or (
         request.form.get("intent") != "add" and votes.has_voted(current_actor(), idea)
@@ -222,9 +219,6 @@ def vote(idea_id: int):
 @bp.post("/<int:idea_id>/follow")
 @login_required
 def follow(idea_id: int):
-    form = PostForm()
-    if not form.validate_on_submit():
-        abort(400)
     idea = ideas.get_idea(current_actor(), idea_id)
     if request.form.get("action") == "unfollow":
         follows.unfollow_idea(current_actor(), idea)

@@ -2,11 +2,10 @@
 
 from types import SimpleNamespace
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from app.extensions import db
-from app.forms.accounts import PostForm
 from app.forms.launches import JoinForm, LaunchForm, MessageForm, OutcomeForm, outcome_results
 from app.models.base import utcnow
 from app.permissions import require
@@ -142,8 +141,6 @@ def detail(launch_id: int):
 def join(launch_id: int):
     form = JoinForm()
     if not form.validate_on_submit():
-        if "csrf_token" in form.errors:
-            abort(400)
         return render_launch_page(launch_id, 422, join_form=form)
     ok, place = call_with_form(
         form, participation.join_launch, current_actor(), launch_id, form.screening_answer.data or ""
@@ -165,8 +162,6 @@ def join(launch_id: int):
 @bp.post("/<int:launch_id>/withdraw")
 @login_required
 def withdraw(launch_id: int):
-    if not PostForm().validate_on_submit():
-        abort(400)
     participation.withdraw(current_actor(), launch_id)
     db.session.commit()
     flash("You are no longer taking part in this launch. You can join again while it recruits.", "success")
@@ -176,8 +171,6 @@ def withdraw(launch_id: int):
 @bp.post("/<int:launch_id>/status")
 @login_required
 def change_status(launch_id: int):
-    if not PostForm().validate_on_submit():
-        abort(400)
     launch = launches.get_launch(current_actor(), launch_id)
     target = request.form.get("status", "")
     if target == "completed":
@@ -262,8 +255,6 @@ def participants(launch_id: int):
 @bp.post("/<int:launch_id>/participants/<int:user_id>/remove")
 @login_required
 def remove_participant(launch_id: int, user_id: int):
-    if not PostForm().validate_on_submit():
-        abort(400)
     removal = participation.remove_participant(
         current_actor(),
         launch_id,
@@ -287,8 +278,6 @@ def remove_participant(launch_id: int, user_id: int):
 @bp.post("/<int:launch_id>/participants/<int:user_id>/promote")
 @login_required
 def promote_participant(launch_id: int, user_id: int):
-    if not PostForm().validate_on_submit():
-        abort(400)
     user = participation.promote_participant(current_actor(), launch_id, user_id)
     db.session.commit()
     flash(f"{user.display_name} is enrolled and has been told.", "success")
@@ -317,8 +306,6 @@ def message(launch_id: int):
     require(current_actor(), "launch.message", launch)
     form = MessageForm()
     if not form.validate_on_submit():
-        if "csrf_token" in form.errors:
-            abort(400)
         return render_launch_page(launch_id, 422, message_form=form)
     ok, reached = call_with_form(
         form, participation.message_participants, current_actor(), launch, form.message.data

@@ -9,7 +9,6 @@ from flask_wtf import FlaskForm
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.extensions import db
-from app.forms.accounts import PostForm
 from app.forms.moderation import FlagForm, HideForm, MergeForm, ReasonForm
 from app.models.comment import Comment
 from app.models.idea import Idea
@@ -59,12 +58,6 @@ def moderation_context():
     }
 
 
-def _posted(form: FlaskForm) -> None:
-    # CSRFProtect refuses a post without a valid token before the view; this keeps the view honest.
-    if not form.validate_on_submit():
-        abort(400)
-
-
 def _flash_errors(form: FlaskForm, lead: str) -> None:
     """One message saying nothing changed, and why (the form lives on another page)."""
     # form.errors holds the field messages and, under None, the form-wide ones.
@@ -98,7 +91,6 @@ def _moderator_only() -> None:
 def flag():
     """A member flags an idea, a comment or a prototype for moderators."""
     form = FlagForm()
-    _posted(form)
     kind = form.target_type.data or ""
     if kind not in KINDS.values() or not (form.target_id.data or "").isdigit():
         abort(404)
@@ -143,7 +135,6 @@ def queue():
 def hide(kind: str, target_id: int):
     _moderator_only()
     form = HideForm()
-    _posted(form)
     ok, target = call_with_form(
         form, moderation.hide_item, current_actor(), KINDS[kind], target_id, form.reason.data
     )
@@ -159,7 +150,6 @@ def hide(kind: str, target_id: int):
 @login_required
 def restore(kind: str, target_id: int):
     _moderator_only()
-    _posted(PostForm())
     target = moderation.restore_item(current_actor(), KINDS[kind], target_id)
     db.session.commit()
     flash(f"The {KINDS[kind]} is visible to everyone again.", "success")
@@ -170,7 +160,6 @@ def restore(kind: str, target_id: int):
 @login_required
 def delete(kind: str, target_id: int):
     _moderator_only()
-    _posted(PostForm())
     target = moderation.delete_item(current_actor(), KINDS[kind], target_id)
     db.session.commit()
     flash(f"The {KINDS[kind]} is deleted. Moderators can restore it from its page.", "success")
@@ -181,7 +170,6 @@ def delete(kind: str, target_id: int):
 @login_required
 def dismiss(kind: str, target_id: int):
     _moderator_only()
-    _posted(PostForm())
     count = moderation.dismiss_flags(current_actor(), KINDS[kind], target_id)
     db.session.commit()
     flash(f"{count} flag{'' if count == 1 else 's'} dismissed.", "success")
@@ -192,7 +180,6 @@ def _idea_switch(idea_id: int, change, value: bool, message: str):
     """Lock, unlock, pin or unpin; locking and pinning take an optional reason readers see."""
     _moderator_only()
     form = ReasonForm()
-    _posted(form)
     idea = ideas.get_idea(current_actor(), idea_id)
     ok, _ = call_with_form(
         form, change, current_actor(), idea, value, (form.reason.data or "") if value else ""
@@ -250,7 +237,6 @@ def merge_search(idea_id: int):
 def merge(idea_id: int):
     _moderator_only()
     form = MergeForm()
-    _posted(form)
     target_id = parse_idea_ref(form.target.data)
     if target_id is None:
         flash(
@@ -271,7 +257,6 @@ def merge(idea_id: int):
 @login_required
 def unmerge(idea_id: int):
     _moderator_only()
-    _posted(PostForm())
     source = merges.unmerge_idea(current_actor(), idea_id)
     db.session.commit()
     flash(f"Unmerged: “{source.title}” has its own votes back.", "success")

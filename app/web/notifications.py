@@ -76,14 +76,12 @@ def notification_target(notification_id: int):
 @bp.post("/notifications/read-all")
 @login_required
 def read_all():
-    form = PostForm()
-    if form.validate_on_submit():
-        count = notifications.mark_all_read(current_actor())
-        db.session.commit()
-        if count:
-            flash(f"Marked {count} notification{'s' if count != 1 else ''} as read.", "success")
-        else:
-            flash("You have no unread notifications.", "info")
+    count = notifications.mark_all_read(current_actor())
+    db.session.commit()
+    if count:
+        flash(f"Marked {count} notification{'s' if count != 1 else ''} as read.", "success")
+    else:
+        flash("You have no unread notifications.", "info")
     return redirect(url_for("notifications.index"))
 
 

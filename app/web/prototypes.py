@@ -2,7 +2,6 @@
 
 from flask import (
     Blueprint,
-    abort,
     flash,
     jsonify,
     redirect,
@@ -15,7 +14,6 @@ from flask_login import login_required
 from app import uploads
 from app.errors import NotFound
 from app.extensions import db
-from app.forms.accounts import PostForm
 from app.forms.prototypes import PrototypeForm, format_links
 from app.permissions import require
 from app.services import comments as comment_service
@@ -171,9 +169,6 @@ def _vote_response(prototype_id: int, voted: bool, count: int):
 @login_required
 def vote(prototype_id: int):
     """Toggle the viewer's vote: a plain form post, or JSON for the in-place button."""
-    form = PostForm()
-    if not form.validate_on_submit():
-        abort(400)
     prototype = prototypes.get_prototype(current_actor(), prototype_id, with_parts=False)
     intent = request.form.get("intent")
     if intent == "remove" or (intent != "add" and prototypes.has_voted(current_actor(), prototype)):
@@ -189,9 +184,6 @@ def vote(prototype_id: int):
 @bp.post("/<int:prototype_id>/status")
 @login_required
 def change_status(prototype_id: int):
-    form = PostForm()
-    if not form.validate_on_submit():
-        abort(400)
     prototype = prototypes.get_prototype(current_actor(), prototype_id, with_parts=False)
     status = request.form.get("status", "")
     prototypes.change_status(current_actor(), prototype, status)

@@ -3,7 +3,7 @@
 from datetime import timedelta
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from werkzeug.routing import BuildError
 
@@ -217,8 +217,6 @@ def detail(round_id: int):
 @bp.post("/rounds/<int:round_id>")
 @login_required
 def answer(round_id: int):
-    if not PostForm().validate_on_submit():
-        abort(400)
     round_ = rounds.get_round(current_actor(), round_id)
     submitted = answers_from_form(round_.questions, request.form)
     try:

@@ -1,6 +1,6 @@
 """Public member profiles, and the suspension controls moderators see on them."""
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from app.errors import error_json, wait_phrase
@@ -58,8 +58,6 @@ def suspend(user_id: int):
 @bp.post("/<int:user_id>/unsuspend")
 @login_required
 def unsuspend(user_id: int):
-    if not PostForm().validate_on_submit():
-        abort(400)
     user = accounts.get_user(user_id)
     accounts.unsuspend_user(current_actor(), user)
     db.session.commit()
