@@ -12,7 +12,7 @@ from app.permissions import require
 from app.services import launches, participation
 from app.web.idea_links import chosen_idea_ids, picker
 from app.web.paging import keep_in_range, list_page_args
-from app.web.support import call_with_form, current_actor
+from app.web.support import call_with_form, csv_response, current_actor
 
 bp = Blueprint("launches", __name__, url_prefix="/launches")
 
@@ -289,14 +289,7 @@ def promote_participant(launch_id: int, user_id: int):
 def participants_csv(launch_id: int):
     launch = launches.get_launch(current_actor(), launch_id, with_parts=False)
     filename, text = participation.participants_csv(current_actor(), launch)
-    return Response(
-        text,
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "private, no-store",
-        },
-    )
+    return csv_response(text, filename)
 
 
 @bp.post("/<int:launch_id>/message")

@@ -3,7 +3,7 @@
 from datetime import timedelta
 from typing import Any
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from werkzeug.routing import BuildError
 
@@ -18,7 +18,7 @@ from app.ratelimits import count_save, form_page
 from app.services import charts, launches, prototypes, round_results, rounds
 from app.services.rounds import UNSET, when
 from app.services.timezones import DEFAULT_ZONE
-from app.web.support import current_actor
+from app.web.support import csv_response, current_actor
 
 bp = Blueprint("rounds", __name__)
 
@@ -255,11 +255,4 @@ def results(round_id: int):
 @login_required
 def export(round_id: int):
     filename, text = round_results.responses_csv(current_actor(), round_id)
-    return Response(
-        text,
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "private, no-store",
-        },
-    )
+    return csv_response(text, filename)

@@ -5,7 +5,6 @@ from urllib.parse import parse_qsl, urlsplit
 
 from flask import (
     Blueprint,
-    Response,
     current_app,
     flash,
     jsonify,
@@ -29,7 +28,7 @@ from app.services import dashboard as dashboard_service
 from app.services import insights as insights_service
 from app.services.pagination import page_args
 from app.web.paging import keep_in_range, list_page_args
-from app.web.support import call_with_form, current_actor, safe_next_url
+from app.web.support import call_with_form, csv_response, current_actor, safe_next_url
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -213,11 +212,4 @@ def export():
     if form.errors:
         raise BadRequest(" ".join(message for messages in form.errors.values() for message in messages))
     filename, text = insights_service.ideas_csv(current_actor(), form.filters)
-    return Response(
-        text,
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "private, no-store",
-        },
-    )
+    return csv_response(text, filename)
