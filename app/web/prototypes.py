@@ -11,13 +11,11 @@ from flask import (
 )
 from flask_login import login_required
 
-from app import uploads
-from app.errors import NotFound
 from app.extensions import db
 from app.forms.prototypes import PrototypeForm, format_links
 from app.permissions import require
 from app.services import comments as comment_service
-from app.services import images, prototypes
+from app.services import prototypes
 from app.web.idea_links import chosen_idea_ids, picker
 from app.web.paging import keep_in_range, list_page_args
 from app.web.support import (
@@ -32,18 +30,11 @@ from app.web.support import (
 )
 
 bp = Blueprint("prototypes", __name__, url_prefix="/prototypes")
-# Stored images live at /uploads/<name>, outside /prototypes; registered along with `bp`.
-uploads_bp = Blueprint("uploads", __name__, url_prefix="/uploads")
 
 STATUS_MESSAGES = {
     "published": "The prototype is published. Followers of its linked ideas are told the first time.",
     "archived": "The prototype is archived: still readable, but it takes no more votes.",
 }
-
-
-@bp.record_once
-def _register_uploads(state) -> None:
-    state.app.register_blueprint(uploads_bp)
 
 
 allow_large_uploads(bp, {"prototypes.new", "prototypes.edit"})
@@ -190,14 +181,3 @@ def change_status(prototype_id: int):
     db.session.commit()
     flash(STATUS_MESSAGES.get(status, "The status is changed."), "success")
     return redirect(url_for("prototypes.detail", prototype_id=prototype_id))
-
-
-@uploads_bp.get("/<name>")
-def image(name: str):
-    """A stored image or thumbnail of a prototype or an idea, for those who may see its owner."""
-    if not uploads.is_upload_name(name):
-        raise NotFound("No such image.")
-    found = images.find_image(current_actor(), name)
-    if found is None:
-        raise NotFound("No such image.")
-    return uploads.send_upload(name, found.content_type, public=found.public)
