@@ -25,6 +25,7 @@ from app.services import (
     roadmap,
     settings,
     votes,
+    webhook_delivery,
     webhooks,
 )
 from app.services.launches import AssumptionInput, OutcomeInput
@@ -170,7 +171,9 @@ def test_the_secret_is_random_per_webhook_and_the_creation_is_audited(app, admin
 
 def test_the_signature_helper_matches_the_documented_recipe():
     body = b'{"id":1}'
-    assert webhooks.signature("s3cret", 1700000000, body) == expected_signature("s3cret", "1700000000", body)
+    assert webhook_delivery.signature("s3cret", 1700000000, body) == expected_signature(
+        "s3cret", "1700000000", body
+    )
 
 
 # ---- Which events go where ----
@@ -457,7 +460,7 @@ def test_a_delivery_in_flight_when_the_worker_dies_is_sent_on_the_next_run(app, 
         def die(webhook, delivery):
             raise WorkerDied()
 
-        patch.setattr(webhooks, "_post", die)
+        patch.setattr(webhook_delivery, "_post", die)
         with pytest.raises(WorkerDied):
             outbox.deliver_due()
     # The process is gone: its transaction never committed. A new worker starts afresh.
@@ -477,7 +480,7 @@ def test_a_delivery_in_flight_when_the_worker_dies_is_sent_on_the_next_run(app, 
 def test_a_worker_that_dies_after_sending_resends_the_same_delivery_id(app, admin, receiver, monkeypatch):
     subscribe(admin, receiver.url, ["idea.created"])
     make_idea()
-    real_post = webhooks._post
+    real_post = webhook_delivery._post
 
     with monkeypatch.context() as patch:
 
@@ -485,7 +488,7 @@ def test_a_worker_that_dies_after_sending_resends_the_same_delivery_id(app, admi
             real_post(webhook, delivery)
             raise WorkerDied()
 
-        patch.setattr(webhooks, "_post", send_then_die)
+        patch.setattr(webhook_delivery, "_post", send_then_die)
         with pytest.raises(WorkerDied):
             outbox.deliver_due()
     db.session.rollback()
