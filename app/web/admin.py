@@ -1,6 +1,6 @@
 """Admin pages: members and their roles, the audit log, site settings and idea categories."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from app.extensions import db
@@ -161,6 +161,4 @@ def settings():
     if request.method == "POST":
         flash("Nothing was changed: please correct the marked field.", "error")
         status = 422
-    queue = "moderation.queue"
-    queue_url = url_for(queue) if queue in current_app.view_functions else None
-    return render_template("admin/settings.html", form=form, current=current, queue_url=queue_url), status
+    return render_template("admin/settings.html", form=form, current=current), status

@@ -5,7 +5,6 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
-from werkzeug.routing import BuildError
 
 from app.errors import Invalid
 from app.extensions import db
@@ -23,23 +22,10 @@ from app.web.support import csv_response, current_actor
 bp = Blueprint("rounds", __name__)
 
 
-def prototype_url(prototype: Prototype) -> str:
-    """The prototype's page, or the rounds list when the prototype pages are not there."""
-    try:
-        return url_for("prototypes.detail", prototype_id=prototype.id)
-    except BuildError:
-        return url_for("main.index")
-
-
 @bp.app_template_global("prototype_rounds")
 def prototype_rounds(prototype: Prototype) -> list[rounds.RoundCard]:
     """The rounds section of a prototype page (templates/prototypes/_rounds.html) reads this."""
     return rounds.prototype_rounds(current_actor(), prototype)
-
-
-@bp.app_template_global("prototype_page_url")
-def _prototype_page_url(prototype: Prototype) -> str:
-    return prototype_url(prototype)
 
 
 def _save(form: RoundForm, rows: list[int], service, *args: Any, **kwargs: Any):
@@ -120,7 +106,7 @@ def new(prototype_id: int):
             else:
                 opens = when(round_.opens_at, form.zone())
                 flash(f"The round is scheduled: it opens on {opens}.", "success")
-            return redirect(prototype_url(prototype) + "#rounds")
+            return redirect(url_for("prototypes.detail", prototype_id=prototype.id, _anchor="rounds"))
     status = 422 if form.has_errors() else 200
     form.keep_one_row()
     page = render_template("rounds/new.html", form=form, prototype=prototype)
@@ -158,7 +144,7 @@ def edit(round_id: int):
         if saved is not None:
             db.session.commit()
             flash("The round is saved.", "success")
-            return redirect(prototype_url(prototype) + "#rounds")
+            return redirect(url_for("prototypes.detail", prototype_id=prototype.id, _anchor="rounds"))
         round_, prototype = rounds.load_round(current_actor(), round_id)
     status = 422 if form.has_errors() else 200
     form.keep_one_row()

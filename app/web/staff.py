@@ -1,11 +1,9 @@
 """Staff pages: the dashboard of what customers want, insights with charts, and the ideas export."""
 
-from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from flask import (
     Blueprint,
-    current_app,
     flash,
     jsonify,
     redirect,
@@ -39,14 +37,6 @@ PER_PAGE = 50
 def idea_rank(idea: Idea) -> ranking.Breakdown | None:
     """ "Why this rank?" on an idea page (templates/ideas/_rank.html): None when the viewer may not see it."""
     return ranking.explanation_if_allowed(current_actor(), idea)
-
-
-@bp.app_template_global("staff_roadmap_url")
-def roadmap_item_url(item: Any) -> str | None:
-    """The roadmap item's page, once the roadmap pages exist."""
-    if "roadmap.detail" not in current_app.view_functions:
-        return None
-    return url_for("roadmap.detail", item_id=item.id)
 
 
 @bp.app_template_filter("duration")
