@@ -234,11 +234,6 @@ def wrap_views(app: Flask, table: Mapping[str, str]) -> None:
             app.view_functions[endpoint] = view
 
 
-def wrapped_kind(app: Flask, endpoint: str) -> str | None:
-    """The kind of write whose limits guard `endpoint`, or None when it is not limited."""
-    return getattr(app.view_functions.get(endpoint), _WRAPPED_KIND, None)
-
-
 def retry_after_seconds() -> int | None:
     """Whole seconds until the limit this request broke lets the next one through (at least 1)."""
     if "rate_limit_retry_after" in g:
