@@ -26,6 +26,7 @@ from app.services import (
     settings,
     votes,
     webhook_delivery,
+    webhook_events,
     webhooks,
 )
 from app.services.launches import AssumptionInput, OutcomeInput
@@ -87,7 +88,7 @@ def fake_dns(monkeypatch) -> dict[str, str]:
     return names
 
 
-def subscribe(admin: User, url: str, events=webhooks.EVENTS, **kwargs) -> Webhook:
+def subscribe(admin: User, url: str, events=webhook_events.EVENTS, **kwargs) -> Webhook:
     webhook = webhooks.create_webhook(admin, url, list(events), **kwargs)
     db.session.commit()
     return webhook
@@ -182,7 +183,7 @@ def test_the_signature_helper_matches_the_documented_recipe():
 def test_events_from_each_service_reach_only_the_webhooks_subscribed_to_them(app, admin, pm, receiver):
     everything = subscribe(admin, receiver.url + "/all")
     subscribe(admin, receiver.url + "/votes", ["vote.cast"])
-    subscribe(admin, receiver.url + "/off", webhooks.EVENTS, is_active=False)
+    subscribe(admin, receiver.url + "/off", webhook_events.EVENTS, is_active=False)
     author, voter, commenter = make_user(), make_user(), make_user(name="Grace")
 
     idea = make_idea(author, "Dark mode for the dashboard")
