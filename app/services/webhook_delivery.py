@@ -40,6 +40,9 @@ class RefusedTarget(OSError):
     """The webhook's host resolves to an address webhooks may not reach."""
 
 
+# ---- Checking target addresses ----
+
+
 # 64:ff9b::/96 (NAT64's well-known prefix) stands for the IPv4 address in its last 32 bits, as
 # ::ffff:0:0/96 (IPv4-mapped) does: the translator, or the operating system, connects to that
 # IPv4 address, so it is the one judged. ipaddress calls both prefixes reserved.
