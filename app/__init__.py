@@ -68,12 +68,11 @@ def create_app(config_class: type | None = None) -> Flask:
     errors.register_error_handlers(app)
     cli.register(app)
 
-    from app.api import bp as api_bp
-    from app.web import register_blueprints
+    from app import api, web
 
-    csrf.exempt(api_bp)
-    app.register_blueprint(api_bp)
-    register_blueprints(app)
+    csrf.exempt(api.bp)
+    for blueprint in (api.bp, *web.blueprints()):
+        app.register_blueprint(blueprint)
     from app import ratelimits
 
     ratelimits.init_app(app)  # wraps registered views, so it comes after every blueprint

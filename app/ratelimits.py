@@ -12,7 +12,6 @@ person was on comes back with their text in the form and the time to wait (the `
 registered by the view). Signed out, every post to them counts (each is sent to sign-in).
 """
 
-import logging
 import math
 import time
 from collections.abc import Callable, Mapping
@@ -29,8 +28,6 @@ from app.errors import wait_phrase
 from app.extensions import limiter
 from app.models.base import utcnow
 
-log = logging.getLogger(__name__)
-
 
 @limiter.request_filter
 def _is_read() -> bool:
@@ -38,8 +35,7 @@ def _is_read() -> bool:
     return request.method in ("GET", "HEAD", "OPTIONS")
 
 
-# Endpoint name -> kind of write. Names not registered (yet) are skipped when wrapping;
-# tests/web/test_rate_limits.py pins the ones that must exist.
+# Endpoint name -> kind of write; tests/web/test_rate_limits.py pins the ones that must exist.
 WRITE_ENDPOINTS: dict[str, str] = {
     "ideas.new": "ideas",
     "api.create_idea": "ideas",
@@ -223,27 +219,19 @@ def check_config(app: Flask) -> None:
                 raise RuntimeError(f"{name}={value!r} is not a rate limit like '5 per minute'.") from error
 
 
-def wrap_views(app: Flask, table: Mapping[str, str]) -> list[str]:
-    """Wrap each registered endpoint of `table` with its kind's limits; return the names wrapped."""
-    wrapped = []
+def wrap_views(app: Flask, table: Mapping[str, str]) -> None:
+    """Wrap each endpoint of `table` with its kind's limits; every one must be registered."""
     for endpoint, kind in table.items():
         if kind not in _LIMITS:
             raise ValueError(f"unknown kind of write {kind!r} for {endpoint}")
         view = app.view_functions.get(endpoint)
         if view is None:
-            continue
+            raise ValueError(f"no view is named {endpoint}, the endpoint limited as {kind!r}")
         if getattr(view, _WRAPPED_KIND, None) is None:
             limits = _SIGNED_OUT_LIMITS if endpoint in FORM_ENDPOINTS else _LIMITS
             view = limits[kind](view)
             setattr(view, _WRAPPED_KIND, kind)
             app.view_functions[endpoint] = view
-        wrapped.append(endpoint)
-    return wrapped
-
-
-def wrapped_kind(app: Flask, endpoint: str) -> str | None:
-    """The kind of write whose limits guard `endpoint`, or None when it is not limited."""
-    return getattr(app.view_functions.get(endpoint), _WRAPPED_KIND, None)
 
 
 def retry_after_seconds() -> int | None:
@@ -271,10 +259,7 @@ def _keep_retry_after(response: Response) -> Response:
 def init_app(app: Flask) -> None:
     """Limit the writes in WRITE_ENDPOINTS; call after every blueprint is registered."""
     check_config(app)
-    wrapped = wrap_views(app, WRITE_ENDPOINTS)
-    missing = sorted(set(WRITE_ENDPOINTS) - set(wrapped))
-    if missing:
-        log.info("Rate limits: no such endpoint (yet): %s", ", ".join(missing))
+    wrap_views(app, WRITE_ENDPOINTS)
     # App-level after_request hooks run in reverse order of registration: first in the list runs last.
     app.after_request_funcs.setdefault(None, []).insert(0, _keep_retry_after)
 

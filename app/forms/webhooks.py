@@ -5,7 +5,8 @@ from wtforms import BooleanField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
-from app.services.webhooks import DESCRIPTION_MAX, EVENT_LABELS, EVENTS, URL_MAX
+from app.services.webhook_events import EVENTS
+from app.services.webhooks import DESCRIPTION_MAX, EVENT_LABELS, URL_MAX
 
 DESCRIPTION_MESSAGE = f"Keep the description to {DESCRIPTION_MAX} characters or fewer."
 

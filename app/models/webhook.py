@@ -21,7 +21,7 @@ class Webhook(db.Model):
     description: Mapped[str] = mapped_column(String(200), default="")
     # Signs every payload (HMAC-SHA256); receivers hold a copy, so it is stored as it is.
     secret: Mapped[str] = mapped_column(String(100))
-    # The event names subscribed to (app/services/webhooks.py EVENTS).
+    # The event names subscribed to (app/services/webhook_events.py EVENTS).
     events: Mapped[list[str]] = mapped_column(JSON, default=list)
     is_active: Mapped[bool] = mapped_column(default=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

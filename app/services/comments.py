@@ -16,7 +16,7 @@ from app.models.idea import Idea
 from app.models.prototype import Prototype
 from app.models.user import User
 from app.permissions import can, is_moderator, is_signed_in, is_staff, require
-from app.services import audit, follows, moderation, webhooks
+from app.services import audit, follows, moderation, webhook_events
 from app.services.ideas import get_idea, mark_staff_response, touch_comment_count
 from app.services.mentions import find_mentions
 from app.services.notifications import Recipient, notify
@@ -102,7 +102,7 @@ def add_comment(actor: User, idea: Idea, body: str, parent_id: int | None = None
         mark_staff_response(idea.id, comment.created_at)
     touch_comment_count(idea.id, 1)
     _announce(comment, actor, idea, "idea", parent, mentioned)
-    webhooks.comment_created(comment, idea, actor)
+    webhook_events.comment_created(comment, idea, actor)
     db.session.flush()
     return comment
 
@@ -186,7 +186,7 @@ def announce_approved(comment: Comment) -> None:
         return
     idea = db.session.get(Idea, comment.idea_id)
     _announce(comment, author, idea, "idea", parent, find_mentions(comment.body)[1])
-    webhooks.comment_created(comment, idea, author)
+    webhook_events.comment_created(comment, idea, author)
 
 
 def add_internal_note(actor: User, idea: Idea, body: str) -> Comment:

@@ -15,7 +15,7 @@ from app.models.comment import Comment
 from app.models.idea import STATUS_LABELS, STATUSES, Category, Idea, IdeaImage, IdeaStatusChange, IdeaVote
 from app.models.user import User
 from app.permissions import is_moderator, is_signed_in, require
-from app.services import audit, follows, moderation, supporters, votes, webhooks
+from app.services import audit, follows, moderation, supporters, votes, webhook_events
 from app.services import categories as category_service
 from app.services.images import apply_image_change, check_image_change
 from app.services.mentions import find_mentions
@@ -123,7 +123,7 @@ def create_idea(
     db.session.flush()
     db.session.refresh(idea)
     _tell_mentioned(actor, idea, mentioned)
-    webhooks.idea_created(idea, actor)
+    webhook_events.idea_created(idea, actor)
     return idea
 
 
@@ -234,7 +234,7 @@ def change_status(
         ]
         notify(recipients, idea_url(idea), actor.id)
     audit.record(actor, "idea.status", "idea", idea.id, reason=note, before=change.from_status, after=status)
-    webhooks.idea_status_changed(idea, change)
+    webhook_events.idea_status_changed(idea, change)
     db.session.flush()
     return change
 

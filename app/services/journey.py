@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from flask import current_app
 from markupsafe import Markup
 from sqlalchemy import Text, and_, cast, func, or_, select, true
 from sqlalchemy.orm import joinedload, selectinload
@@ -272,13 +271,6 @@ def _launch_steps(
     return steps
 
 
-def _roadmap_url(item: RoadmapItem) -> str | None:
-    # The roadmap pages may be switched off (or not installed yet): then the step has no link.
-    if "roadmap.detail" not in current_app.view_functions:
-        return None
-    return roadmap_service.item_url(item)
-
-
 def _roadmap_steps(actor: Any, idea: Idea) -> list[JourneyStep]:
     """Roadmap items answering the idea, and the release of those that shipped (one query)."""
     steps = []
@@ -288,7 +280,7 @@ def _roadmap_steps(actor: Any, idea: Idea) -> list[JourneyStep]:
         .where(RoadmapIdea.idea_id == idea.id, roadmap_service.visible_items(actor))
         .order_by(RoadmapItem.id)
     ):
-        url = _roadmap_url(item)
+        url = roadmap_service.item_url(item)
         label = roadmap_service.STATUS_LABELS[item.status]
         facts = [("Target", item.target)] if item.target and item.status in ("planned", "in_progress") else []
         steps.append(

@@ -32,7 +32,7 @@ from app.models.prototype import Prototype
 from app.models.round import FeedbackRound
 from app.models.user import User
 from app.permissions import can, require
-from app.services import audit, webhooks
+from app.services import audit, webhook_events
 from app.services.fields import NOT_HERE, FieldTable, Text
 from app.services.notifications import Recipient, notify
 from app.services.pagination import DEFAULT_PER_PAGE, Page, paginate
@@ -555,7 +555,7 @@ def change_status(
         _tell_followers(actor, launch, "is looking for participants: “{title}”")
     elif status == "completed":
         _tell_outcome(actor, launch)
-        webhooks.launch_outcome(launch)
+        webhook_events.launch_outcome(launch)
     elif status == "cancelled":
         _tell_participants(actor, launch, f"The learning launch “{launch.title}” was cancelled.")
     return launch

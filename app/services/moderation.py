@@ -23,7 +23,7 @@ from app.models.moderation import FLAG_REASONS, Flag
 from app.models.prototype import Prototype
 from app.models.user import User
 from app.permissions import can, is_moderator, is_staff, require
-from app.services import audit, webhooks
+from app.services import audit, webhook_events
 from app.services.dialect import insert_ignore
 from app.services.notifications import MESSAGE_MAX, Recipient, notify
 from app.services.settings import get_settings
@@ -256,7 +256,7 @@ def restore_item(actor: User, target_type: str, target_id: int) -> Item:
         # Held back while it waited for review; its thread hears of it now.
         announce_approved(target)
     elif approving and isinstance(target, Idea):
-        webhooks.idea_created(target, db.session.get(User, target.author_id))
+        webhook_events.idea_created(target, db.session.get(User, target.author_id))
     _resolve_flags(actor, target_type, target_id, "dismissed")
     audit.record(actor, f"{target_type}.restore", target_type, target_id)
     db.session.flush()

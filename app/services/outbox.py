@@ -12,7 +12,7 @@ from app import mail
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.outbox import OutboxMessage
-from app.services import webhooks
+from app.services import webhook_delivery
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ def _deliver(message: OutboxMessage) -> None:
         mail.send_email(message.id, message.payload)
     elif message.kind == "webhook":
         last_attempt = message.attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]
-        webhooks.deliver(message.payload["delivery_id"], last_attempt=last_attempt)
+        webhook_delivery.deliver(message.payload["delivery_id"], last_attempt=last_attempt)
     elif message.kind in JOB_HANDLERS:
         JOB_HANDLERS[message.kind](message.payload)
         # What a job needed to keep secret (a password hash) is not kept once it ran.

@@ -195,22 +195,6 @@ def _breakdown(actor: Any, idea: Any, now: datetime | None) -> Breakdown:
     return explain(idea, list(voted_at.values()), now or datetime.now(UTC), voter_segments)
 
 
-def explanation_for(actor: Any, idea: Any, now: datetime | None = None) -> Breakdown:
-    """The breakdown of an idea `actor` already sees; Forbidden unless `may_explain(actor)`."""
-    from app.errors import Forbidden
-
-    if not may_explain(actor):
-        raise Forbidden("Only staff can see how an idea's rank is made.")
-    return _breakdown(actor, idea, now)
-
-
 def explanation_if_allowed(actor: Any, idea: Any, now: datetime | None = None) -> Breakdown | None:
     """The breakdown for the idea page: None when `actor` may not see it."""
     return _breakdown(actor, idea, now) if may_explain(actor) else None
-
-
-def rank_explanation(actor: Any, idea_id: int, now: datetime | None = None) -> Breakdown:
-    """Why an idea ranks where it does: NotFound if `actor` may not see it, Forbidden unless allowed."""
-    from app.services.ideas import get_idea
-
-    return explanation_for(actor, get_idea(actor, idea_id), now)

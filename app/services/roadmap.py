@@ -21,7 +21,7 @@ from app.models.idea import Idea, IdeaFollow, IdeaVote
 from app.models.roadmap import ROADMAP_STATUSES, RoadmapIdea, RoadmapItem
 from app.models.user import User
 from app.permissions import can, require
-from app.services import audit, idea_links, supporters, webhooks
+from app.services import audit, idea_links, supporters, webhook_events
 from app.services.dialect import insert_ignore
 from app.services.fields import NOT_HERE, FieldTable, Text
 from app.services.notifications import MESSAGE_MAX, Recipient, notify
@@ -246,7 +246,7 @@ def change_status(actor: User, item: RoadmapItem, status: Any, release_note: Any
             moved.append(idea)
     db.session.flush()
     _tell_supporters(actor, item, moved)
-    webhooks.roadmap_shipped(item)
+    webhook_events.roadmap_shipped(item)
     return item
 
 

@@ -19,7 +19,6 @@ from app.models.segment import Segment, UserSegment
 from app.models.user import User
 from app.permissions import require
 from app.services import audit
-from app.services.dialect import insert_ignore
 from app.services.fields import FieldTable, Text
 from app.services.pagination import Page, paginate
 
@@ -133,22 +132,6 @@ def delete_segment(actor: User, segment: Segment) -> None:
     audit.record(actor, "segment.delete", "segment", segment.id, before=segment.name)
     db.session.delete(segment)
     db.session.flush()
-
-
-def assign_member(actor: User, segment: Segment, user_id: int) -> bool:
-    """Put a member in a segment; True when they were not in it yet."""
-    require(actor, "segment.manage", segment)
-    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
-    if user is None:
-        raise Invalid({"user_id": ["There is no such member."]})
-    made = db.session.execute(
-        insert_ignore(UserSegment, user_id=user.id, segment_id=segment.id).returning(UserSegment.user_id)
-    ).first()
-    if made is None:
-        return False
-    audit.record(actor, "segment.assign", "segment", segment.id, after=user.email)
-    db.session.flush()
-    return True
 
 
 def unassign_member(actor: User, segment: Segment, user_id: int) -> bool:

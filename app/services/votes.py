@@ -10,7 +10,7 @@ from app.models.base import utcnow
 from app.models.idea import Idea, IdeaVote
 from app.models.user import User
 from app.permissions import require
-from app.services import follows, webhooks
+from app.services import follows, webhook_events
 from app.services.dialect import insert_ignore
 from app.services.ranking import vote_weight
 
@@ -54,7 +54,7 @@ def cast_vote(actor: User, idea: Idea) -> int:
     _refuse_closed(idea)
     if add_vote(idea, actor.id):
         follows.follow_idea(actor, idea)
-        webhooks.vote_cast(idea)
+        webhook_events.vote_cast(idea)
     db.session.flush()
     return _current_count(idea)
 

@@ -1,30 +1,49 @@
 """HTML blueprints, one module per feature."""
 
-from flask import Flask
+from flask import Blueprint
 
 
-def register_blueprints(app: Flask) -> None:
-    from app.web import account, admin, auth, comments, health, ideas, main, moderation, notifications, users
+def blueprints() -> list[Blueprint]:
+    """Every HTML blueprint, in the order the application registers them."""
+    from app.web import (
+        account,
+        admin,
+        auth,
+        comments,
+        health,
+        ideas,
+        launches,
+        main,
+        moderation,
+        notifications,
+        prototypes,
+        roadmap,
+        rounds,
+        segments,
+        staff,
+        uploads,
+        users,
+        webhooks,
+    )
 
-    for module in (main, auth, account, users, health, ideas, comments, notifications, moderation, admin):
-        app.register_blueprint(module.bp)
-    from app.web.prototypes import bp as prototypes_bp
-
-    app.register_blueprint(prototypes_bp)
-    from app.web.rounds import bp as rounds_bp
-
-    app.register_blueprint(rounds_bp)
-    from app.web.launches import bp as launches_bp
-
-    app.register_blueprint(launches_bp)
-    from app.web.roadmap import bp as roadmap_bp
-
-    app.register_blueprint(roadmap_bp)
-    from app.web.segments import bp as segments_bp
-    from app.web.staff import bp as staff_bp
-
-    app.register_blueprint(staff_bp)
-    app.register_blueprint(segments_bp)
-    from app.web.webhooks import bp as webhooks_bp
-
-    app.register_blueprint(webhooks_bp)
+    modules = (
+        main,
+        auth,
+        account,
+        users,
+        health,
+        ideas,
+        comments,
+        notifications,
+        moderation,
+        admin,
+        prototypes,
+        uploads,
+        rounds,
+        launches,
+        roadmap,
+        staff,
+        segments,
+        webhooks,
+    )
+    return [module.bp for module in modules]

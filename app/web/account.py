@@ -1,7 +1,7 @@
 """The account settings page: profile, password, email notifications, API tokens and sessions."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from app.extensions import db
 from app.forms.accounts import (
@@ -15,7 +15,7 @@ from app.forms.accounts import (
 )
 from app.services import accounts, api_tokens, notifications, sessions
 from app.web.auth import end_browser_session, renew_session
-from app.web.support import call_with_form
+from app.web.support import call_with_form, current_actor
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -27,7 +27,7 @@ _EMAIL_SAVED = {
 
 
 def _settings_page(status: int = 200, new_token: dict | None = None, **forms):
-    user = current_user._get_current_object()
+    user = current_actor()
     if status == 422:
         # The form with the problem may be far down the page; say so at the top.
         flash("Nothing was changed: please correct the marked field below.", "error")
@@ -65,7 +65,7 @@ def settings():
 @login_required
 def update_profile():
     form = ProfileForm()
-    user = current_user._get_current_object()
+    user = current_actor()
     if form.validate_on_submit():
         # A post without the username field (an older page) leaves the username as it is.
         username = form.username.data if "username" in request.form else None
@@ -81,7 +81,7 @@ def update_profile():
 @login_required
 def change_password():
     form = ChangePasswordForm()
-    user = current_user._get_current_object()
+    user = current_actor()
     if form.validate_on_submit():
         revoke = bool(form.revoke_tokens.data)
         ok, _ = call_with_form(
@@ -100,7 +100,7 @@ def change_password():
 @login_required
 def update_email_notifications():
     form = EmailPreferenceForm()
-    user = current_user._get_current_object()
+    user = current_actor()
     if form.validate_on_submit():
         ok, _ = call_with_form(
             form, notifications.set_email_preference, user, user, form.email_notifications.data
@@ -116,7 +116,7 @@ def update_email_notifications():
 @login_required
 def sign_out_everywhere():
     form = SignOutEverywhereForm()
-    user = current_user._get_current_object()
+    user = current_actor()
     if not form.validate_on_submit():
         return redirect(url_for("account.settings", _anchor="sessions"))
     revoke = bool(form.revoke_tokens.data)
@@ -131,16 +131,14 @@ def sign_out_everywhere():
 @bp.post("/sessions/<int:session_id>/end")
 @login_required
 def end_session(session_id: int):
-    form = PostForm()
-    user = current_user._get_current_object()
-    if form.validate_on_submit():
-        if user.current_session is not None and session_id == user.current_session.id:
-            end_browser_session()
-            flash("You are signed out.", "info")
-            return redirect(url_for("main.index"))
-        sessions.end_other_session(user, session_id)
-        db.session.commit()
-        flash("That session has ended: the device it was on is signed out.", "success")
+    user = current_actor()
+    if user.current_session is not None and session_id == user.current_session.id:
+        end_browser_session()
+        flash("You are signed out.", "info")
+        return redirect(url_for("main.index"))
+    sessions.end_other_session(user, session_id)
+    db.session.commit()
+    flash("That session has ended: the device it was on is signed out.", "success")
     return redirect(url_for("account.settings", _anchor="sessions"))
 
 
@@ -148,7 +146,7 @@ def end_session(session_id: int):
 @login_required
 def create_token():
     form = TokenForm()
-    user = current_user._get_current_object()
+    user = current_actor()
     if form.validate_on_submit():
         ok, result = call_with_form(
             form, api_tokens.create_token, user, user, form.name.data, form.expiry_days()
@@ -163,9 +161,7 @@ def create_token():
 @bp.post("/tokens/<int:token_id>/revoke")
 @login_required
 def revoke_token(token_id: int):
-    form = PostForm()
-    if form.validate_on_submit():
-        api_tokens.revoke_token(current_user._get_current_object(), token_id)
-        db.session.commit()
-        flash("The token is revoked; requests that use it are now refused.", "success")
+    api_tokens.revoke_token(current_actor(), token_id)
+    db.session.commit()
+    flash("The token is revoked; requests that use it are now refused.", "success")
     return redirect(url_for("account.settings", _anchor="tokens"))

@@ -1,7 +1,7 @@
 """Admin pages: members and their roles, the audit log, site settings and idea categories."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import login_required
 
 from app.extensions import db
 from app.forms.accounts import PostForm
@@ -14,25 +14,21 @@ from app.services import audit as audit_service
 from app.services import categories as category_service
 from app.services import settings as settings_service
 from app.web.paging import keep_in_range, list_page_args
-from app.web.support import call_with_form, safe_next_url
+from app.web.support import call_with_form, current_actor, safe_next_url
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-def _actor():
-    return current_user._get_current_object()
 
 
 @bp.route("/categories", methods=["GET", "POST"])
 @login_required
 def categories():
-    require(_actor(), "category.manage")
+    require(current_actor(), "category.manage")
     form = CategoryForm()
     if form.validate_on_submit():
         ok, category = call_with_form(
             form,
             category_service.create_category,
-            _actor(),
+            current_actor(),
             form.name.data,
             form.slug.data or "",
             form.description.data,
@@ -52,14 +48,14 @@ def categories():
 @bp.route("/categories/<int:category_id>", methods=["GET", "POST"])
 @login_required
 def edit_category(category_id: int):
-    require(_actor(), "category.manage")
+    require(current_actor(), "category.manage")
     category = category_service.get_category(category_id)
     form = CategoryForm(obj=category)
     if form.validate_on_submit():
         ok, _ = call_with_form(
             form,
             category_service.update_category,
-            _actor(),
+            current_actor(),
             category,
             form.name.data,
             form.slug.data or "",
@@ -76,23 +72,21 @@ def edit_category(category_id: int):
 @bp.post("/categories/<int:category_id>/delete")
 @login_required
 def delete_category(category_id: int):
-    require(_actor(), "category.manage")
-    form = PostForm()
-    if form.validate_on_submit():
-        category = category_service.get_category(category_id)
-        category_service.delete_category(_actor(), category)
-        db.session.commit()
-        flash(f"Category “{category.name}” deleted; its ideas now have no category.", "success")
+    require(current_actor(), "category.manage")
+    category = category_service.get_category(category_id)
+    category_service.delete_category(current_actor(), category)
+    db.session.commit()
+    flash(f"Category “{category.name}” deleted; its ideas now have no category.", "success")
     return redirect(url_for("admin.categories"))
 
 
 @bp.get("/users")
 @login_required
 def users():
-    require(_actor(), "user.change_role")
+    require(current_actor(), "user.change_role")
     page, _ = list_page_args()
     result = members.list_members(
-        _actor(),
+        current_actor(),
         q=request.args.get("q"),
         role=request.args.get("role") or None,
         suspended=request.args.get("suspended") == "1",
@@ -105,12 +99,12 @@ def users():
 @bp.post("/users/<int:user_id>/role")
 @login_required
 def change_role(user_id: int):
-    require(_actor(), "user.change_role")
+    require(current_actor(), "user.change_role")
     user = accounts.get_user(user_id)
     form = RoleForm()
     if form.validate_on_submit():
         unchanged = form.role.data == user.role
-        ok, _ = call_with_form(form, accounts.change_role, _actor(), user, form.role.data)
+        ok, _ = call_with_form(form, accounts.change_role, current_actor(), user, form.role.data)
         if not ok:
             for message in form.role.errors:
                 flash(message, "error")
@@ -125,10 +119,12 @@ def change_role(user_id: int):
 @bp.get("/audit")
 @login_required
 def audit():
-    require(_actor(), "audit.view")
+    require(current_actor(), "audit.view")
     page, _ = list_page_args()
     form = AuditFilterForm(formdata=request.args)
-    form.set_choices(audit_service.audit_actors(_actor()), audit_service.audit_actions(_actor()))
+    form.set_choices(
+        audit_service.audit_actors(current_actor()), audit_service.audit_actions(current_actor())
+    )
     result, targets, status = None, {}, 200
     if form.validate():
         filters = audit_service.AuditFilters(
@@ -137,9 +133,9 @@ def audit():
             since=form.since_at,
             until=form.until_at,
         )
-        result = audit_service.list_audit(_actor(), filters, page, members.PER_PAGE)
+        result = audit_service.list_audit(current_actor(), filters, page, members.PER_PAGE)
         keep_in_range(result, "entry", "entries")
-        targets = audit_service.audit_targets(_actor(), result.items)
+        targets = audit_service.audit_targets(current_actor(), result.items)
     else:
         status = 422
     body = render_template(
@@ -151,13 +147,13 @@ def audit():
 @bp.route("/settings", methods=["GET", "POST"])
 @login_required
 def settings():
-    require(_actor(), "settings.manage")
+    require(current_actor(), "settings.manage")
     current = settings_service.get_settings()
     form = SettingsForm(data=current)
     status = 200
     if form.validate_on_submit():
         changes = {key: form[key].data for key in settings_service.DEFAULTS}
-        ok, saved = call_with_form(form, settings_service.update_settings, _actor(), **changes)
+        ok, saved = call_with_form(form, settings_service.update_settings, current_actor(), **changes)
         if ok:
             db.session.commit()
             flash("Settings saved." if saved != current else "Nothing changed.", "success")
@@ -165,6 +161,4 @@ def settings():
     if request.method == "POST":
         flash("Nothing was changed: please correct the marked field.", "error")
         status = 422
-    queue = "moderation.queue"
-    queue_url = url_for(queue) if queue in current_app.view_functions else None
-    return render_template("admin/settings.html", form=form, current=current, queue_url=queue_url), status
+    return render_template("admin/settings.html", form=form, current=current), status

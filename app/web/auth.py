@@ -83,9 +83,8 @@ def register():
 @bp.route("/verify-email/<token>", methods=["GET", "POST"])
 def verify_email(token: str):
     """GET shows a button (mail scanners open links); POST confirms the address and signs in."""
-    form = PostForm()
     user = accounts.user_for_verification(token)
-    if request.method == "POST" and form.validate_on_submit():
+    if request.method == "POST":
         accounts.verify_email(token)
         db.session.commit()
         if current_user.is_authenticated:
@@ -100,7 +99,7 @@ def verify_email(token: str):
         intent = intents.read(after.get("intent"))
         intents.carry_out(user, intent)
         return redirect(intents.destination(intent, after.get("next")))
-    return render_template("auth/verify_email.html", form=form, user=user)
+    return render_template("auth/verify_email.html", form=PostForm(), user=user)
 
 
 def _too_soon(form: SignInForm, seconds: int):
@@ -150,10 +149,8 @@ def sign_in():
 
 @bp.post("/sign-out")
 def sign_out():
-    form = PostForm()
-    if form.validate_on_submit():
-        end_browser_session()
-        flash("You are signed out.", "info")
+    end_browser_session()
+    flash("You are signed out.", "info")
     return redirect(url_for("main.index"))
 
 

@@ -5,7 +5,6 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from app.extensions import db
-from app.forms.accounts import PostForm
 from app.forms.comments import CommentForm, EditCommentForm, NoteForm
 from app.idempotency import ALREADY_SENT, Submission, claim_submission, new_token
 from app.permissions import edit_window, is_moderator, require
@@ -14,15 +13,11 @@ from app.services import comments as comment_service
 from app.services import ideas, prototypes
 from app.web.ideas import render_idea_page
 from app.web.prototypes import render_prototype_page
-from app.web.support import call_with_form
+from app.web.support import call_with_form, current_actor
 
 bp = Blueprint("comments", __name__)
 # The thread's hand-written forms take a fresh one each: `<input ... value="{{ submission_token() }}">`.
 bp.add_app_template_global(new_token, "submission_token")
-
-
-def _actor():
-    return current_user._get_current_object()
 
 
 def _idea_page_again(idea_id: int, **forms: FlaskForm):
@@ -49,7 +44,7 @@ def _claim(form: CommentForm | NoteForm) -> Submission:
     """This post's claim on its form's token (the same form sent twice makes one comment)."""
     parent_id = getattr(form, "parent_id", None)
     return claim_submission(
-        _actor(), form.submission_token.data, form.body.data, parent_id.data if parent_id else None
+        current_actor(), form.submission_token.data, form.body.data, parent_id.data if parent_id else None
     )
 
 
@@ -93,14 +88,14 @@ def _already_posted(submission: Submission):
 def create(idea_id: int):
     if not current_user.is_authenticated:
         return _sign_in_first(idea_id)
-    idea = ideas.get_idea(_actor(), idea_id)
+    idea = ideas.get_idea(current_actor(), idea_id)
     form = CommentForm()
     if form.validate_on_submit():
         submission = _claim(form)
         if submission.earlier:
             return _already_posted(submission)
         ok, comment = call_with_form(
-            form, comment_service.add_comment, _actor(), idea, form.body.data, form.parent_id.data
+            form, comment_service.add_comment, current_actor(), idea, form.body.data, form.parent_id.data
         )
         if ok:
             response = _posted(submission, comment)
@@ -117,7 +112,7 @@ def create_on_prototype(prototype_id: int):
     if not current_user.is_authenticated:
         flash("Please sign in to comment.", "info")
         return redirect(url_for("auth.sign_in", next=url_for("prototypes.detail", prototype_id=prototype_id)))
-    prototype = prototypes.get_prototype(_actor(), prototype_id, with_parts=False)
+    prototype = prototypes.get_prototype(current_actor(), prototype_id, with_parts=False)
     form = CommentForm()
     if form.validate_on_submit():
         submission = _claim(form)
@@ -126,7 +121,7 @@ def create_on_prototype(prototype_id: int):
         ok, comment = call_with_form(
             form,
             comment_service.add_prototype_comment,
-            _actor(),
+            current_actor(),
             prototype,
             form.body.data,
             form.parent_id.data,
@@ -144,13 +139,15 @@ def create_on_prototype(prototype_id: int):
 @bp.post("/ideas/<int:idea_id>/notes")
 @login_required
 def create_note(idea_id: int):
-    idea = ideas.get_idea(_actor(), idea_id)
+    idea = ideas.get_idea(current_actor(), idea_id)
     form = NoteForm()
     if form.validate_on_submit():
         submission = _claim(form)
         if submission.earlier:
             return _already_posted(submission)
-        ok, note = call_with_form(form, comment_service.add_internal_note, _actor(), idea, form.body.data)
+        ok, note = call_with_form(
+            form, comment_service.add_internal_note, current_actor(), idea, form.body.data
+        )
         if ok:
             response = _posted(submission, note)
             flash("Your internal note is added. Only staff can see it.", "success")
@@ -161,27 +158,27 @@ def create_note(idea_id: int):
 @bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(comment_id: int):
-    comment = comment_service.get_comment(_actor(), comment_id)
-    require(_actor(), "comment.edit", comment)
+    comment = comment_service.get_comment(current_actor(), comment_id)
+    require(current_actor(), "comment.edit", comment)
     if comment.prototype_id is not None:
         idea = None
-        prototype = prototypes.get_prototype(_actor(), comment.prototype_id, with_parts=False)
+        prototype = prototypes.get_prototype(current_actor(), comment.prototype_id, with_parts=False)
     else:
-        idea, prototype = ideas.get_idea(_actor(), comment.idea_id), None
+        idea, prototype = ideas.get_idea(current_actor(), comment.idea_id), None
     author = comment.author  # a refused edit rolls back, and the author must not load lazily then
     form = EditCommentForm(obj=comment)
     if comment.is_internal:
         form.body.label.text = "Internal note"
         form.body.description = "Only staff see this. Markdown works."
     if form.validate_on_submit():
-        ok, _ = call_with_form(form, comment_service.edit_comment, _actor(), comment, form.body.data)
+        ok, _ = call_with_form(form, comment_service.edit_comment, current_actor(), comment, form.body.data)
         if ok:
             db.session.commit()
             flash("Your changes are saved.", "success")
             return _to_comment(comment)
     status = 422 if request.method == "POST" else 200
     # Authors see until when they can still change their words; moderators have no limit.
-    own_window = not comment.is_internal and not is_moderator(_actor())
+    own_window = not comment.is_internal and not is_moderator(current_actor())
     deadline = comment.created_at + edit_window() if own_window else None
     page = render_template(
         "comments/edit.html",
@@ -198,13 +195,11 @@ def edit(comment_id: int):
 @bp.post("/comments/<int:comment_id>/delete")
 @login_required
 def delete(comment_id: int):
-    form = PostForm()
-    comment = comment_service.get_comment(_actor(), comment_id)
-    if form.validate_on_submit():
-        comment_service.delete_comment(_actor(), comment)
-        db.session.commit()
-        flash(
-            "The note is deleted." if comment.is_internal else "The comment is deleted; replies to it stay.",
-            "success",
-        )
+    comment = comment_service.get_comment(current_actor(), comment_id)
+    comment_service.delete_comment(current_actor(), comment)
+    db.session.commit()
+    flash(
+        "The note is deleted." if comment.is_internal else "The comment is deleted; replies to it stay.",
+        "success",
+    )
     return _to_comment(comment)

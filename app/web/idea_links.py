@@ -1,11 +1,10 @@
 """The linked-ideas part of the prototype, launch and roadmap item forms (staff), for their views."""
 
 from flask import request
-from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from app.services import idea_links
-from app.web.support import call_with_form
+from app.web.support import call_with_form, current_actor
 
 # The plain search's query parameter (the picker's fallback without JavaScript).
 FIND = "find_ideas"
@@ -20,7 +19,7 @@ def chosen_idea_ids(form: FlaskForm) -> list[int] | None:
     """
     if not form.is_submitted():
         return None
-    actor = current_user._get_current_object()
+    actor = current_actor()
     ok, ids = call_with_form(
         form, idea_links.resolve_references, actor, form.linked_ideas.data, form.idea_ids.data
     )
@@ -36,4 +35,4 @@ def picker(form: FlaskForm) -> idea_links.Picker:
     words = request.args.get(FIND, "")
     if form.idea_ids.errors:
         words = idea_links.search_words(form.idea_ids.data)
-    return idea_links.picker(current_user._get_current_object(), form.linked_ideas.data or [], words)
+    return idea_links.picker(current_actor(), form.linked_ideas.data or [], words)

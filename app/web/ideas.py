@@ -1,7 +1,7 @@
 """Idea pages: the list, proposing, the idea page, editing, voting, following and status."""
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import login_required
 
 from app.extensions import db
 from app.forms.accounts import PostForm
@@ -23,6 +23,7 @@ from app.web.support import (
     allow_large_uploads,
     call_with_form,
     chosen_uploads,
+    current_actor,
     files_not_kept,
     image_alts,
     removed_image_ids,
@@ -33,10 +34,6 @@ bp = Blueprint("ideas", __name__, url_prefix="/ideas")
 allow_large_uploads(bp, {"ideas.new", "ideas.edit"})
 
 
-def _actor():
-    return current_user._get_current_object()
-
-
 @bp.get("/")
 @cached_for_visitors
 def index():
@@ -45,7 +42,7 @@ def index():
     sort = request.args.get("sort") if request.args.get("sort") in (*ideas.SORTS, "relevance") else None
     status = request.args.get("status") if request.args.get("status") in STATUSES else None
     result = ideas.list_ideas(
-        _actor(),
+        current_actor(),
         sort=sort,
         category=request.args.get("category") or None,
         status=status,
@@ -68,7 +65,7 @@ def index():
 @login_required
 def new():
     # Refuse before the form is filled in, not after (suspended accounts).
-    require(_actor(), "idea.create")
+    require(current_actor(), "idea.create")
     form = IdeaForm()
     form.set_categories(category_service.list_categories())
     if request.method == "GET" and request.args.get("title"):
@@ -77,12 +74,12 @@ def new():
     if form.validate_on_submit():
         # First, so a form sent twice lands on its idea rather than listing it as a similar one.
         submission = claim_submission(
-            _actor(), form.submission_token.data, form.title.data, form.body.data, form.category.data
+            current_actor(), form.submission_token.data, form.title.data, form.body.data, form.category.data
         )
         if submission.earlier:
             flash(ALREADY_SENT, "info")
             return redirect(submission.earlier)
-        similar = ideas.similar_ideas(_actor(), form.title.data)
+        similar = ideas.similar_ideas(current_actor(), form.title.data)
         # Without JavaScript, show the similar ideas once before posting.
         if similar and not form.confirmed.data:
             form.confirmed.data = "1"
@@ -91,7 +88,7 @@ def new():
         ok, idea = call_with_form(
             form,
             ideas.create_idea,
-            _actor(),
+            current_actor(),
             form.title.data,
             form.body.data or "",
             form.category.data or None,
@@ -125,18 +122,18 @@ def _new_idea_again(message: str):
 @bp.get("/similar")
 def similar():
     """The similar ideas shown while a title is typed (HTML fragment for the enhancement script)."""
-    found = ideas.similar_ideas(_actor(), request.args.get("q", ""))
+    found = ideas.similar_ideas(current_actor(), request.args.get("q", ""))
     return render_template("ideas/_similar.html", similar=found)
 
 
 def render_idea_page(idea_id: int, status: int = 200, comment_form=None, note_form=None):
     """The idea page; a refused comment or note form comes back with its text and messages."""
-    data = ideas.idea_page(_actor(), idea_id)
+    data = ideas.idea_page(current_actor(), idea_id)
     # The sidebar and the journey show the same prototypes, launches and history: read once.
-    prototypes = prototype_service.prototypes_for_idea(_actor(), idea_id)
-    launches = launch_service.launches_for_idea(_actor(), idea_id)
+    prototypes = prototype_service.prototypes_for_idea(current_actor(), idea_id)
+    launches = launch_service.launches_for_idea(current_actor(), idea_id)
     journey = journey_service.idea_journey(
-        _actor(), data.idea, history=data.history, prototypes=prototypes, launches=launches
+        current_actor(), data.idea, history=data.history, prototypes=prototypes, launches=launches
     )
     body = render_template(
         "ideas/detail.html",
@@ -149,7 +146,7 @@ def render_idea_page(idea_id: int, status: int = 200, comment_form=None, note_fo
         refused_note_form=note_form,
         prototypes=prototypes,
         launches=launches,
-        roadmap=roadmap_service.idea_roadmap(_actor(), idea_id),
+        roadmap=roadmap_service.idea_roadmap(current_actor(), idea_id),
         journey=journey,
     )
     return body, status
@@ -164,8 +161,8 @@ def detail(idea_id: int):
 @bp.route("/<int:idea_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(idea_id: int):
-    idea = ideas.get_idea(_actor(), idea_id, with_images=True)
-    require(_actor(), "idea.edit", idea)
+    idea = ideas.get_idea(current_actor(), idea_id, with_images=True)
+    require(current_actor(), "idea.edit", idea)
     form = IdeaForm(obj=idea)
     form.set_categories(category_service.list_categories())
     if request.method == "GET":
@@ -176,7 +173,7 @@ def edit(idea_id: int):
         ok, _ = call_with_form(
             form,
             ideas.update_idea,
-            _actor(),
+            current_actor(),
             idea,
             title=form.title.data,
             body=form.body.data or "",
@@ -190,7 +187,7 @@ def edit(idea_id: int):
             flash("Your changes are saved.", "success")
             return redirect(url_for("ideas.detail", idea_id=idea.id))
         # The rollback expired the idea; read it again for the form's image list.
-        idea = ideas.get_idea(_actor(), idea_id, with_images=True)
+        idea = ideas.get_idea(current_actor(), idea_id, with_images=True)
     if form.is_submitted():
         files_not_kept(form.images)
     return render_template("ideas/edit.html", form=form, idea=idea, removing=removing, alts=alts)
@@ -206,17 +203,14 @@ def _vote_response(idea, voted: bool, count: int):
 @login_required
 def vote(idea_id: int):
     """Toggle the viewer's vote: a plain form post, or JSON for the in-place button."""
-    form = PostForm()
-    if not form.validate_on_submit():
-        abort(400)
-    idea = ideas.get_idea(_actor(), idea_id)
+    idea = ideas.get_idea(current_actor(), idea_id)
     if request.form.get("intent") == "remove" or (
-        request.form.get("intent") != "add" and votes.has_voted(_actor(), idea)
+        request.form.get("intent") != "add" and votes.has_voted(current_actor(), idea)
     ):
-        count = votes.retract_vote(_actor(), idea)
+        count = votes.retract_vote(current_actor(), idea)
         voted = False
     else:
-        count = votes.cast_vote(_actor(), idea)
+        count = votes.cast_vote(current_actor(), idea)
         voted = True
     db.session.commit()
     return _vote_response(idea, voted, count)
@@ -225,15 +219,12 @@ def vote(idea_id: int):
 @bp.post("/<int:idea_id>/follow")
 @login_required
 def follow(idea_id: int):
-    form = PostForm()
-    if not form.validate_on_submit():
-        abort(400)
-    idea = ideas.get_idea(_actor(), idea_id)
+    idea = ideas.get_idea(current_actor(), idea_id)
     if request.form.get("action") == "unfollow":
-        follows.unfollow_idea(_actor(), idea)
+        follows.unfollow_idea(current_actor(), idea)
         message = "You no longer follow this idea."
     else:
-        follows.follow_idea(_actor(), idea)
+        follows.follow_idea(current_actor(), idea)
         message = "You follow this idea: you will hear when its status changes."
     db.session.commit()
     flash(message, "success")
@@ -243,11 +234,11 @@ def follow(idea_id: int):
 @bp.post("/<int:idea_id>/status")
 @login_required
 def change_status(idea_id: int):
-    idea = ideas.get_idea(_actor(), idea_id)
+    idea = ideas.get_idea(current_actor(), idea_id)
     form = StatusForm()
     if form.validate_on_submit():
         ok, _ = call_with_form(
-            form, ideas.change_status, _actor(), idea, form.status.data, form.status_note.data or ""
+            form, ideas.change_status, current_actor(), idea, form.status.data, form.status_note.data or ""
         )
         if ok:
             db.session.commit()

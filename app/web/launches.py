@@ -2,18 +2,17 @@
 
 from types import SimpleNamespace
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_login import login_required
 
 from app.extensions import db
-from app.forms.accounts import PostForm
 from app.forms.launches import JoinForm, LaunchForm, MessageForm, OutcomeForm, outcome_results
 from app.models.base import utcnow
 from app.permissions import require
 from app.services import launches, participation
 from app.web.idea_links import chosen_idea_ids, picker
 from app.web.paging import keep_in_range, list_page_args
-from app.web.support import call_with_form
+from app.web.support import call_with_form, csv_response, current_actor
 
 bp = Blueprint("launches", __name__, url_prefix="/launches")
 
@@ -35,10 +34,6 @@ LABELS = SimpleNamespace(
 bp.add_app_template_global(LABELS, "launch_labels")
 
 
-def _actor():
-    return current_user._get_current_object()
-
-
 def _detail(launch_id: int, anchor: str | None = None) -> Response:
     return redirect(url_for("launches.detail", launch_id=launch_id, _anchor=anchor))
 
@@ -46,7 +41,7 @@ def _detail(launch_id: int, anchor: str | None = None) -> Response:
 @bp.get("/")
 def index():
     page, _ = list_page_args()
-    result = launches.list_launches(_actor(), page=page)
+    result = launches.list_launches(current_actor(), page=page)
     keep_in_range(result, "learning launch", "learning launches")
     return render_template("launches/index.html", result=result)
 
@@ -54,13 +49,13 @@ def index():
 @bp.get("/mine")
 @login_required
 def mine():
-    return render_template("launches/mine.html", rows=participation.my_launches(_actor()))
+    return render_template("launches/mine.html", rows=participation.my_launches(current_actor()))
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
-    require(_actor(), "launch.create")
+    require(current_actor(), "launch.create")
     form = LaunchForm()
     valid = form.validate_on_submit()
     idea_ids = chosen_idea_ids(form)
@@ -68,7 +63,7 @@ def new():
         ok, launch = call_with_form(
             form,
             launches.create_launch,
-            _actor(),
+            current_actor(),
             **form.values(),
             idea_ids=idea_ids,
             status="recruiting" if request.form.get("recruit") else "draft",
@@ -90,14 +85,14 @@ def new():
 @bp.route("/<int:launch_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(launch_id: int):
-    launch = launches.get_launch(_actor(), launch_id)
-    require(_actor(), "launch.edit", launch)
+    launch = launches.get_launch(current_actor(), launch_id)
+    require(current_actor(), "launch.edit", launch)
     if launch.status in ("completed", "cancelled"):
         flash(f"This launch is {launch.status}; its record stays as it is.", "info")
         return _detail(launch.id)
     form = LaunchForm()
     if request.method == "GET":
-        idea_ids, prototype_ids = launches.linked_ids(_actor(), [launch.id])
+        idea_ids, prototype_ids = launches.linked_ids(current_actor(), [launch.id])
         form.fill(launch, idea_ids[launch.id], prototype_ids[launch.id])
     else:
         valid = form.validate_on_submit()
@@ -108,13 +103,13 @@ def edit(launch_id: int):
             if form.starts_on.data == launch.starts_at.date() and form.ends_on.data == launch.ends_at.date():
                 del values["starts_at"], values["ends_at"]
             ok, _ = call_with_form(
-                form, launches.update_launch, _actor(), launch, **values, idea_ids=idea_ids
+                form, launches.update_launch, current_actor(), launch, **values, idea_ids=idea_ids
             )
             if ok:
                 db.session.commit()
                 flash("Your changes are saved.", "success")
                 return _detail(launch_id)
-        launch = launches.get_launch(_actor(), launch_id)
+        launch = launches.get_launch(current_actor(), launch_id)
     status = 422 if form.is_submitted() else 200
     form.pad_rows()
     return render_template("launches/edit.html", form=form, launch=launch, pick=picker(form)), status
@@ -122,7 +117,7 @@ def edit(launch_id: int):
 
 def render_launch_page(launch_id: int, status: int = 200, join_form=None, message_form=None):
     """The launch page; a refused join or message form comes back with its text and messages."""
-    data = launches.launch_page(_actor(), launch_id)
+    data = launches.launch_page(current_actor(), launch_id)
     body = render_template(
         "launches/detail.html",
         page=data,
@@ -146,11 +141,9 @@ def detail(launch_id: int):
 def join(launch_id: int):
     form = JoinForm()
     if not form.validate_on_submit():
-        if "csrf_token" in form.errors:
-            abort(400)
         return render_launch_page(launch_id, 422, join_form=form)
     ok, place = call_with_form(
-        form, participation.join_launch, _actor(), launch_id, form.screening_answer.data or ""
+        form, participation.join_launch, current_actor(), launch_id, form.screening_answer.data or ""
     )
     if not ok:
         return render_launch_page(launch_id, 422, join_form=form)
@@ -169,9 +162,7 @@ def join(launch_id: int):
 @bp.post("/<int:launch_id>/withdraw")
 @login_required
 def withdraw(launch_id: int):
-    if not PostForm().validate_on_submit():
-        abort(400)
-    participation.withdraw(_actor(), launch_id)
+    participation.withdraw(current_actor(), launch_id)
     db.session.commit()
     flash("You are no longer taking part in this launch. You can join again while it recruits.", "success")
     return _detail(launch_id)
@@ -180,17 +171,17 @@ def withdraw(launch_id: int):
 @bp.post("/<int:launch_id>/status")
 @login_required
 def change_status(launch_id: int):
-    if not PostForm().validate_on_submit():
-        abort(400)
-    launch = launches.get_launch(_actor(), launch_id)
+    launch = launches.get_launch(current_actor(), launch_id)
     target = request.form.get("status", "")
     if target == "completed":
         # Completing needs the outcome; the outcome form completes the launch.
-        require(_actor(), "launch.change_status", launch)
+        require(current_actor(), "launch.change_status", launch)
         return redirect(url_for("launches.complete", launch_id=launch_id))
     planned = launch.starts_at
     early = launches.early_by(launch) if target == "running" else None
-    launches.change_status(_actor(), launch, target, start_early=request.form.get("start_early") == "1")
+    launches.change_status(
+        current_actor(), launch, target, start_early=request.form.get("start_early") == "1"
+    )
     db.session.commit()
     if early is not None:
         flash(
@@ -207,8 +198,8 @@ def change_status(launch_id: int):
 @login_required
 def complete(launch_id: int):
     """The outcome form: completes a running launch, or corrects a completed launch's outcome."""
-    launch = launches.get_launch(_actor(), launch_id)
-    require(_actor(), "launch.change_status", launch)
+    launch = launches.get_launch(current_actor(), launch_id)
+    require(current_actor(), "launch.change_status", launch)
     form = OutcomeForm()
     results = {assumption.id: assumption.result or "" for assumption in launch.assumptions}
     if request.method == "GET" and launch.has_outcome:
@@ -226,9 +217,11 @@ def complete(launch_id: int):
             )
             correcting = launch.status == "completed"
             if correcting:
-                ok, _ = call_with_form(form, launches.record_outcome, _actor(), launch, outcome)
+                ok, _ = call_with_form(form, launches.record_outcome, current_actor(), launch, outcome)
             else:
-                ok, _ = call_with_form(form, launches.change_status, _actor(), launch, "completed", outcome)
+                ok, _ = call_with_form(
+                    form, launches.change_status, current_actor(), launch, "completed", outcome
+                )
             if ok:
                 db.session.commit()
                 if correcting:
@@ -240,7 +233,7 @@ def complete(launch_id: int):
                         "success",
                     )
                 return _detail(launch_id, "outcome")
-            launch = launches.get_launch(_actor(), launch_id)
+            launch = launches.get_launch(current_actor(), launch_id)
     status = 422 if form.is_submitted() else 200
     return render_template("launches/complete.html", form=form, launch=launch, results=results), status
 
@@ -248,8 +241,8 @@ def complete(launch_id: int):
 @bp.get("/<int:launch_id>/participants")
 @login_required
 def participants(launch_id: int):
-    launch = launches.get_launch(_actor(), launch_id, with_parts=False)
-    rows = participation.participants(_actor(), launch)
+    launch = launches.get_launch(current_actor(), launch_id, with_parts=False)
+    rows = participation.participants(current_actor(), launch)
     return render_template(
         "launches/participants.html",
         launch=launch,
@@ -262,10 +255,8 @@ def participants(launch_id: int):
 @bp.post("/<int:launch_id>/participants/<int:user_id>/remove")
 @login_required
 def remove_participant(launch_id: int, user_id: int):
-    if not PostForm().validate_on_submit():
-        abort(400)
     removal = participation.remove_participant(
-        _actor(),
+        current_actor(),
         launch_id,
         user_id,
         request.form.get("reason", ""),
@@ -287,9 +278,7 @@ def remove_participant(launch_id: int, user_id: int):
 @bp.post("/<int:launch_id>/participants/<int:user_id>/promote")
 @login_required
 def promote_participant(launch_id: int, user_id: int):
-    if not PostForm().validate_on_submit():
-        abort(400)
-    user = participation.promote_participant(_actor(), launch_id, user_id)
+    user = participation.promote_participant(current_actor(), launch_id, user_id)
     db.session.commit()
     flash(f"{user.display_name} is enrolled and has been told.", "success")
     return redirect(url_for("launches.participants", launch_id=launch_id))
@@ -298,30 +287,21 @@ def promote_participant(launch_id: int, user_id: int):
 @bp.get("/<int:launch_id>/participants.csv")
 @login_required
 def participants_csv(launch_id: int):
-    launch = launches.get_launch(_actor(), launch_id, with_parts=False)
-    filename, text = participation.participants_csv(_actor(), launch)
-    return Response(
-        text,
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "private, no-store",
-        },
-    )
+    launch = launches.get_launch(current_actor(), launch_id, with_parts=False)
+    filename, text = participation.participants_csv(current_actor(), launch)
+    return csv_response(text, filename)
 
 
 @bp.post("/<int:launch_id>/message")
 @login_required
 def message(launch_id: int):
-    launch = launches.get_launch(_actor(), launch_id, with_parts=False)
-    require(_actor(), "launch.message", launch)
+    launch = launches.get_launch(current_actor(), launch_id, with_parts=False)
+    require(current_actor(), "launch.message", launch)
     form = MessageForm()
     if not form.validate_on_submit():
-        if "csrf_token" in form.errors:
-            abort(400)
         return render_launch_page(launch_id, 422, message_form=form)
     ok, reached = call_with_form(
-        form, participation.message_participants, _actor(), launch, form.message.data
+        form, participation.message_participants, current_actor(), launch, form.message.data
     )
     if not ok:
         return render_launch_page(launch_id, 422, message_form=form)

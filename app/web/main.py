@@ -1,12 +1,12 @@
 """The home page and the API reference."""
 
 from flask import Blueprint, render_template
-from flask_login import current_user
 
 from app.api import reference
 from app.api.openapi import document
 from app.pagecache import cached_for_visitors
 from app.services import ideas
+from app.web.support import current_actor
 
 bp = Blueprint("main", __name__)
 
@@ -14,7 +14,7 @@ bp = Blueprint("main", __name__)
 @bp.get("/")
 @cached_for_visitors
 def index():
-    trending = ideas.list_ideas(current_user._get_current_object(), sort="trending", per_page=5)
+    trending = ideas.list_ideas(current_actor(), sort="trending", per_page=5)
     return render_template("main/index.html", trending=trending)
 
 

@@ -4,12 +4,11 @@ import logging
 import re
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.extensions import db
-from app.forms.accounts import PostForm
 from app.forms.moderation import FlagForm, HideForm, MergeForm, ReasonForm
 from app.models.comment import Comment
 from app.models.idea import Idea
@@ -17,7 +16,7 @@ from app.models.moderation import FLAG_REASON_LABELS
 from app.models.prototype import Prototype
 from app.permissions import require
 from app.services import ideas, merges, moderation, prototypes
-from app.web.support import call_with_form, safe_next_url
+from app.web.support import call_with_form, current_actor, safe_next_url
 
 bp = Blueprint("moderation", __name__)
 log = logging.getLogger(__name__)
@@ -26,10 +25,6 @@ log = logging.getLogger(__name__)
 KINDS = {"ideas": "idea", "comments": "comment", "prototypes": "prototype"}
 # "12", "#12", "/ideas/12", or a pasted link such as https://site/ideas/12#comment-3.
 _IDEA_REF = re.compile(r"#?(\d+)|(?:https?://[^/\s]+)?/ideas/(\d+)(?:[/?#]\S*)?", re.IGNORECASE)
-
-
-def _actor():
-    return current_user._get_current_object()
 
 
 def parse_idea_ref(text: str | None) -> int | None:
@@ -46,7 +41,7 @@ def moderation_waiting() -> int | None:
     """How many items wait for review, counted once per request; 0 for everyone but moderators."""
     if "moderation_waiting" not in g:
         try:
-            g.moderation_waiting = moderation.waiting_count(_actor())
+            g.moderation_waiting = moderation.waiting_count(current_actor())
         except SQLAlchemyError:
             # The header of an error page must render even while the database is away.
             log.exception("Could not count the items waiting for review")
@@ -61,12 +56,6 @@ def moderation_context():
         "flag_reason_labels": FLAG_REASON_LABELS,
         "auto_hide_reason": moderation.AUTO_HIDE_REASON,
     }
-
-
-def _posted(form: FlaskForm) -> None:
-    # CSRFProtect refuses a post without a valid token before the view; this keeps the view honest.
-    if not form.validate_on_submit():
-        abort(400)
 
 
 def _flash_errors(form: FlaskForm, lead: str) -> None:
@@ -94,7 +83,7 @@ def _back(default: str) -> str:
 
 
 def _moderator_only() -> None:
-    require(_actor(), "moderation.act")
+    require(current_actor(), "moderation.act")
 
 
 @bp.post("/flags")
@@ -102,7 +91,6 @@ def _moderator_only() -> None:
 def flag():
     """A member flags an idea, a comment or a prototype for moderators."""
     form = FlagForm()
-    _posted(form)
     kind = form.target_type.data or ""
     if kind not in KINDS.values() or not (form.target_id.data or "").isdigit():
         abort(404)
@@ -115,7 +103,7 @@ def flag():
     ok, _ = call_with_form(
         form,
         moderation.flag_item,
-        _actor(),
+        current_actor(),
         kind,
         target_id,
         reason,
@@ -127,10 +115,10 @@ def flag():
         return redirect(_back(url_for("ideas.index")))
     db.session.commit()
     flash("Thanks — a moderator will look at it.", "success")
-    if kind == "idea" and not ideas.is_visible(_actor(), target_id):
+    if kind == "idea" and not ideas.is_visible(current_actor(), target_id):
         # The flag hid the idea from the flagger too: its page would answer 404.
         return redirect(url_for("ideas.index"))
-    if kind == "prototype" and not prototypes.is_visible(_actor(), target_id):
+    if kind == "prototype" and not prototypes.is_visible(current_actor(), target_id):
         return redirect(url_for("prototypes.index"))
     return redirect(_back(url_for("ideas.index")))
 
@@ -138,7 +126,7 @@ def flag():
 @bp.get("/moderation")
 @login_required
 def queue():
-    items = moderation.review_queue(_actor())
+    items = moderation.review_queue(current_actor())
     return render_template("moderation/queue.html", items=items)
 
 
@@ -147,9 +135,8 @@ def queue():
 def hide(kind: str, target_id: int):
     _moderator_only()
     form = HideForm()
-    _posted(form)
     ok, target = call_with_form(
-        form, moderation.hide_item, _actor(), KINDS[kind], target_id, form.reason.data
+        form, moderation.hide_item, current_actor(), KINDS[kind], target_id, form.reason.data
     )
     if not ok:
         _flash_errors(form, "Nothing was hidden.")
@@ -163,8 +150,7 @@ def hide(kind: str, target_id: int):
 @login_required
 def restore(kind: str, target_id: int):
     _moderator_only()
-    _posted(PostForm())
-    target = moderation.restore_item(_actor(), KINDS[kind], target_id)
+    target = moderation.restore_item(current_actor(), KINDS[kind], target_id)
     db.session.commit()
     flash(f"The {KINDS[kind]} is visible to everyone again.", "success")
     return redirect(_back(_item_url(target)))
@@ -174,8 +160,7 @@ def restore(kind: str, target_id: int):
 @login_required
 def delete(kind: str, target_id: int):
     _moderator_only()
-    _posted(PostForm())
-    target = moderation.delete_item(_actor(), KINDS[kind], target_id)
+    target = moderation.delete_item(current_actor(), KINDS[kind], target_id)
     db.session.commit()
     flash(f"The {KINDS[kind]} is deleted. Moderators can restore it from its page.", "success")
     return redirect(_back(_item_url(target)))
@@ -185,8 +170,7 @@ def delete(kind: str, target_id: int):
 @login_required
 def dismiss(kind: str, target_id: int):
     _moderator_only()
-    _posted(PostForm())
-    count = moderation.dismiss_flags(_actor(), KINDS[kind], target_id)
+    count = moderation.dismiss_flags(current_actor(), KINDS[kind], target_id)
     db.session.commit()
     flash(f"{count} flag{'' if count == 1 else 's'} dismissed.", "success")
     return redirect(_back(url_for("moderation.queue")))
@@ -196,9 +180,10 @@ def _idea_switch(idea_id: int, change, value: bool, message: str):
     """Lock, unlock, pin or unpin; locking and pinning take an optional reason readers see."""
     _moderator_only()
     form = ReasonForm()
-    _posted(form)
-    idea = ideas.get_idea(_actor(), idea_id)
-    ok, _ = call_with_form(form, change, _actor(), idea, value, (form.reason.data or "") if value else "")
+    idea = ideas.get_idea(current_actor(), idea_id)
+    ok, _ = call_with_form(
+        form, change, current_actor(), idea, value, (form.reason.data or "") if value else ""
+    )
     if not ok:
         _flash_errors(form, "Nothing was changed.")
         return redirect(_back(url_for("ideas.detail", idea_id=idea_id)))
@@ -238,9 +223,9 @@ def unpin(idea_id: int):
 def merge_search(idea_id: int):
     """Find the idea to merge into: up to five matches to pick from, without JavaScript."""
     _moderator_only()
-    idea = ideas.get_idea(_actor(), idea_id)
+    idea = ideas.get_idea(current_actor(), idea_id)
     query = (request.args.get("q") or "").strip()
-    found = ideas.similar_ideas(_actor(), query or idea.title, limit=6)
+    found = ideas.similar_ideas(current_actor(), query or idea.title, limit=6)
     candidates = [c for c in found if c.id != idea.id and not c.is_deleted][:5]
     return render_template(
         "moderation/merge.html", idea=idea, query=query or idea.title, candidates=candidates, form=MergeForm()
@@ -252,7 +237,6 @@ def merge_search(idea_id: int):
 def merge(idea_id: int):
     _moderator_only()
     form = MergeForm()
-    _posted(form)
     target_id = parse_idea_ref(form.target.data)
     if target_id is None:
         flash(
@@ -260,7 +244,7 @@ def merge(idea_id: int):
             "error",
         )
         return redirect(_back(url_for("moderation.merge_search", idea_id=idea_id)))
-    target = merges.merge_ideas(_actor(), idea_id, target_id)
+    target = merges.merge_ideas(current_actor(), idea_id, target_id)
     db.session.commit()
     flash(
         f"Merged into “{target.title}”: the votes and followers moved there. You can undo it on this page.",
@@ -273,8 +257,7 @@ def merge(idea_id: int):
 @login_required
 def unmerge(idea_id: int):
     _moderator_only()
-    _posted(PostForm())
-    source = merges.unmerge_idea(_actor(), idea_id)
+    source = merges.unmerge_idea(current_actor(), idea_id)
     db.session.commit()
     flash(f"Unmerged: “{source.title}” has its own votes back.", "success")
     return redirect(url_for("ideas.detail", idea_id=idea_id))

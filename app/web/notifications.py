@@ -11,13 +11,10 @@ from app.forms.accounts import PostForm
 from app.links import local_path
 from app.services import notifications
 from app.web.paging import keep_in_range, list_page_args
+from app.web.support import current_actor
 
 bp = Blueprint("notifications", __name__)
 log = logging.getLogger(__name__)
-
-
-def _actor():
-    return current_user._get_current_object()
 
 
 def unread_notifications() -> int | None:
@@ -30,7 +27,7 @@ def unread_notifications() -> int | None:
         return None
     if "unread_notifications" not in g:
         try:
-            g.unread_notifications = notifications.unread_count(_actor())
+            g.unread_notifications = notifications.unread_count(current_actor())
         except SQLAlchemyError:
             log.exception("Could not count unread notifications")
             g.unread_notifications = None
@@ -51,7 +48,7 @@ def _target(notification) -> str:
 @login_required
 def index():
     page, _ = list_page_args()
-    result = notifications.list_notifications(_actor(), page=page)
+    result = notifications.list_notifications(current_actor(), page=page)
     keep_in_range(result, "notification", "notifications")
     return render_template("notifications/index.html", result=result, post_form=PostForm())
 
@@ -60,7 +57,7 @@ def index():
 @login_required
 def open_notification(notification_id: int):
     """Mark the notification read and go to what it is about (the list's entries post here)."""
-    notification = notifications.mark_read(_actor(), notification_id)
+    notification = notifications.mark_read(current_actor(), notification_id)
     db.session.commit()
     return redirect(_target(notification))
 
@@ -73,20 +70,18 @@ def notification_target(notification_id: int):
     Kept so that links to this address from before still lead somewhere; emails link to the
     target itself.
     """
-    return redirect(_target(notifications.get_notification(_actor(), notification_id)))
+    return redirect(_target(notifications.get_notification(current_actor(), notification_id)))
 
 
 @bp.post("/notifications/read-all")
 @login_required
 def read_all():
-    form = PostForm()
-    if form.validate_on_submit():
-        count = notifications.mark_all_read(_actor())
-        db.session.commit()
-        if count:
-            flash(f"Marked {count} notification{'s' if count != 1 else ''} as read.", "success")
-        else:
-            flash("You have no unread notifications.", "info")
+    count = notifications.mark_all_read(current_actor())
+    db.session.commit()
+    if count:
+        flash(f"Marked {count} notification{'s' if count != 1 else ''} as read.", "success")
+    else:
+        flash("You have no unread notifications.", "info")
     return redirect(url_for("notifications.index"))
 
 

@@ -2,7 +2,6 @@
 
 from flask import (
     Blueprint,
-    abort,
     flash,
     jsonify,
     redirect,
@@ -10,22 +9,20 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import current_user, login_required
+from flask_login import login_required
 
-from app import uploads
-from app.errors import NotFound
 from app.extensions import db
-from app.forms.accounts import PostForm
 from app.forms.prototypes import PrototypeForm, format_links
 from app.permissions import require
 from app.services import comments as comment_service
-from app.services import images, prototypes
+from app.services import prototypes
 from app.web.idea_links import chosen_idea_ids, picker
 from app.web.paging import keep_in_range, list_page_args
 from app.web.support import (
     allow_large_uploads,
     call_with_form,
     chosen_uploads,
+    current_actor,
     files_not_kept,
     image_alts,
     removed_image_ids,
@@ -33,8 +30,6 @@ from app.web.support import (
 )
 
 bp = Blueprint("prototypes", __name__, url_prefix="/prototypes")
-# Stored images live at /uploads/<name>, outside /prototypes; registered along with `bp`.
-uploads_bp = Blueprint("uploads", __name__, url_prefix="/uploads")
 
 STATUS_MESSAGES = {
     "published": "The prototype is published. Followers of its linked ideas are told the first time.",
@@ -42,22 +37,13 @@ STATUS_MESSAGES = {
 }
 
 
-@bp.record_once
-def _register_uploads(state) -> None:
-    state.app.register_blueprint(uploads_bp)
-
-
 allow_large_uploads(bp, {"prototypes.new", "prototypes.edit"})
-
-
-def _actor():
-    return current_user._get_current_object()
 
 
 @bp.get("/")
 def index():
     page, _ = list_page_args()
-    result = prototypes.list_prototypes(_actor(), page=page)
+    result = prototypes.list_prototypes(current_actor(), page=page)
     keep_in_range(result.page, "prototype", "prototypes")
     return render_template("prototypes/index.html", result=result)
 
@@ -65,7 +51,7 @@ def index():
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
-    require(_actor(), "prototype.create")
+    require(current_actor(), "prototype.create")
     form = PrototypeForm()
     valid = form.validate_on_submit()
     idea_ids = chosen_idea_ids(form)
@@ -74,7 +60,7 @@ def new():
         ok, prototype = call_with_form(
             form,
             prototypes.create_prototype,
-            _actor(),
+            current_actor(),
             **form.texts(),
             idea_ids=idea_ids,
             links=form.link_inputs(),
@@ -101,7 +87,7 @@ def detail(prototype_id: int):
 
 def render_prototype_page(prototype_id: int, status: int = 200, comment_form=None):
     """The prototype page; a refused comment form comes back with its text and messages."""
-    data = prototypes.prototype_page(_actor(), prototype_id)
+    data = prototypes.prototype_page(current_actor(), prototype_id)
     body = render_template(
         "prototypes/detail.html",
         page=data,
@@ -117,13 +103,13 @@ def render_prototype_page(prototype_id: int, status: int = 200, comment_form=Non
 @bp.route("/<int:prototype_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(prototype_id: int):
-    prototype = prototypes.get_prototype(_actor(), prototype_id)
-    require(_actor(), "prototype.edit", prototype)
+    prototype = prototypes.get_prototype(current_actor(), prototype_id)
+    require(current_actor(), "prototype.edit", prototype)
     form = PrototypeForm()
     if request.method == "GET":
         form.fill_texts(prototype)
         form.links.data = format_links(prototype.links)
-        form.linked_ideas.data = prototypes.linked_idea_ids(_actor(), [prototype.id])[prototype.id]
+        form.linked_ideas.data = prototypes.linked_idea_ids(current_actor(), [prototype.id])[prototype.id]
     removing = set(removed_image_ids())
     valid = form.validate_on_submit()
     idea_ids = chosen_idea_ids(form)
@@ -132,7 +118,7 @@ def edit(prototype_id: int):
         ok, _ = call_with_form(
             form,
             prototypes.update_prototype,
-            _actor(),
+            current_actor(),
             prototype,
             **form.texts(),
             idea_ids=idea_ids,
@@ -147,10 +133,10 @@ def edit(prototype_id: int):
             return redirect(url_for("prototypes.detail", prototype_id=prototype_id))
         files_not_kept(form.images)
         # The rollback expired the prototype; read it again for the form's image list.
-        prototype = prototypes.get_prototype(_actor(), prototype_id)
+        prototype = prototypes.get_prototype(current_actor(), prototype_id)
     elif form.is_submitted():
         files_not_kept(form.images)
-        prototype = prototypes.get_prototype(_actor(), prototype_id)
+        prototype = prototypes.get_prototype(current_actor(), prototype_id)
     return render_template(
         "prototypes/edit.html",
         form=form,
@@ -171,16 +157,13 @@ def _vote_response(prototype_id: int, voted: bool, count: int):
 @login_required
 def vote(prototype_id: int):
     """Toggle the viewer's vote: a plain form post, or JSON for the in-place button."""
-    form = PostForm()
-    if not form.validate_on_submit():
-        abort(400)
-    prototype = prototypes.get_prototype(_actor(), prototype_id, with_parts=False)
+    prototype = prototypes.get_prototype(current_actor(), prototype_id, with_parts=False)
     intent = request.form.get("intent")
-    if intent == "remove" or (intent != "add" and prototypes.has_voted(_actor(), prototype)):
-        count = prototypes.retract_vote(_actor(), prototype)
+    if intent == "remove" or (intent != "add" and prototypes.has_voted(current_actor(), prototype)):
+        count = prototypes.retract_vote(current_actor(), prototype)
         voted = False
     else:
-        count = prototypes.cast_vote(_actor(), prototype)
+        count = prototypes.cast_vote(current_actor(), prototype)
         voted = True
     db.session.commit()
     return _vote_response(prototype_id, voted, count)
@@ -189,23 +172,9 @@ def vote(prototype_id: int):
 @bp.post("/<int:prototype_id>/status")
 @login_required
 def change_status(prototype_id: int):
-    form = PostForm()
-    if not form.validate_on_submit():
-        abort(400)
-    prototype = prototypes.get_prototype(_actor(), prototype_id, with_parts=False)
+    prototype = prototypes.get_prototype(current_actor(), prototype_id, with_parts=False)
     status = request.form.get("status", "")
-    prototypes.change_status(_actor(), prototype, status)
+    prototypes.change_status(current_actor(), prototype, status)
     db.session.commit()
     flash(STATUS_MESSAGES.get(status, "The status is changed."), "success")
     return redirect(url_for("prototypes.detail", prototype_id=prototype_id))
-
-
-@uploads_bp.get("/<name>")
-def image(name: str):
-    """A stored image or thumbnail of a prototype or an idea, for those who may see its owner."""
-    if not uploads.is_upload_name(name):
-        raise NotFound("No such image.")
-    found = images.find_image(_actor(), name)
-    if found is None:
-        raise NotFound("No such image.")
-    return uploads.send_upload(name, found.content_type, public=found.public)

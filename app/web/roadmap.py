@@ -5,7 +5,7 @@ from types import SimpleNamespace
 from xml.etree import ElementTree as ET
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
-from flask_login import AnonymousUserMixin, current_user, login_required
+from flask_login import AnonymousUserMixin, login_required
 from markupsafe import escape
 
 from app.extensions import db
@@ -17,7 +17,7 @@ from app.permissions import require
 from app.services import roadmap
 from app.web.idea_links import chosen_idea_ids, picker
 from app.web.paging import keep_in_range, list_page_args
-from app.web.support import call_with_form, safe_referrer
+from app.web.support import call_with_form, current_actor, safe_referrer
 
 bp = Blueprint("roadmap", __name__)
 
@@ -33,10 +33,6 @@ STATUS_MESSAGES = {
 bp.add_app_template_global(
     SimpleNamespace(status=roadmap.STATUS_LABELS, columns=roadmap.COLUMNS), "roadmap_labels"
 )
-
-
-def _actor():
-    return current_user._get_current_object()
 
 
 def _back(item_id: int, idea_id: int | None = None, anchor: str | None = None) -> Response:
@@ -59,12 +55,12 @@ def _number(value: str | None) -> int | str:
 @bp.get("/roadmap")
 @cached_for_visitors
 def index():
-    return render_template("roadmap/index.html", columns=roadmap.board(_actor()))
+    return render_template("roadmap/index.html", columns=roadmap.board(current_actor()))
 
 
 @bp.get("/roadmap/<int:item_id>")
 def detail(item_id: int):
-    page = roadmap.item_page(_actor(), item_id, request.args.get("q"))
+    page = roadmap.item_page(current_actor(), item_id, request.args.get("q"))
     status_form = StatusForm(formdata=None, status=page.item.status, release_note=page.item.release_note)
     return render_template("roadmap/detail.html", page=page, item=page.item, status_form=status_form)
 
@@ -72,13 +68,18 @@ def detail(item_id: int):
 @bp.route("/roadmap/new", methods=["GET", "POST"])
 @login_required
 def new():
-    require(_actor(), "roadmap.manage")
+    require(current_actor(), "roadmap.manage")
     form = RoadmapItemForm()
     valid = form.validate_on_submit()
     idea_ids = chosen_idea_ids(form)
     if valid and idea_ids is not None:
         ok, item = call_with_form(
-            form, roadmap.create_item, _actor(), **form.values(), status=form.status.data, idea_ids=idea_ids
+            form,
+            roadmap.create_item,
+            current_actor(),
+            **form.values(),
+            status=form.status.data,
+            idea_ids=idea_ids,
         )
         if ok:
             db.session.commit()
@@ -94,24 +95,24 @@ def new():
 @bp.route("/roadmap/<int:item_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(item_id: int):
-    item = roadmap.get_item(_actor(), item_id)
-    require(_actor(), "roadmap.manage", item)
+    item = roadmap.get_item(current_actor(), item_id)
+    require(current_actor(), "roadmap.manage", item)
     form = RoadmapItemForm()
     del form.status
     if request.method == "GET":
-        form.fill(item, [idea.id for idea in roadmap.linked_ideas(_actor(), [item.id])[item.id]])
+        form.fill(item, [idea.id for idea in roadmap.linked_ideas(current_actor(), [item.id])[item.id]])
     else:
         valid = form.validate_on_submit()
         idea_ids = chosen_idea_ids(form)
         if valid and idea_ids is not None:
             ok, _ = call_with_form(
-                form, roadmap.update_item, _actor(), item, **form.values(), idea_ids=idea_ids
+                form, roadmap.update_item, current_actor(), item, **form.values(), idea_ids=idea_ids
             )
             if ok:
                 db.session.commit()
                 flash("Your changes are saved.", "success")
                 return redirect(url_for("roadmap.detail", item_id=item_id))
-        item = roadmap.get_item(_actor(), item_id)
+        item = roadmap.get_item(current_actor(), item_id)
     status = 422 if form.is_submitted() else 200
     return render_template("roadmap/edit.html", form=form, item=item, pick=picker(form)), status
 
@@ -119,11 +120,11 @@ def edit(item_id: int):
 @bp.post("/roadmap/<int:item_id>/status")
 @login_required
 def change_status(item_id: int):
-    item = roadmap.get_item(_actor(), item_id)
+    item = roadmap.get_item(current_actor(), item_id)
     form = StatusForm()
     if form.validate_on_submit():
         ok, _ = call_with_form(
-            form, roadmap.change_status, _actor(), item, form.status.data, form.release_note.data or ""
+            form, roadmap.change_status, current_actor(), item, form.status.data, form.release_note.data or ""
         )
         if ok:
             db.session.commit()
@@ -141,9 +142,9 @@ def change_status(item_id: int):
 @bp.post("/roadmap/<int:item_id>/ideas")
 @login_required
 def link(item_id: int):
-    item = roadmap.get_item(_actor(), item_id)
+    item = roadmap.get_item(current_actor(), item_id)
     idea_id = _number(request.form.get("idea_id"))
-    made = roadmap.link_idea(_actor(), item, idea_id, plan=not request.form.get("keep_status"))
+    made = roadmap.link_idea(current_actor(), item, idea_id, plan=not request.form.get("keep_status"))
     db.session.commit()
     if made:
         flash(f"Idea #{idea_id} is linked to “{item.title}”.", "success")
@@ -164,8 +165,8 @@ def link_from_idea():
     if not isinstance(item_id, int):
         flash("Choose the roadmap item to link this idea to.", "error")
         return redirect(url_for("ideas.detail", idea_id=idea_id, _anchor="roadmap"))
-    item = roadmap.get_item(_actor(), item_id)
-    made = roadmap.link_idea(_actor(), item, idea_id, plan=not request.form.get("keep_status"))
+    item = roadmap.get_item(current_actor(), item_id)
+    made = roadmap.link_idea(current_actor(), item, idea_id, plan=not request.form.get("keep_status"))
     db.session.commit()
     if made:
         flash(f"The idea is linked to “{item.title}”.", "success")
@@ -177,8 +178,8 @@ def link_from_idea():
 @bp.post("/roadmap/<int:item_id>/ideas/<int:idea_id>/unlink")
 @login_required
 def unlink(item_id: int, idea_id: int):
-    item = roadmap.get_item(_actor(), item_id)
-    if roadmap.unlink_idea(_actor(), item, idea_id):
+    item = roadmap.get_item(current_actor(), item_id)
+    if roadmap.unlink_idea(current_actor(), item, idea_id):
         flash(f"Idea #{idea_id} is no longer linked to “{item.title}”. It keeps its status.", "success")
     else:
         flash(f"Idea #{idea_id} was not linked; nothing changed.", "info")
@@ -189,7 +190,7 @@ def unlink(item_id: int, idea_id: int):
 @bp.get("/changelog")
 def changelog():
     page, _ = list_page_args()
-    log = roadmap.changelog_page(_actor(), page=page)
+    log = roadmap.changelog_page(current_actor(), page=page)
     keep_in_range(log.page, "release", "releases")
     return render_template("roadmap/changelog.html", log=log)
 

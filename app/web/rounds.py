@@ -3,9 +3,8 @@
 from datetime import timedelta
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
-from werkzeug.routing import BuildError
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import login_required
 
 from app.errors import Invalid
 from app.extensions import db
@@ -18,31 +17,15 @@ from app.ratelimits import count_save, form_page
 from app.services import charts, launches, prototypes, round_results, rounds
 from app.services.rounds import UNSET, when
 from app.services.timezones import DEFAULT_ZONE
+from app.web.support import csv_response, current_actor
 
 bp = Blueprint("rounds", __name__)
-
-
-def _actor():
-    return current_user._get_current_object()
-
-
-def prototype_url(prototype: Prototype) -> str:
-    """The prototype's page, or the rounds list when the prototype pages are not there."""
-    try:
-        return url_for("prototypes.detail", prototype_id=prototype.id)
-    except BuildError:
-        return url_for("main.index")
 
 
 @bp.app_template_global("prototype_rounds")
 def prototype_rounds(prototype: Prototype) -> list[rounds.RoundCard]:
     """The rounds section of a prototype page (templates/prototypes/_rounds.html) reads this."""
-    return rounds.prototype_rounds(_actor(), prototype)
-
-
-@bp.app_template_global("prototype_page_url")
-def _prototype_page_url(prototype: Prototype) -> str:
-    return prototype_url(prototype)
+    return rounds.prototype_rounds(current_actor(), prototype)
 
 
 def _save(form: RoundForm, rows: list[int], service, *args: Any, **kwargs: Any):
@@ -82,11 +65,12 @@ def _change_rows(form: RoundForm) -> bool:
 @bp.route("/prototypes/<int:prototype_id>/rounds/new", methods=["GET", "POST"])
 @login_required
 def new(prototype_id: int):
-    prototype = prototypes.get_prototype(_actor(), prototype_id, with_parts=False)
-    require(_actor(), "round.create", prototype)
+    prototype = prototypes.get_prototype(current_actor(), prototype_id, with_parts=False)
+    require(current_actor(), "round.create", prototype)
     form = RoundForm()
     form.launch_id.choices = [(0, "Choose a launch…")] + [
-        (launch.id, f"{launch.title} ({launch.status})") for launch in launches.launch_choices(_actor())
+        (launch.id, f"{launch.title} ({launch.status})")
+        for launch in launches.launch_choices(current_actor())
     ]
     if request.method == "GET":
         start = utcnow().replace(second=0, microsecond=0)
@@ -104,7 +88,7 @@ def new(prototype_id: int):
             form,
             rows,
             rounds.create_round,
-            _actor(),
+            current_actor(),
             prototype,
             values["title"],
             values["opens_at"],
@@ -122,7 +106,7 @@ def new(prototype_id: int):
             else:
                 opens = when(round_.opens_at, form.zone())
                 flash(f"The round is scheduled: it opens on {opens}.", "success")
-            return redirect(prototype_url(prototype) + "#rounds")
+            return redirect(url_for("prototypes.detail", prototype_id=prototype.id, _anchor="rounds"))
     status = 422 if form.has_errors() else 200
     form.keep_one_row()
     page = render_template("rounds/new.html", form=form, prototype=prototype)
@@ -132,8 +116,8 @@ def new(prototype_id: int):
 @bp.route("/rounds/<int:round_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(round_id: int):
-    round_, prototype = rounds.load_round(_actor(), round_id)
-    require(_actor(), "round.create", round_)
+    round_, prototype = rounds.load_round(current_actor(), round_id)
+    require(current_actor(), "round.create", round_)
     answered = rounds.response_count(round_.id)
     form = RoundForm()
     if request.method == "GET":
@@ -149,7 +133,7 @@ def edit(round_id: int):
             form,
             rows,
             rounds.update_round,
-            _actor(),
+            current_actor(),
             round_,
             title=values["title"],
             opens_at=values["opens_at"],
@@ -160,8 +144,8 @@ def edit(round_id: int):
         if saved is not None:
             db.session.commit()
             flash("The round is saved.", "success")
-            return redirect(prototype_url(prototype) + "#rounds")
-        round_, prototype = rounds.load_round(_actor(), round_id)
+            return redirect(url_for("prototypes.detail", prototype_id=prototype.id, _anchor="rounds"))
+        round_, prototype = rounds.load_round(current_actor(), round_id)
     status = 422 if form.has_errors() else 200
     form.keep_one_row()
     return (
@@ -184,7 +168,7 @@ def _render_round(
     status: int = 200,
     refused: str | None = None,
 ):
-    page = rounds.round_page(_actor(), round_id)
+    page = rounds.round_page(current_actor(), round_id)
     body = render_template(
         "rounds/detail.html",
         page=page,
@@ -206,7 +190,7 @@ def _as_typed(submitted: dict[str, Any]) -> dict[int, Any]:
 @form_page("rounds.answer")
 def _answer_again(message: str, round_id: int):
     """The round with the answers as they were sent, refused by the rate limit: nothing is lost."""
-    round_ = rounds.get_round(_actor(), round_id)
+    round_ = rounds.get_round(current_actor(), round_id)
     typed = _as_typed(answers_from_form(round_.questions, request.form))
     return _render_round(round_id, values=typed, refused=message)
 
@@ -219,12 +203,10 @@ def detail(round_id: int):
 @bp.post("/rounds/<int:round_id>")
 @login_required
 def answer(round_id: int):
-    if not PostForm().validate_on_submit():
-        abort(400)
-    round_ = rounds.get_round(_actor(), round_id)
+    round_ = rounds.get_round(current_actor(), round_id)
     submitted = answers_from_form(round_.questions, request.form)
     try:
-        _, created = rounds.submit_response(_actor(), round_, submitted)
+        _, created = rounds.submit_response(current_actor(), round_, submitted)
     except Invalid as error:
         # Nothing is kept; the page comes back with the answers as typed and a message at each question.
         db.session.rollback()
@@ -242,7 +224,7 @@ def answer(round_id: int):
 @bp.get("/rounds/<int:round_id>/results")
 @login_required
 def results(round_id: int):
-    data = round_results.round_results(_actor(), round_id)
+    data = round_results.round_results(current_actor(), round_id)
     question_charts = {result.question.id: charts.question_chart(result) for result in data.questions}
     return render_template(
         "rounds/results.html",
@@ -258,12 +240,5 @@ def results(round_id: int):
 @bp.get("/rounds/<int:round_id>/responses.csv")
 @login_required
 def export(round_id: int):
-    filename, text = round_results.responses_csv(_actor(), round_id)
-    return Response(
-        text,
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "private, no-store",
-        },
-    )
+    filename, text = round_results.responses_csv(current_actor(), round_id)
+    return csv_response(text, filename)

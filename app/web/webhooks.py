@@ -1,33 +1,28 @@
 """Admin pages for outgoing webhooks: subscribe URLs to events, ping them, read the delivery log."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from app.extensions import db
-from app.forms.accounts import PostForm
 from app.forms.webhooks import WebhookForm
 from app.permissions import require
 from app.services import webhooks
-from app.web.support import call_with_form
+from app.web.support import call_with_form, current_actor
 
 bp = Blueprint("webhooks", __name__, url_prefix="/admin/webhooks")
-
-
-def _actor():
-    return current_user._get_current_object()
 
 
 @bp.route("", methods=["GET", "POST"])
 @login_required
 def index():
-    require(_actor(), "webhook.manage")
+    require(current_actor(), "webhook.manage")
     form = WebhookForm()
     status = 200
     if form.validate_on_submit():
         ok, webhook = call_with_form(
             form,
             webhooks.create_webhook,
-            _actor(),
+            current_actor(),
             form.url.data,
             form.events.data,
             form.description.data,
@@ -40,7 +35,10 @@ def index():
     if request.method == "POST":
         status = 422
     body = render_template(
-        "admin/webhooks.html", form=form, rows=webhooks.list_webhooks(_actor()), labels=webhooks.EVENT_LABELS
+        "admin/webhooks.html",
+        form=form,
+        rows=webhooks.list_webhooks(current_actor()),
+        labels=webhooks.EVENT_LABELS,
     )
     return body, status
 
@@ -48,14 +46,14 @@ def index():
 @bp.route("/<int:webhook_id>", methods=["GET", "POST"])
 @login_required
 def detail(webhook_id: int):
-    webhook = webhooks.get_webhook(_actor(), webhook_id)
+    webhook = webhooks.get_webhook(current_actor(), webhook_id)
     form = WebhookForm(obj=webhook)
     status = 200
     if form.validate_on_submit():
         ok, _ = call_with_form(
             form,
             webhooks.update_webhook,
-            _actor(),
+            current_actor(),
             webhook,
             url=form.url.data,
             description=form.description.data or "",
@@ -73,7 +71,7 @@ def detail(webhook_id: int):
         "admin/webhook_detail.html",
         webhook=webhook,
         form=form,
-        deliveries=webhooks.delivery_log(_actor(), webhook),
+        deliveries=webhooks.delivery_log(current_actor(), webhook),
         just_created=request.args.get("created") == "1",
         labels=webhooks.EVENT_LABELS,
         log_limit=webhooks.LOG_LIMIT,
@@ -84,21 +82,19 @@ def detail(webhook_id: int):
 @bp.post("/<int:webhook_id>/ping")
 @login_required
 def ping(webhook_id: int):
-    webhook = webhooks.get_webhook(_actor(), webhook_id)
-    if PostForm().validate_on_submit():
-        webhooks.send_ping(_actor(), webhook)
-        db.session.commit()
-        flash("Ping queued: it shows in the delivery log below once the worker has sent it.", "success")
+    webhook = webhooks.get_webhook(current_actor(), webhook_id)
+    webhooks.send_ping(current_actor(), webhook)
+    db.session.commit()
+    flash("Ping queued: it shows in the delivery log below once the worker has sent it.", "success")
     return redirect(url_for("webhooks.detail", webhook_id=webhook_id))
 
 
 @bp.post("/<int:webhook_id>/delete")
 @login_required
 def delete(webhook_id: int):
-    webhook = webhooks.get_webhook(_actor(), webhook_id)
-    if PostForm().validate_on_submit():
-        url = webhook.url
-        webhooks.delete_webhook(_actor(), webhook)
-        db.session.commit()
-        flash(f"Webhook for {url} deleted, with its delivery log.", "success")
+    webhook = webhooks.get_webhook(current_actor(), webhook_id)
+    url = webhook.url
+    webhooks.delete_webhook(current_actor(), webhook)
+    db.session.commit()
+    flash(f"Webhook for {url} deleted, with its delivery log.", "success")
     return redirect(url_for("webhooks.index"))

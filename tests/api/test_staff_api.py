@@ -32,7 +32,7 @@ def ranked(staff):
     for person in people:
         votes.cast_vote(person, top)
     votes.cast_vote(people[0], middle)
-    segments.assign_member(admin, enterprise, people[0].id)
+    segments.assign_emails(admin, enterprise, people[0].email)
     item = roadmap.create_item(staff.user, "Scheduled exports", status="planned")
     roadmap.link_idea(staff.user, item, top.id)
     comments.add_comment(staff.user, middle, "Thanks, noted.")

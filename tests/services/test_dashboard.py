@@ -199,9 +199,9 @@ def segmented(pm):
     both = voters(1)
     plain = voters(2)
     for person in big + both:
-        segments.assign_member(admin, enterprise, person.id)
+        segments.assign_emails(admin, enterprise, person.email)
     for person in small + both:
-        segments.assign_member(admin, startup, person.id)
+        segments.assign_emails(admin, startup, person.email)
     db.session.commit()
     wide = idea_at("Wanted by plain members", NOW - timedelta(days=5))  # author: plain
     vote(wide, plain + small)  # 4 raw: 1 + 2 plain, 1 startup (1.5) → 4.5
@@ -287,7 +287,7 @@ def test_top_ideas_takes_a_fixed_number_of_queries(pm, count_queries):
         )
         people = voters(2)
         vote(idea, people)
-        segments.assign_member(admin, segment, people[0].id)
+        segments.assign_emails(admin, segment, people[0].email)
         roadmap.link_idea(pm, item, idea.id, plan=False)
     segments.create_segment(admin, "Startup", 1)
     db.session.commit()

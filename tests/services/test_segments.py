@@ -83,7 +83,7 @@ def test_only_admins_manage_segments(admin):
         with pytest.raises(Forbidden):
             segments.update_segment(person, segment, weight=5)
         with pytest.raises(Forbidden):
-            segments.assign_member(person, segment, person.id)
+            segments.assign_emails(person, segment, person.email)
         with pytest.raises(Forbidden):
             segments.delete_segment(person, segment)
     # Product managers read the list (the dashboard shows segments), members do not.
@@ -99,13 +99,11 @@ def test_only_admins_manage_segments(admin):
 def test_members_are_assigned_once_and_unassigned(admin):
     segment = segments.create_segment(admin, "Enterprise", 3)
     person = make_user(email="ana@example.com")
-    assert segments.assign_member(admin, segment, person.id) is True
-    assert segments.assign_member(admin, segment, person.id) is False
+    assert segments.assign_emails(admin, segment, person.email).added == [person]
+    assert segments.assign_emails(admin, segment, person.email).already == [person]
     db.session.commit()
     assert [s.name for s in segments.user_segments(person.id)] == ["Enterprise"]
     assert [user.id for user in segments.members(admin, segment).items] == [person.id]
-    with pytest.raises(Invalid):
-        segments.assign_member(admin, segment, 999_999)
     assert segments.unassign_member(admin, segment, person.id) is True
     assert segments.unassign_member(admin, segment, person.id) is False
     db.session.commit()
@@ -122,7 +120,7 @@ def test_members_are_added_by_email_in_bulk(admin, count_queries):
     ana = make_user(email="ana@example.com")
     make_user(email="ben@example.com")
     make_user(email="cai@example.com")
-    segments.assign_member(admin, segment, ana.id)
+    segments.assign_emails(admin, segment, ana.email)
     db.session.commit()
     text = "ana@example.com, BEN@example.com;\n<cai@example.com>\nnobody@example.com ben@example.com"
     with count_queries() as statements:
@@ -156,7 +154,7 @@ def test_the_list_counts_members_in_one_query(admin, count_queries):
     enterprise = segments.create_segment(admin, "Enterprise", 3)
     segments.create_segment(admin, "Agency", 1)
     for _ in range(3):
-        segments.assign_member(admin, enterprise, make_user().id)
+        segments.assign_emails(admin, enterprise, make_user().email)
     db.session.commit()
     admin_id = admin.id
     db.session.expire_all()
@@ -171,7 +169,7 @@ def test_the_list_counts_members_in_one_query(admin, count_queries):
 def test_deleting_a_segment_keeps_its_members(admin):
     segment = segments.create_segment(admin, "Enterprise", 3)
     person = make_user()
-    segments.assign_member(admin, segment, person.id)
+    segments.assign_emails(admin, segment, person.email)
     segments.delete_segment(admin, segment)
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(UserSegment)) == 0

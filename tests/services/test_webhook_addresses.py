@@ -17,7 +17,7 @@ from app.extensions import db
 from app.models.base import utcnow
 from app.models.user import User
 from app.models.webhook import Webhook, WebhookDelivery
-from app.services import outbox, webhooks
+from app.services import outbox, webhook_delivery, webhooks
 from tests.factories import make_idea, make_user
 
 PUBLIC_V4 = "93.184.215.14"
@@ -84,7 +84,7 @@ def test_the_addresses_under_test_carry_what_they_say():
 
 @pytest.mark.parametrize("address", EMBEDDING_NOT_PUBLIC)
 def test_an_ipv6_address_carrying_a_non_public_ipv4_address_is_refused(address):
-    assert webhooks._forbidden(address)
+    assert webhook_delivery._forbidden(address)
 
 
 @pytest.mark.parametrize(
@@ -98,7 +98,7 @@ def test_an_ipv6_address_carrying_a_non_public_ipv4_address_is_refused(address):
     ],
 )
 def test_public_addresses_are_allowed(address):
-    assert not webhooks._forbidden(address)
+    assert not webhook_delivery._forbidden(address)
 
 
 @pytest.mark.parametrize(
@@ -118,7 +118,7 @@ def test_public_addresses_are_allowed(address):
     ],
 )
 def test_other_non_public_ipv6_addresses_are_refused(address):
-    assert webhooks._forbidden(address)
+    assert webhook_delivery._forbidden(address)
 
 
 # ---- Through the service, with a resolver and sockets that never reach the network ----
@@ -180,7 +180,7 @@ def private_allowed_off(app):
 
 def network(monkeypatch, *answers: str) -> Network:
     fake = Network(*answers)
-    monkeypatch.setattr(webhooks, "socket", fake)
+    monkeypatch.setattr(webhook_delivery, "socket", fake)
     return fake
 
 

@@ -25,6 +25,8 @@ from app.services import (
     roadmap,
     settings,
     votes,
+    webhook_delivery,
+    webhook_events,
     webhooks,
 )
 from app.services.launches import AssumptionInput, OutcomeInput
@@ -86,7 +88,7 @@ def fake_dns(monkeypatch) -> dict[str, str]:
     return names
 
 
-def subscribe(admin: User, url: str, events=webhooks.EVENTS, **kwargs) -> Webhook:
+def subscribe(admin: User, url: str, events=webhook_events.EVENTS, **kwargs) -> Webhook:
     webhook = webhooks.create_webhook(admin, url, list(events), **kwargs)
     db.session.commit()
     return webhook
@@ -170,7 +172,9 @@ def test_the_secret_is_random_per_webhook_and_the_creation_is_audited(app, admin
 
 def test_the_signature_helper_matches_the_documented_recipe():
     body = b'{"id":1}'
-    assert webhooks.signature("s3cret", 1700000000, body) == expected_signature("s3cret", "1700000000", body)
+    assert webhook_delivery.signature("s3cret", 1700000000, body) == expected_signature(
+        "s3cret", "1700000000", body
+    )
 
 
 # ---- Which events go where ----
@@ -179,7 +183,7 @@ def test_the_signature_helper_matches_the_documented_recipe():
 def test_events_from_each_service_reach_only_the_webhooks_subscribed_to_them(app, admin, pm, receiver):
     everything = subscribe(admin, receiver.url + "/all")
     subscribe(admin, receiver.url + "/votes", ["vote.cast"])
-    subscribe(admin, receiver.url + "/off", webhooks.EVENTS, is_active=False)
+    subscribe(admin, receiver.url + "/off", webhook_events.EVENTS, is_active=False)
     author, voter, commenter = make_user(), make_user(), make_user(name="Grace")
 
     idea = make_idea(author, "Dark mode for the dashboard")
@@ -457,7 +461,7 @@ def test_a_delivery_in_flight_when_the_worker_dies_is_sent_on_the_next_run(app, 
         def die(webhook, delivery):
             raise WorkerDied()
 
-        patch.setattr(webhooks, "_post", die)
+        patch.setattr(webhook_delivery, "_post", die)
         with pytest.raises(WorkerDied):
             outbox.deliver_due()
     # The process is gone: its transaction never committed. A new worker starts afresh.
@@ -477,7 +481,7 @@ def test_a_delivery_in_flight_when_the_worker_dies_is_sent_on_the_next_run(app, 
 def test_a_worker_that_dies_after_sending_resends_the_same_delivery_id(app, admin, receiver, monkeypatch):
     subscribe(admin, receiver.url, ["idea.created"])
     make_idea()
-    real_post = webhooks._post
+    real_post = webhook_delivery._post
 
     with monkeypatch.context() as patch:
 
@@ -485,7 +489,7 @@ def test_a_worker_that_dies_after_sending_resends_the_same_delivery_id(app, admi
             real_post(webhook, delivery)
             raise WorkerDied()
 
-        patch.setattr(webhooks, "_post", send_then_die)
+        patch.setattr(webhook_delivery, "_post", send_then_die)
         with pytest.raises(WorkerDied):
             outbox.deliver_due()
     db.session.rollback()

@@ -140,7 +140,7 @@ def test_weighted_votes_show_beside_raw_votes(client, login, pm, admin):
     enterprise = segments.create_segment(admin, "Enterprise", 3)
     for person in [make_user() for _ in range(2)]:
         votes.cast_vote(person, idea)
-        segments.assign_member(admin, enterprise, person.id)
+        segments.assign_emails(admin, enterprise, person.email)
     db.session.commit()
     login(pm)
     html = page_text(client.get("/staff"))
@@ -205,7 +205,7 @@ def test_the_csv_has_every_column_and_follows_the_filters(client, login, pm, adm
     segments.create_segment(admin, "Startup", 1)
     voter = make_user()
     votes.cast_vote(voter, waiting)
-    segments.assign_member(admin, enterprise, voter.id)
+    segments.assign_emails(admin, enterprise, voter.email)
     ideas.update_idea(admin, waiting, title='=HYPERLINK("http://evil")')
     db.session.commit()
     login(pm)
@@ -302,7 +302,7 @@ def test_the_dashboard_takes_a_fixed_number_of_queries(client, login, pm, admin,
         people = [make_user() for _ in range(2)]
         for person in people:
             votes.cast_vote(person, idea)
-        segments.assign_member(admin, enterprise, people[0].id)
+        segments.assign_emails(admin, enterprise, people[0].email)
         roadmap.link_idea(pm, item, idea.id, plan=False)
         comments.add_comment(people[1], idea, "Me too")
     segments.create_segment(admin, "Startup", 1)
