@@ -8,8 +8,8 @@ from typing import Any
 
 from flask import request
 
-from app.api import bp
 from app.api.auth import current_actor, token_required
+from app.api.blueprint import bp
 from app.api.parsing import json_object, parse_time
 from app.api.schemas import launch_json, launch_participant_json, launch_place_json, page_json
 from app.errors import BadRequest, Invalid
