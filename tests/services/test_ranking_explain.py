@@ -10,7 +10,7 @@ from sqlalchemy import update
 from app.errors import Forbidden, NotFound
 from app.extensions import db
 from app.models.idea import Idea, IdeaVote
-from app.services import ranking, segments, settings, votes
+from app.services import rank_explanations, segments, settings, votes
 from app.services.ranking import HALF_LIFE, decayed_votes, explain, rounded_parts, vote_weight
 from tests.factories import make_idea, make_user
 
@@ -49,7 +49,7 @@ AGES = [
 
 def test_buckets_add_up_to_the_stored_score(app):
     idea = placed_idea(AGES)
-    breakdown = ranking.rank_explanation(make_user(role="product_manager"), idea.id, now=NOW)
+    breakdown = rank_explanations.rank_explanation(make_user(role="product_manager"), idea.id, now=NOW)
     assert [(bucket.label, bucket.count) for bucket in breakdown.buckets] == [
         ("Last 7 days", 3),
         # A vote exactly 30 days old is in "7–30 days", as in the dashboard's votes in 30 days.
@@ -76,7 +76,7 @@ def test_buckets_add_up_to_the_stored_score(app):
 
 def test_rounded_parts_add_up_as_shown(app):
     idea = placed_idea(AGES)
-    breakdown = ranking.rank_explanation(make_user(role="admin"), idea.id, now=NOW)
+    breakdown = rank_explanations.rank_explanation(make_user(role="admin"), idea.id, now=NOW)
     shown = breakdown.rounded()
     assert round(sum(shown), 2) == round(breakdown.score, 2)
     assert all(
@@ -116,7 +116,7 @@ def test_segment_weighting_is_shown_beside_the_score(app):
     segments.assign_member(admin, startup, voter_ids[1])
     segments.assign_member(admin, startup, voter_ids[2])
     db.session.commit()
-    breakdown = ranking.rank_explanation(make_user(role="product_manager"), idea.id, now=NOW)
+    breakdown = rank_explanations.rank_explanation(make_user(role="product_manager"), idea.id, now=NOW)
     # Raw votes and the score do not change with weights.
     assert breakdown.raw_votes == 4
     assert close(breakdown.score, decayed_votes(idea.trending_score, NOW))
@@ -132,14 +132,14 @@ def test_only_staff_see_it_unless_the_setting_says_everyone(app):
     idea = placed_idea([timedelta(days=1)])
     member = make_user()
     with pytest.raises(Forbidden):
-        ranking.rank_explanation(member, idea.id, now=NOW)
+        rank_explanations.rank_explanation(member, idea.id, now=NOW)
     with pytest.raises(Forbidden):
-        ranking.rank_explanation(AnonymousUserMixin(), idea.id, now=NOW)
-    assert ranking.explanation_if_allowed(member, idea, now=NOW) is None
+        rank_explanations.rank_explanation(AnonymousUserMixin(), idea.id, now=NOW)
+    assert rank_explanations.explanation_if_allowed(member, idea, now=NOW) is None
     settings.update_settings(make_user(role="admin"), ranking_explanations_public=True)
     db.session.commit()
-    assert ranking.rank_explanation(member, idea.id, now=NOW).raw_votes == 1
-    assert ranking.rank_explanation(AnonymousUserMixin(), idea.id, now=NOW).raw_votes == 1
+    assert rank_explanations.rank_explanation(member, idea.id, now=NOW).raw_votes == 1
+    assert rank_explanations.rank_explanation(AnonymousUserMixin(), idea.id, now=NOW).raw_votes == 1
 
 
 def test_members_never_see_segment_weights(app):
@@ -149,8 +149,8 @@ def test_members_never_see_segment_weights(app):
     segments.assign_member(admin, segment, idea.author_id)
     settings.update_settings(admin, ranking_explanations_public=True)
     db.session.commit()
-    assert ranking.rank_explanation(make_user(), idea.id, now=NOW).shares == []
-    assert ranking.rank_explanation(admin, idea.id, now=NOW).weighted_votes == pytest.approx(3.0)
+    assert rank_explanations.rank_explanation(make_user(), idea.id, now=NOW).shares == []
+    assert rank_explanations.rank_explanation(admin, idea.id, now=NOW).weighted_votes == pytest.approx(3.0)
 
 
 def test_an_idea_one_may_not_see_is_not_found(app):
@@ -160,6 +160,6 @@ def test_an_idea_one_may_not_see_is_not_found(app):
     settings.update_settings(make_user(role="admin"), ranking_explanations_public=True)
     db.session.commit()
     with pytest.raises(NotFound):
-        ranking.rank_explanation(make_user(), idea.id, now=NOW)
+        rank_explanations.rank_explanation(make_user(), idea.id, now=NOW)
     with pytest.raises(NotFound):
-        ranking.rank_explanation(make_user(role="product_manager"), 999_999, now=NOW)
+        rank_explanations.rank_explanation(make_user(role="product_manager"), 999_999, now=NOW)
