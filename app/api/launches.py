@@ -16,7 +16,7 @@ from app.errors import BadRequest, Invalid
 from app.extensions import db
 from app.models.launch import LAUNCH_STATUSES
 from app.permissions import require
-from app.services import launches, participation
+from app.services import launch_pages, launches, participation
 from app.services.launches import AssumptionInput, OutcomeInput
 from app.services.pagination import Page, page_args
 
@@ -156,7 +156,7 @@ def launches_list():
     status = request.args.get("status") or None
     if status is not None and status not in LAUNCH_STATUSES:
         raise BadRequest(f"`status` must be one of: {', '.join(LAUNCH_STATUSES)}.")
-    result = launches.list_launches(actor, status=status, page=page, per_page=per_page)
+    result = launch_pages.list_launches(actor, status=status, page=page, per_page=per_page)
     ideas, prototypes = launches.linked_ids(actor, [row.launch.id for row in result.items])
     return page_json(
         result,
@@ -232,7 +232,7 @@ def launches_update(launch_id: int):
         raise BadRequest(f"Send at least one of: {', '.join((*EDITABLE, 'status', 'outcome'))}.")
     outcome = _outcome(data["outcome"]) if data.get("outcome") is not None else None
     if edits:
-        launches.update_launch(actor, launch, **edits)
+        participation.update_launch(actor, launch, **edits)
     completed_now = False
     if "status" in fields and fields["status"] != launch.status:
         completed_now = fields["status"] == "completed"

@@ -10,7 +10,7 @@ from app.forms.accounts import PostForm
 from app.forms.launches import JoinForm, LaunchForm, MessageForm, OutcomeForm, outcome_results
 from app.models.base import utcnow
 from app.permissions import require
-from app.services import launches, participation
+from app.services import launch_pages, launches, participation
 from app.web.idea_links import chosen_idea_ids, picker
 from app.web.paging import keep_in_range, list_page_args
 from app.web.support import call_with_form
@@ -46,7 +46,7 @@ def _detail(launch_id: int, anchor: str | None = None) -> Response:
 @bp.get("/")
 def index():
     page, _ = list_page_args()
-    result = launches.list_launches(_actor(), page=page)
+    result = launch_pages.list_launches(_actor(), page=page)
     keep_in_range(result, "learning launch", "learning launches")
     return render_template("launches/index.html", result=result)
 
@@ -108,7 +108,7 @@ def edit(launch_id: int):
             if form.starts_on.data == launch.starts_at.date() and form.ends_on.data == launch.ends_at.date():
                 del values["starts_at"], values["ends_at"]
             ok, _ = call_with_form(
-                form, launches.update_launch, _actor(), launch, **values, idea_ids=idea_ids
+                form, participation.update_launch, _actor(), launch, **values, idea_ids=idea_ids
             )
             if ok:
                 db.session.commit()
@@ -122,7 +122,7 @@ def edit(launch_id: int):
 
 def render_launch_page(launch_id: int, status: int = 200, join_form=None, message_form=None):
     """The launch page; a refused join or message form comes back with its text and messages."""
-    data = launches.launch_page(_actor(), launch_id)
+    data = launch_pages.launch_page(_actor(), launch_id)
     body = render_template(
         "launches/detail.html",
         page=data,
