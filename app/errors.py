@@ -4,7 +4,6 @@ import logging
 import math
 
 from flask import Flask, flash, jsonify, redirect, render_template, request, url_for
-from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -151,31 +150,6 @@ def register_error_handlers(app: Flask) -> None:
         if wants_json():
             return error_json(400, "bad_request", message)
         return error_page(400, message)
-
-    @app.errorhandler(RateLimitExceeded)
-    def rate_limited(error: RateLimitExceeded):
-        from app.extensions import db
-        from app.ratelimits import current_account, refused_form, retry_after_seconds
-
-        # The limits on writes say what was refused (app/ratelimits.py); sign-in's limits do not.
-        write = bool(error.limit.error_message)
-        what = error.description if write else "Too many attempts."
-        seconds = retry_after_seconds()
-        message = f"{what} Please try again {wait_phrase(seconds)}."
-        headers = {"Retry-After": str(seconds)} if seconds else {}
-        if wants_json() or request.accept_mimetypes.best == "application/json":
-            return error_json(429, "rate_limited", message, headers=headers)
-        # A form refused at its save: the change it made goes, so the page shows none of it.
-        db.session.rollback()
-        page = refused_form(seconds)
-        if page is not None:
-            page.headers.update(headers)
-            return page
-        if write and current_account() is not None:
-            # A vote, a join or a flag: back to the page it was on, which says why nothing changed.
-            flash(message, "error")
-            return redirect(referrer_path() or url_for("main.index"), 303)
-        return error_page(429, message, headers)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -18,14 +18,16 @@ from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any
 
-from flask import Flask, Response, current_app, g, make_response, request
+from flask import Flask, Response, current_app, flash, g, make_response, redirect, request, url_for
 from flask_limiter import RouteLimit
+from flask_limiter.errors import RateLimitExceeded
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from limits import parse_many
 
-from app.errors import wait_phrase
-from app.extensions import limiter
+from app.errors import error_json, error_page, wait_phrase, wants_json
+from app.extensions import db, limiter
+from app.links import referrer_path
 from app.models.base import utcnow
 
 
@@ -256,12 +258,36 @@ def _keep_retry_after(response: Response) -> Response:
     return response
 
 
+def rate_limited(error: RateLimitExceeded):
+    """The 429 for a broken limit: JSON, the refused form as typed, or back to the page with why."""
+    # The limits on writes say what was refused (WRITE_ENDPOINTS); sign-in's limits do not.
+    write = bool(error.limit.error_message)
+    what = error.description if write else "Too many attempts."
+    seconds = retry_after_seconds()
+    message = f"{what} Please try again {wait_phrase(seconds)}."
+    headers = {"Retry-After": str(seconds)} if seconds else {}
+    if wants_json() or request.accept_mimetypes.best == "application/json":
+        return error_json(429, "rate_limited", message, headers=headers)
+    # A form refused at its save: the change it made goes, so the page shows none of it.
+    db.session.rollback()
+    page = refused_form(seconds)
+    if page is not None:
+        page.headers.update(headers)
+        return page
+    if write and current_account() is not None:
+        # A vote, a join or a flag: back to the page it was on, which says why nothing changed.
+        flash(message, "error")
+        return redirect(referrer_path() or url_for("main.index"), 303)
+    return error_page(429, message, headers)
+
+
 def init_app(app: Flask) -> None:
-    """Limit the writes in WRITE_ENDPOINTS; call after every blueprint is registered."""
+    """Limit the writes in WRITE_ENDPOINTS and answer broken limits; call after every blueprint."""
     check_config(app)
     wrap_views(app, WRITE_ENDPOINTS)
     # App-level after_request hooks run in reverse order of registration: first in the list runs last.
     app.after_request_funcs.setdefault(None, []).insert(0, _keep_retry_after)
+    app.register_error_handler(RateLimitExceeded, rate_limited)
 
 
 def hit_read_limit(config_name: str, key: str) -> int:

@@ -1,10 +1,6 @@
 """The JSON API under /api/v1 (contract: shared API.md)."""
 
-from flask import Blueprint
-
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-from app.api import (  # noqa: E402,F401 - routes register on bp
+from app.api import (  # noqa: F401 - routes register on bp
     auth,
     comments,
     ideas,
@@ -18,6 +14,7 @@ from app.api import (  # noqa: E402,F401 - routes register on bp
     rounds,
     staff,
 )
-from app.idempotency import guard_api  # noqa: E402
+from app.api.blueprint import bp
+from app.idempotency import guard_api
 
 guard_api(bp)  # after the routes' modules, so it runs once the token's user is known

@@ -6,7 +6,7 @@ from functools import wraps
 from flask import g, request
 from flask_login import AnonymousUserMixin
 
-from app.api import bp
+from app.api.blueprint import bp
 from app.errors import Unauthorized
 from app.extensions import db
 from app.services import api_tokens

@@ -5,8 +5,8 @@ Internal notes never appear.
 
 from flask import request
 
-from app.api import bp
 from app.api.auth import current_actor, token_required
+from app.api.blueprint import bp
 from app.api.parsing import json_object
 from app.api.schemas import comment_json, page_json
 from app.errors import Invalid

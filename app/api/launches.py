@@ -8,15 +8,15 @@ from typing import Any
 
 from flask import request
 
-from app.api import bp
 from app.api.auth import current_actor, token_required
+from app.api.blueprint import bp
 from app.api.parsing import json_object, parse_texts, parse_time
 from app.api.schemas import launch_json, launch_participant_json, launch_place_json, page_json
 from app.errors import BadRequest, Invalid
 from app.extensions import db
 from app.models.launch import LAUNCH_STATUSES
 from app.permissions import require
-from app.services import launches, participation
+from app.services import launch_pages, launches, participation
 from app.services.launches import AssumptionInput, OutcomeInput
 from app.services.pagination import Page, page_args
 
@@ -146,7 +146,7 @@ def launches_list():
     status = request.args.get("status") or None
     if status is not None and status not in LAUNCH_STATUSES:
         raise BadRequest(f"`status` must be one of: {', '.join(LAUNCH_STATUSES)}.")
-    result = launches.list_launches(actor, status=status, page=page, per_page=per_page)
+    result = launch_pages.list_launches(actor, status=status, page=page, per_page=per_page)
     ideas, prototypes = launches.linked_ids(actor, [row.launch.id for row in result.items])
     return page_json(
         result,
@@ -215,7 +215,7 @@ def launches_update(launch_id: int):
         raise BadRequest(f"Send at least one of: {', '.join((*EDITABLE, 'status', 'outcome'))}.")
     outcome = _outcome(data["outcome"]) if data.get("outcome") is not None else None
     if edits:
-        launches.update_launch(actor, launch, **edits)
+        participation.update_launch(actor, launch, **edits)
     completed_now = False
     if "status" in fields and fields["status"] != launch.status:
         completed_now = fields["status"] == "completed"

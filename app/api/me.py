@@ -1,7 +1,7 @@
 """GET /api/v1/me."""
 
-from app.api import bp
 from app.api.auth import current_actor, token_required
+from app.api.blueprint import bp
 from app.api.schemas import user_json
 
 

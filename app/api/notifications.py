@@ -2,8 +2,8 @@
 
 from flask import request
 
-from app.api import bp
 from app.api.auth import current_actor, token_required
+from app.api.blueprint import bp
 from app.api.schemas import notification_json, page_json
 from app.extensions import db
 from app.services import notifications

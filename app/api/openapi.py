@@ -8,7 +8,7 @@ operation. The human-readable page (/developers/api) is rendered from this docum
 from functools import cache
 from typing import Any
 
-from app.api import bp
+from app.api.blueprint import bp
 from app.api.openapi_schemas import (
     BODIES,
     BOOLEAN,

@@ -4,8 +4,8 @@ from typing import Any
 
 from flask import request
 
-from app.api import bp
 from app.api.auth import current_actor, token_required
+from app.api.blueprint import bp
 from app.api.parsing import json_object, parse_texts
 from app.api.schemas import page_json, prototype_json
 from app.errors import BadRequest, Invalid

@@ -9,8 +9,8 @@ from typing import Any
 
 from flask import request
 
-from app.api import bp
 from app.api.auth import current_actor, token_required
+from app.api.blueprint import bp
 from app.api.parsing import json_object
 from app.api.schemas import page_json, roadmap_item_json
 from app.errors import BadRequest, Invalid

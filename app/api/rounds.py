@@ -2,8 +2,8 @@
 
 from typing import Any
 
-from app.api import bp
 from app.api.auth import current_actor, token_required
+from app.api.blueprint import bp
 from app.api.parsing import json_object, parse_time
 from app.api.schemas import round_json, round_response_json, round_results_json
 from app.errors import BadRequest, Invalid

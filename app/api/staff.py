@@ -5,8 +5,8 @@ from datetime import date
 
 from flask import request
 
-from app.api import bp
 from app.api.auth import current_actor, token_required
+from app.api.blueprint import bp
 from app.api.schemas import staff_idea_json
 from app.errors import BadRequest
 from app.permissions import require

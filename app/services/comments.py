@@ -16,11 +16,12 @@ from app.models.idea import Idea
 from app.models.prototype import Prototype
 from app.models.user import User
 from app.permissions import can, is_moderator, is_signed_in, is_staff, require
-from app.services import audit, follows, moderation, webhook_events
+from app.services import audit, follows, premoderation, webhook_events
 from app.services.ideas import get_idea, mark_staff_response, touch_comment_count
 from app.services.mentions import find_mentions
 from app.services.notifications import Recipient, notify
 from app.services.pagination import Page, paginate
+from app.services.prototypes import get_prototype
 from app.services.visibility import visible_comments
 from app.text import render_markdown
 
@@ -138,7 +139,7 @@ def _insert(
         author=actor,
         body=body,
         body_html=html,
-        is_pending=moderation.needs_review(actor, body),
+        is_pending=premoderation.needs_review(actor, body),
         created_at=utcnow(),
         **target,
     )
@@ -265,8 +266,6 @@ def get_comment(actor: Any, comment_id: int, include_internal: bool = True) -> C
     if (comment.is_hidden or comment.is_pending) and not (is_moderator(actor) or _is_author(actor, comment)):
         raise NotFound("No such comment.")
     if comment.prototype_id is not None:
-        from app.services.prototypes import get_prototype
-
         get_prototype(actor, comment.prototype_id, with_parts=False)
     else:
         get_idea(actor, comment.idea_id)

@@ -23,6 +23,7 @@ from app.models.user import User
 from app.pagecache import remember
 from app.permissions import require
 from app.services import categories as category_service
+from app.services import ideas as idea_service
 from app.services import roadmap, segments
 from app.services.ideas import NOTE_MAX
 from app.services.pagination import DEFAULT_PER_PAGE, Page
@@ -295,8 +296,6 @@ def bulk_change_status(actor: User, idea_ids: Iterable[int], status: str, note: 
 
     Everything is checked before anything changes: one bad id or value changes nothing.
     """
-    from app.services import ideas as idea_service
-
     require(actor, "idea.change_status")
     ids = sorted(set(idea_ids))
     note = (note or "").strip()

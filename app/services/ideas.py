@@ -15,7 +15,7 @@ from app.models.comment import Comment
 from app.models.idea import STATUS_LABELS, STATUSES, Category, Idea, IdeaImage, IdeaStatusChange, IdeaVote
 from app.models.user import User
 from app.permissions import is_moderator, is_signed_in, require
-from app.services import audit, follows, moderation, supporters, votes, webhook_events
+from app.services import audit, follows, premoderation, supporters, votes, webhook_events
 from app.services import categories as category_service
 from app.services.images import apply_image_change, check_image_change
 from app.services.mentions import find_mentions
@@ -110,7 +110,7 @@ def create_idea(
         search_text=search_document(title, body),
         category_id=category_row.id if category_row else None,
         author_id=actor.id,
-        is_pending=moderation.needs_review(actor, f"{title} {body}"),
+        is_pending=premoderation.needs_review(actor, f"{title} {body}"),
         created_at=now,
         updated_at=now,
         images=[],

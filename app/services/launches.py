@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, delete, select, true
+from sqlalchemy import delete, select, true
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.errors import Conflict, Invalid, NotFound
@@ -29,13 +29,11 @@ from app.models.launch import (
     LaunchPrototype,
 )
 from app.models.prototype import Prototype
-from app.models.round import FeedbackRound
 from app.models.user import User
 from app.permissions import can, require
 from app.services import audit, webhook_events
 from app.services.fields import NOT_HERE, FieldTable, Text
 from app.services.notifications import Recipient, notify
-from app.services.pagination import DEFAULT_PER_PAGE, Page, paginate
 from app.services.prototypes import visible_prototypes
 from app.services.visibility import visible_ideas
 from app.text import render_markdown
@@ -149,8 +147,6 @@ TRANSITIONS = {
     "completed": (),
     "cancelled": (),
 }
-# The order of the launch list: the ones people can join first.
-LIST_ORDER = {"recruiting": 0, "running": 1, "draft": 2, "completed": 3, "cancelled": 4}
 NO_LAUNCH = "No such learning launch, or it is not visible to you."
 UNSET: Any = object()
 
@@ -388,10 +384,9 @@ def update_launch(actor: User, launch: Launch, **changes: Any) -> Launch:
     """Edit a launch (staff). Keys left out stay as they are.
 
     Accepts the keyword arguments of `create_launch` except `status`. Capacity never drops
-    below the people already enrolled; raising it enrols the first waiting members.
+    below the people already enrolled; `participation.update_launch` also enrols the first
+    waiting members when it rises.
     """
-    from app.services import participation
-
     require(actor, "launch.edit", launch)
     _refuse_final(launch)
     unknown = changes.keys() - TEXTS.rows.keys() - EDITABLE
@@ -426,7 +421,6 @@ def update_launch(actor: User, launch: Launch, **changes: Any) -> Launch:
     for name, value in values.items():
         setattr(launch, name, value)
     launch.starts_at, launch.ends_at = starts_at, ends_at
-    raised = capacity > launch.capacity
     launch.capacity = capacity
     if assumptions is not None:
         _set_assumptions(launch, assumptions)
@@ -434,9 +428,6 @@ def update_launch(actor: User, launch: Launch, **changes: Any) -> Launch:
     launch.updated_at = utcnow()
     audit.record(actor, "launch.update", "launch", launch.id, before=before, after=launch.title)
     db.session.flush()
-    if raised and launch.status in ("recruiting", "running"):
-        participation.fill_seats(actor, launch.id)
-        db.session.refresh(launch)
     return launch
 
 
@@ -643,33 +634,6 @@ def _tell_outcome(actor: User, launch: Launch) -> None:
 # ---- Reading ----
 
 
-@dataclass
-class LaunchRow:
-    """A launch in a list, with the viewer's place in it."""
-
-    launch: Launch
-    my_state: str | None = None
-    my_position: int | None = None
-
-
-def list_launches(
-    actor: Any, status: str | None = None, page: int = 1, per_page: int = DEFAULT_PER_PAGE
-) -> Page:
-    """One page of launches `actor` may see, recruiting first; items are LaunchRow. Fixed query count."""
-    from app.services import participation
-
-    if status is not None and status not in STATUSES:
-        raise Invalid({"status": [f"Status must be one of: {', '.join(STATUSES)}."]})
-    order = case(*((Launch.status == name, rank) for name, rank in LIST_ORDER.items()), else_=9)
-    stmt = select(Launch).where(visible_launches(actor)).order_by(order, Launch.starts_at, Launch.id)
-    if status is not None:
-        stmt = stmt.where(Launch.status == status)
-    result = paginate(stmt, page, per_page)
-    places = participation.places(actor, [launch.id for launch in result.items])
-    rows = [LaunchRow(launch, *places.get(launch.id, (None, None))) for launch in result.items]
-    return Page(items=rows, page=result.page, per_page=result.per_page, total=result.total)
-
-
 def linked_ids(actor: Any, launch_ids: list[int]) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
     """The ids of the ideas and prototypes `actor` may see linked to each launch (two queries)."""
     ideas: dict[int, list[int]] = {launch_id: [] for launch_id in launch_ids}
@@ -690,60 +654,6 @@ def linked_ids(actor: Any, launch_ids: list[int]) -> tuple[dict[int, list[int]],
         ):
             prototypes[launch_id].append(prototype_id)
     return ideas, prototypes
-
-
-@dataclass
-class LaunchPage:
-    launch: Launch
-    ideas: list[Idea]
-    prototypes: list[Prototype]
-    rounds: list[FeedbackRound]
-    my_state: str | None
-    my_position: int | None
-    screening_answer: str = ""
-    removal_reason: str = ""
-
-
-def launch_page(actor: Any, launch_id: int) -> LaunchPage:
-    """Everything the launch page shows, in a fixed number of queries."""
-    from app.services import participation
-
-    launch = get_launch(actor, launch_id)
-    ideas = list(
-        db.session.scalars(
-            select(Idea)
-            .join(LaunchIdea, LaunchIdea.idea_id == Idea.id)
-            .where(LaunchIdea.launch_id == launch.id, visible_ideas(actor), Idea.deleted_at.is_(None))
-            .order_by(Idea.id)
-        )
-    )
-    linked_prototypes = list(
-        db.session.scalars(
-            select(Prototype)
-            .join(LaunchPrototype, LaunchPrototype.prototype_id == Prototype.id)
-            .where(LaunchPrototype.launch_id == launch.id, visible_prototypes(actor))
-            .order_by(Prototype.id)
-        )
-    )
-    rounds = list(
-        db.session.scalars(
-            select(FeedbackRound)
-            .join(Prototype, Prototype.id == FeedbackRound.prototype_id)
-            .where(FeedbackRound.launch_id == launch.id, visible_prototypes(actor))
-            .order_by(FeedbackRound.opens_at, FeedbackRound.id)
-        )
-    )
-    mine = participation.my_participation(actor, launch.id)
-    return LaunchPage(
-        launch=launch,
-        ideas=ideas,
-        prototypes=linked_prototypes,
-        rounds=rounds,
-        my_state=mine.state if mine else None,
-        my_position=mine.position if mine else None,
-        screening_answer=mine.screening_answer if mine else "",
-        removal_reason=mine.removal_reason if mine else "",
-    )
 
 
 def launches_for_idea(actor: Any, idea_id: int) -> list[Launch]:

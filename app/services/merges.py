@@ -17,6 +17,7 @@ from app.models.user import User
 from app.permissions import require
 from app.services import audit, votes
 from app.services.dialect import insert_ignore
+from app.services.ideas import idea_url
 from app.services.notifications import Recipient, notify
 
 
@@ -86,7 +87,6 @@ def merge_ideas(actor: User, source_id: int, target_id: int) -> Idea:
     )
     source.updated_at = now
     message = f"“{source.title}” was merged into “{target.title}”; its votes count there now"
-    from app.services.ideas import idea_url
 
     notify([Recipient(user_id, "status", message) for user_id in follower_ids], idea_url(target), actor.id)
     audit.record(

@@ -4,10 +4,8 @@ Every action by a moderator (or by the site, after enough flags) is written to t
 in the same transaction.
 """
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 from flask import current_app
@@ -22,11 +20,13 @@ from app.models.idea import Idea
 from app.models.moderation import FLAG_REASONS, Flag
 from app.models.prototype import Prototype
 from app.models.user import User
-from app.permissions import can, is_moderator, is_staff, require
+from app.permissions import can, is_moderator, require
 from app.services import audit, webhook_events
+from app.services.comments import announce_approved, comment_url, get_comment, touch_count
 from app.services.dialect import insert_ignore
+from app.services.ideas import get_idea, idea_url
 from app.services.notifications import MESSAGE_MAX, Recipient, notify
-from app.services.settings import get_settings
+from app.services.prototypes import get_prototype, prototype_url
 from app.text import normalize_line
 
 NOTE_MAX = 1_000
@@ -37,8 +37,6 @@ AUTO_HIDE_REASON = "Hidden after flags from several members, until a moderator r
 ALREADY_FLAGGED = "You already flagged this. A moderator will look at it."
 # The kinds of items whose open flags wait in the review queue.
 QUEUED_KINDS = ("idea", "comment", "prototype")
-# One match per link: "https://www.example.com" is one link, not two.
-_link = re.compile(r"https?://\S+|\bwww\.\S+", re.IGNORECASE)
 
 
 Item = Idea | Comment | Prototype
@@ -86,8 +84,6 @@ def _change_visibility(target: Item, **values: Any) -> None:
     if isinstance(target, Comment):
         now_counted = _counted(target)
         if was_counted != now_counted:
-            from app.services.comments import touch_count
-
             touch_count(target, 1 if now_counted else -1)
 
 
@@ -109,10 +105,6 @@ def _tell_author(actor: Any, target: Item, reason: str) -> None:
 
     The link opens the item, which its author still sees, with the reason.
     """
-    from app.services.comments import comment_url
-    from app.services.ideas import idea_url
-    from app.services.prototypes import prototype_url
-
     if isinstance(target, Comment):
         if target.prototype_id is not None:
             title = db.session.scalar(select(Prototype.title).where(Prototype.id == target.prototype_id))
@@ -143,10 +135,6 @@ def flag_item(
 
     Enough flags, or one from a moderator, hide it at once.
     """
-    from app.services.comments import get_comment
-    from app.services.ideas import get_idea
-    from app.services.prototypes import get_prototype
-
     require(actor, "flag.create")
     # The row lock makes flags on one item count one after another, so the flag that
     # reaches the threshold always sees the ones before it.
@@ -251,8 +239,6 @@ def restore_item(actor: User, target_type: str, target_id: int) -> Item:
     approving = target.is_pending and not (target.is_hidden or target.is_deleted)
     _change_visibility(target, hidden_at=None, hidden_reason="", deleted_at=None, is_pending=False)
     if approving and isinstance(target, Comment):
-        from app.services.comments import announce_approved
-
         # Held back while it waited for review; its thread hears of it now.
         announce_approved(target)
     elif approving and isinstance(target, Idea):
@@ -325,34 +311,6 @@ def set_pinned(actor: User, idea: Idea, pinned: bool, reason: str | None = "") -
     audit.record(actor, "idea.pin" if pinned else "idea.unpin", "idea", idea.id, reason=reason)
     db.session.flush()
     return idea
-
-
-def needs_review(author: User, text: str) -> bool:
-    """Whether a new post waits in the queue under pre-moderation (off by default)."""
-    if is_moderator(author) or is_staff(author):
-        return False
-    settings = get_settings()
-    if not settings["premoderation_enabled"]:
-        return False
-    # Approved posts only: posts still waiting, hidden or deleted do not earn trust.
-    approved_ideas = select(func.count(Idea.id)).where(
-        Idea.author_id == author.id,
-        Idea.is_pending.is_(False),
-        Idea.hidden_at.is_(None),
-        Idea.deleted_at.is_(None),
-    )
-    approved_comments = select(func.count(Comment.id)).where(
-        Comment.author_id == author.id,
-        Comment.is_internal.is_(False),
-        Comment.is_pending.is_(False),
-        Comment.hidden_at.is_(None),
-        Comment.deleted_at.is_(None),
-    )
-    posts = (db.session.scalar(approved_ideas) or 0) + (db.session.scalar(approved_comments) or 0)
-    if posts < settings["premoderation_first_posts"]:
-        return True
-    young = utcnow() - author.created_at < timedelta(days=7)
-    return young and len(_link.findall(text or "")) > settings["premoderation_max_links"]
 
 
 @dataclass

@@ -22,10 +22,11 @@ from app.models.launch import Launch, LaunchParticipant
 from app.models.user import User
 from app.permissions import is_signed_in, require
 from app.services import audit
+from app.services import launches as launch_service
 from app.services.csvfile import safe_cell
 from app.services.fields import FieldTable, Text
 from app.services.launches import get_launch, launch_url
-from app.services.notifications import Recipient, notify
+from app.services.notifications import Recipient, email_message, notify
 from app.text import normalize_line
 
 # The screening answer a member gives to join, and the message staff send participants.
@@ -213,6 +214,16 @@ def fill_seats(actor: User, launch_id: int) -> list[int]:
 
 
 # ---- The launch team's changes ----
+
+
+def update_launch(actor: User, launch: Launch, **changes: Any) -> Launch:
+    """Edit a launch with `launches.update_launch`; raising its capacity enrols the first waiting members."""
+    capacity = launch.capacity
+    launch_service.update_launch(actor, launch, **changes)
+    if launch.capacity > capacity and launch.status in ("recruiting", "running"):
+        fill_seats(actor, launch.id)
+        db.session.refresh(launch)
+    return launch
 
 
 def _all_seats(capacity: int) -> str:
@@ -444,8 +455,6 @@ def message_participants(actor: User, launch: Launch, message: Any) -> int:
 
     Answers how many people it reached.
     """
-    from app.services.notifications import email_message
-
     require(actor, "launch.message", launch)
     text = MESSAGE.check_all({"message": message})["message"]
     if launch.status not in ("recruiting", "running"):

@@ -22,6 +22,7 @@ from app.models.roadmap import ROADMAP_STATUSES, RoadmapIdea, RoadmapItem
 from app.models.user import User
 from app.permissions import can, require
 from app.services import audit, idea_links, supporters, webhook_events
+from app.services import ideas as idea_service
 from app.services.dialect import insert_ignore
 from app.services.fields import NOT_HERE, FieldTable, Text
 from app.services.notifications import MESSAGE_MAX, Recipient, notify
@@ -218,8 +219,6 @@ def update_item(
 
 def change_status(actor: User, item: RoadmapItem, status: Any, release_note: Any = None) -> RoadmapItem:
     """Move an item; its linked ideas follow, and their voters and followers hear once each."""
-    from app.services import ideas as idea_service
-
     require(actor, "roadmap.manage", item)
     fields: dict[str, list[str]] = {}
     if status not in STATUSES:
@@ -329,8 +328,6 @@ def link_idea(actor: User, item: RoadmapItem, idea_id: Any, plan: bool = True) -
 
     A newly linked open idea moves to planned unless `plan` is False.
     """
-    from app.services import ideas as idea_service
-
     require(actor, "roadmap.manage", item)
     if isinstance(idea_id, bool) or not isinstance(idea_id, int):
         raise Invalid({"idea_id": ["Give the idea's number, like 12."]})

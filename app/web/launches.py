@@ -9,7 +9,7 @@ from app.extensions import db
 from app.forms.launches import JoinForm, LaunchForm, MessageForm, OutcomeForm, outcome_results
 from app.models.base import utcnow
 from app.permissions import require
-from app.services import launches, participation
+from app.services import launch_pages, launches, participation
 from app.web.idea_links import chosen_idea_ids, picker
 from app.web.paging import keep_in_range, list_page_args
 from app.web.support import call_with_form, csv_response, current_actor
@@ -41,7 +41,7 @@ def _detail(launch_id: int, anchor: str | None = None) -> Response:
 @bp.get("/")
 def index():
     page, _ = list_page_args()
-    result = launches.list_launches(current_actor(), page=page)
+    result = launch_pages.list_launches(current_actor(), page=page)
     keep_in_range(result, "learning launch", "learning launches")
     return render_template("launches/index.html", result=result)
 
@@ -103,7 +103,7 @@ def edit(launch_id: int):
             if form.starts_on.data == launch.starts_at.date() and form.ends_on.data == launch.ends_at.date():
                 del values["starts_at"], values["ends_at"]
             ok, _ = call_with_form(
-                form, launches.update_launch, current_actor(), launch, **values, idea_ids=idea_ids
+                form, participation.update_launch, current_actor(), launch, **values, idea_ids=idea_ids
             )
             if ok:
                 db.session.commit()
@@ -117,7 +117,7 @@ def edit(launch_id: int):
 
 def render_launch_page(launch_id: int, status: int = 200, join_form=None, message_form=None):
     """The launch page; a refused join or message form comes back with its text and messages."""
-    data = launches.launch_page(current_actor(), launch_id)
+    data = launch_pages.launch_page(current_actor(), launch_id)
     body = render_template(
         "launches/detail.html",
         page=data,

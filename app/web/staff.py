@@ -21,7 +21,7 @@ from app.links import local_path
 from app.models.idea import STATUS_LABELS, Idea
 from app.permissions import require
 from app.services import categories as category_service
-from app.services import charts, idea_links, ranking
+from app.services import charts, idea_links, rank_explanations, ranking
 from app.services import dashboard as dashboard_service
 from app.services import insights as insights_service
 from app.services.pagination import page_args
@@ -36,7 +36,7 @@ PER_PAGE = 50
 @bp.app_template_global("idea_rank")
 def idea_rank(idea: Idea) -> ranking.Breakdown | None:
     """ "Why this rank?" on an idea page (templates/ideas/_rank.html): None when the viewer may not see it."""
-    return ranking.explanation_if_allowed(current_actor(), idea)
+    return rank_explanations.explanation_if_allowed(current_actor(), idea)
 
 
 @bp.app_template_filter("duration")

@@ -15,7 +15,7 @@ from app.models.moderation import AuditEntry
 from app.models.notification import Notification
 from app.models.outbox import OutboxMessage
 from app.models.user import User
-from app.services import launches, participation
+from app.services import launch_pages, launches, participation
 from app.services.launches import AssumptionInput, OutcomeInput
 from tests.factories import make_idea, make_user
 
@@ -114,7 +114,7 @@ def test_links_to_ideas_a_member_cannot_see_are_left_out(app):
     moderation.hide_item(make_user("moderator"), "idea", hidden.id, "Spam")
     db.session.commit()
     assert launches.linked_ids(make_user(), [launch.id])[0] == {launch.id: [shown.id]}
-    assert [idea.id for idea in launches.launch_page(make_user(), launch.id).ideas] == [shown.id]
+    assert [idea.id for idea in launch_pages.launch_page(make_user(), launch.id).ideas] == [shown.id]
 
 
 @pytest.mark.parametrize("role", ["member", "moderator"])
@@ -169,7 +169,7 @@ def test_drafts_are_for_staff_only(app):
     for viewer in (make_user(), make_user("moderator"), Anonymous()):
         with pytest.raises(NotFound):
             launches.get_launch(viewer, launch.id)
-        assert launches.list_launches(viewer).total == 0
+        assert launch_pages.list_launches(viewer).total == 0
 
 
 def test_the_list_shows_recruiting_launches_first(app):
@@ -184,10 +184,10 @@ def test_the_list_shows_recruiting_launches_first(app):
     db.session.commit()
     member = make_user()
     join(member, recruiting)
-    rows = launches.list_launches(member).items
+    rows = launch_pages.list_launches(member).items
     assert [row.launch.title for row in rows] == ["Recruiting pilot", "Running pilot", "Finished pilot"]
     assert (rows[0].my_state, rows[0].my_position) == ("enrolled", None)
-    assert [row.launch.title for row in launches.list_launches(pm).items] == [
+    assert [row.launch.title for row in launch_pages.list_launches(pm).items] == [
         "Recruiting pilot",
         "Running pilot",
         "Draft pilot",
@@ -430,12 +430,12 @@ def test_raising_the_capacity_enrols_the_first_waiting_members(app):
     a, b, c = (make_user() for _ in range(3))
     for person in (a, b, c):
         join(person, launch)
-    launches.update_launch(pm, launch, capacity=2)
+    participation.update_launch(pm, launch, capacity=2)
     db.session.commit()
     assert participation.my_participation(b, launch.id).state == "enrolled"
     assert participation.my_participation(c, launch.id).position == 1
     with pytest.raises(Invalid) as refused:
-        launches.update_launch(pm, launch, capacity=1)
+        participation.update_launch(pm, launch, capacity=1)
     assert refused.value.fields["capacity"] == [
         "2 people are enrolled already; capacity can't go below that."
     ]

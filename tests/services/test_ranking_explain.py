@@ -11,7 +11,7 @@ from app.errors import NotFound
 from app.extensions import db
 from app.models.idea import Idea, IdeaVote
 from app.models.user import User
-from app.services import ideas, ranking, segments, settings, votes
+from app.services import ideas, rank_explanations, segments, settings, votes
 from app.services.ranking import HALF_LIFE, decayed_votes, explain, rounded_parts, vote_weight
 from tests.factories import make_idea, make_user
 
@@ -50,7 +50,7 @@ AGES = [
 
 def test_buckets_add_up_to_the_stored_score(app):
     idea = placed_idea(AGES)
-    breakdown = ranking.explanation_if_allowed(make_user(role="product_manager"), idea, now=NOW)
+    breakdown = rank_explanations.explanation_if_allowed(make_user(role="product_manager"), idea, now=NOW)
     assert [(bucket.label, bucket.count) for bucket in breakdown.buckets] == [
         ("Last 7 days", 3),
         # A vote exactly 30 days old is in "7–30 days", as in the dashboard's votes in 30 days.
@@ -77,7 +77,7 @@ def test_buckets_add_up_to_the_stored_score(app):
 
 def test_rounded_parts_add_up_as_shown(app):
     idea = placed_idea(AGES)
-    breakdown = ranking.explanation_if_allowed(make_user(role="admin"), idea, now=NOW)
+    breakdown = rank_explanations.explanation_if_allowed(make_user(role="admin"), idea, now=NOW)
     shown = breakdown.rounded()
     assert round(sum(shown), 2) == round(breakdown.score, 2)
     assert all(
@@ -116,7 +116,7 @@ def test_segment_weighting_is_shown_beside_the_score(app):
     segments.assign_emails(admin, enterprise, f"{emails[0]} {emails[1]}")
     segments.assign_emails(admin, startup, f"{emails[1]} {emails[2]}")
     db.session.commit()
-    breakdown = ranking.explanation_if_allowed(make_user(role="product_manager"), idea, now=NOW)
+    breakdown = rank_explanations.explanation_if_allowed(make_user(role="product_manager"), idea, now=NOW)
     # Raw votes and the score do not change with weights.
     assert breakdown.raw_votes == 4
     assert close(breakdown.score, decayed_votes(idea.trending_score, NOW))
@@ -131,12 +131,12 @@ def test_segment_weighting_is_shown_beside_the_score(app):
 def test_only_staff_see_it_unless_the_setting_says_everyone(app):
     idea = placed_idea([timedelta(days=1)])
     member = make_user()
-    assert ranking.explanation_if_allowed(member, idea, now=NOW) is None
-    assert ranking.explanation_if_allowed(AnonymousUserMixin(), idea, now=NOW) is None
+    assert rank_explanations.explanation_if_allowed(member, idea, now=NOW) is None
+    assert rank_explanations.explanation_if_allowed(AnonymousUserMixin(), idea, now=NOW) is None
     settings.update_settings(make_user(role="admin"), ranking_explanations_public=True)
     db.session.commit()
-    assert ranking.explanation_if_allowed(member, idea, now=NOW).raw_votes == 1
-    assert ranking.explanation_if_allowed(AnonymousUserMixin(), idea, now=NOW).raw_votes == 1
+    assert rank_explanations.explanation_if_allowed(member, idea, now=NOW).raw_votes == 1
+    assert rank_explanations.explanation_if_allowed(AnonymousUserMixin(), idea, now=NOW).raw_votes == 1
 
 
 def test_members_never_see_segment_weights(app):
@@ -146,8 +146,8 @@ def test_members_never_see_segment_weights(app):
     segments.assign_emails(admin, segment, db.session.get(User, idea.author_id).email)
     settings.update_settings(admin, ranking_explanations_public=True)
     db.session.commit()
-    assert ranking.explanation_if_allowed(make_user(), idea, now=NOW).shares == []
-    assert ranking.explanation_if_allowed(admin, idea, now=NOW).weighted_votes == pytest.approx(3.0)
+    assert rank_explanations.explanation_if_allowed(make_user(), idea, now=NOW).shares == []
+    assert rank_explanations.explanation_if_allowed(admin, idea, now=NOW).weighted_votes == pytest.approx(3.0)
 
 
 def test_an_idea_one_may_not_see_is_not_found(app):
