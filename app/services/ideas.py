@@ -22,9 +22,9 @@ from app.services.mentions import find_mentions
 from app.services.notifications import Recipient, notify
 from app.services.pagination import Page, paginate
 from app.services.search import apply_search, search_document, search_terms, similar_candidates
-from app.services.visibility import visible_comments, visible_ideas
 from app.text import excerpt, normalize_line, render_markdown
 from app.uploads import Upload
+from app.visibility import visible_comments, visible_ideas
 
 TITLE_MIN, TITLE_MAX = 5, 120
 BODY_MAX = 10_000

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, delete, select, true
+from sqlalchemy import case, delete, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.errors import Conflict, Invalid, NotFound
@@ -31,14 +31,13 @@ from app.models.launch import (
 from app.models.prototype import Prototype
 from app.models.round import FeedbackRound
 from app.models.user import User
-from app.permissions import can, require
+from app.permissions import require
 from app.services import audit, webhooks
 from app.services.fields import check_line, check_markdown
 from app.services.notifications import Recipient, notify
 from app.services.pagination import DEFAULT_PER_PAGE, Page, paginate
-from app.services.prototypes import visible_prototypes
-from app.services.visibility import visible_ideas
 from app.text import normalize_line, render_markdown
+from app.visibility import visible_ideas, visible_launches, visible_prototypes
 
 TITLE_MIN, TITLE_MAX = 5, 120
 HYPOTHESIS_MIN, HYPOTHESIS_MAX = 10, 1_000
@@ -103,16 +102,6 @@ class OutcomeInput:
 
 def launch_url(launch: Launch) -> str:
     return site_path("launches.detail", launch_id=launch.id)
-
-
-# ---- Who sees what ----
-
-
-def visible_launches(actor: Any):
-    """The SQL condition for launches `actor` may see: drafts for staff only."""
-    if can(actor, "launch.view_drafts"):
-        return true()
-    return Launch.status != "draft"
 
 
 def get_launch(actor: Any, launch_id: int, with_parts: bool = True) -> Launch:

@@ -36,9 +36,9 @@ from app.services.dialect import insert_ignore
 from app.services.images import apply_image_change, check_image_change
 from app.services.notifications import Recipient, notify
 from app.services.pagination import DEFAULT_PER_PAGE, Page, paginate
-from app.services.visibility import visible_comments, visible_ideas, visible_prototypes
 from app.text import excerpt, normalize_line, render_markdown
 from app.uploads import Upload
+from app.visibility import visible_comments, visible_ideas, visible_prototypes
 
 TITLE_MIN, TITLE_MAX = 5, 120
 DESCRIPTION_MAX = 20_000

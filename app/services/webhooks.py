@@ -48,6 +48,7 @@ from app.models.webhook import Webhook, WebhookDelivery
 from app.permissions import require
 from app.services import audit
 from app.text import excerpt, normalize_line
+from app.visibility import is_public
 
 log = logging.getLogger(__name__)
 
@@ -555,10 +556,6 @@ def deliver(delivery_id: int, last_attempt: bool = False) -> None:
 # ---- Events, called by the services that cause them ----
 
 
-def _idea_is_public(idea: Idea) -> bool:
-    return not (idea.is_pending or idea.hidden_at is not None or idea.deleted_at is not None)
-
-
 def _idea(idea: Idea) -> dict[str, Any]:
     return {
         "id": idea.id,
@@ -574,12 +571,12 @@ def _person(user: User) -> dict[str, Any]:
 
 def idea_created(idea: Idea, author: User) -> None:
     """An idea everyone can see was posted (pending ones wait for a moderator)."""
-    if _idea_is_public(idea):
+    if is_public(idea):
         emit("idea.created", lambda: {"idea": {**_idea(idea), "author": _person(author)}})
 
 
 def idea_status_changed(idea: Idea, change: IdeaStatusChange) -> None:
-    if _idea_is_public(idea):
+    if is_public(idea):
         emit(
             "idea.status_changed",
             lambda: {
@@ -593,7 +590,7 @@ def idea_status_changed(idea: Idea, change: IdeaStatusChange) -> None:
 
 def comment_created(comment: Comment, idea: Idea, author: User) -> None:
     """A public comment on a public idea (not internal notes, not comments waiting for review)."""
-    if comment.is_internal or comment.is_pending or comment.idea_id is None or not _idea_is_public(idea):
+    if comment.is_internal or comment.is_pending or comment.idea_id is None or not is_public(idea):
         return
     emit(
         "comment.created",
@@ -612,7 +609,7 @@ def comment_created(comment: Comment, idea: Idea, author: User) -> None:
 
 def vote_cast(idea: Idea) -> None:
     """A vote was added to an idea; who voted is not sent."""
-    if _idea_is_public(idea):
+    if is_public(idea):
         emit(
             "vote.cast",
             lambda: {
