@@ -318,6 +318,12 @@ def may_see(actor: Any, obj: Any) -> bool:
     return _value(_RULES[type(obj)](actor, obj, _One))
 
 
+def may_see_id(actor: Any, model: type, row_id: int) -> bool:
+    """Whether `actor` may see the `model` row `row_id` (for example after their flag hid it); one query."""
+    rule = _RULES[model](actor, model, _Sql)
+    return db.session.scalar(select(model.id).where(model.id == row_id, rule)) is not None
+
+
 def is_public(obj: Any) -> bool:
     """Whether everyone, signed in or not, may see `obj`."""
     return may_see(None, obj)

@@ -40,11 +40,6 @@ _ORDER = {
 UNSET: Any = object()
 
 
-def is_visible(actor: Any, idea_id: int) -> bool:
-    """Whether `actor` may see the idea (for example after their flag hid it)."""
-    return db.session.scalar(select(Idea.id).where(Idea.id == idea_id, visible_ideas(actor))) is not None
-
-
 def get_idea(actor: Any, idea_id: int, with_images: bool = False) -> Idea:
     """The idea if it exists and `actor` may see it, else NotFound; `with_images` loads its images."""
     stmt = (

@@ -85,12 +85,6 @@ def get_prototype(actor: Any, prototype_id: int, with_parts: bool = True) -> Pro
     return prototype
 
 
-def is_visible(actor: Any, prototype_id: int) -> bool:
-    """Whether `actor` may see the prototype (for example after their flag hid it)."""
-    stmt = select(Prototype.id).where(Prototype.id == prototype_id, visible_prototypes(actor))
-    return db.session.scalar(stmt) is not None
-
-
 def prototype_url(prototype: Prototype) -> str:
     return site_path("prototypes.detail", prototype_id=prototype.id)
 
