@@ -3,7 +3,10 @@
 Each kind has one rule, a function of (actor, row, reading) over the kind's columns. Read with
 `_Sql` on the model class it is the SQL condition that pages, lists, search, feeds, exports and
 the API filter with (`visible_ideas(actor)` and the other `visible_*`); read with `_One` on a
-loaded object it answers `may_see(actor, obj)` in Python, the same way.
+loaded object it answers `may_see(actor, obj)` in Python, the same way. A rule says `and`/`or`
+through the reading (`read.every`, `read.either`), tests columns with its words (`unset`, `off`,
+`on`, `among`, `enrolled`) or with `==` and `!=`, which mean the same to both; it branches in Python
+only on the actor, never on the object.
 
 - Ideas: hidden and pending ones are seen by moderators and by their author (who also reads why);
   deleted ones by moderators only, to restore them.
@@ -39,6 +42,11 @@ from app.permissions import can, is_moderator, is_signed_in, is_staff
 SHOWN_PROTOTYPE_STATUSES = ("published", "archived")
 
 
+def _enrolled() -> Any:
+    """Participants a launch's check-in rounds ask: the enrolled ones, as they are now (not waiting)."""
+    return LaunchParticipant.state == "enrolled"
+
+
 class _Sql:
     """Reads a rule as an SQL condition on the model's columns."""
 
@@ -72,9 +80,7 @@ class _Sql:
     @staticmethod
     def enrolled(actor: Any, launch_id: Any) -> Any:
         return launch_id.in_(
-            select(LaunchParticipant.launch_id).where(
-                LaunchParticipant.user_id == actor.id, LaunchParticipant.state == "enrolled"
-            )
+            select(LaunchParticipant.launch_id).where(LaunchParticipant.user_id == actor.id, _enrolled())
         )
 
 
@@ -125,7 +131,7 @@ class _One:
                     select(LaunchParticipant.id).where(
                         LaunchParticipant.launch_id == launch_id,
                         LaunchParticipant.user_id == actor.id,
-                        LaunchParticipant.state == "enrolled",
+                        _enrolled(),
                     )
                 )
                 is not None
@@ -327,6 +333,11 @@ def may_see_id(actor: Any, model: type, row_id: int) -> bool:
 def is_public(obj: Any) -> bool:
     """Whether everyone, signed in or not, may see `obj`."""
     return may_see(None, obj)
+
+
+def launch_audience(launch_id: int) -> Any:
+    """The ids of the members a check-in round of the launch asks (a subquery)."""
+    return select(LaunchParticipant.user_id).where(LaunchParticipant.launch_id == launch_id, _enrolled())
 
 
 def in_audience(actor: Any, round_: FeedbackRound) -> bool:

@@ -21,7 +21,7 @@ from app.extensions import db
 from app.links import site_path
 from app.models.base import utcnow
 from app.models.idea import IdeaFollow
-from app.models.launch import Launch, LaunchParticipant
+from app.models.launch import Launch
 from app.models.prototype import Prototype, PrototypeIdea
 from app.models.round import (
     AUDIENCES,
@@ -41,6 +41,7 @@ from app.text import normalize_line
 from app.visibility import (
     in_audience,
     is_public,
+    launch_audience,
     may_see,
     public_prototypes,
     visible_prototypes,
@@ -618,9 +619,7 @@ def _announce_if_open(round_: FeedbackRound, prototype: Prototype, now: datetime
         return 0
     if round_.audience == "launch":
         # A check-in round: every enrolled participant of the launch, whatever they follow.
-        audience_ids = select(LaunchParticipant.user_id).where(
-            LaunchParticipant.launch_id == round_.launch_id, LaunchParticipant.state == "enrolled"
-        )
+        audience_ids = launch_audience(round_.launch_id)
     else:
         audience_ids = (
             select(IdeaFollow.user_id)
