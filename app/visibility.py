@@ -27,7 +27,7 @@ announcements and insights show.
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import and_, exists, false, not_, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, exists, false, not_, or_, select, true
 
 from app.extensions import db
 from app.models.comment import Comment
@@ -228,17 +228,17 @@ _RULES: dict[type, Callable[[Any, Any, Any], Any]] = {
 # ---- Query filters ----
 
 
-def visible_ideas(actor: Any) -> Any:
+def visible_ideas(actor: Any) -> ColumnElement[bool]:
     """The SQL condition for ideas `actor` may see."""
     return _idea(actor, Idea, _Sql)
 
 
-def public_ideas() -> Any:
+def public_ideas() -> ColumnElement[bool]:
     """The SQL condition for ideas everyone may see: neither deleted, hidden nor pending."""
     return _public_idea(Idea, _Sql)
 
 
-def listed_ideas(actor: Any) -> Any:
+def listed_ideas(actor: Any) -> ColumnElement[bool]:
     """The SQL condition for ideas `actor` may see that everyone may see too: what pickers offer.
 
     Never hidden, pending or deleted ones, whoever asks (a moderator sees those on their pages).
@@ -246,37 +246,37 @@ def listed_ideas(actor: Any) -> Any:
     return and_(visible_ideas(actor), public_ideas())
 
 
-def visible_comments(actor: Any) -> Any:
+def visible_comments(actor: Any) -> ColumnElement[bool]:
     """The SQL condition for comments `actor` may see on an idea or prototype they can see."""
     return _comment(actor, Comment, _Sql)
 
 
-def visible_prototypes(actor: Any) -> Any:
+def visible_prototypes(actor: Any) -> ColumnElement[bool]:
     """The SQL condition for prototypes `actor` may see."""
     return _prototype(actor, Prototype, _Sql)
 
 
-def public_prototypes() -> Any:
+def public_prototypes() -> ColumnElement[bool]:
     """The SQL condition for prototypes everyone may see: published or archived, not hidden or deleted."""
     return _prototype(None, Prototype, _Sql)
 
 
-def visible_items(actor: Any) -> Any:
+def visible_items(actor: Any) -> ColumnElement[bool]:
     """The SQL condition for roadmap items `actor` may see."""
     return _roadmap_item(actor, RoadmapItem, _Sql)
 
 
-def visible_launches(actor: Any) -> Any:
+def visible_launches(actor: Any) -> ColumnElement[bool]:
     """The SQL condition for launches `actor` may see."""
     return _launch(actor, Launch, _Sql)
 
 
-def visible_rounds(actor: Any) -> Any:
+def visible_rounds(actor: Any) -> ColumnElement[bool]:
     """The SQL condition for rounds `actor` may see (on prototypes they may see: check those first)."""
     return _round(actor, FeedbackRound, _Sql)
 
 
-def visible_notifications(reader: Any) -> Any:
+def visible_notifications(reader: Any) -> ColumnElement[bool]:
     """The SQL condition for `reader`'s notifications that are not withdrawn.
 
     A notification about an idea, a prototype or a comment is withdrawn while `reader` may not
@@ -335,7 +335,7 @@ def is_public(obj: Any) -> bool:
     return may_see(None, obj)
 
 
-def launch_audience(launch_id: int) -> Any:
+def launch_audience(launch_id: int) -> Select:
     """The ids of the members a check-in round of the launch asks (a subquery)."""
     return select(LaunchParticipant.user_id).where(LaunchParticipant.launch_id == launch_id, _enrolled())
 
