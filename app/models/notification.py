@@ -10,7 +10,7 @@ from app.models.base import utcnow
 
 NOTIFICATION_KINDS = ("comment", "reply", "mention", "status", "launch", "moderation")
 # What a notification can be about, so that it is withdrawn while that is out of its reader's
-# sight (app.services.visibility.visible_notifications). Launches, rounds and roadmap items: None.
+# sight (app.visibility.visible_notifications). Launches, rounds and roadmap items: None.
 NOTIFICATION_TARGETS = ("idea", "comment", "prototype")
 
 

@@ -15,15 +15,15 @@ from app.models.comment import Comment
 from app.models.idea import Idea
 from app.models.prototype import Prototype
 from app.models.user import User
-from app.permissions import can, is_moderator, is_signed_in, is_staff, require
+from app.permissions import is_signed_in, is_staff, require
 from app.services import audit, follows, premoderation, webhook_events
 from app.services.ideas import get_idea, mark_staff_response, touch_comment_count
 from app.services.mentions import find_mentions
 from app.services.notifications import Recipient, notify
 from app.services.pagination import Page, paginate
 from app.services.prototypes import get_prototype
-from app.services.visibility import visible_comments
 from app.text import render_markdown
+from app.visibility import may_see, visible_comments
 
 BODY_MAX = 5_000
 
@@ -259,11 +259,7 @@ def get_comment(actor: Any, comment_id: int, include_internal: bool = True) -> C
     comment = db.session.scalar(
         select(Comment).options(joinedload(Comment.author)).where(Comment.id == comment_id)
     )
-    if comment is None or (
-        comment.is_internal and not (include_internal and can(actor, "idea.view_internal"))
-    ):
-        raise NotFound("No such comment.")
-    if (comment.is_hidden or comment.is_pending) and not (is_moderator(actor) or _is_author(actor, comment)):
+    if comment is None or (comment.is_internal and not include_internal) or not may_see(actor, comment):
         raise NotFound("No such comment.")
     if comment.prototype_id is not None:
         get_prototype(actor, comment.prototype_id, with_parts=False)

@@ -27,7 +27,7 @@ from app.services import ideas as idea_service
 from app.services import roadmap, segments
 from app.services.ideas import NOTE_MAX
 from app.services.pagination import DEFAULT_PER_PAGE, Page
-from app.services.visibility import visible_ideas
+from app.visibility import public_ideas, visible_ideas
 
 SORTS = ("votes", "weighted", "trending", "recent", "comments")
 SORT_LABELS = {
@@ -101,12 +101,7 @@ def _day_start(day: date) -> datetime:
 
 def _listed():
     """Ideas the dashboard ranks: public ones, neither deleted, hidden, waiting for review nor merged."""
-    return (
-        Idea.deleted_at.is_(None),
-        Idea.hidden_at.is_(None),
-        Idea.is_pending.is_(False),
-        Idea.status != "merged",
-    )
+    return (public_ideas(), Idea.status != "merged")
 
 
 def _conditions(actor: Any, filters: Filters) -> list[Any]:

@@ -17,8 +17,8 @@ from app.errors import BadRequest, Invalid
 from app.extensions import db
 from app.models.idea import Idea
 from app.permissions import require
-from app.services.visibility import listed_ideas, visible_ideas
 from app.text import normalize_line
+from app.visibility import listed_ideas, visible_ideas
 
 QUERY_MAX = 200  # no title is longer; SQLite refuses LIKE patterns past 50,000 bytes
 FIND_LIMIT = 8

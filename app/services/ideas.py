@@ -22,9 +22,9 @@ from app.services.mentions import find_mentions
 from app.services.notifications import Recipient, notify
 from app.services.pagination import Page, paginate
 from app.services.search import apply_search, search_document, search_terms, similar_candidates
-from app.services.visibility import visible_comments, visible_ideas
 from app.text import excerpt, normalize_line, render_markdown
 from app.uploads import Upload
+from app.visibility import visible_comments, visible_ideas
 
 TITLE_MIN, TITLE_MAX = 5, 120
 BODY_MAX = 10_000
@@ -38,11 +38,6 @@ _ORDER = {
     "discussed": (Idea.comment_count.desc(), Idea.id.desc()),
 }
 UNSET: Any = object()
-
-
-def is_visible(actor: Any, idea_id: int) -> bool:
-    """Whether `actor` may see the idea (for example after their flag hid it)."""
-    return db.session.scalar(select(Idea.id).where(Idea.id == idea_id, visible_ideas(actor))) is not None
 
 
 def get_idea(actor: Any, idea_id: int, with_images: bool = False) -> Idea:

@@ -17,9 +17,9 @@ from app.extensions import db
 from app.models.base import utcnow
 from app.models.idea import Idea, IdeaImage
 from app.models.prototype import Prototype, PrototypeImage
-from app.services.visibility import visible_ideas, visible_prototypes
 from app.text import normalize_line
 from app.uploads import Upload
+from app.visibility import visible_ideas, visible_prototypes
 
 ALT_MAX = 200
 

@@ -22,6 +22,7 @@ from app.models.round import FeedbackRound, RoundResponse
 from app.permissions import require
 from app.services import dashboard
 from app.services.csvfile import safe_cell
+from app.visibility import public_ideas
 
 WEEKS = 12
 TOP_CATEGORIES = 8
@@ -117,21 +118,18 @@ def _per_week(column: Any, starts: list[date], *conditions: Any) -> list[int]:
     return counts
 
 
-def _listed() -> tuple[Any, ...]:
-    """Ideas the insights count: neither deleted, hidden nor waiting for review."""
-    return (Idea.deleted_at.is_(None), Idea.hidden_at.is_(None), Idea.is_pending.is_(False))
-
-
 def insights(actor: Any, now: datetime | None = None) -> Insights:
     """The numbers for every chart on the insights page (staff); a query per chart."""
     require(actor, "dashboard.view")
     now = now or utcnow()
     starts = week_starts(now)
-    ideas = _per_week(Idea.created_at, starts, *_listed())
+    ideas = _per_week(Idea.created_at, starts, public_ideas())
     votes = _per_week(IdeaVote.created_at, starts)
     by_status = dict(
         db.session.execute(
-            select(Idea.status, func.count()).where(*_listed(), Idea.status != "merged").group_by(Idea.status)
+            select(Idea.status, func.count())
+            .where(public_ideas(), Idea.status != "merged")
+            .group_by(Idea.status)
         ).all()
     )
     idea_count = func.count(Idea.id)
@@ -141,7 +139,7 @@ def insights(actor: Any, now: datetime | None = None) -> Insights:
         for name, slug, count, total in db.session.execute(
             select(Category.name, Category.slug, idea_count, vote_sum)
             .join(Idea, Idea.category_id == Category.id)
-            .where(*_listed(), Idea.status != "merged")
+            .where(public_ideas(), Idea.status != "merged")
             .group_by(Category.id, Category.name, Category.slug)
             .order_by(idea_count.desc(), vote_sum.desc(), Category.name)
             .limit(TOP_CATEGORIES)

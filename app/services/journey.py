@@ -3,7 +3,7 @@
 One timeline per idea page: created, each status change, the prototypes that explore it and
 their feedback rounds, the learning launches that test it, the roadmap items that answer it,
 and the release when one of them ships. Each step is shown only to people who may see what it
-points at (the same visibility functions as the pages of prototypes, rounds, launches and the
+points at (the same visibility rules as the pages of prototypes, rounds, launches and the
 roadmap), and the whole journey is read in at most eight queries, however long it is.
 
 Round results on the timeline: results pages are for staff, but the people who answered a round
@@ -19,25 +19,26 @@ from datetime import datetime
 from typing import Any
 
 from markupsafe import Markup
-from sqlalchemy import Text, and_, cast, func, or_, select, true
+from sqlalchemy import Text, cast, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.idea import STATUS_LABELS as IDEA_STATUS_LABELS
 from app.models.idea import Idea, IdeaStatusChange
-from app.models.launch import Launch, LaunchIdea, LaunchParticipant
+from app.models.launch import Launch, LaunchIdea
 from app.models.prototype import Prototype, PrototypeIdea
 from app.models.roadmap import RoadmapIdea, RoadmapItem
 from app.models.round import FeedbackRound, RoundAnswer, RoundQuestion, RoundResponse
 from app.models.user import User
-from app.permissions import is_signed_in, is_staff
+from app.permissions import is_staff
 from app.services import launches as launch_service
 from app.services import prototypes as prototype_service
 from app.services import roadmap as roadmap_service
 from app.services.round_results import _question_result
 from app.services.rounds import STATE_LABELS as ROUND_STATE_LABELS
 from app.services.rounds import round_url
+from app.visibility import visible_items, visible_launches, visible_prototypes, visible_rounds
 
 KINDS = ("created", "status", "prototype", "round", "launch", "roadmap", "shipped")
 # Badge tones of the design system (badge--neutral, --info, --accent, --success, --danger).
@@ -104,19 +105,6 @@ def _stored_html(value: str) -> Markup:
     return Markup(value)  # noqa: S704 - stored, sanitized on write
 
 
-def _visible_rounds(actor: Any):
-    """The SQL condition for rounds `actor` may see (as app/services/rounds.py decides, in SQL)."""
-    if is_staff(actor):
-        return true()
-    everyone = FeedbackRound.audience == "everyone"
-    if not is_signed_in(actor):
-        return everyone
-    enrolled = select(LaunchParticipant.launch_id).where(
-        LaunchParticipant.user_id == actor.id, LaunchParticipant.state == "enrolled"
-    )
-    return or_(everyone, and_(FeedbackRound.audience == "launch", FeedbackRound.launch_id.in_(enrolled)))
-
-
 def _round_facts(
     round_: FeedbackRound, responses: int, answers: dict[int, list[tuple[Any, int]]], staff: bool
 ) -> list[tuple[str, str]]:
@@ -149,7 +137,7 @@ def _prototype_steps(
                 .join(PrototypeIdea, PrototypeIdea.prototype_id == Prototype.id)
                 .where(
                     PrototypeIdea.idea_id == idea.id,
-                    prototype_service.visible_prototypes(actor),
+                    visible_prototypes(actor),
                     Prototype.deleted_at.is_(None),
                 )
                 .order_by(Prototype.id)
@@ -183,7 +171,7 @@ def _prototype_steps(
     rows = db.session.execute(
         select(FeedbackRound, responses)
         .options(selectinload(FeedbackRound.questions))
-        .where(FeedbackRound.prototype_id.in_(by_id), _visible_rounds(actor))
+        .where(FeedbackRound.prototype_id.in_(by_id), visible_rounds(actor))
         .order_by(FeedbackRound.opens_at, FeedbackRound.id)
     ).all()
     counts = {round_.id: count for round_, count in rows}
@@ -240,7 +228,7 @@ def _launch_steps(
         else db.session.scalars(
             select(Launch)
             .join(LaunchIdea, LaunchIdea.launch_id == Launch.id)
-            .where(LaunchIdea.idea_id == idea.id, launch_service.visible_launches(actor))
+            .where(LaunchIdea.idea_id == idea.id, visible_launches(actor))
             .order_by(Launch.id)
         )
     )
@@ -277,7 +265,7 @@ def _roadmap_steps(actor: Any, idea: Idea) -> list[JourneyStep]:
     for linked_at, item in db.session.execute(
         select(RoadmapIdea.created_at, RoadmapItem)
         .join(RoadmapItem, RoadmapItem.id == RoadmapIdea.roadmap_item_id)
-        .where(RoadmapIdea.idea_id == idea.id, roadmap_service.visible_items(actor))
+        .where(RoadmapIdea.idea_id == idea.id, visible_items(actor))
         .order_by(RoadmapItem.id)
     ):
         url = roadmap_service.item_url(item)

@@ -12,10 +12,9 @@ from app.models.launch import Launch, LaunchIdea, LaunchPrototype
 from app.models.prototype import Prototype
 from app.models.round import FeedbackRound
 from app.services import participation
-from app.services.launches import STATUSES, get_launch, visible_launches
+from app.services.launches import STATUSES, get_launch
 from app.services.pagination import DEFAULT_PER_PAGE, Page, paginate
-from app.services.prototypes import visible_prototypes
-from app.services.visibility import visible_ideas
+from app.visibility import visible_ideas, visible_launches, visible_prototypes
 
 # The order of the launch list: the ones people can join first.
 LIST_ORDER = {"recruiting": 0, "running": 1, "draft": 2, "completed": 3, "cancelled": 4}

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, true
+from sqlalchemy import delete, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.errors import Conflict, Invalid, NotFound
@@ -30,13 +30,12 @@ from app.models.launch import (
 )
 from app.models.prototype import Prototype
 from app.models.user import User
-from app.permissions import can, require
+from app.permissions import require
 from app.services import audit, webhook_events
 from app.services.fields import NOT_HERE, FieldTable, Text
 from app.services.notifications import Recipient, notify
-from app.services.prototypes import visible_prototypes
-from app.services.visibility import visible_ideas
 from app.text import render_markdown
+from app.visibility import visible_ideas, visible_launches, visible_prototypes
 
 METRIC_VALUE_MAX = 60
 # A launch's texts: the rules, the messages, the form's labels and hints, the API's fields.
@@ -172,16 +171,6 @@ class OutcomeInput:
 
 def launch_url(launch: Launch) -> str:
     return site_path("launches.detail", launch_id=launch.id)
-
-
-# ---- Who sees what ----
-
-
-def visible_launches(actor: Any):
-    """The SQL condition for launches `actor` may see: drafts for staff only."""
-    if can(actor, "launch.view_drafts"):
-        return true()
-    return Launch.status != "draft"
 
 
 def get_launch(actor: Any, launch_id: int, with_parts: bool = True) -> Launch:

@@ -24,8 +24,8 @@ from app.models.user import EMAIL_PREFERENCES, User
 from app.permissions import require
 from app.services import outbox
 from app.services.pagination import DEFAULT_PER_PAGE, Page, paginate
-from app.services.visibility import visible_notifications
 from app.text import normalize_line
+from app.visibility import visible_notifications
 
 DIGEST_INTERVAL = timedelta(days=1)
 # A digest lists at most this many notifications; the rest wait on the notifications page.

@@ -14,8 +14,7 @@ from app.models.user import User
 from app.permissions import is_signed_in
 from app.services import rounds
 from app.services.accounts import get_user
-from app.services.prototypes import visible_prototypes
-from app.services.visibility import visible_comments, visible_ideas
+from app.visibility import visible_comments, visible_ideas, visible_prototypes
 
 RECENT = 10
 

@@ -37,9 +37,9 @@ from app.services.fields import FieldTable, Text
 from app.services.images import apply_image_change, check_image_change
 from app.services.notifications import Recipient, notify
 from app.services.pagination import DEFAULT_PER_PAGE, Page, paginate
-from app.services.visibility import visible_comments, visible_ideas, visible_prototypes
 from app.text import excerpt, normalize_line
 from app.uploads import Upload
+from app.visibility import visible_comments, visible_ideas, visible_prototypes
 
 # A prototype's texts: the rules, the messages, the form's labels and hints, the API's fields.
 TEXTS = FieldTable(
@@ -103,12 +103,6 @@ def get_prototype(actor: Any, prototype_id: int, with_parts: bool = True) -> Pro
     if prototype is None:
         raise _not_found()
     return prototype
-
-
-def is_visible(actor: Any, prototype_id: int) -> bool:
-    """Whether `actor` may see the prototype (for example after their flag hid it)."""
-    stmt = select(Prototype.id).where(Prototype.id == prototype_id, visible_prototypes(actor))
-    return db.session.scalar(stmt) is not None
 
 
 def prototype_url(prototype: Prototype) -> str:

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, select, true, union
+from sqlalchemy import delete, func, select, union
 from sqlalchemy.orm import joinedload
 
 from app.errors import Conflict, Invalid, NotFound
@@ -27,8 +27,8 @@ from app.services.dialect import insert_ignore
 from app.services.fields import NOT_HERE, FieldTable, Text
 from app.services.notifications import MESSAGE_MAX, Recipient, notify
 from app.services.pagination import DEFAULT_PER_PAGE, Page, paginate
-from app.services.visibility import visible_ideas
 from app.text import excerpt, normalize_line
+from app.visibility import is_public, visible_ideas, visible_items
 
 # An item's texts: the rules, the messages, the form's labels and hints, the API's fields.
 TEXTS = FieldTable(
@@ -95,16 +95,6 @@ MAX_ID = 2**31
 
 def item_url(item: RoadmapItem) -> str:
     return site_path("roadmap.detail", item_id=item.id)
-
-
-# ---- Who sees what ----
-
-
-def visible_items(actor: Any):
-    """The SQL condition for roadmap items `actor` may see: private ones for staff only."""
-    if can(actor, "roadmap.view_private"):
-        return true()
-    return RoadmapItem.is_public.is_(True)
 
 
 def get_item(actor: Any, item_id: int) -> RoadmapItem:
@@ -283,7 +273,7 @@ def _tell_supporters(actor: User, item: RoadmapItem, moved: list[Idea]) -> None:
     Each person hears which of the ideas they back moved and why they hear of it ("“Dark mode”
     shipped — you voted for it"); only ideas everyone may see are named.
     """
-    shown = {idea.id: idea for idea in moved if not (idea.is_hidden or idea.is_pending or idea.is_deleted)}
+    shown = {idea.id: idea for idea in moved if is_public(idea)}
     backers = supporters.supporters(list(shown.values()))
     if item.is_public:
         # Supporters whose linked ideas did not move (or are hidden) hear what became of the item.

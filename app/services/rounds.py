@@ -21,7 +21,7 @@ from app.extensions import db
 from app.links import site_path
 from app.models.base import utcnow
 from app.models.idea import IdeaFollow
-from app.models.launch import Launch, LaunchParticipant
+from app.models.launch import Launch
 from app.models.prototype import Prototype, PrototypeIdea
 from app.models.round import (
     AUDIENCES,
@@ -39,6 +39,15 @@ from app.services.fields import FieldTable, Text
 from app.services.notifications import Recipient, notify
 from app.services.timezones import DEFAULT_ZONE, check_zone, local_to_utc, utc_to_local
 from app.text import normalize_line
+from app.visibility import (
+    in_audience,
+    is_public,
+    launch_audience,
+    may_see,
+    public_prototypes,
+    visible_prototypes,
+    visible_rounds,
+)
 
 # A round's texts: the rules, the messages, the form's labels and hints, the API's fields.
 TEXTS = FieldTable(
@@ -89,36 +98,7 @@ def when(value: datetime, zone: ZoneInfo | None = None) -> str:
     return f"{utc_to_local(value, zone):%-d %b %Y, %H:%M} ({zone.key})"
 
 
-# ---- Who may see and answer ----
-
-
-def _get_visible_prototype(actor: Any, prototype_id: int) -> Prototype:
-    """The prototype if `actor` may see it (drafts only for staff), else NotFound."""
-    return prototypes.get_prototype(actor, prototype_id, with_parts=False)
-
-
-def in_audience(actor: Any, round_: FeedbackRound) -> bool:
-    """Whether the round asks `actor`; answering also needs an active (not suspended) account."""
-    if not is_signed_in(actor):
-        return False
-    if round_.audience == "everyone":
-        return True
-    # "launch": the members enrolled in round_.launch_id, as they are now.
-    return round_.launch_id is not None and (
-        db.session.scalar(
-            select(LaunchParticipant.id).where(
-                LaunchParticipant.launch_id == round_.launch_id,
-                LaunchParticipant.user_id == actor.id,
-                LaunchParticipant.state == "enrolled",
-            )
-        )
-        is not None
-    )
-
-
-def _may_see(actor: Any, round_: FeedbackRound) -> bool:
-    # Anonymous visitors see rounds open to everyone, so the page can invite them to sign in.
-    return is_staff(actor) or round_.audience == "everyone" or in_audience(actor, round_)
+# ---- Who may see a round ----
 
 
 def load_round(actor: Any, round_id: int) -> tuple[FeedbackRound, Prototype]:
@@ -130,8 +110,8 @@ def load_round(actor: Any, round_id: int) -> tuple[FeedbackRound, Prototype]:
     )
     if round_ is None:
         raise NotFound(NO_ROUND)
-    prototype = _get_visible_prototype(actor, round_.prototype_id)
-    if not _may_see(actor, round_):
+    prototype = prototypes.get_prototype(actor, round_.prototype_id, with_parts=False)
+    if not may_see(actor, round_):
         raise NotFound(NO_ROUND)
     return round_, prototype
 
@@ -573,15 +553,13 @@ def prototype_rounds(actor: Any, prototype: Prototype, now: datetime | None = No
     """The rounds of a prototype that `actor` may see, newest first, in at most three queries."""
     now = now or utcnow()
     staff = is_staff(actor)
-    rounds = [
-        round_
-        for round_ in db.session.scalars(
+    rounds = list(
+        db.session.scalars(
             select(FeedbackRound)
-            .where(FeedbackRound.prototype_id == prototype.id)
+            .where(FeedbackRound.prototype_id == prototype.id, visible_rounds(actor))
             .order_by(FeedbackRound.opens_at.desc(), FeedbackRound.id.desc())
         )
-        if _may_see(actor, round_)
-    ]
+    )
     if not rounds:
         return []
     ids = [round_.id for round_ in rounds]
@@ -616,7 +594,7 @@ def answered_rounds(user: User, limit: int = 20) -> list[tuple[FeedbackRound, Pr
         .where(
             RoundResponse.user_id == user.id,
             Prototype.status != "draft",
-            prototypes.visible_prototypes(user),
+            visible_prototypes(user),
         )
         .order_by(RoundResponse.updated_at.desc(), RoundResponse.id.desc())
         .limit(limit)
@@ -633,7 +611,7 @@ def round_url(round_: FeedbackRound) -> str:
 
 def _announceable(prototype: Prototype) -> bool:
     """Rounds of a prototype are announced once it is published, and not while hidden or deleted."""
-    return prototype.status == "published" and not (prototype.is_hidden or prototype.is_deleted)
+    return prototype.status == "published" and is_public(prototype)
 
 
 def _announce_if_open(round_: FeedbackRound, prototype: Prototype, now: datetime) -> int:
@@ -642,9 +620,7 @@ def _announce_if_open(round_: FeedbackRound, prototype: Prototype, now: datetime
         return 0
     if round_.audience == "launch":
         # A check-in round: every enrolled participant of the launch, whatever they follow.
-        audience_ids = select(LaunchParticipant.user_id).where(
-            LaunchParticipant.launch_id == round_.launch_id, LaunchParticipant.state == "enrolled"
-        )
+        audience_ids = launch_audience(round_.launch_id)
     else:
         audience_ids = (
             select(IdeaFollow.user_id)
@@ -677,8 +653,7 @@ def announce_open_rounds(now: datetime | None = None) -> int:
             FeedbackRound.opens_at <= now,
             FeedbackRound.closes_at > now,
             Prototype.status == "published",
-            Prototype.hidden_at.is_(None),
-            Prototype.deleted_at.is_(None),
+            public_prototypes(),
         )
         .order_by(FeedbackRound.id)
         .with_for_update(skip_locked=True, of=FeedbackRound)

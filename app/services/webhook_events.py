@@ -24,6 +24,7 @@ from app.models.roadmap import RoadmapItem
 from app.models.user import User
 from app.models.webhook import Webhook, WebhookDelivery
 from app.text import excerpt
+from app.visibility import is_public
 
 EVENTS = (
     "idea.created",
@@ -90,10 +91,6 @@ def body_of(delivery: WebhookDelivery) -> bytes:
 # ---- Events, called by the services that cause them ----
 
 
-def _idea_is_public(idea: Idea) -> bool:
-    return not (idea.is_pending or idea.hidden_at is not None or idea.deleted_at is not None)
-
-
 def _idea(idea: Idea) -> dict[str, Any]:
     return {
         "id": idea.id,
@@ -109,12 +106,12 @@ def _person(user: User) -> dict[str, Any]:
 
 def idea_created(idea: Idea, author: User) -> None:
     """An idea everyone can see was posted (pending ones wait for a moderator)."""
-    if _idea_is_public(idea):
+    if is_public(idea):
         emit("idea.created", lambda: {"idea": {**_idea(idea), "author": _person(author)}})
 
 
 def idea_status_changed(idea: Idea, change: IdeaStatusChange) -> None:
-    if _idea_is_public(idea):
+    if is_public(idea):
         emit(
             "idea.status_changed",
             lambda: {
@@ -128,7 +125,7 @@ def idea_status_changed(idea: Idea, change: IdeaStatusChange) -> None:
 
 def comment_created(comment: Comment, idea: Idea, author: User) -> None:
     """A public comment on a public idea (not internal notes, not comments waiting for review)."""
-    if comment.is_internal or comment.is_pending or comment.idea_id is None or not _idea_is_public(idea):
+    if comment.is_internal or comment.is_pending or comment.idea_id is None or not is_public(idea):
         return
     emit(
         "comment.created",
@@ -147,7 +144,7 @@ def comment_created(comment: Comment, idea: Idea, author: User) -> None:
 
 def vote_cast(idea: Idea) -> None:
     """A vote was added to an idea; who voted is not sent."""
-    if _idea_is_public(idea):
+    if is_public(idea):
         emit(
             "vote.cast",
             lambda: {

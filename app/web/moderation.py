@@ -15,7 +15,8 @@ from app.models.idea import Idea
 from app.models.moderation import FLAG_REASON_LABELS
 from app.models.prototype import Prototype
 from app.permissions import require
-from app.services import ideas, merges, moderation, prototypes
+from app.services import ideas, merges, moderation
+from app.visibility import may_see_id
 from app.web.support import call_with_form, current_actor, safe_next_url
 
 bp = Blueprint("moderation", __name__)
@@ -115,10 +116,10 @@ def flag():
         return redirect(_back(url_for("ideas.index")))
     db.session.commit()
     flash("Thanks — a moderator will look at it.", "success")
-    if kind == "idea" and not ideas.is_visible(current_actor(), target_id):
+    if kind == "idea" and not may_see_id(current_actor(), Idea, target_id):
         # The flag hid the idea from the flagger too: its page would answer 404.
         return redirect(url_for("ideas.index"))
-    if kind == "prototype" and not prototypes.is_visible(current_actor(), target_id):
+    if kind == "prototype" and not may_see_id(current_actor(), Prototype, target_id):
         return redirect(url_for("prototypes.index"))
     return redirect(_back(url_for("ideas.index")))
 

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from app import visibility
 from app.errors import Forbidden, Invalid, NotFound
 from app.extensions import db
 from app.models.base import utcnow
@@ -72,7 +73,7 @@ def test_only_enrolled_participants_see_and_answer_a_check_in_round(app):
     rounds.submit_response(enrolled, rounds.get_round(enrolled, round_.id), {str(question): 4})
     db.session.commit()
     for person in (waiting, outsider):
-        assert not rounds.in_audience(person, round_)
+        assert not visibility.in_audience(person, round_)
         with pytest.raises(NotFound):
             rounds.get_round(person, round_.id)
         with pytest.raises(Forbidden, match="participants of a learning launch"):
@@ -88,8 +89,8 @@ def test_a_participant_who_withdraws_leaves_the_audience_and_the_promoted_one_jo
     round_ = launch_round(launch)
     participation.withdraw(first, launch.id)
     db.session.commit()
-    assert not rounds.in_audience(first, round_)
-    assert rounds.in_audience(second, round_)
+    assert not visibility.in_audience(first, round_)
+    assert visibility.in_audience(second, round_)
 
 
 def test_a_check_in_round_tells_every_enrolled_participant_when_it_opens(app):

@@ -7,6 +7,7 @@ import pytest
 from flask_login import AnonymousUserMixin
 from sqlalchemy import delete, func, select, update
 
+from app import visibility
 from app.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from app.extensions import db
 from app.models.base import utcnow
@@ -364,7 +365,7 @@ def test_members_outside_the_audience_can_neither_see_nor_answer(app):
     round_ = _launch_round()
     q = qids(round_.id)
     member = make_user()
-    assert not rounds.in_audience(member, round_)
+    assert not visibility.in_audience(member, round_)
     with pytest.raises(NotFound):
         rounds.get_round(member, round_.id)
     with pytest.raises(Forbidden, match="participants of a learning launch"):
@@ -375,10 +376,10 @@ def test_members_outside_the_audience_can_neither_see_nor_answer(app):
 
 def test_everyone_signed_in_is_in_the_audience_of_an_everyone_round(app):
     round_ = make_round()
-    assert rounds.in_audience(make_user(), round_)
-    assert rounds.in_audience(make_user("admin"), round_)
-    assert not rounds.in_audience(AnonymousUserMixin(), round_)
-    assert not rounds.in_audience(None, round_)
+    assert visibility.in_audience(make_user(), round_)
+    assert visibility.in_audience(make_user("admin"), round_)
+    assert not visibility.in_audience(AnonymousUserMixin(), round_)
+    assert not visibility.in_audience(None, round_)
 
 
 # ---- Answering: every validation ----
