@@ -18,6 +18,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from app import labels
 from app.forms import title_rules
 from app.forms.accounts import strip
 from app.forms.idea_links import TickedIdeasField, idea_references_field
@@ -25,12 +26,10 @@ from app.models.launch import ASSUMPTION_KINDS, DECISIONS, Launch, LaunchAssumpt
 from app.services.launches import (
     ASSUMPTIONS_MAX,
     CAPACITY_MAX,
-    DECISION_LABELS,
     DESCRIPTION_MAX,
     ELIGIBILITY_MAX,
     HYPOTHESIS_MAX,
     HYPOTHESIS_MIN,
-    KIND_LABELS,
     LINKS_MAX,
     METRIC_MAX,
     METRIC_MIN,
@@ -76,7 +75,7 @@ class AssumptionRowForm(Form):
 
     kind = SelectField(
         "Kind",
-        choices=[SelectChoice(kind, KIND_LABELS[kind]) for kind in ASSUMPTION_KINDS],
+        choices=[SelectChoice(*pair) for pair in labels.items("assumption_kind", ASSUMPTION_KINDS)],
         default="value",
     )
     statement = StringField(
@@ -301,7 +300,7 @@ class OutcomeForm(FlaskForm):
     # Checked by the service, which reports every problem of the form at once.
     decision = RadioField(
         "Decision",
-        choices=[SelectChoice(decision, DECISION_LABELS[decision]) for decision in DECISIONS],
+        choices=[SelectChoice(*pair) for pair in labels.items("decision", DECISIONS)],
         validate_choice=False,
     )
     summary = TextAreaField(

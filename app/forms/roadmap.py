@@ -5,6 +5,7 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
+from app import labels
 from app.forms import title_rules
 from app.forms.accounts import strip
 from app.forms.idea_links import TickedIdeasField, idea_references_field
@@ -12,14 +13,11 @@ from app.models.roadmap import RoadmapItem
 from app.services.roadmap import (
     DESCRIPTION_MAX,
     RELEASE_NOTE_MAX,
-    STATUS_LABELS,
     STATUSES,
     TARGET_MAX,
     TITLE_MAX,
     TITLE_MIN,
 )
-
-SCALE_LABELS = {1: "1 — very low", 2: "2 — low", 3: "3 — medium", 4: "4 — high", 5: "5 — very high"}
 
 
 def _score(value: str | int | None) -> int | None:
@@ -33,7 +31,7 @@ def _scale(label: str, description: str) -> SelectField:
     return SelectField(
         label,
         choices=[SelectChoice("", "Not set")]
-        + [SelectChoice(str(n), text) for n, text in SCALE_LABELS.items()],
+        + [SelectChoice(str(n), text) for n, text in labels.items("score")],
         coerce=_score,
         description=description,
     )
@@ -73,7 +71,7 @@ class RoadmapItemForm(FlaskForm):
     # Only when creating: later changes go through the status form, which tells supporters.
     status = SelectField(
         "Status",
-        choices=[SelectChoice(status, STATUS_LABELS[status]) for status in STATUSES],
+        choices=[SelectChoice(*pair) for pair in labels.items("roadmap_status", STATUSES)],
         default="planned",
         description="Later changes are made on the item’s page.",
     )
@@ -101,7 +99,9 @@ class RoadmapItemForm(FlaskForm):
 
 
 class StatusForm(FlaskForm):
-    status = SelectField("New status", choices=[SelectChoice(s, STATUS_LABELS[s]) for s in STATUSES])
+    status = SelectField(
+        "New status", choices=[SelectChoice(*pair) for pair in labels.items("roadmap_status", STATUSES)]
+    )
     release_note = TextAreaField(
         "Release note",
         [Optional(), Length(max=RELEASE_NOTE_MAX, message=f"Use at most {RELEASE_NOTE_MAX:,} characters.")],

@@ -5,7 +5,8 @@ from wtforms import BooleanField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
-from app.services.webhooks import DESCRIPTION_MAX, EVENT_LABELS, EVENTS, URL_MAX
+from app import labels
+from app.services.webhooks import DESCRIPTION_MAX, EVENTS, URL_MAX
 
 DESCRIPTION_MESSAGE = f"Keep the description to {DESCRIPTION_MAX} characters or fewer."
 
@@ -26,7 +27,7 @@ class WebhookForm(FlaskForm):
     )
     events = SelectMultipleField(
         "Events",
-        choices=[SelectChoice(event, EVENT_LABELS[event]) for event in EVENTS],
+        choices=[SelectChoice(*pair) for pair in labels.items("webhook_event", EVENTS)],
         validate_choice=False,
     )
     is_active = BooleanField("On: send events to this address", default=True)

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import case, delete, select, true
 from sqlalchemy.orm import joinedload, selectinload
 
+from app import labels
 from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db
 from app.links import site_path
@@ -27,6 +28,7 @@ from app.models.launch import (
     LaunchIdea,
     LaunchParticipant,
     LaunchPrototype,
+    ParticipantState,
 )
 from app.models.prototype import Prototype
 from app.models.round import FeedbackRound
@@ -53,21 +55,6 @@ STATEMENT_MIN, STATEMENT_MAX = 5, 300
 SUMMARY_MIN, SUMMARY_MAX = 10, 10_000
 LINKS_MAX = 20
 STATUSES = LAUNCH_STATUSES
-STATUS_LABELS = {
-    "draft": "Draft",
-    "recruiting": "Recruiting",
-    "running": "Running",
-    "completed": "Completed",
-    "cancelled": "Cancelled",
-}
-KIND_LABELS = {"value": "Value", "execution": "Execution", "scale": "Scale"}
-KIND_HINTS = {
-    "value": "Do customers want it?",
-    "execution": "Can we deliver it?",
-    "scale": "Can it grow?",
-}
-RESULT_LABELS = {"confirmed": "Confirmed", "refuted": "Refuted", "inconclusive": "Inconclusive"}
-DECISION_LABELS = {"scale": "Scale it", "iterate": "Iterate", "stop": "Stop"}
 # Where each status may go. Completing needs an outcome; completed and cancelled are final.
 TRANSITIONS = {
     "draft": ("recruiting", "cancelled"),
@@ -153,7 +140,7 @@ def _check_dates(starts_at: Any, ends_at: Any, fields: dict[str, list[str]]) -> 
 
 def _check_started(launch: Launch, starts_at: Any, fields: dict[str, list[str]]) -> None:
     """A launch that runs (or ran) has started: its start date can't move into the future."""
-    started = launch.status in ("running", "completed")
+    started = launch.has_started
     if started and "starts_at" not in fields and isinstance(starts_at, datetime) and starts_at > utcnow():
         fields["starts_at"] = [
             f"This launch started on {day(launch.starts_at)}; its start date can't move into the future."
@@ -356,11 +343,6 @@ def _checked_fields(fields: dict[str, list[str]], **given: Any) -> dict[str, str
     }
 
 
-def _refuse_final(launch: Launch) -> None:
-    if launch.status in ("completed", "cancelled"):
-        raise Conflict(f"This launch is {launch.status}; its record stays as it is.")
-
-
 def update_launch(actor: User, launch: Launch, **changes: Any) -> Launch:
     """Edit a launch (staff). Keys left out stay as they are.
 
@@ -370,7 +352,6 @@ def update_launch(actor: User, launch: Launch, **changes: Any) -> Launch:
     from app.services import participation
 
     require(actor, "launch.edit", launch)
-    _refuse_final(launch)
     unknown = changes.keys() - {
         "title",
         "hypothesis",
@@ -539,7 +520,7 @@ def change_status(
     if status not in STATUSES:
         raise Invalid({"status": [f"Status must be one of: {', '.join(STATUSES)}."]})
     if status == launch.status:
-        raise Conflict(f"The launch is {STATUS_LABELS[status].lower()} already.")
+        raise Conflict(f"The launch is {labels.label('launch_status', status).lower()} already.")
     if status not in TRANSITIONS[launch.status]:
         raise Conflict(_refusal(launch.status, status))
     now = now or utcnow()
@@ -591,7 +572,7 @@ def _refusal(current: str, wanted: str) -> str:
 def record_outcome(actor: User, launch: Launch, outcome: OutcomeInput) -> Launch:
     """Correct the outcome of a completed launch (staff); nobody is told again."""
     require(actor, "launch.change_status", launch)
-    if launch.status != "completed":
+    if not launch.is_completed:
         raise Conflict("The outcome is recorded when the launch is completed.")
     checked = check_outcome(launch, outcome)
     before = launch.decision
@@ -643,7 +624,7 @@ def _tell_participants(actor: User, launch: Launch, message: str) -> None:
 
 def _tell_outcome(actor: User, launch: Launch) -> None:
     """Participants and followers of the linked ideas hear the decision, once each."""
-    decision = DECISION_LABELS[launch.decision or "stop"].lower()
+    decision = labels.label("decision", launch.decision or "stop").lower()
     message = f"The learning launch “{launch.title}” is complete. Decision: {decision}."
     recipients = [
         Recipient(user_id, "launch", message) for user_id in _participant_ids(launch, ("enrolled",))
@@ -663,8 +644,12 @@ class LaunchRow:
     """A launch in a list, with the viewer's place in it."""
 
     launch: Launch
-    my_state: str | None = None
+    my_state: ParticipantState | None = None
     my_position: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.my_state is not None:
+            self.my_state = ParticipantState(self.my_state)
 
 
 def list_launches(
@@ -713,7 +698,7 @@ class LaunchPage:
     ideas: list[Idea]
     prototypes: list[Prototype]
     rounds: list[FeedbackRound]
-    my_state: str | None
+    my_state: ParticipantState | None
     my_position: int | None
     screening_answer: str = ""
     removal_reason: str = ""
@@ -754,7 +739,7 @@ def launch_page(actor: Any, launch_id: int) -> LaunchPage:
         ideas=ideas,
         prototypes=linked_prototypes,
         rounds=rounds,
-        my_state=mine.state if mine else None,
+        my_state=ParticipantState(mine.state) if mine else None,
         my_position=mine.position if mine else None,
         screening_answer=mine.screening_answer if mine else "",
         removal_reason=mine.removal_reason if mine else "",

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, true, union
 from sqlalchemy.orm import joinedload
 
+from app import labels
 from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db
 from app.links import site_path
@@ -34,12 +35,6 @@ DESCRIPTION_MAX = 20_000
 RELEASE_NOTE_MAX = 20_000
 TARGET_MAX = 40
 STATUSES = ROADMAP_STATUSES
-STATUS_LABELS = {
-    "planned": "Planned",
-    "in_progress": "In progress",
-    "shipped": "Shipped",
-    "cancelled": "Cancelled",
-}
 # The board's columns, left to right; cancelled items are not on the board.
 COLUMNS = ("planned", "in_progress", "shipped")
 # What linked ideas become when their item reaches a status, and the statuses they move from.
@@ -221,7 +216,7 @@ def change_status(actor: User, item: RoadmapItem, status: Any, release_note: Any
     if fields:
         raise Invalid(fields)
     if status == item.status:
-        raise Conflict(f"The item is {STATUS_LABELS[status].lower()} already.")
+        raise Conflict(f"The item is {labels.label('roadmap_status', status).lower()} already.")
     before = item.status
     now = utcnow()
     item.status = status
@@ -247,7 +242,7 @@ def change_status(actor: User, item: RoadmapItem, status: Any, release_note: Any
 def _idea_note(item: RoadmapItem) -> str:
     if not item.is_public:
         return ""
-    return f"Roadmap: “{item.title}” is {STATUS_LABELS[item.status].lower()}."
+    return f"Roadmap: “{item.title}” is {labels.label('roadmap_status', item.status).lower()}."
 
 
 def _linked_ideas(item_id: int, statuses: Iterable[str] | None = None) -> list[Idea]:
@@ -309,7 +304,7 @@ def _news(
         if item.is_public and item.title not in {idea.title for idea in ideas}:
             parts.append(f"Roadmap: “{item.title}”.")
     else:
-        headline = f"“{item.title}” is {STATUS_LABELS[item.status].lower()}"
+        headline = f"“{item.title}” is {labels.label('roadmap_status', item.status).lower()}"
         parts = [f"{headline}."]
     if item.is_public and item.status == "shipped" and item.release_note:
         room = MESSAGE_MAX - len(" ".join(parts)) - 1

@@ -16,6 +16,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from app import labels
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.extensions import db
 from app.links import site_path
@@ -46,14 +47,6 @@ OPTIONS_MIN, OPTIONS_MAX = 2, 12
 OPTION_MAX = 120
 TEXT_MAX = 2_000
 CHOICE_KINDS = ("choice", "multi")
-KIND_LABELS = {
-    "rating": "Rating (1–5)",
-    "nps": "Likelihood to recommend (0–10)",
-    "choice": "One choice",
-    "multi": "Several choices",
-    "text": "Free text",
-}
-STATE_LABELS = {"scheduled": "Scheduled", "open": "Open", "closed": "Closed"}
 RATING_VALUES = range(1, 6)
 NPS_VALUES = range(0, 11)
 NO_ROUND = "No such feedback round, or it is not visible to you."
@@ -196,7 +189,8 @@ def _check_options(kind: str, options: Any, errors: list[str]) -> list[str] | No
     if kind not in CHOICE_KINDS:
         if options:
             errors.append(
-                f"Options are only for “{KIND_LABELS['choice']}” and “{KIND_LABELS['multi']}” questions: "
+                f"Options are only for “{labels.label('question_kind', 'choice')}” "
+                f"and “{labels.label('question_kind', 'multi')}” questions: "
                 "clear them, or make this a choice question."
             )
         return None

@@ -59,14 +59,6 @@ EVENTS = (
     "roadmap.shipped",
     "launch.outcome",
 )
-EVENT_LABELS = {
-    "idea.created": "An idea is posted",
-    "idea.status_changed": "An idea's status changes",
-    "comment.created": "Someone comments on an idea",
-    "vote.cast": "Someone votes for an idea",
-    "roadmap.shipped": "A public roadmap item ships",
-    "launch.outcome": "A learning launch's outcome is recorded",
-}
 # Sent by the admin page's "Send a test ping", whatever the webhook subscribes to.
 PING = "ping"
 URL_MAX = 2000

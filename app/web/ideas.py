@@ -3,11 +3,12 @@
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from app import labels
 from app.extensions import db
 from app.forms.accounts import PostForm
 from app.forms.ideas import IdeaForm, StatusForm
 from app.idempotency import ALREADY_SENT, claim_submission
-from app.models.idea import STATUS_LABELS, STATUSES
+from app.models.idea import STATUSES
 from app.pagecache import cached_for_visitors
 from app.permissions import require
 from app.ratelimits import count_save, form_page
@@ -59,7 +60,6 @@ def index():
         "ideas/index.html",
         result=result,
         categories=category_service.list_categories(),
-        sort_labels=ideas.SORT_LABELS,
         post_form=PostForm(),
     )
 
@@ -251,7 +251,10 @@ def change_status(idea_id: int):
         )
         if ok:
             db.session.commit()
-            flash(f"Status changed to “{STATUS_LABELS[form.status.data]}”. Followers are told.", "success")
+            flash(
+                f"Status changed to “{labels.label('idea_status', form.status.data)}”. Followers are told.",
+                "success",
+            )
             return redirect(url_for("ideas.detail", idea_id=idea.id))
     for messages in form.errors.values():
         for message in messages:

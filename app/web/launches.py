@@ -1,7 +1,5 @@
 """Learning launch pages: the list, planning (staff), the launch page, joining, running it, the outcome."""
 
-from types import SimpleNamespace
-
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -9,7 +7,7 @@ from app.extensions import db
 from app.forms.accounts import PostForm
 from app.forms.launches import JoinForm, LaunchForm, MessageForm, OutcomeForm, outcome_results
 from app.models.base import utcnow
-from app.permissions import require
+from app.permissions import require, state_refusal
 from app.services import launches, participation
 from app.web.idea_links import chosen_idea_ids, picker
 from app.web.paging import keep_in_range, list_page_args
@@ -22,17 +20,6 @@ STATUS_MESSAGES = {
     "running": "The launch is running: it takes no new participants now.",
     "cancelled": "The launch is cancelled. Everyone who joined is told.",
 }
-# The label dictionaries of app/services, for templates (also the idea page's launches section).
-LABELS = SimpleNamespace(
-    status=launches.STATUS_LABELS,
-    kind=launches.KIND_LABELS,
-    kind_hint=launches.KIND_HINTS,
-    result=launches.RESULT_LABELS,
-    decision=launches.DECISION_LABELS,
-    state=participation.STATE_LABELS,
-)
-
-bp.add_app_template_global(LABELS, "launch_labels")
 
 
 def _actor():
@@ -91,9 +78,10 @@ def new():
 @login_required
 def edit(launch_id: int):
     launch = launches.get_launch(_actor(), launch_id)
-    require(_actor(), "launch.edit", launch)
-    if launch.status in ("completed", "cancelled"):
-        flash(f"This launch is {launch.status}; its record stays as it is.", "info")
+    require(_actor(), "launch.edit", launch, state=False)
+    refusal = state_refusal("launch.edit", launch)
+    if refusal is not None:
+        flash(refusal, "info")
         return _detail(launch.id)
     form = LaunchForm()
     if request.method == "GET":
@@ -314,7 +302,7 @@ def participants_csv(launch_id: int):
 @login_required
 def message(launch_id: int):
     launch = launches.get_launch(_actor(), launch_id, with_parts=False)
-    require(_actor(), "launch.message", launch)
+    require(_actor(), "launch.message", launch, state=False)
     form = MessageForm()
     if not form.validate_on_submit():
         if "csrf_token" in form.errors:

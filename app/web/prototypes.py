@@ -107,7 +107,6 @@ def render_prototype_page(prototype_id: int, status: int = 200, comment_form=Non
         "prototypes/detail.html",
         page=data,
         prototype=data.prototype,
-        status_labels=prototypes.STATUS_LABELS,
         transitions=prototypes.TRANSITIONS,
         thread=comment_service.build_thread(data.comments),
         refused_comment_form=comment_form,

@@ -171,7 +171,6 @@ def edit(round_id: int):
             round=round_,
             prototype=prototype,
             answered=answered,
-            kind_labels=rounds.KIND_LABELS,
         ),
         status,
     )
@@ -250,8 +249,6 @@ def results(round_id: int):
         round=data.round,
         prototype=data.prototype,
         charts=question_charts,
-        kind_labels=rounds.KIND_LABELS,
-        state_labels=rounds.STATE_LABELS,
     )
 
 
