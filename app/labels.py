@@ -139,6 +139,25 @@ DASHBOARD_SORT = _plain(
         "comments": "Most discussed",
     }
 )
+NOTIFICATION_KIND = _plain(
+    {
+        "comment": "Comment",
+        "reply": "Reply",
+        "mention": "Mention",
+        "status": "Status change",
+        "launch": "Learning launch",
+        "moderation": "Moderation",
+    }
+)
+# Site settings, as the audit log names them.
+SETTING = _plain(
+    {
+        "premoderation_enabled": "Pre-moderation",
+        "premoderation_first_posts": "Pre-moderation: first posts held",
+        "premoderation_max_links": "Pre-moderation: links allowed from new accounts",
+        "ranking_explanations_public": "“Why this rank?” for everyone",
+    }
+)
 # A setting switched on or off, as the audit log stores it.
 SWITCH = _plain({"True": "On", "False": "Off"})
 RATING = _plain({1: "1 (lowest)", 2: "2", 3: "3", 4: "4", 5: "5 (highest)"})
@@ -163,6 +182,8 @@ FAMILIES: dict[str, dict] = {
     "webhook_event": WEBHOOK_EVENT,
     "idea_sort": IDEA_SORT,
     "dashboard_sort": DASHBOARD_SORT,
+    "notification_kind": NOTIFICATION_KIND,
+    "setting": SETTING,
     "switch": SWITCH,
     "rating": RATING,
     "score": SCORE,
@@ -175,7 +196,10 @@ def look(family: str, key: object) -> Look:
     return found if found is not None else Look(str(key))
 
 
-def label(family: str, key: object) -> str:
+def label(family: str, key: object, default: str | None = None) -> str:
+    """The label of `key`; `default` (if given) for a key the table does not know."""
+    if default is not None and key not in FAMILIES[family]:
+        return default
     return look(family, key).label
 
 
