@@ -320,7 +320,7 @@ def bulk_change_status(actor: User, idea_ids: Iterable[int], status: str, note: 
     if missing:
         listed = ", ".join(f"#{idea_id}" for idea_id in missing[:5])
         raise Invalid({"idea_ids": [f"There is no idea {listed} (or it was deleted); nothing was changed."]})
-    merged = [idea for idea in ideas if idea.status == "merged"]
+    merged = [idea for idea in ideas if idea.is_merged]
     if merged:
         raise Conflict(f"Idea #{merged[0].id} is merged into another one; nothing was changed.")
     changed = 0

@@ -424,7 +424,7 @@ def update_launch(actor: User, launch: Launch, **changes: Any) -> Launch:
     launch.updated_at = utcnow()
     audit.record(actor, "launch.update", "launch", launch.id, before=before, after=launch.title)
     db.session.flush()
-    if raised and launch.status in ("recruiting", "running"):
+    if raised and launch.is_active:
         participation.fill_seats(actor, launch.id)
         db.session.refresh(launch)
     return launch

@@ -322,7 +322,8 @@ def places(actor: Any, launch_ids: list[int]) -> dict[int, tuple[str, int | None
         )
     )
     return {
-        launch_id: (state, position if state == "waitlisted" else None) for launch_id, state, position in rows
+        launch_id: (state, position if ParticipantState(state).is_waitlisted else None)
+        for launch_id, state, position in rows
     }
 
 
@@ -375,11 +376,11 @@ def participants(actor: User, launch: Launch) -> list[ParticipantRow]:
         .where(LaunchParticipant.launch_id == launch.id)
         .order_by(LaunchParticipant.joined_at, LaunchParticipant.id)
     ).all()
-    enrolled = [(row, user) for row, user in rows if row.state == "enrolled"]
+    enrolled = [(row, user) for row, user in rows if ParticipantState(row.state).is_enrolled]
     waiting = sorted(
-        ((row, user) for row, user in rows if row.state == "waitlisted"), key=lambda p: p[0].waitlist_seq
+        ((row, user) for row, user in rows if row.is_waitlisted), key=lambda p: p[0].waitlist_seq
     )
-    withdrawn = [(row, user) for row, user in rows if row.state in ("withdrawn", "removed")]
+    withdrawn = [(row, user) for row, user in rows if not row.holds_place]
     listed = [
         ParticipantRow(user, row.state, row.joined_at, None, row.screening_answer) for row, user in enrolled
     ]

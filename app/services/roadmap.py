@@ -306,7 +306,7 @@ def _news(
     else:
         headline = f"“{item.title}” is {labels.label('roadmap_status', item.status).lower()}"
         parts = [f"{headline}."]
-    if item.is_public and item.status == "shipped" and item.release_note:
+    if item.is_public and item.is_shipped and item.release_note:
         room = MESSAGE_MAX - len(" ".join(parts)) - 1
         if room > 20:
             parts.append(excerpt(item.release_note, room))
@@ -330,7 +330,7 @@ def link_idea(actor: User, item: RoadmapItem, idea_id: Any, plan: bool = True) -
     )
     if idea is None:
         raise Invalid({"idea_id": [f"There is no idea #{idea_id}."]})
-    if idea.status == "merged":
+    if idea.is_merged:
         raise Conflict(f"Idea #{idea.id} is merged into #{idea.merged_into_id}; link that one instead.")
     made = db.session.execute(
         insert_ignore(
@@ -367,7 +367,7 @@ def set_ideas(actor: User, item: RoadmapItem, idea_ids: Iterable[int]) -> None:
     problems += [
         f"Idea #{n} is merged into #{ideas[n].merged_into_id}; link that one instead."
         for n in wanted
-        if n in ideas and n not in linked and ideas[n].status == "merged"
+        if n in ideas and n not in linked and ideas[n].is_merged
     ]
     if problems:
         raise Invalid({"idea_ids": problems})

@@ -455,9 +455,9 @@ def _check_may_answer(actor: Any, round_: FeedbackRound, now: datetime) -> None:
     if not in_audience(actor, round_):
         raise Forbidden(NOT_IN_AUDIENCE)
     state = round_.state_at(now)
-    if state == "scheduled":
+    if state.is_scheduled:
         raise Conflict(f"This round opens on {when(round_.opens_at)}; come back then to answer.")
-    if state == "closed":
+    if state.is_closed:
         raise Conflict(f"This round closed on {when(round_.closes_at)}; answers are no longer taken.")
 
 
@@ -544,7 +544,7 @@ def round_page(actor: Any, round_id: int, now: datetime | None = None) -> RoundP
         prototype=prototype,
         state=state,
         in_audience=member,
-        may_answer=member and state == "open" and not actor.is_suspended,
+        may_answer=member and state.is_open and not actor.is_suspended,
         response=response,
         answers=answers,
     )
@@ -626,7 +626,7 @@ def round_url(round_: FeedbackRound) -> str:
 
 def _announceable(prototype: Prototype) -> bool:
     """Rounds of a prototype are announced once it is published, and not while hidden or deleted."""
-    return prototype.status == "published" and not (prototype.is_hidden or prototype.is_deleted)
+    return prototype.is_published and not (prototype.is_hidden or prototype.is_deleted)
 
 
 def _announce_if_open(round_: FeedbackRound, prototype: Prototype, now: datetime) -> int:

@@ -143,7 +143,7 @@ def render_idea_page(idea_id: int, status: int = 200, comment_form=None, note_fo
         page=data,
         idea=data.idea,
         thread=comment_service.build_thread(data.comments),
-        status_form=StatusForm(status=data.idea.status if data.idea.status != "merged" else "open"),
+        status_form=StatusForm(status="open" if data.idea.is_merged else data.idea.status),
         post_form=PostForm(),
         refused_comment_form=comment_form,
         refused_note_form=note_form,

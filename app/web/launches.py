@@ -62,7 +62,7 @@ def new():
         )
         if ok:
             db.session.commit()
-            if launch.status == "recruiting":
+            if launch.is_recruiting:
                 flash(STATUS_MESSAGES["recruiting"], "success")
             else:
                 flash(
@@ -143,7 +143,7 @@ def join(launch_id: int):
     if not ok:
         return render_launch_page(launch_id, 422, join_form=form)
     db.session.commit()
-    if place.state == "enrolled":
+    if place.state.is_enrolled:
         flash("You are enrolled. We'll tell you here when there is news about the launch.", "success")
     else:
         flash(
@@ -212,7 +212,7 @@ def complete(launch_id: int):
                 metric_actual=form.metric_actual.data or "",
                 results=results,
             )
-            correcting = launch.status == "completed"
+            correcting = launch.is_completed
             if correcting:
                 ok, _ = call_with_form(form, launches.record_outcome, _actor(), launch, outcome)
             else:

@@ -84,7 +84,7 @@ def new():
         )
         if ok:
             db.session.commit()
-            if prototype.status == "published":
+            if prototype.is_published:
                 flash("The prototype is published. Followers of its linked ideas are told.", "success")
             else:
                 flash("The draft is saved; only staff can see it until you publish it.", "success")

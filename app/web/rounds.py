@@ -117,7 +117,7 @@ def new(prototype_id: int):
         if round_ is not None:
             db.session.commit()
             state = round_.state_at(utcnow())
-            if state == "open":
+            if state.is_open:
                 flash("The round is open now; the followers of the prototype's ideas are told.", "success")
             else:
                 opens = when(round_.opens_at, form.zone())
