@@ -1,5 +1,5 @@
-"""What users read for each stored value: the label, badge tone and icon of every state, and
-the wording of every other choice a page or form offers.
+"""What users read for each stored value: the label and badge tone of every state, and the
+wording of every other choice a page or form offers.
 
 Each table maps a stored value to a `Look`. Python code asks `label()` / `tone()` / `choices()`;
 templates reach the same functions through the `labels` global and draw state badges with the
@@ -15,8 +15,6 @@ from dataclasses import dataclass
 class Look:
     label: str
     tone: str = "neutral"
-    # An inline SVG path (24×24 view box) for the few states drawn with a symbol.
-    icon: str = ""
     # A short explanation, shown as the badge's title.
     hint: str = ""
 

@@ -289,12 +289,16 @@ def state_refusal(action: str, obj: Any) -> str | None:
     return None if check is None or obj is None else check(obj)
 
 
-def can(actor: Any, action: str, obj: Any = None) -> bool:
-    """Whether `actor` may do `action` (to `obj`, in its present state). Unknown actions are refused."""
+def _rule(action: str) -> Predicate:
     rule = RULES.get(action)
     if rule is None:
         raise KeyError(f"no permission rule named {action!r}")
-    return rule(actor, obj) and state_refusal(action, obj) is None
+    return rule
+
+
+def can(actor: Any, action: str, obj: Any = None) -> bool:
+    """Whether `actor` may do `action` (to `obj`, in its present state). Unknown actions are refused."""
+    return _rule(action)(actor, obj) and state_refusal(action, obj) is None
 
 
 def require(actor: Any, action: str, obj: Any = None, state: bool = True) -> None:
@@ -304,7 +308,7 @@ def require(actor: Any, action: str, obj: Any = None, state: bool = True) -> Non
     `state=False` leaves the state to a later `require_state()`, for services that check their
     input first.
     """
-    if RULES[action](actor, obj):
+    if _rule(action)(actor, obj):
         if state:
             require_state(action, obj)
         return

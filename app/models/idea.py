@@ -114,12 +114,8 @@ class Idea(db.Model):
         return labels.label("idea_status", self.status)
 
     @property
-    def is_closed(self) -> bool:
-        return self.status in CLOSED_STATUSES
-
-    @property
     def takes_votes(self) -> bool:
-        return not self.is_closed
+        return self.status not in CLOSED_STATUSES
 
     @property
     def is_merged(self) -> bool:

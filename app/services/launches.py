@@ -19,9 +19,11 @@ from app.links import site_path
 from app.models.base import utcnow
 from app.models.idea import Idea, IdeaFollow
 from app.models.launch import (
+    ACTIVE_STATUSES,
     ASSUMPTION_KINDS,
     ASSUMPTION_RESULTS,
     DECISIONS,
+    FINAL_STATUSES,
     LAUNCH_STATUSES,
     Launch,
     LaunchAssumption,
@@ -558,7 +560,7 @@ def change_status(
 
 
 def _refusal(current: str, wanted: str) -> str:
-    if current in ("completed", "cancelled"):
+    if current in FINAL_STATUSES:
         return f"This launch is {current}; its status can't change any more."
     if wanted == "draft":
         return "A launch that people could see can't go back to draft; cancel it instead."
@@ -764,7 +766,7 @@ def launch_choices(actor: Any) -> list[Launch]:
     return list(
         db.session.scalars(
             select(Launch)
-            .where(Launch.status.in_(("recruiting", "running")))
+            .where(Launch.status.in_(ACTIVE_STATUSES))
             .order_by(Launch.starts_at.desc(), Launch.id.desc())
         )
     )

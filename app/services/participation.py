@@ -19,7 +19,7 @@ from app import labels
 from app.errors import Conflict, Invalid
 from app.extensions import db
 from app.models.base import utcnow
-from app.models.launch import Launch, LaunchParticipant, ParticipantState
+from app.models.launch import FINAL_STATUSES, Launch, LaunchParticipant, ParticipantState
 from app.models.user import User
 from app.permissions import is_signed_in, require, require_state
 from app.services import audit
@@ -345,9 +345,7 @@ def my_launches(actor: User) -> list[MyLaunch]:
             select(Launch)
             .join(LaunchParticipant, LaunchParticipant.launch_id == Launch.id)
             .where(LaunchParticipant.user_id == actor.id)
-            .order_by(
-                Launch.status.in_(("completed", "cancelled")), Launch.starts_at.desc(), Launch.id.desc()
-            )
+            .order_by(Launch.status.in_(FINAL_STATUSES), Launch.starts_at.desc(), Launch.id.desc())
         )
     )
     found = places(actor, [launch.id for launch in launches])

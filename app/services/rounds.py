@@ -22,7 +22,7 @@ from app.extensions import db
 from app.links import site_path
 from app.models.base import utcnow
 from app.models.idea import IdeaFollow
-from app.models.launch import Launch, LaunchParticipant
+from app.models.launch import ACTIVE_STATUSES, Launch, LaunchParticipant
 from app.models.prototype import Prototype, PrototypeIdea
 from app.models.round import (
     AUDIENCES,
@@ -179,7 +179,7 @@ def _check_audience(audience: Any, launch_id: Any, fields: dict[str, list[str]])
         status = db.session.scalar(select(Launch.status).where(Launch.id == launch_id))
         if status is None:
             fields["launch_id"] = [f"There is no learning launch #{launch_id}."]
-        elif status not in ("recruiting", "running"):
+        elif status not in ACTIVE_STATUSES:
             fields["launch_id"] = [LAUNCH_NOT_ACTIVE.format(status=status)]
     elif launch_id is not None:
         fields["launch_id"] = ["A launch goes only with the audience “launch”."]
