@@ -6,6 +6,7 @@ import pytest
 
 from app import permissions
 from app.errors import Conflict, Forbidden
+from app.extensions import db
 from app.models.base import utcnow
 from app.models.idea import STATUSES, Idea
 from app.models.launch import LAUNCH_STATUSES, Launch, LaunchParticipant, ParticipantState
@@ -14,7 +15,8 @@ from app.models.prototype import PROTOTYPE_STATUSES, Prototype
 from app.models.roadmap import ROADMAP_STATUSES, RoadmapItem
 from app.models.round import FeedbackRound, RoundState
 from app.models.user import User
-from tests.factories import make_user
+from app.services import intents
+from tests.factories import make_idea, make_user
 
 ROLES = ["member", "moderator", "product_manager", "admin"]
 
@@ -144,3 +146,15 @@ def test_a_service_may_leave_the_state_for_later(app):
 
 def test_every_state_rule_belongs_to_a_permission():
     assert set(permissions.STATE_RULES) <= set(permissions.RULES)
+
+
+def test_a_comment_intent_on_a_merged_idea_is_told_not_refused(app):
+    idea = make_idea()
+    idea.status = "merged"
+    db.session.commit()
+    outcome = intents.carry_out(make_user(), intents.Intent("comment", idea.id))
+    assert outcome == intents.Outcome(
+        f"“{idea.title}” was merged into another idea, so it takes no new comments.", "info"
+    )
+    refused = intents.carry_out(make_user(), intents.Intent("vote", idea.id))
+    assert refused.message.endswith("merged into another one; vote there instead.")
