@@ -1,8 +1,10 @@
-"""Who may do what: one table of actions, each with a predicate over (actor, obj).
+"""Who may do what: one table of actions, each with a predicate over (actor, obj), and one of
+the states an object must be in for some of them.
 
 Services call `require()`; templates call `can()` (a Jinja global) so pages hide exactly
 what services refuse. `actor` is a User or an anonymous user (Flask-Login's
-AnonymousUserMixin, or None).
+AnonymousUserMixin, or None). A refusal for the actor is Unauthorized or Forbidden; a refusal
+for the object's state is a Conflict saying why.
 """
 
 from collections.abc import Callable
@@ -11,7 +13,7 @@ from typing import Any
 
 from flask import current_app
 
-from app.errors import Forbidden, Unauthorized
+from app.errors import Conflict, Forbidden, Unauthorized
 from app.models.base import utcnow
 
 STAFF_ROLES = frozenset({"product_manager", "admin"})
@@ -114,7 +116,7 @@ def _edit_idea(actor: Any, idea: Any) -> bool:
 
 
 def _vote_idea(actor: Any, idea: Any) -> bool:
-    # Locked threads take no votes; merged and declined ideas answer with a conflict instead.
+    # Locked threads take no votes (Forbidden); merged and declined ideas are in STATE_RULES.
     return is_active_member(actor) and not idea.is_locked
 
 
@@ -207,17 +209,108 @@ RULES: dict[str, Predicate] = {
 }
 
 
-def can(actor: Any, action: str, obj: Any = None) -> bool:
-    """Whether `actor` may do `action` (to `obj`). Unknown actions are refused."""
+def _idea_takes_votes(idea: Any) -> str | None:
+    if idea.is_merged:
+        return "This idea was merged into another one; vote there instead."
+    if idea.is_declined:
+        return "This idea was declined, so it takes no more votes."
+    return None
+
+
+def _idea_takes_comments(idea: Any) -> str | None:
+    if idea.is_merged:
+        return "This idea was merged into another one; continue the discussion there."
+    return None
+
+
+def _idea_status_changes(idea: Any) -> str | None:
+    if idea.is_merged:
+        return "This idea is merged into another one; unmerge it first."
+    return None
+
+
+def _prototype_takes_votes(prototype: Any) -> str | None:
+    if prototype.is_archived:
+        return "This prototype is archived, so it takes no more votes."
+    if prototype.is_draft:
+        return "Drafts take no votes; publish the prototype first."
+    return None
+
+
+def _prototype_takes_comments(prototype: Any) -> str | None:
+    if prototype.is_archived:
+        return "This prototype is archived; it takes no new comments."
+    if not prototype.is_published:
+        # Drafts are seen by staff only, and not discussed until they are published.
+        return "This prototype is not published yet; it takes comments once it is."
+    return None
+
+
+def _launch_recruits(launch: Any) -> str | None:
+    if launch.is_recruiting:
+        return None
+    if launch.is_draft:
+        return "This launch is not open for recruiting yet."
+    if launch.is_running:
+        return "This launch is running already and takes no new participants."
+    return f"This launch is {launch.status}; it takes no participants."
+
+
+def _launch_is_active(launch: Any) -> str | None:
+    if launch.is_active:
+        return None
+    return f"This launch is {launch.status}; its participants can't be messaged any more."
+
+
+def _launch_is_open(launch: Any) -> str | None:
+    if launch.is_final:
+        return f"This launch is {launch.status}; its record stays as it is."
+    return None
+
+
+StateCheck = Callable[[Any], str | None]
+
+# action -> why the object's state refuses it (None: it allows it). Checked once the actor may act.
+STATE_RULES: dict[str, StateCheck] = {
+    "idea.vote": _idea_takes_votes,
+    "idea.comment": _idea_takes_comments,
+    "idea.change_status": _idea_status_changes,
+    "prototype.vote": _prototype_takes_votes,
+    "prototype.comment": _prototype_takes_comments,
+    "launch.join": _launch_recruits,
+    "launch.message": _launch_is_active,
+    "launch.edit": _launch_is_open,
+}
+
+
+def state_refusal(action: str, obj: Any) -> str | None:
+    """Why `obj`'s state refuses `action`, or None when it allows it."""
+    check = STATE_RULES.get(action)
+    return None if check is None or obj is None else check(obj)
+
+
+def _rule(action: str) -> Predicate:
     rule = RULES.get(action)
     if rule is None:
         raise KeyError(f"no permission rule named {action!r}")
-    return rule(actor, obj)
+    return rule
 
 
-def require(actor: Any, action: str, obj: Any = None) -> None:
-    """Raise Unauthorized (anonymous) or Forbidden (signed in) unless `can()` allows it."""
-    if can(actor, action, obj):
+def can(actor: Any, action: str, obj: Any = None) -> bool:
+    """Whether `actor` may do `action` (to `obj`, in its present state). Unknown actions are refused."""
+    return _rule(action)(actor, obj) and state_refusal(action, obj) is None
+
+
+def require(actor: Any, action: str, obj: Any = None, state: bool = True) -> None:
+    """Raise Unauthorized (anonymous) or Forbidden (signed in) unless the actor may do `action`,
+    then Conflict unless `obj`'s state allows it.
+
+    `state=False` leaves the state to a later `require_state()`, for services that check their
+    input first.
+    """
+    if _rule(action)(actor, obj):
+        if state:
+            require_state(action, obj)
         return
     if not is_signed_in(actor):
         raise Unauthorized()
@@ -228,6 +321,13 @@ def require(actor: Any, action: str, obj: Any = None) -> None:
     if action == "idea.follow" and getattr(obj, "merged_into_id", None) is not None:
         raise Forbidden("This idea was merged into another one: follow that one instead.")
     raise Forbidden()
+
+
+def require_state(action: str, obj: Any) -> None:
+    """Raise Conflict unless `obj`'s state allows `action`."""
+    refusal = state_refusal(action, obj)
+    if refusal is not None:
+        raise Conflict(refusal)
 
 
 def suspension_message(user: Any) -> str:

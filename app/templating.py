@@ -4,9 +4,7 @@ from datetime import UTC, datetime
 
 from flask import Flask, current_app, request, url_for
 
-from app import permissions
-from app.models.idea import STATUS_LABELS
-from app.models.user import ROLE_LABELS
+from app import labels, permissions
 
 # Main navigation.
 NAV_ITEMS = [
@@ -71,8 +69,7 @@ def init_app(app: Flask) -> None:
         nav_items=_nav_items,
         role_nav_items=_role_nav_items,
         is_current=_is_current,
-        role_labels=ROLE_LABELS,
-        status_labels=STATUS_LABELS,
+        labels=labels,
     )
     app.jinja_env.filters.update(date=format_date, datetime=format_datetime, ago=time_ago)
 

@@ -207,7 +207,8 @@ def launches_update(launch_id: int):
     """
     actor = current_actor()
     launch = launches.get_launch(actor, launch_id)
-    require(actor, "launch.edit", launch)
+    # A completed launch's outcome may still be corrected: the services refuse what is final.
+    require(actor, "launch.edit", launch, state=False)
     data = json_object()
     fields = _fields(data)
     edits = {name: fields[name] for name in EDITABLE if name in fields}

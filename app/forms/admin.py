@@ -7,7 +7,7 @@ from wtforms import BooleanField, DateField, IntegerField, SelectField, TextArea
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, StopValidation
 
-from app.models.user import ROLE_LABELS
+from app import labels
 from app.services.accounts import SUSPENSION_DAYS_MAX, SUSPENSION_REASON_MAX
 from app.services.audit import action_label
 from app.services.settings import LIMITS
@@ -48,7 +48,7 @@ class DayField(_ClearParseError, DateField):
 
 
 def role_choices() -> list[SelectChoice]:
-    return [SelectChoice(key, label) for key, label in ROLE_LABELS.items()]
+    return [SelectChoice(*pair) for pair in labels.items("role")]
 
 
 class RoleForm(FlaskForm):

@@ -5,11 +5,12 @@ from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAre
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from app import labels
 from app.forms import title_rules
 from app.forms.accounts import strip
 from app.forms.images import images_field
 from app.idempotency import new_token
-from app.models.idea import STATUS_LABELS
+from app.models.idea import SETTABLE_STATUSES
 from app.services.ideas import BODY_MAX, NOTE_MAX, TITLE_MAX, TITLE_MIN
 
 
@@ -43,7 +44,7 @@ class IdeaForm(FlaskForm):
 class StatusForm(FlaskForm):
     status = SelectField(
         "New status",
-        choices=[SelectChoice(key, label) for key, label in STATUS_LABELS.items() if key != "merged"],
+        choices=[SelectChoice(*pair) for pair in labels.items("idea_status", SETTABLE_STATUSES)],
     )
     status_note = TextAreaField(
         "Public note",

@@ -17,6 +17,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
+from app import labels
 from app.forms import row_rule, with_texts
 from app.forms.accounts import strip
 from app.forms.idea_links import TickedIdeasField, idea_references_field
@@ -24,8 +25,6 @@ from app.models.launch import ASSUMPTION_KINDS, DECISIONS, Launch, LaunchAssumpt
 from app.services.launches import (
     ASSUMPTIONS_MAX,
     CAPACITY_MAX,
-    DECISION_LABELS,
-    KIND_LABELS,
     LINKS_MAX,
     OUTCOME_TEXTS,
     STATEMENT,
@@ -64,7 +63,7 @@ class AssumptionRowForm(Form):
 
     kind = SelectField(
         "Kind",
-        choices=[SelectChoice(kind, KIND_LABELS[kind]) for kind in ASSUMPTION_KINDS],
+        choices=[SelectChoice(*pair) for pair in labels.items("assumption_kind", ASSUMPTION_KINDS)],
         default="value",
     )
     # A blank row is skipped, so the row's check applies only to what is written.
@@ -182,7 +181,7 @@ class OutcomeForm(FlaskForm):
 
     decision = RadioField(
         "Decision",
-        choices=[SelectChoice(decision, DECISION_LABELS[decision]) for decision in DECISIONS],
+        choices=[SelectChoice(*pair) for pair in labels.items("decision", DECISIONS)],
         validate_choice=False,
     )
 

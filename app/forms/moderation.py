@@ -8,11 +8,11 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
+from app import labels
 from app.forms.accounts import strip
-from app.models.moderation import FLAG_REASON_LABELS
 from app.services.moderation import NOTE_MAX, REASON_MAX
 
-FLAG_REASON_CHOICES = [SelectChoice(key, label) for key, label in FLAG_REASON_LABELS.items()]
+FLAG_REASON_CHOICES = [SelectChoice(*pair) for pair in labels.items("flag_reason")]
 
 
 class FlagForm(FlaskForm):
@@ -30,7 +30,7 @@ class FlagForm(FlaskForm):
     note = TextAreaField(
         "Note for the moderators",
         filters=[strip],
-        description=f"Required for “{FLAG_REASON_LABELS['other']}”. Up to {NOTE_MAX:,} characters.",
+        description=f"Required for “{labels.label('flag_reason', 'other')}”. Up to {NOTE_MAX:,} characters.",
     )
     next = HiddenField()
 

@@ -4,18 +4,17 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField
 from wtforms.fields.choices import SelectChoice
 
+from app import labels
 from app.forms import text_field, with_texts
 from app.forms.idea_links import TickedIdeasField, idea_references_field
 from app.models.roadmap import RoadmapItem
 from app.services.roadmap import (
-    STATUS_LABELS,
     STATUSES,
     TEXTS,
 )
 
 # The item form's texts; the release note is written when the status changes.
 ITEM_TEXTS = TEXTS.without("release_note")
-SCALE_LABELS = {1: "1 — very low", 2: "2 — low", 3: "3 — medium", 4: "4 — high", 5: "5 — very high"}
 
 
 def _score(value: str | int | None) -> int | None:
@@ -29,7 +28,7 @@ def _scale(label: str, description: str) -> SelectField:
     return SelectField(
         label,
         choices=[SelectChoice("", "Not set")]
-        + [SelectChoice(str(n), text) for n, text in SCALE_LABELS.items()],
+        + [SelectChoice(str(n), text) for n, text in labels.items("score")],
         coerce=_score,
         description=description,
     )
@@ -52,7 +51,7 @@ class RoadmapItemForm(FlaskForm):
     # Only when creating: later changes go through the status form, which tells supporters.
     status = SelectField(
         "Status",
-        choices=[SelectChoice(status, STATUS_LABELS[status]) for status in STATUSES],
+        choices=[SelectChoice(*pair) for pair in labels.items("roadmap_status", STATUSES)],
         default="planned",
         description="Later changes are made on the item’s page.",
     )
@@ -76,5 +75,7 @@ class RoadmapItemForm(FlaskForm):
 
 
 class StatusForm(FlaskForm):
-    status = SelectField("New status", choices=[SelectChoice(s, STATUS_LABELS[s]) for s in STATUSES])
+    status = SelectField(
+        "New status", choices=[SelectChoice(*pair) for pair in labels.items("roadmap_status", STATUSES)]
+    )
     release_note = text_field(TEXTS["release_note"])

@@ -21,10 +21,11 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
+from app import labels
 from app.forms import with_texts
 from app.forms.accounts import strip
 from app.models.round import QUESTION_KINDS, RoundQuestion
-from app.services.rounds import CHOICE_KINDS, KIND_LABELS, PROMPT_MAX, QUESTIONS_MAX, TEXTS
+from app.services.rounds import CHOICE_KINDS, PROMPT_MAX, QUESTIONS_MAX, TEXTS
 from app.services.timezones import DEFAULT_ZONE, local_to_utc, utc_to_local, zone_or_default
 
 ROW_PLACEHOLDER = "__index__"  # the row number in the script's template for a new question
@@ -53,7 +54,9 @@ class QuestionRowForm(Form):
 
     prompt = StringField("Question", [Optional(), Length(max=PROMPT_MAX)], filters=[strip])
     kind = SelectField(
-        "Kind", choices=[SelectChoice(kind, KIND_LABELS[kind]) for kind in QUESTION_KINDS], default="rating"
+        "Kind",
+        choices=[SelectChoice(*pair) for pair in labels.items("question_kind", QUESTION_KINDS)],
+        default="rating",
     )
     options = TextAreaField("Options, one per line", [Optional()])
     required = BooleanField("An answer is required")

@@ -5,9 +5,10 @@ from wtforms import BooleanField, FloatField, HiddenField, SelectField, TextArea
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, StopValidation
 
+from app import labels
 from app.forms import with_texts
 from app.forms.admin import DayField, _ClearParseError
-from app.models.idea import STATUS_LABELS
+from app.models.idea import SETTABLE_STATUSES
 from app.services import dashboard
 from app.services.ideas import NOTE_MAX
 from app.services.segments import EMAILS_MAX, TEXTS, WEIGHT_MESSAGE
@@ -26,7 +27,7 @@ class DashboardFilterForm(FlaskForm):
     status = SelectField(
         "Status",
         choices=[SelectChoice("", "Any status")]
-        + [SelectChoice(key, STATUS_LABELS[key]) for key in dashboard.FILTER_STATUSES],
+        + [SelectChoice(*pair) for pair in labels.items("idea_status", dashboard.FILTER_STATUSES)],
         default="",
         validate_choice=False,
     )
@@ -72,7 +73,7 @@ class BulkStatusForm(FlaskForm):
     # The service checks the status, so a made-up value gets its message and changes nothing.
     status = SelectField(
         "New status",
-        choices=[SelectChoice(key, label) for key, label in STATUS_LABELS.items() if key != "merged"],
+        choices=[SelectChoice(*pair) for pair in labels.items("idea_status", SETTABLE_STATUSES)],
         validate_choice=False,
         # The dashboard's filters have a "status" field too.
         id="bulk-status",

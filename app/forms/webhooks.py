@@ -5,8 +5,9 @@ from wtforms import BooleanField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
+from app import labels
 from app.services.webhook_events import EVENTS
-from app.services.webhooks import DESCRIPTION_MAX, EVENT_LABELS, URL_MAX
+from app.services.webhooks import DESCRIPTION_MAX, URL_MAX
 
 DESCRIPTION_MESSAGE = f"Keep the description to {DESCRIPTION_MAX} characters or fewer."
 
@@ -27,7 +28,7 @@ class WebhookForm(FlaskForm):
     )
     events = SelectMultipleField(
         "Events",
-        choices=[SelectChoice(event, EVENT_LABELS[event]) for event in EVENTS],
+        choices=[SelectChoice(*pair) for pair in labels.items("webhook_event", EVENTS)],
         validate_choice=False,
     )
     is_active = BooleanField("On: send events to this address", default=True)

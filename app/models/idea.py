@@ -15,22 +15,18 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app import labels
 from app.extensions import db
 from app.models.base import StoredImageColumns, utcnow
 from app.models.user import User
 
 STATUSES = ("open", "under_review", "planned", "in_progress", "shipped", "declined", "merged")
-STATUS_LABELS = {
-    "open": "Open",
-    "under_review": "Under review",
-    "planned": "Planned",
-    "in_progress": "In progress",
-    "shipped": "Shipped",
-    "declined": "Declined",
-    "merged": "Merged",
-}
 # Statuses on which nobody can vote any more.
 CLOSED_STATUSES = ("declined", "merged")
+# Statuses staff set by hand: an idea becomes merged only through a merge.
+SETTABLE_STATUSES = tuple(status for status in STATUSES if status != "merged")
+# Statuses the company has not yet decided on: a roadmap item moves such ideas along.
+UNDECIDED_STATUSES = ("open", "under_review")
 
 
 class Category(db.Model):
@@ -115,11 +111,23 @@ class Idea(db.Model):
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS[self.status]
+        return labels.label("idea_status", self.status)
 
     @property
-    def is_closed(self) -> bool:
-        return self.status in CLOSED_STATUSES
+    def takes_votes(self) -> bool:
+        return self.status not in CLOSED_STATUSES
+
+    @property
+    def is_merged(self) -> bool:
+        return self.status == "merged"
+
+    @property
+    def is_declined(self) -> bool:
+        return self.status == "declined"
+
+    @property
+    def is_undecided(self) -> bool:
+        return self.status in UNDECIDED_STATUSES
 
     @property
     def is_hidden(self) -> bool:

@@ -1,6 +1,7 @@
 """Learning launches: small, time-boxed pilots with real customers, and who takes part."""
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -14,6 +15,40 @@ ASSUMPTION_KINDS = ("value", "execution", "scale")
 ASSUMPTION_RESULTS = ("confirmed", "refuted", "inconclusive")
 DECISIONS = ("scale", "iterate", "stop")
 PARTICIPANT_STATES = ("enrolled", "waitlisted", "withdrawn", "removed")
+# Statuses a launch never leaves.
+FINAL_STATUSES = ("completed", "cancelled")
+# Statuses in which people join, leave and are moved between seat and waitlist.
+ACTIVE_STATUSES = ("recruiting", "running")
+
+
+class ParticipantState(StrEnum):
+    """Someone's state in a launch; compares equal to its name ("enrolled")."""
+
+    ENROLLED = "enrolled"
+    WAITLISTED = "waitlisted"
+    WITHDRAWN = "withdrawn"
+    REMOVED = "removed"
+
+    @property
+    def is_enrolled(self) -> bool:
+        return self is ParticipantState.ENROLLED
+
+    @property
+    def is_waitlisted(self) -> bool:
+        return self is ParticipantState.WAITLISTED
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self is ParticipantState.WITHDRAWN
+
+    @property
+    def is_removed(self) -> bool:
+        return self is ParticipantState.REMOVED
+
+    @property
+    def holds_place(self) -> bool:
+        """Enrolled or waitlisted: a seat or a waitlist place."""
+        return self in (ParticipantState.ENROLLED, ParticipantState.WAITLISTED)
 
 
 class Launch(db.Model):
@@ -79,9 +114,38 @@ class Launch(db.Model):
         return max(self.capacity - self.enrolled_count, 0)
 
     @property
+    def is_draft(self) -> bool:
+        return self.status == "draft"
+
+    @property
+    def is_recruiting(self) -> bool:
+        return self.status == "recruiting"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status == "running"
+
+    @property
+    def is_completed(self) -> bool:
+        return self.status == "completed"
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == "cancelled"
+
+    @property
     def is_active(self) -> bool:
         """Recruiting or running: people join, leave and are moved between seat and waitlist."""
-        return self.status in ("recruiting", "running")
+        return self.status in ACTIVE_STATUSES
+
+    @property
+    def is_final(self) -> bool:
+        """Completed or cancelled: its status never changes again."""
+        return self.status in FINAL_STATUSES
+
+    @property
+    def has_started(self) -> bool:
+        return self.status in ("running", "completed")
 
     @property
     def has_outcome(self) -> bool:
@@ -150,3 +214,11 @@ class LaunchParticipant(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     user: Mapped[User] = relationship(lazy="raise")
+
+    @property
+    def is_waitlisted(self) -> bool:
+        return ParticipantState(self.state).is_waitlisted
+
+    @property
+    def holds_place(self) -> bool:
+        return ParticipantState(self.state).holds_place

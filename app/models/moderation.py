@@ -5,18 +5,12 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app import labels
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.user import User
 
 FLAG_REASONS = ("spam", "abuse", "off_topic", "duplicate", "other")
-FLAG_REASON_LABELS = {
-    "spam": "Spam",
-    "abuse": "Abusive or rude",
-    "off_topic": "Off topic",
-    "duplicate": "Duplicate of another idea",
-    "other": "Something else",
-}
 FLAG_STATUSES = ("open", "dismissed", "upheld")
 FLAG_TARGETS = ("idea", "comment", "prototype")
 
@@ -47,8 +41,12 @@ class Flag(db.Model):
     user: Mapped[User] = relationship(lazy="raise", foreign_keys=[user_id])
 
     @property
+    def is_open(self) -> bool:
+        return self.status == "open"
+
+    @property
     def reason_label(self) -> str:
-        return FLAG_REASON_LABELS[self.reason]
+        return labels.label("flag_reason", self.reason)
 
 
 class IdeaMerge(db.Model):

@@ -45,6 +45,23 @@ class Prototype(db.Model):
     )
 
     @property
+    def is_draft(self) -> bool:
+        return self.status == "draft"
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == "published"
+
+    @property
+    def is_archived(self) -> bool:
+        return self.status == "archived"
+
+    @property
+    def takes_votes(self) -> bool:
+        """Published: drafts are not out yet, archived prototypes are done."""
+        return self.is_published
+
+    @property
     def is_hidden(self) -> bool:
         return self.hidden_at is not None
 

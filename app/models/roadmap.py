@@ -10,6 +10,8 @@ from app.models.base import utcnow
 from app.models.user import User
 
 ROADMAP_STATUSES = ("planned", "in_progress", "shipped", "cancelled")
+# Statuses of work still to come: the item shows its target.
+UPCOMING_STATUSES = ("planned", "in_progress")
 
 
 class RoadmapItem(db.Model):
@@ -42,6 +44,18 @@ class RoadmapItem(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     author: Mapped[User] = relationship(lazy="raise")
+
+    @property
+    def is_upcoming(self) -> bool:
+        return self.status in UPCOMING_STATUSES
+
+    @property
+    def is_shipped(self) -> bool:
+        return self.status == "shipped"
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == "cancelled"
 
 
 class RoadmapIdea(db.Model):

@@ -1,6 +1,7 @@
 """Feedback rounds on a prototype: dated questions, and the members' answers."""
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
@@ -12,6 +13,26 @@ from app.models.user import User
 
 QUESTION_KINDS = ("rating", "nps", "choice", "multi", "text")
 AUDIENCES = ("everyone", "launch")
+
+
+class RoundState(StrEnum):
+    """Where a round stands at a moment; compares equal to its name ("open")."""
+
+    SCHEDULED = "scheduled"
+    OPEN = "open"
+    CLOSED = "closed"
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self is RoundState.SCHEDULED
+
+    @property
+    def is_open(self) -> bool:
+        return self is RoundState.OPEN
+
+    @property
+    def is_closed(self) -> bool:
+        return self is RoundState.CLOSED
 
 
 class FeedbackRound(db.Model):
@@ -41,10 +62,10 @@ class FeedbackRound(db.Model):
         lazy="raise", order_by="RoundQuestion.position", cascade="all, delete-orphan"
     )
 
-    def state_at(self, now: datetime) -> str:
+    def state_at(self, now: datetime) -> RoundState:
         if now < self.opens_at:
-            return "scheduled"
-        return "open" if now < self.closes_at else "closed"
+            return RoundState.SCHEDULED
+        return RoundState.OPEN if now < self.closes_at else RoundState.CLOSED
 
 
 class RoundQuestion(db.Model):

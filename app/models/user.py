@@ -6,17 +6,12 @@ from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app import labels
 from app.extensions import db
 from app.models.base import utcnow
 
 ROLES = ("member", "moderator", "product_manager", "admin")
 EMAIL_PREFERENCES = ("immediately", "daily", "never")
-ROLE_LABELS = {
-    "member": "Member",
-    "moderator": "Moderator",
-    "product_manager": "Product manager",
-    "admin": "Admin",
-}
 
 
 class User(UserMixin, db.Model):
@@ -74,8 +69,13 @@ class User(UserMixin, db.Model):
         return self.suspended_until is None or self.suspended_until > utcnow()
 
     @property
+    def has_role(self) -> bool:
+        """A role beyond member: moderator, product manager or admin."""
+        return self.role != "member"
+
+    @property
     def role_label(self) -> str:
-        return ROLE_LABELS[self.role]
+        return labels.label("role", self.role)
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"

@@ -12,6 +12,8 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from app import labels
+
 ROW_HEIGHT = 44  # a label line and a bar line
 BAR_HEIGHT = 14
 BAR_SPAN = 78  # percent of the width a full bar takes; the numbers sit to its right
@@ -112,16 +114,13 @@ def nps_chart(chart_id: str, title: str, promoters: int, passives: int, detracto
     return Markup("".join(svg))  # noqa: S704 - every piece of text above is escaped
 
 
-RATING_LABELS = {1: "1 (lowest)", 2: "2", 3: "3", 4: "4", 5: "5 (highest)"}
-
-
 def question_chart(result: Any) -> Markup | None:
     """The chart for one question's results (a round_results.QuestionResult); None for free text."""
     question = result.question
     chart_id = f"chart-q{question.id}"
     prompt = question.prompt
     if question.kind == "rating":
-        bars = [(RATING_LABELS[value], count) for value, count in result.distribution.items()]
+        bars = [(labels.label("rating", value), count) for value, count in result.distribution.items()]
         title = f"Ratings for “{prompt}”"
         if result.average is not None:
             title += f": average {result.average} of 5"

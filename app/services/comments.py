@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
-from app.errors import Conflict, Invalid, NotFound
+from app.errors import Invalid, NotFound
 from app.extensions import db
 from app.links import site_path
 from app.models.base import utcnow
@@ -85,8 +85,6 @@ def idea_url_for_comment(idea_id: int, comment_id: int) -> str:
 def add_comment(actor: User, idea: Idea, body: str, parent_id: int | None = None) -> Comment:
     """Comment on an idea (or reply to a comment); the author, the replied-to and the mentioned are told."""
     require(actor, "idea.comment", idea)
-    if idea.status == "merged":
-        raise Conflict("This idea was merged into another one; continue the discussion there.")
     comment, parent, mentioned = _insert(
         actor,
         body,
@@ -207,19 +205,11 @@ def add_internal_note(actor: User, idea: Idea, body: str) -> Comment:
     return note
 
 
-ARCHIVED_PROTOTYPE = "This prototype is archived; it takes no new comments."
-
-
 def add_prototype_comment(
     actor: User, prototype: Prototype, body: str, parent_id: int | None = None
 ) -> Comment:
     """Comment on a published prototype (or reply); its author, the replied-to and the mentioned are told."""
     require(actor, "prototype.comment", prototype)
-    if prototype.status == "archived":
-        raise Conflict(ARCHIVED_PROTOTYPE)
-    if prototype.status != "published":
-        # Drafts are seen by staff only, and not discussed until they are published.
-        raise Conflict("This prototype is not published yet; it takes comments once it is.")
     comment, parent, mentioned = _insert(
         actor,
         body,

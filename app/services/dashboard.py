@@ -13,10 +13,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from app import labels
 from app.errors import Conflict, Invalid
 from app.extensions import db
 from app.models.base import utcnow
-from app.models.idea import STATUS_LABELS, STATUSES, Category, Idea, IdeaVote
+from app.models.idea import STATUSES, Category, Idea, IdeaVote
 from app.models.roadmap import RoadmapIdea, RoadmapItem
 from app.models.segment import Segment, UserSegment
 from app.models.user import User
@@ -30,13 +31,6 @@ from app.services.pagination import DEFAULT_PER_PAGE, Page
 from app.visibility import public_ideas, visible_ideas
 
 SORTS = ("votes", "weighted", "trending", "recent", "comments")
-SORT_LABELS = {
-    "votes": "Most votes",
-    "weighted": "Weighted votes",
-    "trending": "Trending",
-    "recent": "Votes in 30 days",
-    "comments": "Most discussed",
-}
 # Statuses one can filter by: merged ideas live on in their target and are not listed.
 FILTER_STATUSES = tuple(status for status in STATUSES if status != "merged")
 RECENT_DAYS = 30
@@ -320,7 +314,7 @@ def bulk_change_status(actor: User, idea_ids: Iterable[int], status: str, note: 
     if missing:
         listed = ", ".join(f"#{idea_id}" for idea_id in missing[:5])
         raise Invalid({"idea_ids": [f"There is no idea {listed} (or it was deleted); nothing was changed."]})
-    merged = [idea for idea in ideas if idea.status == "merged"]
+    merged = [idea for idea in ideas if idea.is_merged]
     if merged:
         raise Conflict(f"Idea #{merged[0].id} is merged into another one; nothing was changed.")
     changed = 0
@@ -334,7 +328,7 @@ def bulk_change_status(actor: User, idea_ids: Iterable[int], status: str, note: 
 
 def bulk_message(result: BulkResult) -> str:
     """What a bulk change did, in words."""
-    label = STATUS_LABELS[result.status]
+    label = labels.label("idea_status", result.status)
     text = f"{result.changed} idea{'' if result.changed == 1 else 's'} moved to “{label}”."
     if result.unchanged:
         were = "was" if result.unchanged == 1 else "were"

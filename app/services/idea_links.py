@@ -143,7 +143,7 @@ def _check_numbers(actor: Any, numbers: list[int]) -> list[str]:
             problems.append(f"Idea #{number} is hidden: it cannot be linked while it is.")
         elif idea.is_pending:
             problems.append(f"Idea #{number} is waiting for moderation: link it once it is approved.")
-        elif idea.status == "merged":
+        elif idea.is_merged:
             problems.append(f"Idea #{number} is merged into #{idea.merged_into_id}: link that one instead.")
     return problems
 

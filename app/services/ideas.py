@@ -7,14 +7,15 @@ from typing import Any
 from sqlalchemy import Select, false, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.errors import Conflict, Invalid, NotFound
+from app import labels
+from app.errors import Invalid, NotFound
 from app.extensions import db
 from app.links import site_path
 from app.models.base import utcnow
 from app.models.comment import Comment
-from app.models.idea import STATUS_LABELS, STATUSES, Category, Idea, IdeaImage, IdeaStatusChange, IdeaVote
+from app.models.idea import STATUSES, Category, Idea, IdeaImage, IdeaStatusChange, IdeaVote
 from app.models.user import User
-from app.permissions import is_moderator, is_signed_in, require
+from app.permissions import is_moderator, is_signed_in, require, require_state
 from app.services import audit, follows, premoderation, supporters, votes, webhook_events
 from app.services import categories as category_service
 from app.services.images import apply_image_change, check_image_change
@@ -30,7 +31,6 @@ TITLE_MIN, TITLE_MAX = 5, 120
 BODY_MAX = 10_000
 NOTE_MAX = 2_000
 SORTS = ("trending", "top", "new", "discussed")
-SORT_LABELS = {"trending": "Trending", "top": "Top", "new": "New", "discussed": "Most discussed"}
 _ORDER = {
     "trending": (Idea.trending_score.desc(), Idea.id.desc()),
     "top": (Idea.vote_count.desc(), Idea.id.desc()),
@@ -194,16 +194,15 @@ def change_status(
 
     `announce=False` leaves telling people to the caller (a roadmap change tells each person once).
     """
-    require(actor, "idea.change_status", idea)
+    require(actor, "idea.change_status", idea, state=False)
     note = (note or "").strip()
     if status not in STATUSES:
         raise Invalid({"status": [f"Status must be one of: {', '.join(STATUSES)}."]})
     if status == "merged":
         raise Invalid({"status": ["Use “merge” to merge an idea into another; it moves the votes too."]})
-    if idea.status == "merged":
-        raise Conflict("This idea is merged into another one; unmerge it first.")
+    require_state("idea.change_status", idea)
     if status == idea.status:
-        raise Invalid({"status": [f"The idea is already “{STATUS_LABELS[status]}”."]})
+        raise Invalid({"status": [f"The idea is already “{labels.label('idea_status', status)}”."]})
     if status == "declined" and not note:
         raise Invalid({"status_note": ["Say why the idea is declined; the people who voted will read it."]})
     if len(note) > NOTE_MAX:
@@ -237,7 +236,7 @@ def change_status(
 def set_status(actor: User, idea: Idea, status: str, note: str = "") -> IdeaStatusChange | None:
     """Set the status as an edit does: the status it has already is no change (None), still staff only."""
     if status == idea.status:
-        require(actor, "idea.change_status", idea)
+        require(actor, "idea.change_status", idea, state=False)
         return None
     return change_status(actor, idea, status, note)
 

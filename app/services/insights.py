@@ -30,7 +30,6 @@ LAST_ROUNDS = 10
 LAST_LAUNCHES = 10
 # The funnel, left to right; declined ideas are counted beside it.
 FUNNEL = ("open", "under_review", "planned", "in_progress", "shipped", "declined")
-DECISION_LABELS = {"scale": "Scale up", "iterate": "Iterate", "stop": "Stop"}
 
 
 @dataclass(frozen=True)

@@ -113,7 +113,7 @@ def _do(actor: User, intent: Intent, target) -> Outcome:
         follows.follow_idea(actor, target)
         return Outcome(f"You follow “{title}”: you will hear when its status changes.")
     # Commenting happens on the page; here only whether the member may, so a refusal is said at once.
-    require(actor, "idea.comment", target)
-    if target.status == "merged":
+    require(actor, "idea.comment", target, state=False)
+    if target.is_merged:
         return Outcome(f"“{title}” was merged into another idea, so it takes no new comments.", "info")
     return Outcome("")

@@ -22,9 +22,9 @@ from markupsafe import Markup
 from sqlalchemy import Text, cast, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from app import labels
 from app.extensions import db
 from app.models.base import utcnow
-from app.models.idea import STATUS_LABELS as IDEA_STATUS_LABELS
 from app.models.idea import Idea, IdeaStatusChange
 from app.models.launch import Launch, LaunchIdea
 from app.models.prototype import Prototype, PrototypeIdea
@@ -36,44 +36,12 @@ from app.services import launches as launch_service
 from app.services import prototypes as prototype_service
 from app.services import roadmap as roadmap_service
 from app.services.round_results import _question_result
-from app.services.rounds import STATE_LABELS as ROUND_STATE_LABELS
 from app.services.rounds import round_url
 from app.visibility import visible_items, visible_launches, visible_prototypes, visible_rounds
 
 KINDS = ("created", "status", "prototype", "round", "launch", "roadmap", "shipped")
-# Badge tones of the design system (badge--neutral, --info, --accent, --success, --danger).
-IDEA_STATUS_TONES = {
-    "open": "neutral",
-    "under_review": "info",
-    "planned": "accent",
-    "in_progress": "accent",
-    "shipped": "success",
-    "declined": "danger",
-    "merged": "neutral",
-}
-PROTOTYPE_TONES = {"draft": "info", "published": "success", "archived": "neutral"}
-ROUND_TONES = {"scheduled": "info", "open": "success", "closed": "neutral"}
-LAUNCH_TONES = {
-    "draft": "info",
-    "recruiting": "success",
-    "running": "accent",
-    "completed": "neutral",
-    "cancelled": "danger",
-}
-DECISION_TONES = {"scale": "success", "iterate": "accent", "stop": "danger"}
-ROADMAP_TONES = {"planned": "accent", "in_progress": "accent", "shipped": "success", "cancelled": "danger"}
 # Steps of the same moment: the idea first, and a status change after the roadmap move that made it.
 KIND_ORDER = {kind: position for position, kind in enumerate(("created", *KINDS[2:], "status"))}
-# The words before a step's title: what kind of thing it is.
-KIND_LABELS = {
-    "created": "",
-    "status": "",
-    "prototype": "Prototype",
-    "round": "Feedback round",
-    "launch": "Learning launch",
-    "roadmap": "On the roadmap",
-    "shipped": "Released",
-}
 
 
 @dataclass
@@ -97,7 +65,7 @@ class JourneyStep:
 
     @property
     def kind_label(self) -> str:
-        return KIND_LABELS[self.kind]
+        return labels.label("journey_kind", self.kind)
 
 
 def _stored_html(value: str) -> Markup:
@@ -148,14 +116,14 @@ def _prototype_steps(
         return []
     steps = []
     for prototype in prototypes:
-        draft = prototype.status == "draft"
+        draft = prototype.is_draft
         steps.append(
             JourneyStep(
                 kind="prototype",
                 date=prototype.published_at or prototype.created_at,
                 title=prototype.title,
-                badge=prototype_service.STATUS_LABELS[prototype.status],
-                badge_tone=PROTOTYPE_TONES.get(prototype.status, "neutral"),
+                badge=labels.label("prototype_status", prototype.status),
+                badge_tone=labels.tone("prototype_status", prototype.status),
                 detail="A draft: only staff see it until it is published." if draft else "",
                 url=prototype_service.prototype_url(prototype),
                 private=draft,
@@ -176,7 +144,7 @@ def _prototype_steps(
     ).all()
     counts = {round_.id: count for round_, count in rows}
     rounds = [round_ for round_, _ in rows]
-    closed_ids = [round_.id for round_ in rounds if round_.state_at(now) == "closed"]
+    closed_ids = [round_.id for round_ in rounds if round_.state_at(now).is_closed]
     staff = is_staff(actor)
     answers: dict[int, list[tuple[Any, int]]] = {}
     if closed_ids:
@@ -193,20 +161,20 @@ def _prototype_steps(
     for round_ in rounds:
         state = round_.state_at(now)
         prototype = by_id[round_.prototype_id]
-        facts = _round_facts(round_, counts[round_.id], answers, staff) if state == "closed" else []
+        facts = _round_facts(round_, counts[round_.id], answers, staff) if state.is_closed else []
         steps.append(
             JourneyStep(
                 kind="round",
                 date=round_.opens_at,
                 title=round_.title,
-                badge=ROUND_STATE_LABELS[state],
-                badge_tone=ROUND_TONES[state],
+                badge=labels.label("round_state", state),
+                badge_tone=labels.tone("round_state", state),
                 detail=f"On “{prototype.title}”"
                 + (", for the participants of a learning launch" if round_.audience == "launch" else ""),
                 url=round_url(round_),
                 facts=facts,
                 period=(round_.opens_at, round_.closes_at),
-                private=prototype.status == "draft",
+                private=prototype.is_draft,
             )
         )
     return steps
@@ -233,12 +201,15 @@ def _launch_steps(
         )
     )
     for launch in launches:
-        status = launch.status
-        badge, tone = launch_service.STATUS_LABELS[status], LAUNCH_TONES[status]
+        completed = launch.is_completed
+        badge, tone = (
+            labels.label("launch_status", launch.status),
+            labels.tone("launch_status", launch.status),
+        )
         facts: list[tuple[str, str]] = []
-        if status == "completed" and launch.decision:
-            badge = f"Decision: {launch_service.DECISION_LABELS[launch.decision]}"
-            tone = DECISION_TONES.get(launch.decision, "neutral")
+        if completed and launch.decision:
+            badge = f"Decision: {labels.label('decision', launch.decision)}"
+            tone = labels.tone("decision", launch.decision)
             measured = launch.metric_actual or "not measured"
             facts.append((launch.success_metric, f"{measured} (target {launch.metric_target or 'not set'})"))
         steps.append(
@@ -248,12 +219,12 @@ def _launch_steps(
                 title=launch.title,
                 badge=badge,
                 badge_tone=tone,
-                detail="" if status == "completed" else launch.hypothesis,
-                detail_html=_stored_html(launch.outcome_summary_html if status == "completed" else ""),
+                detail="" if completed else launch.hypothesis,
+                detail_html=_stored_html(launch.outcome_summary_html if completed else ""),
                 url=launch_service.launch_url(launch),
                 facts=facts,
                 period=(launch.starts_at, launch.ends_at),
-                private=status == "draft",
+                private=launch.is_draft,
             )
         )
     return steps
@@ -269,22 +240,22 @@ def _roadmap_steps(actor: Any, idea: Idea) -> list[JourneyStep]:
         .order_by(RoadmapItem.id)
     ):
         url = roadmap_service.item_url(item)
-        label = roadmap_service.STATUS_LABELS[item.status]
-        facts = [("Target", item.target)] if item.target and item.status in ("planned", "in_progress") else []
+        label = labels.label("roadmap_status", item.status)
+        facts = [("Target", item.target)] if item.target and item.is_upcoming else []
         steps.append(
             JourneyStep(
                 kind="roadmap",
                 date=linked_at,
                 title=item.title,
                 # A shipped item's badge is on its "Released" step, dated when it shipped.
-                badge="" if item.status == "shipped" else label,
-                badge_tone=ROADMAP_TONES.get(item.status, "neutral"),
+                badge="" if item.is_shipped else label,
+                badge_tone=labels.tone("roadmap_status", item.status),
                 url=url,
                 facts=facts,
                 private=not item.is_public,
             )
         )
-        if item.status == "shipped" and item.shipped_at is not None:
+        if item.is_shipped and item.shipped_at is not None:
             steps.append(
                 JourneyStep(
                     kind="shipped",
@@ -336,15 +307,15 @@ def idea_journey(
         )
     )
     for change in changes:
-        before = IDEA_STATUS_LABELS.get(change.from_status, change.from_status)
-        after = IDEA_STATUS_LABELS.get(change.to_status, change.to_status)
+        before = labels.label("idea_status", change.from_status)
+        after = labels.label("idea_status", change.to_status)
         steps.append(
             JourneyStep(
                 kind="status",
                 date=change.created_at,
                 title="Status changed",
                 badge=after,
-                badge_tone=IDEA_STATUS_TONES.get(change.to_status, "neutral"),
+                badge_tone=labels.tone("idea_status", change.to_status),
                 detail=f"From “{before}”, by {change.actor.display_name}",
                 detail_html=_stored_html(change.note_html),
             )

@@ -8,7 +8,7 @@ from sqlalchemy import case, select
 from app.errors import Invalid
 from app.extensions import db
 from app.models.idea import Idea
-from app.models.launch import Launch, LaunchIdea, LaunchPrototype
+from app.models.launch import Launch, LaunchIdea, LaunchPrototype, ParticipantState
 from app.models.prototype import Prototype
 from app.models.round import FeedbackRound
 from app.services import participation
@@ -25,8 +25,12 @@ class LaunchRow:
     """A launch in a list, with the viewer's place in it."""
 
     launch: Launch
-    my_state: str | None = None
+    my_state: ParticipantState | None = None
     my_position: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.my_state is not None:
+            self.my_state = ParticipantState(self.my_state)
 
 
 def list_launches(
@@ -51,7 +55,7 @@ class LaunchPage:
     ideas: list[Idea]
     prototypes: list[Prototype]
     rounds: list[FeedbackRound]
-    my_state: str | None
+    my_state: ParticipantState | None
     my_position: int | None
     screening_answer: str = ""
     removal_reason: str = ""
@@ -90,7 +94,7 @@ def launch_page(actor: Any, launch_id: int) -> LaunchPage:
         ideas=ideas,
         prototypes=linked_prototypes,
         rounds=rounds,
-        my_state=mine.state if mine else None,
+        my_state=ParticipantState(mine.state) if mine else None,
         my_position=mine.position if mine else None,
         screening_answer=mine.screening_answer if mine else "",
         removal_reason=mine.removal_reason if mine else "",

@@ -12,15 +12,18 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from app import labels
 from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db
 from app.links import site_path
 from app.models.base import utcnow
 from app.models.idea import Idea, IdeaFollow
 from app.models.launch import (
+    ACTIVE_STATUSES,
     ASSUMPTION_KINDS,
     ASSUMPTION_RESULTS,
     DECISIONS,
+    FINAL_STATUSES,
     LAUNCH_STATUSES,
     Launch,
     LaunchAssumption,
@@ -123,21 +126,6 @@ OUTCOME_TEXTS = FieldTable(
 )
 LINKS_MAX = 20
 STATUSES = LAUNCH_STATUSES
-STATUS_LABELS = {
-    "draft": "Draft",
-    "recruiting": "Recruiting",
-    "running": "Running",
-    "completed": "Completed",
-    "cancelled": "Cancelled",
-}
-KIND_LABELS = {"value": "Value", "execution": "Execution", "scale": "Scale"}
-KIND_HINTS = {
-    "value": "Do customers want it?",
-    "execution": "Can we deliver it?",
-    "scale": "Can it grow?",
-}
-RESULT_LABELS = {"confirmed": "Confirmed", "refuted": "Refuted", "inconclusive": "Inconclusive"}
-DECISION_LABELS = {"scale": "Scale it", "iterate": "Iterate", "stop": "Stop"}
 # Where each status may go. Completing needs an outcome; completed and cancelled are final.
 TRANSITIONS = {
     "draft": ("recruiting", "cancelled"),
@@ -211,7 +199,7 @@ def _check_dates(starts_at: Any, ends_at: Any, fields: dict[str, list[str]]) -> 
 
 def _check_started(launch: Launch, starts_at: Any, fields: dict[str, list[str]]) -> None:
     """A launch that runs (or ran) has started: its start date can't move into the future."""
-    started = launch.status in ("running", "completed")
+    started = launch.has_started
     if started and "starts_at" not in fields and isinstance(starts_at, datetime) and starts_at > utcnow():
         fields["starts_at"] = [
             f"This launch started on {day(launch.starts_at)}; its start date can't move into the future."
@@ -364,11 +352,6 @@ def create_launch(
     return launch
 
 
-def _refuse_final(launch: Launch) -> None:
-    if launch.status in ("completed", "cancelled"):
-        raise Conflict(f"This launch is {launch.status}; its record stays as it is.")
-
-
 def update_launch(actor: User, launch: Launch, **changes: Any) -> Launch:
     """Edit a launch (staff). Keys left out stay as they are.
 
@@ -377,7 +360,6 @@ def update_launch(actor: User, launch: Launch, **changes: Any) -> Launch:
     waiting members when it rises.
     """
     require(actor, "launch.edit", launch)
-    _refuse_final(launch)
     unknown = changes.keys() - TEXTS.rows.keys() - EDITABLE
     if unknown:
         raise Invalid({name: [NOT_HERE] for name in sorted(unknown)})
@@ -504,7 +486,7 @@ def change_status(
     if status not in STATUSES:
         raise Invalid({"status": [f"Status must be one of: {', '.join(STATUSES)}."]})
     if status == launch.status:
-        raise Conflict(f"The launch is {STATUS_LABELS[status].lower()} already.")
+        raise Conflict(f"The launch is {labels.label('launch_status', status).lower()} already.")
     if status not in TRANSITIONS[launch.status]:
         raise Conflict(_refusal(launch.status, status))
     now = now or utcnow()
@@ -542,7 +524,7 @@ def change_status(
 
 
 def _refusal(current: str, wanted: str) -> str:
-    if current in ("completed", "cancelled"):
+    if current in FINAL_STATUSES:
         return f"This launch is {current}; its status can't change any more."
     if wanted == "draft":
         return "A launch that people could see can't go back to draft; cancel it instead."
@@ -556,7 +538,7 @@ def _refusal(current: str, wanted: str) -> str:
 def record_outcome(actor: User, launch: Launch, outcome: OutcomeInput) -> Launch:
     """Correct the outcome of a completed launch (staff); nobody is told again."""
     require(actor, "launch.change_status", launch)
-    if launch.status != "completed":
+    if not launch.is_completed:
         raise Conflict("The outcome is recorded when the launch is completed.")
     checked = check_outcome(launch, outcome)
     before = launch.decision
@@ -608,7 +590,7 @@ def _tell_participants(actor: User, launch: Launch, message: str) -> None:
 
 def _tell_outcome(actor: User, launch: Launch) -> None:
     """Participants and followers of the linked ideas hear the decision, once each."""
-    decision = DECISION_LABELS[launch.decision or "stop"].lower()
+    decision = labels.label("decision", launch.decision or "stop").lower()
     message = f"The learning launch “{launch.title}” is complete. Decision: {decision}."
     recipients = [
         Recipient(user_id, "launch", message) for user_id in _participant_ids(launch, ("enrolled",))
@@ -663,7 +645,7 @@ def launch_choices(actor: Any) -> list[Launch]:
     return list(
         db.session.scalars(
             select(Launch)
-            .where(Launch.status.in_(("recruiting", "running")))
+            .where(Launch.status.in_(ACTIVE_STATUSES))
             .order_by(Launch.starts_at.desc(), Launch.id.desc())
         )
     )

@@ -46,9 +46,9 @@ def merge_ideas(actor: User, source_id: int, target_id: int) -> Idea:
     if db.session.get(Idea, target_id) is None:
         raise NotFound(f"There is no idea #{target_id} to merge into.")
     source, target = _lock_pair(source_id, target_id)
-    if source.status == "merged":
+    if source.is_merged:
         raise Conflict("This idea is already merged into another one.")
-    if target.status == "merged" or target.is_deleted:
+    if target.is_merged or target.is_deleted:
         raise Conflict("The target idea is itself merged or deleted; merge into the idea it points to.")
     now = utcnow()
     merge = IdeaMerge(
@@ -120,7 +120,7 @@ def unmerge_idea(actor: User, source_id: int) -> Idea:
     source, target = _lock_pair(source_id, merge.target_id)
     # Read again under the locks: another moderator may have unmerged it meanwhile.
     merge = db.session.scalar(last_merge.execution_options(populate_existing=True))
-    if source.status != "merged" or merge is None or merge.target_id != target.id:
+    if not source.is_merged or merge is None or merge.target_id != target.id:
         raise Conflict("This idea is not merged.")
     for merged in db.session.scalars(select(MergedVote).where(MergedVote.merge_id == merge.id)).all():
         votes.add_vote(source, merged.user_id, voted_at=merged.voted_at)

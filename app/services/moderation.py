@@ -58,7 +58,7 @@ def _target(target_type: str, target_id: int, lock: bool = False) -> Item:
     if (
         target is None
         or (target_type == "comment" and target.is_internal)
-        or (target_type == "prototype" and target.status == "draft")
+        or (target_type == "prototype" and target.is_draft)
     ):
         raise NotFound("No such item.")
     return target

@@ -15,12 +15,13 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
+from app import labels
 from app.errors import Conflict, Invalid
 from app.extensions import db
 from app.models.base import utcnow
-from app.models.launch import Launch, LaunchParticipant
+from app.models.launch import FINAL_STATUSES, Launch, LaunchParticipant, ParticipantState
 from app.models.user import User
-from app.permissions import is_signed_in, require
+from app.permissions import is_signed_in, require, require_state
 from app.services import audit
 from app.services import launches as launch_service
 from app.services.csvfile import safe_cell
@@ -47,22 +48,19 @@ MESSAGE = FieldTable(
     )
 )
 REASON_MAX = 500
-STATE_LABELS = {
-    "enrolled": "Enrolled",
-    "waitlisted": "On the waitlist",
-    "withdrawn": "Withdrawn",
-    "removed": "Removed",
-}
 
 
 @dataclass(frozen=True)
 class Place:
     """Someone's place in a launch: their state and, while waiting, their 1-based waitlist position."""
 
-    state: str
+    state: ParticipantState
     position: int | None = None
     screening_answer: str = ""
     removal_reason: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "state", ParticipantState(self.state))
 
 
 def _claim(launch_id: int) -> Launch:
@@ -82,7 +80,7 @@ def _row(launch_id: int, user_id: int) -> LaunchParticipant | None:
 
 
 def _position(row: LaunchParticipant) -> int | None:
-    if row.state != "waitlisted":
+    if not row.is_waitlisted:
         return None
     return db.session.scalar(
         select(func.count())
@@ -116,12 +114,11 @@ def join_launch(actor: User, launch_id: int, screening_answer: Any = "") -> Plac
     launch = get_launch(actor, launch_id, with_parts=False)
     answer = screening_answer.strip() if isinstance(screening_answer, str) else ""
     launch = _claim(launch.id)
-    if launch.status != "recruiting":
-        raise Conflict(_not_recruiting(launch))
+    require_state("launch.join", launch)
     row = _row(launch.id, actor.id)
-    if row is not None and row.state in ("enrolled", "waitlisted"):
+    if row is not None and row.holds_place:
         return _place(row)
-    if row is not None and row.state == "removed":
+    if row is not None and ParticipantState(row.state).is_removed:
         raise Conflict("The launch team took you off this launch, so you can't join it again.")
     if launch.screening_question and not answer:
         raise Invalid(
@@ -147,14 +144,6 @@ def join_launch(actor: User, launch_id: int, screening_answer: Any = "") -> Plac
     return _place(row)
 
 
-def _not_recruiting(launch: Launch) -> str:
-    if launch.status == "draft":
-        return "This launch is not open for recruiting yet."
-    if launch.status == "running":
-        return "This launch is running already and takes no new participants."
-    return f"This launch is {launch.status}; it takes no participants."
-
-
 def withdraw(actor: User, launch_id: int) -> Place:
     """Leave a launch; a freed seat goes to the first person on the waitlist, who is told."""
     require(actor, "launch.join")
@@ -163,9 +152,9 @@ def withdraw(actor: User, launch_id: int) -> Place:
     row = _row(launch.id, actor.id)
     if row is None:
         raise Conflict("You are not taking part in this launch.")
-    if row.state == "withdrawn":
+    if ParticipantState(row.state).is_withdrawn:
         return _place(row)
-    if launch.status not in ("recruiting", "running"):
+    if not launch.is_active:
         raise Conflict(f"This launch is {launch.status}; there is nothing to withdraw from.")
     was = row.state
     row.state = "withdrawn"
@@ -220,7 +209,7 @@ def update_launch(actor: User, launch: Launch, **changes: Any) -> Launch:
     """Edit a launch with `launches.update_launch`; raising its capacity enrols the first waiting members."""
     capacity = launch.capacity
     launch_service.update_launch(actor, launch, **changes)
-    if launch.capacity > capacity and launch.status in ("recruiting", "running"):
+    if launch.capacity > capacity and launch.is_active:
         fill_seats(actor, launch.id)
         db.session.refresh(launch)
     return launch
@@ -263,7 +252,7 @@ def remove_participant(
     launch = _claim(launch.id)
     _changeable(launch)
     row = _row(launch.id, user_id)
-    if row is None or row.state not in ("enrolled", "waitlisted"):
+    if row is None or not row.holds_place:
         raise Conflict("That person is not enrolled or waiting in this launch (any more).")
     user = db.session.get(User, user_id)
     was = row.state
@@ -279,7 +268,7 @@ def remove_participant(
         "launch",
         launch.id,
         reason=text,
-        before=f"{user.display_name}: {STATE_LABELS[was].lower()}",
+        before=f"{user.display_name}: {labels.label('participant_state', was).lower()}",
         after=f"{user.display_name}: removed",
     )
     message = f"The launch team took you off the learning launch “{launch.title}”."
@@ -301,7 +290,7 @@ def promote_participant(actor: User, launch_id: int, user_id: int) -> User:
     launch = _claim(launch.id)
     _changeable(launch)
     row = _row(launch.id, user_id)
-    if row is None or row.state != "waitlisted":
+    if row is None or not row.is_waitlisted:
         raise Conflict("That person is not on the waitlist (any more).")
     user = db.session.get(User, user_id)
     if launch.enrolled_count >= launch.capacity:
@@ -359,15 +348,19 @@ def places(actor: Any, launch_ids: list[int]) -> dict[int, tuple[str, int | None
         )
     )
     return {
-        launch_id: (state, position if state == "waitlisted" else None) for launch_id, state, position in rows
+        launch_id: (state, position if ParticipantState(state).is_waitlisted else None)
+        for launch_id, state, position in rows
     }
 
 
 @dataclass
 class MyLaunch:
     launch: Launch
-    state: str
+    state: ParticipantState
     position: int | None
+
+    def __post_init__(self) -> None:
+        self.state = ParticipantState(self.state)
 
 
 def my_launches(actor: User) -> list[MyLaunch]:
@@ -378,9 +371,7 @@ def my_launches(actor: User) -> list[MyLaunch]:
             select(Launch)
             .join(LaunchParticipant, LaunchParticipant.launch_id == Launch.id)
             .where(LaunchParticipant.user_id == actor.id)
-            .order_by(
-                Launch.status.in_(("completed", "cancelled")), Launch.starts_at.desc(), Launch.id.desc()
-            )
+            .order_by(Launch.status.in_(FINAL_STATUSES), Launch.starts_at.desc(), Launch.id.desc())
         )
     )
     found = places(actor, [launch.id for launch in launches])
@@ -390,11 +381,14 @@ def my_launches(actor: User) -> list[MyLaunch]:
 @dataclass
 class ParticipantRow:
     user: User
-    state: str
+    state: ParticipantState
     joined_at: Any
     position: int | None
     screening_answer: str
     removal_reason: str = ""
+
+    def __post_init__(self) -> None:
+        self.state = ParticipantState(self.state)
 
 
 def participants(actor: User, launch: Launch) -> list[ParticipantRow]:
@@ -406,11 +400,11 @@ def participants(actor: User, launch: Launch) -> list[ParticipantRow]:
         .where(LaunchParticipant.launch_id == launch.id)
         .order_by(LaunchParticipant.joined_at, LaunchParticipant.id)
     ).all()
-    enrolled = [(row, user) for row, user in rows if row.state == "enrolled"]
+    enrolled = [(row, user) for row, user in rows if ParticipantState(row.state).is_enrolled]
     waiting = sorted(
-        ((row, user) for row, user in rows if row.state == "waitlisted"), key=lambda p: p[0].waitlist_seq
+        ((row, user) for row, user in rows if row.is_waitlisted), key=lambda p: p[0].waitlist_seq
     )
-    withdrawn = [(row, user) for row, user in rows if row.state in ("withdrawn", "removed")]
+    withdrawn = [(row, user) for row, user in rows if not row.holds_place]
     listed = [
         ParticipantRow(user, row.state, row.joined_at, None, row.screening_answer) for row, user in enrolled
     ]
@@ -455,10 +449,9 @@ def message_participants(actor: User, launch: Launch, message: Any) -> int:
 
     Answers how many people it reached.
     """
-    require(actor, "launch.message", launch)
+    require(actor, "launch.message", launch, state=False)
     text = MESSAGE.check_all({"message": message})["message"]
-    if launch.status not in ("recruiting", "running"):
-        raise Conflict(f"This launch is {launch.status}; its participants can't be messaged any more.")
+    require_state("launch.message", launch)
     users = list(
         db.session.scalars(
             select(User)

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
-from app import uploads
+from app import labels, uploads
 from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db
 from app.links import site_path
@@ -68,7 +68,6 @@ LINK_LABEL_MAX = 120
 IDEAS_MAX = 20
 MAX_IMAGES = uploads.MAX_IMAGES
 STATUSES = PROTOTYPE_STATUSES
-STATUS_LABELS = {"draft": "Draft", "published": "Published", "archived": "Archived"}
 # Where each status may go; a prototype never returns to draft once people have seen it.
 TRANSITIONS = {"draft": ("published",), "published": ("archived",), "archived": ("published",)}
 # The audit log's name for each change of status; any other change is "prototype.status".
@@ -304,7 +303,8 @@ def change_status(actor: User, prototype: Prototype, status: str) -> Prototype:
     if status not in STATUSES:
         raise Invalid({"status": [f"Status must be one of: {', '.join(STATUSES)}."]})
     if status == prototype.status:
-        raise Invalid({"status": [f"The prototype is already {STATUS_LABELS[status].lower()}."]})
+        already = labels.label("prototype_status", status).lower()
+        raise Invalid({"status": [f"The prototype is already {already}."]})
     if status not in TRANSITIONS[prototype.status]:
         if status == "draft":
             raise Conflict("A prototype that was published cannot go back to draft; archive it instead.")
@@ -337,13 +337,6 @@ def change_status(actor: User, prototype: Prototype, status: str) -> Prototype:
 # ---- Votes ----
 
 
-def _refuse_closed(prototype: Prototype) -> None:
-    if prototype.status == "archived":
-        raise Conflict("This prototype is archived, so it takes no more votes.")
-    if prototype.status == "draft":
-        raise Conflict("Drafts take no votes; publish the prototype first.")
-
-
 def _current_count(prototype: Prototype) -> int:
     db.session.refresh(prototype, ["vote_count"])
     return prototype.vote_count
@@ -352,7 +345,6 @@ def _current_count(prototype: Prototype) -> int:
 def cast_vote(actor: User, prototype: Prototype) -> int:
     """Vote for a prototype (voting twice changes nothing); returns the new vote count."""
     require(actor, "prototype.vote", prototype)
-    _refuse_closed(prototype)
     # RETURNING, not rowcount: SQLAlchemy reports rowcount -1 for this INSERT on PostgreSQL.
     inserted = db.session.execute(
         insert_ignore(
@@ -370,7 +362,6 @@ def cast_vote(actor: User, prototype: Prototype) -> int:
 def retract_vote(actor: User, prototype: Prototype) -> int:
     """Take one's vote back (without a vote, nothing changes); returns the new vote count."""
     require(actor, "prototype.vote", prototype)
-    _refuse_closed(prototype)
     removed = db.session.execute(
         delete(PrototypeVote)
         .where(PrototypeVote.prototype_id == prototype.id, PrototypeVote.user_id == actor.id)

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, union
 from sqlalchemy.orm import joinedload
 
+from app import labels
 from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db
 from app.links import site_path
@@ -73,12 +74,6 @@ TEXTS = FieldTable(
     ),
 )
 STATUSES = ROADMAP_STATUSES
-STATUS_LABELS = {
-    "planned": "Planned",
-    "in_progress": "In progress",
-    "shipped": "Shipped",
-    "cancelled": "Cancelled",
-}
 # The board's columns, left to right; cancelled items are not on the board.
 COLUMNS = ("planned", "in_progress", "shipped")
 # What linked ideas become when their item reaches a status, and the statuses they move from.
@@ -217,7 +212,7 @@ def change_status(actor: User, item: RoadmapItem, status: Any, release_note: Any
     if fields:
         raise Invalid(fields)
     if status == item.status:
-        raise Conflict(f"The item is {STATUS_LABELS[status].lower()} already.")
+        raise Conflict(f"The item is {labels.label('roadmap_status', status).lower()} already.")
     before = item.status
     now = utcnow()
     item.status = status
@@ -242,7 +237,7 @@ def change_status(actor: User, item: RoadmapItem, status: Any, release_note: Any
 def _idea_note(item: RoadmapItem) -> str:
     if not item.is_public:
         return ""
-    return f"Roadmap: “{item.title}” is {STATUS_LABELS[item.status].lower()}."
+    return f"Roadmap: “{item.title}” is {labels.label('roadmap_status', item.status).lower()}."
 
 
 def _linked_ideas(item_id: int, statuses: Iterable[str] | None = None) -> list[Idea]:
@@ -304,9 +299,9 @@ def _news(
         if item.is_public and item.title not in {idea.title for idea in ideas}:
             parts.append(f"Roadmap: “{item.title}”.")
     else:
-        headline = f"“{item.title}” is {STATUS_LABELS[item.status].lower()}"
+        headline = f"“{item.title}” is {labels.label('roadmap_status', item.status).lower()}"
         parts = [f"{headline}."]
-    if item.is_public and item.status == "shipped" and item.release_note:
+    if item.is_public and item.is_shipped and item.release_note:
         room = MESSAGE_MAX - len(" ".join(parts)) - 1
         if room > 20:
             parts.append(excerpt(item.release_note, room))
@@ -328,7 +323,7 @@ def link_idea(actor: User, item: RoadmapItem, idea_id: Any, plan: bool = True) -
     )
     if idea is None:
         raise Invalid({"idea_id": [f"There is no idea #{idea_id}."]})
-    if idea.status == "merged":
+    if idea.is_merged:
         raise Conflict(f"Idea #{idea.id} is merged into #{idea.merged_into_id}; link that one instead.")
     made = db.session.execute(
         insert_ignore(
@@ -365,7 +360,7 @@ def set_ideas(actor: User, item: RoadmapItem, idea_ids: Iterable[int]) -> None:
     problems += [
         f"Idea #{n} is merged into #{ideas[n].merged_into_id}; link that one instead."
         for n in wanted
-        if n in ideas and n not in linked and ideas[n].status == "merged"
+        if n in ideas and n not in linked and ideas[n].is_merged
     ]
     if problems:
         raise Invalid({"idea_ids": problems})

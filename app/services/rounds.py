@@ -16,12 +16,13 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from app import labels
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.extensions import db
 from app.links import site_path
 from app.models.base import utcnow
 from app.models.idea import IdeaFollow
-from app.models.launch import Launch
+from app.models.launch import ACTIVE_STATUSES, Launch
 from app.models.prototype import Prototype, PrototypeIdea
 from app.models.round import (
     AUDIENCES,
@@ -68,14 +69,6 @@ OPTIONS_MIN, OPTIONS_MAX = 2, 12
 OPTION_MAX = 120
 TEXT_MAX = 2_000
 CHOICE_KINDS = ("choice", "multi")
-KIND_LABELS = {
-    "rating": "Rating (1–5)",
-    "nps": "Likelihood to recommend (0–10)",
-    "choice": "One choice",
-    "multi": "Several choices",
-    "text": "Free text",
-}
-STATE_LABELS = {"scheduled": "Scheduled", "open": "Open", "closed": "Closed"}
 RATING_VALUES = range(1, 6)
 NPS_VALUES = range(0, 11)
 NO_ROUND = "No such feedback round, or it is not visible to you."
@@ -167,7 +160,7 @@ def _check_audience(audience: Any, launch_id: Any, fields: dict[str, list[str]])
         status = db.session.scalar(select(Launch.status).where(Launch.id == launch_id))
         if status is None:
             fields["launch_id"] = [f"There is no learning launch #{launch_id}."]
-        elif status not in ("recruiting", "running"):
+        elif status not in ACTIVE_STATUSES:
             fields["launch_id"] = [LAUNCH_NOT_ACTIVE.format(status=status)]
     elif launch_id is not None:
         fields["launch_id"] = ["A launch goes only with the audience “launch”."]
@@ -177,7 +170,8 @@ def _check_options(kind: str, options: Any, errors: list[str]) -> list[str] | No
     if kind not in CHOICE_KINDS:
         if options:
             errors.append(
-                f"Options are only for “{KIND_LABELS['choice']}” and “{KIND_LABELS['multi']}” questions: "
+                f"Options are only for “{labels.label('question_kind', 'choice')}” "
+                f"and “{labels.label('question_kind', 'multi')}” questions: "
                 "clear them, or make this a choice question."
             )
         return None
@@ -442,9 +436,9 @@ def _check_may_answer(actor: Any, round_: FeedbackRound, now: datetime) -> None:
     if not in_audience(actor, round_):
         raise Forbidden(NOT_IN_AUDIENCE)
     state = round_.state_at(now)
-    if state == "scheduled":
+    if state.is_scheduled:
         raise Conflict(f"This round opens on {when(round_.opens_at)}; come back then to answer.")
-    if state == "closed":
+    if state.is_closed:
         raise Conflict(f"This round closed on {when(round_.closes_at)}; answers are no longer taken.")
 
 
@@ -531,7 +525,7 @@ def round_page(actor: Any, round_id: int, now: datetime | None = None) -> RoundP
         prototype=prototype,
         state=state,
         in_audience=member,
-        may_answer=member and state == "open" and not actor.is_suspended,
+        may_answer=member and state.is_open and not actor.is_suspended,
         response=response,
         answers=answers,
     )
@@ -611,7 +605,7 @@ def round_url(round_: FeedbackRound) -> str:
 
 def _announceable(prototype: Prototype) -> bool:
     """Rounds of a prototype are announced once it is published, and not while hidden or deleted."""
-    return prototype.status == "published" and is_public(prototype)
+    return prototype.is_published and is_public(prototype)
 
 
 def _announce_if_open(round_: FeedbackRound, prototype: Prototype, now: datetime) -> int:

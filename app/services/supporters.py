@@ -8,8 +8,9 @@ from collections import defaultdict
 
 from sqlalchemy import literal, select, union_all
 
+from app import labels
 from app.extensions import db
-from app.models.idea import STATUS_LABELS, Idea, IdeaFollow, IdeaVote
+from app.models.idea import Idea, IdeaFollow, IdeaVote
 
 # Why a person hears about an idea, strongest first: proposed it, voted for it, follows it.
 RELATIONS = ("proposed", "voted", "follows")
@@ -69,7 +70,7 @@ def status_news(ideas: list[Idea], relations: list[str]) -> str:
     if status == "shipped":
         what = "shipped"
     else:
-        what = f"{'are' if several else 'is'} now {STATUS_LABELS[status].lower()}"
+        what = f"{'are' if several else 'is'} now {labels.label('idea_status', status).lower()}"
     kinds = set(relations)
     why = _PHRASES[kinds.pop()][several] if len(kinds) == 1 else "you support them"
     for count in range(min(len(ideas), NAMED_AT_MOST), 0, -1):

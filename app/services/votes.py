@@ -4,7 +4,6 @@ from datetime import datetime
 
 from sqlalchemy import case, delete, select, update
 
-from app.errors import Conflict
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.idea import Idea, IdeaVote
@@ -13,13 +12,6 @@ from app.permissions import require
 from app.services import follows, webhook_events
 from app.services.dialect import insert_ignore
 from app.services.ranking import vote_weight
-
-
-def _refuse_closed(idea: Idea) -> None:
-    if idea.status == "merged":
-        raise Conflict("This idea was merged into another one; vote there instead.")
-    if idea.status == "declined":
-        raise Conflict("This idea was declined, so it takes no more votes.")
 
 
 def _current_count(idea: Idea) -> int:
@@ -51,7 +43,6 @@ def add_vote(idea: Idea, user_id: int, voted_at: datetime | None = None) -> bool
 def cast_vote(actor: User, idea: Idea) -> int:
     """Vote for an idea (voting twice changes nothing); returns the new vote count."""
     require(actor, "idea.vote", idea)
-    _refuse_closed(idea)
     if add_vote(idea, actor.id):
         follows.follow_idea(actor, idea)
         webhook_events.vote_cast(idea)
@@ -86,7 +77,6 @@ def remove_vote(idea: Idea, user_id: int) -> bool:
 def retract_vote(actor: User, idea: Idea) -> int:
     """Take one's vote back (without a vote, nothing changes); returns the new vote count."""
     require(actor, "idea.vote", idea)
-    _refuse_closed(idea)
     remove_vote(idea, actor.id)
     db.session.flush()
     return _current_count(idea)

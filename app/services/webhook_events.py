@@ -158,7 +158,7 @@ def vote_cast(idea: Idea) -> None:
 
 def roadmap_shipped(item: RoadmapItem) -> None:
     """A public roadmap item shipped (private items stay private)."""
-    if item.is_public and item.status == "shipped":
+    if item.is_public and item.is_shipped:
         emit(
             "roadmap.shipped",
             lambda: {
@@ -177,7 +177,7 @@ def roadmap_shipped(item: RoadmapItem) -> None:
 
 def launch_outcome(launch: Launch) -> None:
     """A learning launch was completed with its outcome."""
-    if launch.status == "completed" and launch.decision:
+    if launch.is_completed and launch.decision:
         emit(
             "launch.outcome",
             lambda: {

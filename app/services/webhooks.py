@@ -24,14 +24,6 @@ from app.services.webhook_delivery import RefusedTarget, resolve_public
 from app.services.webhook_events import EVENTS, PING, queue
 from app.text import normalize_line
 
-EVENT_LABELS = {
-    "idea.created": "An idea is posted",
-    "idea.status_changed": "An idea's status changes",
-    "comment.created": "Someone comments on an idea",
-    "vote.cast": "Someone votes for an idea",
-    "roadmap.shipped": "A public roadmap item ships",
-    "launch.outcome": "A learning launch's outcome is recorded",
-}
 URL_MAX = 2000
 DESCRIPTION_MAX = 200
 LOG_LIMIT = 50

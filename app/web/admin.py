@@ -3,11 +3,11 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
+from app import labels
 from app.extensions import db
 from app.forms.accounts import PostForm
 from app.forms.admin import AuditFilterForm, RoleForm, SettingsForm
 from app.forms.ideas import CategoryForm
-from app.models.user import ROLE_LABELS
 from app.permissions import require
 from app.services import accounts, members
 from app.services import audit as audit_service
@@ -112,7 +112,7 @@ def change_role(user_id: int):
             flash(f"{user.display_name} already has the role {user.role_label}.", "info")
         else:
             db.session.commit()
-            flash(f"{user.display_name} is now {ROLE_LABELS[user.role]}.", "success")
+            flash(f"{user.display_name} is now {labels.label('role', user.role)}.", "success")
     return redirect(safe_next_url("admin.users"))
 
 

@@ -3,11 +3,12 @@
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import login_required
 
+from app import labels
 from app.extensions import db
 from app.forms.accounts import PostForm
 from app.forms.ideas import IdeaForm, StatusForm
 from app.idempotency import ALREADY_SENT, claim_submission
-from app.models.idea import STATUS_LABELS, STATUSES
+from app.models.idea import STATUSES
 from app.pagecache import cached_for_visitors
 from app.permissions import require
 from app.ratelimits import count_save, form_page
@@ -56,7 +57,6 @@ def index():
         "ideas/index.html",
         result=result,
         categories=category_service.list_categories(),
-        sort_labels=ideas.SORT_LABELS,
         post_form=PostForm(),
     )
 
@@ -140,7 +140,7 @@ def render_idea_page(idea_id: int, status: int = 200, comment_form=None, note_fo
         page=data,
         idea=data.idea,
         thread=comment_service.build_thread(data.comments),
-        status_form=StatusForm(status=data.idea.status if data.idea.status != "merged" else "open"),
+        status_form=StatusForm(status="open" if data.idea.is_merged else data.idea.status),
         post_form=PostForm(),
         refused_comment_form=comment_form,
         refused_note_form=note_form,
@@ -242,7 +242,10 @@ def change_status(idea_id: int):
         )
         if ok:
             db.session.commit()
-            flash(f"Status changed to “{STATUS_LABELS[form.status.data]}”. Followers are told.", "success")
+            flash(
+                f"Status changed to “{labels.label('idea_status', form.status.data)}”. Followers are told.",
+                "success",
+            )
             return redirect(url_for("ideas.detail", idea_id=idea.id))
     for messages in form.errors.values():
         for message in messages:

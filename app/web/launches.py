@@ -1,14 +1,12 @@
 """Learning launch pages: the list, planning (staff), the launch page, joining, running it, the outcome."""
 
-from types import SimpleNamespace
-
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from app.extensions import db
 from app.forms.launches import JoinForm, LaunchForm, MessageForm, OutcomeForm, outcome_results
 from app.models.base import utcnow
-from app.permissions import require
+from app.permissions import require, state_refusal
 from app.services import launch_pages, launches, participation
 from app.web.idea_links import chosen_idea_ids, picker
 from app.web.paging import keep_in_range, list_page_args
@@ -21,17 +19,6 @@ STATUS_MESSAGES = {
     "running": "The launch is running: it takes no new participants now.",
     "cancelled": "The launch is cancelled. Everyone who joined is told.",
 }
-# The label dictionaries of app/services, for templates (also the idea page's launches section).
-LABELS = SimpleNamespace(
-    status=launches.STATUS_LABELS,
-    kind=launches.KIND_LABELS,
-    kind_hint=launches.KIND_HINTS,
-    result=launches.RESULT_LABELS,
-    decision=launches.DECISION_LABELS,
-    state=participation.STATE_LABELS,
-)
-
-bp.add_app_template_global(LABELS, "launch_labels")
 
 
 def _detail(launch_id: int, anchor: str | None = None) -> Response:
@@ -70,7 +57,7 @@ def new():
         )
         if ok:
             db.session.commit()
-            if launch.status == "recruiting":
+            if launch.is_recruiting:
                 flash(STATUS_MESSAGES["recruiting"], "success")
             else:
                 flash(
@@ -86,9 +73,10 @@ def new():
 @login_required
 def edit(launch_id: int):
     launch = launches.get_launch(current_actor(), launch_id)
-    require(current_actor(), "launch.edit", launch)
-    if launch.status in ("completed", "cancelled"):
-        flash(f"This launch is {launch.status}; its record stays as it is.", "info")
+    require(current_actor(), "launch.edit", launch, state=False)
+    refusal = state_refusal("launch.edit", launch)
+    if refusal is not None:
+        flash(refusal, "info")
         return _detail(launch.id)
     form = LaunchForm()
     if request.method == "GET":
@@ -148,7 +136,7 @@ def join(launch_id: int):
     if not ok:
         return render_launch_page(launch_id, 422, join_form=form)
     db.session.commit()
-    if place.state == "enrolled":
+    if place.state.is_enrolled:
         flash("You are enrolled. We'll tell you here when there is news about the launch.", "success")
     else:
         flash(
@@ -215,7 +203,7 @@ def complete(launch_id: int):
                 metric_actual=form.metric_actual.data or "",
                 results=results,
             )
-            correcting = launch.status == "completed"
+            correcting = launch.is_completed
             if correcting:
                 ok, _ = call_with_form(form, launches.record_outcome, current_actor(), launch, outcome)
             else:
@@ -296,7 +284,7 @@ def participants_csv(launch_id: int):
 @login_required
 def message(launch_id: int):
     launch = launches.get_launch(current_actor(), launch_id, with_parts=False)
-    require(current_actor(), "launch.message", launch)
+    require(current_actor(), "launch.message", launch, state=False)
     form = MessageForm()
     if not form.validate_on_submit():
         return render_launch_page(launch_id, 422, message_form=form)

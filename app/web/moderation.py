@@ -12,7 +12,6 @@ from app.extensions import db
 from app.forms.moderation import FlagForm, HideForm, MergeForm, ReasonForm
 from app.models.comment import Comment
 from app.models.idea import Idea
-from app.models.moderation import FLAG_REASON_LABELS
 from app.models.prototype import Prototype
 from app.permissions import require
 from app.services import ideas, merges, moderation
@@ -54,7 +53,6 @@ def moderation_waiting() -> int | None:
 def moderation_context():
     return {
         "moderation_waiting": moderation_waiting,
-        "flag_reason_labels": FLAG_REASON_LABELS,
         "auto_hide_reason": moderation.AUTO_HIDE_REASON,
     }
 

@@ -69,7 +69,7 @@ def new():
         )
         if ok:
             db.session.commit()
-            if prototype.status == "published":
+            if prototype.is_published:
                 flash("The prototype is published. Followers of its linked ideas are told.", "success")
             else:
                 flash("The draft is saved; only staff can see it until you publish it.", "success")
@@ -92,7 +92,6 @@ def render_prototype_page(prototype_id: int, status: int = 200, comment_form=Non
         "prototypes/detail.html",
         page=data,
         prototype=data.prototype,
-        status_labels=prototypes.STATUS_LABELS,
         transitions=prototypes.TRANSITIONS,
         thread=comment_service.build_thread(data.comments),
         refused_comment_form=comment_form,

@@ -1,7 +1,6 @@
 """Roadmap pages: the board, an item, planning and moving items (staff), linking ideas, the changelog."""
 
 from datetime import UTC, datetime
-from types import SimpleNamespace
 from xml.etree import ElementTree as ET
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
@@ -29,10 +28,6 @@ STATUS_MESSAGES = {
     "shipped": "The item is shipped and on the changelog; its linked ideas are shipped too.",
     "cancelled": "The item is cancelled and off the board. Its linked ideas keep their status.",
 }
-
-bp.add_app_template_global(
-    SimpleNamespace(status=roadmap.STATUS_LABELS, columns=roadmap.COLUMNS), "roadmap_labels"
-)
 
 
 def _back(item_id: int, idea_id: int | None = None, anchor: str | None = None) -> Response:

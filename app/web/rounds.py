@@ -101,7 +101,7 @@ def new(prototype_id: int):
         if round_ is not None:
             db.session.commit()
             state = round_.state_at(utcnow())
-            if state == "open":
+            if state.is_open:
                 flash("The round is open now; the followers of the prototype's ideas are told.", "success")
             else:
                 opens = when(round_.opens_at, form.zone())
@@ -155,7 +155,6 @@ def edit(round_id: int):
             round=round_,
             prototype=prototype,
             answered=answered,
-            kind_labels=rounds.KIND_LABELS,
         ),
         status,
     )
@@ -232,8 +231,6 @@ def results(round_id: int):
         round=data.round,
         prototype=data.prototype,
         charts=question_charts,
-        kind_labels=rounds.KIND_LABELS,
-        state_labels=rounds.STATE_LABELS,
     )
 
 

@@ -14,11 +14,12 @@ from flask import (
 from flask_login import login_required
 from werkzeug.datastructures import MultiDict
 
+from app import labels
 from app.errors import BadRequest
 from app.extensions import db
 from app.forms.staff import BulkStatusForm, DashboardFilterForm
 from app.links import local_path
-from app.models.idea import STATUS_LABELS, Idea
+from app.models.idea import Idea
 from app.permissions import require
 from app.services import categories as category_service
 from app.services import charts, idea_links, rank_explanations, ranking
@@ -75,7 +76,6 @@ def _render_dashboard(
         data=data,
         args=args,
         filters=form.filters if data else None,
-        sort_labels=dashboard_service.SORT_LABELS,
         bulk_form=bulk_form,
         picked=picked,
     )
@@ -161,7 +161,7 @@ def insights():
         "funnel": charts.bar_chart(
             "chart-funnel",
             "Ideas by status",
-            [(STATUS_LABELS[status], count) for status, count in data.funnel],
+            [(labels.label("idea_status", status), count) for status, count in data.funnel],
             data.idea_total,
         ),
         "categories": charts.count_chart(
@@ -185,13 +185,11 @@ def insights():
         "decisions": charts.count_chart(
             "chart-decisions",
             "Decisions after learning launches",
-            [(insights_service.DECISION_LABELS[decision], count) for decision, count in data.decisions],
+            [(labels.label("decision", decision), count) for decision, count in data.decisions],
             "launches",
         ),
     }
-    return render_template(
-        "staff/insights.html", data=data, charts=figures, decision_labels=insights_service.DECISION_LABELS
-    )
+    return render_template("staff/insights.html", data=data, charts=figures)
 
 
 @bp.get("/ideas.csv")

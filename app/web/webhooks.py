@@ -34,12 +34,7 @@ def index():
             return redirect(url_for("webhooks.detail", webhook_id=webhook.id, created=1))
     if request.method == "POST":
         status = 422
-    body = render_template(
-        "admin/webhooks.html",
-        form=form,
-        rows=webhooks.list_webhooks(current_actor()),
-        labels=webhooks.EVENT_LABELS,
-    )
+    body = render_template("admin/webhooks.html", form=form, rows=webhooks.list_webhooks(current_actor()))
     return body, status
 
 
@@ -73,7 +68,6 @@ def detail(webhook_id: int):
         form=form,
         deliveries=webhooks.delivery_log(current_actor(), webhook),
         just_created=request.args.get("created") == "1",
-        labels=webhooks.EVENT_LABELS,
         log_limit=webhooks.LOG_LIMIT,
     )
     return body, status
