@@ -20,6 +20,7 @@ from app.models.prototype import PROTOTYPE_STATUSES
 from app.models.roadmap import ROADMAP_STATUSES
 from app.models.round import AUDIENCES, QUESTION_KINDS
 from app.models.user import ROLES
+from app.services import ideas as idea_rules
 from app.services import launches as launch_rules
 from app.services.fields import FieldTable
 from app.services.pagination import MAX_PER_PAGE
@@ -42,8 +43,11 @@ MARKDOWN: dict[str, Any] = {"type": "string", "description": "Markdown source."}
 HTML: dict[str, Any] = {"type": "string", "description": "The sanitized HTML of the Markdown beside it."}
 
 
-def text_schemas(table: FieldTable) -> dict[str, dict[str, Any]]:
-    """The text fields of a feature's table: limits from the same rows the service checks."""
+def text_schemas(table: FieldTable, nullable_ok: bool = True) -> dict[str, dict[str, Any]]:
+    """The text fields of a feature's table: limits from the same rows the service checks.
+
+    An optional text may be null (empty), unless `nullable_ok` is false (see `parse_texts`).
+    """
     schemas = {}
     for row in table:
         schema: dict[str, Any] = {"type": "string", "maxLength": row.high}
@@ -53,7 +57,7 @@ def text_schemas(table: FieldTable) -> dict[str, dict[str, Any]]:
             schema["description"] = row.hint
         if row.markdown:
             schema["description"] = f"Markdown source. {row.hint}".strip()
-        schemas[row.name] = schema if row.required else nullable(schema)
+        schemas[row.name] = schema if row.required or not nullable_ok else nullable(schema)
     return schemas
 
 
@@ -130,8 +134,7 @@ MODERATION_STATE = obj(
 IMAGE = obj({"url": URL, "thumbnail_url": URL, "width": COUNT, "height": COUNT, "alt": STRING})
 IDEA_FIELDS = {
     "id": ID,
-    "title": STRING,
-    "body": MARKDOWN,
+    **text_output_schemas(idea_rules.TEXTS),
     "body_html": HTML,
     "status": enum(STATUSES),
     "category": nullable(obj({"slug": STRING, "name": STRING})),
@@ -570,23 +573,22 @@ ROUND_FIELDS = {
 BODIES: dict[str, dict[str, Any]] = {
     "NewIdea": obj(
         {
-            "title": described(
-                {"type": "string", "minLength": 5, "maxLength": 120}, "Spaces around it do not count."
-            ),
-            "body": nullable({**MARKDOWN, "maxLength": 10_000}),
+            **text_schemas(idea_rules.TEXTS),
             "category": described(nullable(STRING), "A category slug."),
         },
         required=("title",),
     ),
     "IdeaChanges": obj(
         {
-            "title": {"type": "string", "minLength": 5, "maxLength": 120},
-            "body": {**MARKDOWN, "maxLength": 10_000},
+            **text_schemas(idea_rules.TEXTS, nullable_ok=False),
             "category": nullable(STRING),
             "status": described(
                 enum(tuple(s for s in STATUSES if s != "merged")), "Staff only; merge with /merge."
             ),
-            "status_note": described(nullable(STRING), "Staff only, with `status`: why, for the voters."),
+            "status_note": described(
+                nullable({"type": "string", "maxLength": idea_rules.STATUS_NOTE.high}),
+                "Staff only, with `status`: why, for the voters.",
+            ),
         },
         required=(),
         minProperties=1,

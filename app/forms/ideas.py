@@ -5,28 +5,16 @@ from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAre
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from app.forms import title_rules
+from app.forms import text_field, with_texts
 from app.forms.accounts import strip
 from app.forms.images import images_field
 from app.idempotency import new_token
 from app.models.idea import STATUS_LABELS
-from app.services.ideas import BODY_MAX, NOTE_MAX, TITLE_MAX, TITLE_MIN
+from app.services.ideas import STATUS_NOTE, TEXTS
 
 
+@with_texts(TEXTS, body={"data-mentions": ""})
 class IdeaForm(FlaskForm):
-    title = StringField(
-        "Title",
-        title_rules("Give your idea a title.", TITLE_MIN, TITLE_MAX),
-        filters=[strip],
-        description="What do you need? One sentence, like “Export reports to CSV”.",
-    )
-    body = TextAreaField(
-        "Description",
-        [Optional(), Length(max=BODY_MAX, message=f"Use at most {BODY_MAX:,} characters.")],
-        description="Why it matters to you, and how you work around it today. Markdown works, "
-        "and @username mentions someone.",
-        render_kw={"data-mentions": ""},
-    )
     category = SelectField("Category", choices=[], validate_choice=False)
     images = images_field("idea")
     # Set once the author has seen the similar ideas (the no-JavaScript confirmation step).
@@ -45,11 +33,7 @@ class StatusForm(FlaskForm):
         "New status",
         choices=[SelectChoice(key, label) for key, label in STATUS_LABELS.items() if key != "merged"],
     )
-    status_note = TextAreaField(
-        "Public note",
-        [Optional(), Length(max=NOTE_MAX, message=f"Use at most {NOTE_MAX:,} characters.")],
-        description="Shown in the idea's history and sent to its followers. Required when declining.",
-    )
+    status_note = text_field(STATUS_NOTE)
 
 
 class CategoryForm(FlaskForm):

@@ -5,10 +5,11 @@ from wtforms import BooleanField, FloatField, HiddenField, SelectField, StringFi
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, StopValidation
 
+from app.forms import RowRule
 from app.forms.admin import DayField, _ClearParseError
 from app.models.idea import STATUS_LABELS
 from app.services import dashboard
-from app.services.ideas import NOTE_MAX
+from app.services.ideas import STATUS_NOTE
 from app.services.segments import DESCRIPTION_MAX, EMAILS_MAX, NAME_MAX, WEIGHT_MESSAGE
 
 # Query strings say 1 for on; "0", "false" and nothing say off.
@@ -78,7 +79,7 @@ class BulkStatusForm(FlaskForm):
     )
     status_note = TextAreaField(
         "Public note",
-        [Optional(), Length(max=NOTE_MAX, message=f"Use at most {NOTE_MAX:,} characters.")],
+        [RowRule(STATUS_NOTE)],
         description="Shown in each idea's history and sent to its followers. Required when declining.",
         id="bulk-status-note",
     )
