@@ -20,6 +20,7 @@ from app.models.prototype import PROTOTYPE_STATUSES
 from app.models.roadmap import ROADMAP_STATUSES
 from app.models.round import AUDIENCES, QUESTION_KINDS
 from app.models.user import ROLES
+from app.services import comments as comment_rules
 from app.services import ideas as idea_rules
 from app.services import launches as launch_rules
 from app.services.fields import FieldTable
@@ -593,11 +594,8 @@ BODIES: dict[str, dict[str, Any]] = {
         required=(),
         minProperties=1,
     ),
-    "NewComment": obj(
-        {"body": {**MARKDOWN, "minLength": 1, "maxLength": 5_000}, "parent_id": nullable(ID)},
-        required=("body",),
-    ),
-    "CommentChanges": obj({"body": {**MARKDOWN, "minLength": 1, "maxLength": 5_000}}),
+    "NewComment": obj({**text_schemas(comment_rules.TEXTS), "parent_id": nullable(ID)}, required=("body",)),
+    "CommentChanges": obj(text_schemas(comment_rules.TEXTS)),
     "NewFlag": obj(
         {
             "target_type": enum(FLAG_TARGETS),
