@@ -1,15 +1,15 @@
 """Forms for proposing and editing ideas, changing status, and categories."""
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, IntegerField, SelectField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import NumberRange, Optional
 
 from app.forms import text_field, with_texts
-from app.forms.accounts import strip
 from app.forms.images import images_field
 from app.idempotency import new_token
 from app.models.idea import STATUS_LABELS
+from app.services import categories
 from app.services.ideas import STATUS_NOTE, TEXTS
 
 
@@ -36,13 +36,6 @@ class StatusForm(FlaskForm):
     status_note = text_field(STATUS_NOTE)
 
 
+@with_texts(categories.TEXTS)
 class CategoryForm(FlaskForm):
-    name = StringField("Name", [DataRequired("Give the category a name."), Length(max=60)], filters=[strip])
-    slug = StringField(
-        "Slug",
-        [Optional(), Length(max=60)],
-        filters=[strip],
-        description="Used in links; made from the name if empty.",
-    )
-    description = TextAreaField("Description", [Optional(), Length(max=300)])
     position = IntegerField("Order", [Optional(), NumberRange(min=0, max=10_000)], default=0)
