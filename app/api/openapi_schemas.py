@@ -20,9 +20,11 @@ from app.models.prototype import PROTOTYPE_STATUSES
 from app.models.roadmap import ROADMAP_STATUSES
 from app.models.round import AUDIENCES, QUESTION_KINDS
 from app.models.user import ROLES
+from app.services import accounts as account_rules
 from app.services import comments as comment_rules
 from app.services import ideas as idea_rules
 from app.services import launches as launch_rules
+from app.services import moderation as moderation_rules
 from app.services.fields import FieldTable
 from app.services.pagination import MAX_PER_PAGE
 
@@ -601,30 +603,22 @@ BODIES: dict[str, dict[str, Any]] = {
             "target_type": enum(FLAG_TARGETS),
             "target_id": ID,
             "reason": enum(FLAG_REASONS),
-            "note": described(
-                nullable({"type": "string", "maxLength": 1_000}), "Required with reason `other`."
-            ),
+            **text_schemas(moderation_rules.FLAG_TEXTS),
             "duplicate_of_id": described(
                 nullable(ID), "With reason `duplicate`, optionally: the idea it repeats."
             ),
         },
         required=("target_type", "target_id", "reason"),
     ),
-    "Hide": obj({"reason": {"type": "string", "minLength": 1, "maxLength": 500}}),
-    "Lock": obj(
-        {
-            "reason": described(
-                {"type": "string", "maxLength": 500}, "Optional: why, shown to readers on the idea page."
-            )
-        }
-    ),
+    "Hide": obj(text_schemas(moderation_rules.HIDE_TEXTS)),
+    "Lock": obj(text_schemas(moderation_rules.SHOWN_REASON_TEXTS)),
     "Merge": obj({"into_id": described(ID, "The idea that stays.")}),
     "Suspend": obj(
         {
             "days": described(
                 nullable({"type": "integer", "minimum": 1, "maximum": 3650}), "null: permanently."
             ),
-            "reason": {"type": "string", "minLength": 1, "maxLength": 500},
+            **text_schemas(account_rules.SUSPENSION_TEXTS),
         }
     ),
     "NewPrototype": obj(
