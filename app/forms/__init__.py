@@ -46,7 +46,7 @@ def _strip(value: Any) -> Any:
 
 def text_field(row: Text, **render_kw: Any):
     """The form input of a table row: it strips the text and checks it by the row."""
-    kind = TextAreaField if row.markdown or row.rows else StringField
+    kind = TextAreaField if row.markdown or row.lines or row.rows else StringField
     if row.rows:
         render_kw.setdefault("rows", row.rows)
     return kind(

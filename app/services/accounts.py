@@ -345,7 +345,7 @@ SUSPENSION_TEXTS = FieldTable(
         "Reason",
         low=1,
         high=500,
-        markdown=True,
+        lines=True,
         missing="Give a reason; the member will read it.",
         too_long="Keep the reason to {high} characters or fewer.",
         hint="The member reads this on every page while the suspension lasts.",

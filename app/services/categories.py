@@ -32,7 +32,7 @@ TEXTS = FieldTable(
         too_long="Use at most {high} characters.",
         hint="Used in links; made from the name if empty.",
     ),
-    Text("description", "Description", high=300, markdown=True, too_long="Use at most {high} characters."),
+    Text("description", "Description", high=300, lines=True, too_long="Use at most {high} characters."),
 )
 _slug_chars = re.compile(r"[^a-z0-9]+")
 

@@ -85,8 +85,9 @@ class Text:
     """One text field: its limits, its messages, its form label and hint.
 
     `low` > 0 makes it required (`missing` is said when it is shorter). `markdown` keeps line
-    breaks, and `html` stores the sanitized HTML beside it in `<name>_html`. `label` is the form's
-    label; `hint` the form's help text and the API's description.
+    breaks, and `html` stores the sanitized HTML beside it in `<name>_html`; `lines` keeps line
+    breaks in a plain text. `label` is the form's label; `hint` the form's help text and the API's
+    description.
     """
 
     name: str
@@ -96,6 +97,7 @@ class Text:
     missing: str = ""
     markdown: bool = False
     html: bool = False
+    lines: bool = False
     hint: str = ""
     rows: int = 0
     # How a too-long message names it: "Keep the title to 120 characters or fewer".
@@ -110,7 +112,7 @@ class Text:
         return self.low > 0
 
     def check(self, value: Any, fields: dict[str, list[str]]) -> str:
-        check = check_markdown if self.markdown else check_line
+        check = check_markdown if self.markdown or self.lines else check_line
         return check(
             value,
             self.name,
