@@ -19,7 +19,7 @@ from app.services.pagination import page_args
 def _body(data: dict) -> str:
     body = data.get("body")
     if body is not None and not isinstance(body, str):
-        raise Invalid({"body": ["The body must be a string of Markdown."]})
+        raise Invalid({"body": [comment_service.TEXTS["body"].not_text]})
     return body or ""
 
 

@@ -7,7 +7,7 @@ from flask import request
 
 from app.api.auth import current_actor, token_required
 from app.api.blueprint import bp
-from app.api.parsing import json_object
+from app.api.parsing import json_object, parse_texts
 from app.api.schemas import idea_json, page_json
 from app.errors import BadRequest, Invalid
 from app.extensions import db
@@ -35,10 +35,11 @@ def _flag(args: Mapping[str, str], name: str) -> bool:
     return _FLAGS[value]
 
 
-def _text_fields(data: dict[str, Any], names: tuple[str, ...], nullable: tuple[str, ...] = ()) -> dict:
-    """The given string fields of `data` (absent ones left out); wrong types are field errors."""
+def _strings(
+    data: dict[str, Any], names: tuple[str, ...], errors: dict[str, list[str]], nullable: tuple[str, ...] = ()
+) -> dict:
+    """The given string fields of `data` (absent ones left out); wrong types go to `errors`."""
     values: dict[str, Any] = {}
-    errors: dict[str, list[str]] = {}
     for name in names:
         if name not in data:
             continue
@@ -49,8 +50,6 @@ def _text_fields(data: dict[str, Any], names: tuple[str, ...], nullable: tuple[s
             values[name] = value
         else:
             errors[name] = ["Must be a string" + (" or null." if name in nullable else ".")]
-    if errors:
-        raise Invalid(errors)
     return values
 
 
@@ -100,9 +99,16 @@ def list_ideas():
 @token_required
 def create_idea():
     actor = current_actor()
-    fields = _text_fields(json_object(), ("title", "body", "category"), nullable=("body", "category"))
+    data = json_object()
+    errors: dict[str, list[str]] = {}
+    fields = {
+        **parse_texts(ideas.TEXTS, data, errors),
+        **_strings(data, ("category",), errors, ("category",)),
+    }
+    if errors:
+        raise Invalid(errors)
     idea = ideas.create_idea(
-        actor, fields.get("title", ""), fields.get("body") or "", fields.get("category") or None
+        actor, fields.get("title", ""), fields.get("body", ""), fields.get("category") or None
     )
     idea_id = idea.id
     db.session.commit()
@@ -131,10 +137,14 @@ def get_idea(idea_id: int):
 def update_idea(idea_id: int):
     actor = current_actor()
     data = json_object()
-    fields = _text_fields(
-        data, ("title", "body", "category", "status", "status_note"), nullable=("category", "status_note")
-    )
-    edits = {name: fields[name] for name in ("title", "body", "category") if name in fields}
+    errors: dict[str, list[str]] = {}
+    fields = {
+        **parse_texts(ideas.TEXTS, data, errors, nullable=False),
+        **_strings(data, ("category", "status", "status_note"), errors, ("category", "status_note")),
+    }
+    if errors:
+        raise Invalid(errors)
+    edits = {name: fields[name] for name in (*ideas.TEXTS.rows, "category") if name in fields}
     if "status_note" in fields and "status" not in fields:
         raise Invalid({"status_note": ["A status note goes with a new status; send `status` too."]})
     if not edits and "status" not in fields:

@@ -20,7 +20,11 @@ from app.models.prototype import PROTOTYPE_STATUSES
 from app.models.roadmap import ROADMAP_STATUSES
 from app.models.round import AUDIENCES, QUESTION_KINDS
 from app.models.user import ROLES
+from app.services import accounts as account_rules
+from app.services import comments as comment_rules
+from app.services import ideas as idea_rules
 from app.services import launches as launch_rules
+from app.services import moderation as moderation_rules
 from app.services import prototypes as prototype_rules
 from app.services import roadmap as roadmap_rules
 from app.services import rounds as round_rules
@@ -45,8 +49,11 @@ MARKDOWN: dict[str, Any] = {"type": "string", "description": "Markdown source."}
 HTML: dict[str, Any] = {"type": "string", "description": "The sanitized HTML of the Markdown beside it."}
 
 
-def text_schemas(table: FieldTable) -> dict[str, dict[str, Any]]:
-    """The text fields of a feature's table: limits from the same rows the service checks."""
+def text_schemas(table: FieldTable, nullable_ok: bool = True) -> dict[str, dict[str, Any]]:
+    """The text fields of a feature's table: limits from the same rows the service checks.
+
+    An optional text may be null (empty), unless `nullable_ok` is false (see `parse_texts`).
+    """
     schemas = {}
     for row in table:
         schema: dict[str, Any] = {"type": "string", "maxLength": row.high}
@@ -56,7 +63,7 @@ def text_schemas(table: FieldTable) -> dict[str, dict[str, Any]]:
             schema["description"] = row.hint
         if row.markdown:
             schema["description"] = f"Markdown source. {row.hint}".strip()
-        schemas[row.name] = schema if row.required else nullable(schema)
+        schemas[row.name] = schema if row.required or not nullable_ok else nullable(schema)
     return schemas
 
 
@@ -133,8 +140,7 @@ MODERATION_STATE = obj(
 IMAGE = obj({"url": URL, "thumbnail_url": URL, "width": COUNT, "height": COUNT, "alt": STRING})
 IDEA_FIELDS = {
     "id": ID,
-    "title": STRING,
-    "body": MARKDOWN,
+    **text_output_schemas(idea_rules.TEXTS),
     "body_html": HTML,
     "status": enum(STATUSES),
     "category": nullable(obj({"slug": STRING, "name": STRING})),
@@ -562,61 +568,49 @@ ROUND_FIELDS = {
 BODIES: dict[str, dict[str, Any]] = {
     "NewIdea": obj(
         {
-            "title": described(
-                {"type": "string", "minLength": 5, "maxLength": 120}, "Spaces around it do not count."
-            ),
-            "body": nullable({**MARKDOWN, "maxLength": 10_000}),
+            **text_schemas(idea_rules.TEXTS),
             "category": described(nullable(STRING), "A category slug."),
         },
         required=("title",),
     ),
     "IdeaChanges": obj(
         {
-            "title": {"type": "string", "minLength": 5, "maxLength": 120},
-            "body": {**MARKDOWN, "maxLength": 10_000},
+            **text_schemas(idea_rules.TEXTS, nullable_ok=False),
             "category": nullable(STRING),
             "status": described(
                 enum(tuple(s for s in STATUSES if s != "merged")), "Staff only; merge with /merge."
             ),
-            "status_note": described(nullable(STRING), "Staff only, with `status`: why, for the voters."),
+            "status_note": described(
+                nullable({"type": "string", "maxLength": idea_rules.STATUS_NOTE.high}),
+                "Staff only, with `status`: why, for the voters.",
+            ),
         },
         required=(),
         minProperties=1,
     ),
-    "NewComment": obj(
-        {"body": {**MARKDOWN, "minLength": 1, "maxLength": 5_000}, "parent_id": nullable(ID)},
-        required=("body",),
-    ),
-    "CommentChanges": obj({"body": {**MARKDOWN, "minLength": 1, "maxLength": 5_000}}),
+    "NewComment": obj({**text_schemas(comment_rules.TEXTS), "parent_id": nullable(ID)}, required=("body",)),
+    "CommentChanges": obj(text_schemas(comment_rules.TEXTS)),
     "NewFlag": obj(
         {
             "target_type": enum(FLAG_TARGETS),
             "target_id": ID,
             "reason": enum(FLAG_REASONS),
-            "note": described(
-                nullable({"type": "string", "maxLength": 1_000}), "Required with reason `other`."
-            ),
+            **text_schemas(moderation_rules.FLAG_TEXTS),
             "duplicate_of_id": described(
                 nullable(ID), "With reason `duplicate`, optionally: the idea it repeats."
             ),
         },
         required=("target_type", "target_id", "reason"),
     ),
-    "Hide": obj({"reason": {"type": "string", "minLength": 1, "maxLength": 500}}),
-    "Lock": obj(
-        {
-            "reason": described(
-                {"type": "string", "maxLength": 500}, "Optional: why, shown to readers on the idea page."
-            )
-        }
-    ),
+    "Hide": obj(text_schemas(moderation_rules.HIDE_TEXTS)),
+    "Lock": obj(text_schemas(moderation_rules.SHOWN_REASON_TEXTS)),
     "Merge": obj({"into_id": described(ID, "The idea that stays.")}),
     "Suspend": obj(
         {
             "days": described(
                 nullable({"type": "integer", "minimum": 1, "maximum": 3650}), "null: permanently."
             ),
-            "reason": {"type": "string", "minLength": 1, "maxLength": 500},
+            **text_schemas(account_rules.SUSPENSION_TEXTS),
         }
     ),
     "NewPrototype": obj(

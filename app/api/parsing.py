@@ -68,10 +68,13 @@ def parse_time(value: Any, name: str, errors: dict[str, list[str]]) -> datetime 
     return parsed
 
 
-def parse_texts(table: FieldTable, data: dict[str, Any], errors: dict[str, list[str]]) -> dict[str, Any]:
+def parse_texts(
+    table: FieldTable, data: dict[str, Any], errors: dict[str, list[str]], nullable: bool = True
+) -> dict[str, Any]:
     """The text fields of `table` present in a body, checked for type only (the service checks the rest).
 
-    A required text must be a string; an optional one may also be null, meaning empty.
+    A required text must be a string; an optional one may also be null, meaning empty, unless
+    `nullable` is false (then every text must be a string).
     """
     values: dict[str, Any] = {}
     for row in table:
@@ -80,8 +83,10 @@ def parse_texts(table: FieldTable, data: dict[str, Any], errors: dict[str, list[
         value = data[row.name]
         if isinstance(value, str):
             values[row.name] = value
-        elif value is None and not row.required:
+        elif value is None and nullable and not row.required:
             values[row.name] = ""
+        elif nullable and not row.required:
+            errors[row.name] = ["Must be a string or null."]
         else:
-            errors[row.name] = ["Must be a string."] if row.required else ["Must be a string or null."]
+            errors[row.name] = ["Must be a string."]
     return values

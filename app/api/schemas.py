@@ -12,7 +12,7 @@ from app.models.notification import Notification
 from app.models.prototype import Prototype
 from app.models.roadmap import RoadmapItem
 from app.models.user import User
-from app.services import launches, prototypes, roadmap, rounds
+from app.services import ideas, launches, prototypes, roadmap, rounds
 from app.services.fields import FieldTable
 from app.services.pagination import Page
 
@@ -59,8 +59,7 @@ def idea_json(
     category = idea.category
     data = {
         "id": idea.id,
-        "title": idea.title,
-        "body": idea.body,
+        **texts_json(ideas.TEXTS, idea),
         "body_html": idea.body_html,
         "status": idea.status,
         "category": {"slug": category.slug, "name": category.name} if category else None,

@@ -72,7 +72,7 @@ def text_field(row: Text, check: bool = True, **render_kw: Any):
     With `check` False the form only marks the limits, and the service, called with every field,
     reports all the problems of the form at once.
     """
-    kind = TextAreaField if row.markdown or row.rows else StringField
+    kind = TextAreaField if row.markdown or row.lines or row.rows else StringField
     if row.rows:
         render_kw.setdefault("rows", row.rows)
     rule = row_rule(row) if check else Checked(_no_problems, required=row.required, high=row.high)

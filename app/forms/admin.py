@@ -3,12 +3,13 @@
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, SelectField, TextAreaField
+from wtforms import BooleanField, DateField, IntegerField, SelectField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, StopValidation
+from wtforms.validators import InputRequired, NumberRange, StopValidation
 
 from app import labels
-from app.services.accounts import SUSPENSION_DAYS_MAX, SUSPENSION_REASON_MAX
+from app.forms import text_field
+from app.services.accounts import SUSPENSION_DAYS_MAX, SUSPENSION_TEXTS
 from app.services.audit import action_label
 from app.services.settings import LIMITS
 
@@ -66,17 +67,7 @@ class SuspendForm(FlaskForm):
         render_kw={"min": 1, "max": SUSPENSION_DAYS_MAX},
     )
     permanently = BooleanField("Permanently")
-    reason = TextAreaField(
-        "Reason",
-        [
-            DataRequired("Give a reason; the member will read it."),
-            Length(
-                max=SUSPENSION_REASON_MAX,
-                message=f"Keep the reason to {SUSPENSION_REASON_MAX} characters or fewer.",
-            ),
-        ],
-        description="The member reads this on every page while the suspension lasts.",
-    )
+    reason = text_field(SUSPENSION_TEXTS["reason"])
 
     def validate_days(self, field) -> None:
         if self.permanently.data and field.data is not None:

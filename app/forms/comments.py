@@ -8,16 +8,14 @@ from wtforms import HiddenField, IntegerField, TextAreaField
 from wtforms.validators import Optional
 from wtforms.widgets import HiddenInput
 
-from app.services.comments import BODY_MAX
+from app.services.comments import TEXTS
 
-MARKDOWN_HINT = (
-    "Markdown works: **bold**, _italic_, `code`, lists and links. "
-    f"Mention someone with @ and their username. Up to {BODY_MAX:,} characters."
-)
+BODY = TEXTS["body"]
+MARKDOWN_HINT = f"{BODY.hint} Up to {BODY.high:,} characters."
 
 
 class CommentForm(FlaskForm):
-    body = TextAreaField("Your comment", description=MARKDOWN_HINT)
+    body = TextAreaField(BODY.label, description=MARKDOWN_HINT)
     parent_id = IntegerField(widget=HiddenInput(), validators=[Optional()])
     # The thread's forms carry a new one each (template global `submission_token()`): the same
     # form posted twice makes one comment (app/idempotency.py).

@@ -1,7 +1,7 @@
 """Forms for flags and moderators' actions.
 
-The services check reasons, notes and states (one rule for the pages and the API); the forms
-parse and carry CSRF.
+The services check reasons, notes and states (one rule for the pages and the API, their rows
+give the labels and hints here); the forms parse and carry CSRF.
 """
 
 from flask_wtf import FlaskForm
@@ -10,9 +10,14 @@ from wtforms.fields.choices import SelectChoice
 
 from app import labels
 from app.forms.accounts import strip
-from app.services.moderation import NOTE_MAX, REASON_MAX
+from app.services.fields import Text
+from app.services.moderation import FLAG_TEXTS, HIDE_TEXTS, SHOWN_REASON_TEXTS
 
 FLAG_REASON_CHOICES = [SelectChoice(*pair) for pair in labels.items("flag_reason")]
+
+
+def _hint(row: Text) -> str:
+    return f"{row.hint} Up to {row.high:,} characters."
 
 
 class FlagForm(FlaskForm):
@@ -27,19 +32,13 @@ class FlagForm(FlaskForm):
         filters=[strip],
         description="Its number or its link, like 12 or /ideas/12.",
     )
-    note = TextAreaField(
-        "Note for the moderators",
-        filters=[strip],
-        description=f"Required for “{labels.label('flag_reason', 'other')}”. Up to {NOTE_MAX:,} characters.",
-    )
+    note = TextAreaField(FLAG_TEXTS["note"].label, filters=[strip], description=_hint(FLAG_TEXTS["note"]))
     next = HiddenField()
 
 
 class HideForm(FlaskForm):
     reason = TextAreaField(
-        "Reason",
-        filters=[strip],
-        description=f"The author reads it; nobody else sees the item. Up to {REASON_MAX} characters.",
+        HIDE_TEXTS["reason"].label, filters=[strip], description=_hint(HIDE_TEXTS["reason"])
     )
     next = HiddenField()
 
@@ -48,9 +47,9 @@ class ReasonForm(FlaskForm):
     """Lock or pin an idea: the reason is optional and shown to everyone who reads the idea."""
 
     reason = StringField(
-        "Reason (optional)",
+        SHOWN_REASON_TEXTS["reason"].label,
         filters=[strip],
-        description=f"Shown on the idea page. Up to {REASON_MAX} characters.",
+        description=_hint(SHOWN_REASON_TEXTS["reason"]),
     )
     next = HiddenField()
 

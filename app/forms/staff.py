@@ -3,14 +3,14 @@
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, FloatField, HiddenField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, StopValidation
+from wtforms.validators import DataRequired, InputRequired, StopValidation
 
 from app import labels
-from app.forms import with_texts
+from app.forms import row_rule, with_texts
 from app.forms.admin import DayField, _ClearParseError
 from app.models.idea import SETTABLE_STATUSES
 from app.services import dashboard
-from app.services.ideas import NOTE_MAX
+from app.services.ideas import STATUS_NOTE
 from app.services.segments import EMAILS_MAX, TEXTS, WEIGHT_MESSAGE
 
 # Query strings say 1 for on; "0", "false" and nothing say off.
@@ -80,7 +80,7 @@ class BulkStatusForm(FlaskForm):
     )
     status_note = TextAreaField(
         "Public note",
-        [Optional(), Length(max=NOTE_MAX, message=f"Use at most {NOTE_MAX:,} characters.")],
+        [row_rule(STATUS_NOTE)],
         description="Shown in each idea's history and sent to its followers. Required when declining.",
         id="bulk-status-note",
     )

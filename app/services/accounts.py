@@ -23,6 +23,7 @@ from app.models.base import utcnow
 from app.models.user import ROLES, PasswordResetToken, User
 from app.permissions import require
 from app.services import api_tokens, audit, outbox, sessions, transactions, usernames
+from app.services.fields import FieldTable, Text
 from app.text import normalize_line
 
 NAME_MIN, NAME_MAX = 2, 50
@@ -338,23 +339,31 @@ def change_role(actor: User | None, user: User, role: str) -> None:
     db.session.flush()
 
 
-SUSPENSION_REASON_MAX = 500
 SUSPENSION_DAYS_MAX = 3650
+# Why a member is suspended: they read it on every page while it lasts.
+SUSPENSION_TEXTS = FieldTable(
+    Text(
+        "reason",
+        "Reason",
+        low=1,
+        high=500,
+        lines=True,
+        missing="Give a reason; the member will read it.",
+        too_long="Keep the reason to {high} characters or fewer.",
+        hint="The member reads this on every page while the suspension lasts.",
+    ),
+)
 
 
 def suspend_user(actor: User, user: User, days: int | None, reason: str) -> User:
     """Suspend for `days` (None: permanently): the user can read but not write, and is signed out."""
     require(actor, "user.suspend", user)
-    reason = (reason or "").strip()
     errors: dict[str, list[str]] = {}
     if days is not None and (
         isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= SUSPENSION_DAYS_MAX
     ):
         errors["days"] = [f"Suspend for 1 to {SUSPENSION_DAYS_MAX} days, or permanently."]
-    if not reason:
-        errors["reason"] = ["Give a reason; the member will read it."]
-    elif len(reason) > SUSPENSION_REASON_MAX:
-        errors["reason"] = [f"Keep the reason to {SUSPENSION_REASON_MAX} characters or fewer."]
+    reason = SUSPENSION_TEXTS.check({"reason": reason}, errors)["reason"]
     if errors:
         raise Invalid(errors)
     now = utcnow()

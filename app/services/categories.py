@@ -12,11 +12,28 @@ from app.models.idea import Category
 from app.models.user import User
 from app.permissions import require
 from app.services import audit
+from app.services.fields import FieldTable, Text
 from app.services.transactions import savepoint
-from app.text import normalize_line
 
-NAME_MAX = 60
-DESCRIPTION_MAX = 300
+# A category's texts: the rules, the messages, the form's labels and hints.
+TEXTS = FieldTable(
+    Text(
+        "name",
+        "Name",
+        low=1,
+        high=60,
+        missing="Give the category a name.",
+        too_long="Use at most {high} characters.",
+    ),
+    Text(
+        "slug",
+        "Slug",
+        high=60,
+        too_long="Use at most {high} characters.",
+        hint="Used in links; made from the name if empty.",
+    ),
+    Text("description", "Description", high=300, lines=True, too_long="Use at most {high} characters."),
+)
 _slug_chars = re.compile(r"[^a-z0-9]+")
 
 
@@ -72,23 +89,17 @@ def _save(category: Category, **values: object) -> None:
 
 
 def _validate(name: str, slug: str, description: str, exclude_id: int | None = None) -> tuple[str, str, str]:
-    name = normalize_line(name)
-    slug = slugify(slug or name)
-    description = (description or "").strip()
     fields: dict[str, list[str]] = {}
-    if not name:
-        fields["name"] = ["Give the category a name."]
-    elif len(name) > NAME_MAX:
-        fields["name"] = [f"Use at most {NAME_MAX} characters."]
-    if not slug:
-        fields["slug"] = ["The slug needs at least one letter or digit."]
-    elif _slug_taken(slug, exclude_id):
-        fields["slug"] = [_taken_message(slug)]
-    if len(description) > DESCRIPTION_MAX:
-        fields["description"] = [f"Use at most {DESCRIPTION_MAX} characters."]
+    texts = TEXTS.check({"name": name, "slug": slug, "description": description}, fields)
+    if "slug" not in fields:
+        slug = slugify(texts["slug"] or texts["name"])
+        if not slug:
+            fields["slug"] = ["The slug needs at least one letter or digit."]
+        elif _slug_taken(slug, exclude_id):
+            fields["slug"] = [_taken_message(slug)]
     if fields:
         raise Invalid(fields)
-    return name, slug, description
+    return texts["name"], slug, texts["description"]
 
 
 def create_category(actor: User | None, name: str, slug: str = "", description: str = "") -> Category:

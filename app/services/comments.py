@@ -17,6 +17,7 @@ from app.models.prototype import Prototype
 from app.models.user import User
 from app.permissions import is_signed_in, is_staff, require
 from app.services import audit, follows, premoderation, webhook_events
+from app.services.fields import FieldTable, Text
 from app.services.ideas import get_idea, mark_staff_response, touch_comment_count
 from app.services.mentions import find_mentions
 from app.services.notifications import Recipient, notify
@@ -25,25 +26,39 @@ from app.services.prototypes import get_prototype
 from app.text import render_markdown
 from app.visibility import may_see, visible_comments
 
-BODY_MAX = 5_000
+# A comment's text (an internal note's too): the rule, the messages, the hint, the API's field.
+TEXTS = FieldTable(
+    Text(
+        "body",
+        "Your comment",
+        low=1,
+        high=5_000,
+        markdown=True,
+        missing="Write something first.",
+        too_long="A comment can have at most {high:,} characters (this one has {length:,}).",
+        not_text="The body must be a string of Markdown.",
+        hint="Markdown works: **bold**, _italic_, `code`, lists and links. "
+        "Mention someone with @ and their username.",
+    ),
+)
 
 
-def _clean_body(body: str | None) -> tuple[str, list[str]]:
-    """The body as stored (trimmed, one kind of line break, no NUL) and what is wrong with it."""
+def _tidy(body: Any) -> Any:
+    """Text as stored: one kind of line break, no NUL; anything else as it is, for the check."""
     # Browsers send line breaks as CRLF; count them as one character, as the textarea does.
     # PostgreSQL text cannot hold NUL characters.
-    body = (body or "").replace("\r\n", "\n").replace("\x00", "").strip()
-    if not body:
-        return body, ["Write something first."]
-    if len(body) > BODY_MAX:
-        return body, [f"A comment can have at most {BODY_MAX:,} characters (this one has {len(body):,})."]
-    return body, []
+    return body.replace("\r\n", "\n").replace("\x00", "") if isinstance(body, str) else body
 
 
-def _validate_body(body: str | None) -> str:
-    body, errors = _clean_body(body)
-    if errors:
-        raise Invalid({"body": errors})
+def _check_body(body: Any, fields: dict[str, list[str]]) -> str:
+    return TEXTS["body"].check(_tidy(body), fields)
+
+
+def _validate_body(body: Any) -> str:
+    fields: dict[str, list[str]] = {}
+    body = _check_body(body, fields)
+    if fields:
+        raise Invalid(fields)
     return body
 
 
@@ -119,8 +134,8 @@ def _insert(
     Returns the comment, its parent and the people it mentions; posts from accounts under
     pre-moderation are stored waiting for review.
     """
-    body, body_errors = _clean_body(body)
-    fields = {"body": body_errors} if body_errors else {}
+    fields: dict[str, list[str]] = {}
+    body = _check_body(body, fields)
     parent = None
     if parent_id is not None:
         # Past any database integer: no such comment, and no overflow in the query.

@@ -26,7 +26,7 @@ from app.permissions import require
 from app.services import categories as category_service
 from app.services import ideas as idea_service
 from app.services import roadmap, segments
-from app.services.ideas import NOTE_MAX
+from app.services.ideas import STATUS_NOTE
 from app.services.pagination import DEFAULT_PER_PAGE, Page
 from app.visibility import public_ideas, visible_ideas
 
@@ -287,8 +287,8 @@ def bulk_change_status(actor: User, idea_ids: Iterable[int], status: str, note: 
     """
     require(actor, "idea.change_status")
     ids = sorted(set(idea_ids))
-    note = (note or "").strip()
     fields: dict[str, list[str]] = {}
+    note = STATUS_NOTE.check(note, fields)
     if not ids:
         fields["idea_ids"] = ["Tick at least one idea to change."]
     elif len(ids) > BULK_MAX:
@@ -299,8 +299,6 @@ def bulk_change_status(actor: User, idea_ids: Iterable[int], status: str, note: 
         fields["status"] = [f"Status must be one of: {', '.join(FILTER_STATUSES)}."]
     if status == "declined" and not note:
         fields["status_note"] = ["Say why the ideas are declined; the people who voted will read it."]
-    if len(note) > NOTE_MAX:
-        fields["status_note"] = [f"Keep the note to {NOTE_MAX:,} characters or fewer."]
     if fields:
         raise Invalid(fields)
     ideas = list(

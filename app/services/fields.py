@@ -22,7 +22,9 @@ from app.text import normalize_line, render_markdown
 NOT_HERE = "This field can't be changed here."
 
 
-def _too_long(label: str, high: int, length: int) -> str:
+def _too_long(label: str, high: int, length: int, message: str = "") -> str:
+    if message:
+        return message.format(high=high, length=length)
     return f"Keep {label} to {high:,} characters or fewer (it has {length:,})."
 
 
@@ -36,11 +38,12 @@ def check_line(
     missing: str = "",
     label: str = "it",
     not_text: str | None = None,
+    too_long: str = "",
 ) -> str:
     """A one-line text, spaces folded: `missing` when shorter than `low`, too long past `high`.
 
     With `not_text`, a value that is neither text nor null gets that message; without it, it
-    counts as empty.
+    counts as empty. `too_long`, when given, is the too-long message, with {high} and {length}.
     """
     if not_text is not None and value is not None and not isinstance(value, str):
         fields[name] = [not_text]
@@ -49,7 +52,7 @@ def check_line(
     if len(text) < low:
         fields[name] = [missing]
     elif len(text) > high:
-        fields[name] = [_too_long(label, high, len(text))]
+        fields[name] = [_too_long(label, high, len(text), too_long)]
     return text
 
 
@@ -63,6 +66,7 @@ def check_markdown(
     missing: str = "",
     label: str = "it",
     not_text: str | None = None,
+    too_long: str = "",
 ) -> str:
     """A Markdown text (line breaks kept), at most `high` characters; null is empty."""
     if not_text is not None and value is not None and not isinstance(value, str):
@@ -72,7 +76,7 @@ def check_markdown(
     if len(text) < low:
         fields[name] = [missing]
     elif len(text) > high:
-        fields[name] = [_too_long(label, high, len(text))]
+        fields[name] = [_too_long(label, high, len(text), too_long)]
     return text
 
 
@@ -81,8 +85,9 @@ class Text:
     """One text field: its limits, its messages, its form label and hint.
 
     `low` > 0 makes it required (`missing` is said when it is shorter). `markdown` keeps line
-    breaks, and `html` stores the sanitized HTML beside it in `<name>_html`. `label` is the form's
-    label; `hint` the form's help text and the API's description.
+    breaks, and `html` stores the sanitized HTML beside it in `<name>_html`; `lines` keeps line
+    breaks in a plain text. `label` is the form's label; `hint` the form's help text and the API's
+    description.
     """
 
     name: str
@@ -92,19 +97,22 @@ class Text:
     missing: str = ""
     markdown: bool = False
     html: bool = False
+    lines: bool = False
     hint: str = ""
     rows: int = 0
     # How a too-long message names it: "Keep the title to 120 characters or fewer".
     called: str = "it"
     # When set, a value that is not text is refused with this; otherwise it counts as empty.
     not_text: str | None = None
+    # A too-long message of its own, with {high} and {length}: "A comment can have at most {high:,} …".
+    too_long: str = ""
 
     @property
     def required(self) -> bool:
         return self.low > 0
 
     def check(self, value: Any, fields: dict[str, list[str]]) -> str:
-        check = check_markdown if self.markdown else check_line
+        check = check_markdown if self.markdown or self.lines else check_line
         return check(
             value,
             self.name,
@@ -114,6 +122,7 @@ class Text:
             missing=self.missing,
             label=self.called,
             not_text=self.not_text,
+            too_long=self.too_long,
         )
 
 

@@ -18,18 +18,46 @@ from app.models.user import User
 from app.permissions import is_moderator, is_signed_in, require, require_state
 from app.services import audit, follows, premoderation, supporters, votes, webhook_events
 from app.services import categories as category_service
+from app.services.fields import FieldTable, Text
 from app.services.images import apply_image_change, check_image_change
 from app.services.mentions import find_mentions
 from app.services.notifications import Recipient, notify
 from app.services.pagination import Page, paginate
 from app.services.search import apply_search, search_document, search_terms, similar_candidates
-from app.text import excerpt, normalize_line, render_markdown
+from app.text import excerpt, render_markdown
 from app.uploads import Upload
 from app.visibility import visible_comments, visible_ideas
 
-TITLE_MIN, TITLE_MAX = 5, 120
-BODY_MAX = 10_000
-NOTE_MAX = 2_000
+# An idea's texts: the rules, the messages, the form's labels and hints, the API's fields.
+TEXTS = FieldTable(
+    Text(
+        "title",
+        "Title",
+        low=5,
+        high=120,
+        missing="The title needs at least 5 characters; say what you need in a few words.",
+        called="the title",
+        hint="What do you need? One sentence, like “Export reports to CSV”.",
+    ),
+    Text(
+        "body",
+        "Description",
+        high=10_000,
+        markdown=True,
+        too_long="The description can have at most {high:,} characters (it has {length:,}).",
+        hint="Why it matters to you, and how you work around it today. Markdown works, "
+        "and @username mentions someone.",
+    ),
+)
+# The public note of a status change (required when declining: the service says so).
+STATUS_NOTE = Text(
+    "status_note",
+    "Public note",
+    high=2_000,
+    markdown=True,
+    too_long="Keep the note to {high:,} characters or fewer.",
+    hint="Shown in the idea's history and sent to its followers. Required when declining.",
+)
 SORTS = ("trending", "top", "new", "discussed")
 _ORDER = {
     "trending": (Idea.trending_score.desc(), Idea.id.desc()),
@@ -63,17 +91,8 @@ def _validate(
     title: str | None, body: str | None, category_slug: str | None, fields: dict[str, list[str]] | None = None
 ) -> tuple[str, str, Category | None]:
     """The checked title, body and category; Invalid names every problem, those in `fields` too."""
-    title = normalize_line(title)
-    body = (body or "").strip()
     fields = dict(fields or {})
-    if len(title) < TITLE_MIN:
-        fields["title"] = [
-            f"The title needs at least {TITLE_MIN} characters; say what you need in a few words."
-        ]
-    elif len(title) > TITLE_MAX:
-        fields["title"] = [f"Keep the title to {TITLE_MAX} characters or fewer (it has {len(title)})."]
-    if len(body) > BODY_MAX:
-        fields["body"] = [f"The description can have at most {BODY_MAX:,} characters (it has {len(body):,})."]
+    texts = TEXTS.check({"title": title, "body": body}, fields)
     category = None
     if category_slug:
         category = category_service.category_by_slug(category_slug)
@@ -81,7 +100,7 @@ def _validate(
             fields["category"] = ["Choose one of the listed categories."]
     if fields:
         raise Invalid(fields)
-    return title, body, category
+    return texts["title"], texts["body"], category
 
 
 def create_idea(
@@ -195,7 +214,8 @@ def change_status(
     `announce=False` leaves telling people to the caller (a roadmap change tells each person once).
     """
     require(actor, "idea.change_status", idea, state=False)
-    note = (note or "").strip()
+    problems: dict[str, list[str]] = {}
+    note = STATUS_NOTE.check(note, problems)
     if status not in STATUSES:
         raise Invalid({"status": [f"Status must be one of: {', '.join(STATUSES)}."]})
     if status == "merged":
@@ -205,8 +225,8 @@ def change_status(
         raise Invalid({"status": [f"The idea is already “{labels.label('idea_status', status)}”."]})
     if status == "declined" and not note:
         raise Invalid({"status_note": ["Say why the idea is declined; the people who voted will read it."]})
-    if len(note) > NOTE_MAX:
-        raise Invalid({"status_note": [f"Keep the note to {NOTE_MAX:,} characters or fewer."]})
+    if problems:
+        raise Invalid(problems)
     change = IdeaStatusChange(
         idea_id=idea.id,
         actor_id=actor.id,

@@ -12,6 +12,7 @@ from flask import current_app
 from sqlalchemy import func, literal, or_, select, union, update
 from sqlalchemy.orm import joinedload
 
+from app import labels
 from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db
 from app.models.base import utcnow
@@ -24,13 +25,45 @@ from app.permissions import can, is_moderator, require
 from app.services import audit, webhook_events
 from app.services.comments import announce_approved, comment_url, get_comment, touch_count
 from app.services.dialect import insert_ignore
+from app.services.fields import FieldTable, Text
 from app.services.ideas import get_idea, idea_url
 from app.services.notifications import MESSAGE_MAX, Recipient, notify
 from app.services.prototypes import get_prototype, prototype_url
-from app.text import normalize_line
 
-NOTE_MAX = 1_000
 REASON_MAX = 500
+# The texts of each moderation action: the rules, the messages, the form's labels and hints.
+FLAG_TEXTS = FieldTable(
+    Text(
+        "note",
+        "Note for the moderators",
+        high=1_000,
+        lines=True,
+        too_long="Keep the note to {high:,} characters or fewer.",
+        hint=f"Required for “{labels.label('flag_reason', 'other')}”.",
+    ),
+)
+HIDE_TEXTS = FieldTable(
+    Text(
+        "reason",
+        "Reason",
+        low=1,
+        high=REASON_MAX,
+        lines=True,
+        missing="Give a reason; the author will read it.",
+        too_long="Keep the reason to {high} characters or fewer.",
+        hint="The author reads it; nobody else sees the item.",
+    ),
+)
+# Locking and pinning: an optional reason, shown to everyone who reads the idea.
+SHOWN_REASON_TEXTS = FieldTable(
+    Text(
+        "reason",
+        "Reason (optional)",
+        high=REASON_MAX,
+        too_long="Keep the reason to {high} characters or fewer.",
+        hint="Shown on the idea page.",
+    ),
+)
 # Reasons of hides that came from flags: dismissing those flags shows the item again.
 MODERATOR_FLAG_SUFFIX = " (flagged by a moderator)."
 AUTO_HIDE_REASON = "Hidden after flags from several members, until a moderator reviews it."
@@ -152,14 +185,12 @@ def flag_item(
         if target_type == "prototype":
             raise Conflict("You cannot flag your own prototype; edit or archive it instead.")
         raise Conflict("You cannot flag your own post; edit or delete it instead.")
-    note = (note or "").strip()
     errors: dict[str, list[str]] = {}
     if reason not in FLAG_REASONS:
         errors["reason"] = ["Choose a reason for the flag."]
+    note = FLAG_TEXTS.check({"note": note}, errors)["note"]
     if reason == "other" and not note:
         errors["note"] = ["Say what is wrong, so a moderator can judge it."]
-    if len(note) > NOTE_MAX:
-        errors["note"] = [f"Keep the note to {NOTE_MAX:,} characters or fewer."]
     # Naming the original is optional (a note may say which); a named one must exist.
     if reason == "duplicate" and duplicate_of_id is not None:
         duplicate = db.session.get(Idea, duplicate_of_id) if duplicate_of_id > 0 else None
@@ -217,11 +248,7 @@ def hide_item(actor: User, target_type: str, target_id: int, reason: str) -> Ite
     """Hide an item with a reason its author sees; everyone else sees nothing."""
     require(actor, "moderation.act")
     target = _target(target_type, target_id)
-    reason = (reason or "").strip()
-    if not reason:
-        raise Invalid({"reason": ["Give a reason; the author will read it."]})
-    if len(reason) > REASON_MAX:
-        raise Invalid({"reason": [f"Keep the reason to {REASON_MAX} characters or fewer."]})
+    reason = HIDE_TEXTS.check_all({"reason": reason})["reason"]
     _change_visibility(target, hidden_at=utcnow(), hidden_reason=reason, is_pending=False)
     _resolve_flags(actor, target_type, target_id, "upheld")
     audit.record(actor, f"{target_type}.hide", target_type, target_id, reason=reason)
@@ -281,10 +308,7 @@ def dismiss_flags(actor: User, target_type: str, target_id: int) -> int:
 
 
 def _optional_reason(reason: str | None) -> str:
-    reason = normalize_line(reason)
-    if len(reason) > REASON_MAX:
-        raise Invalid({"reason": [f"Keep the reason to {REASON_MAX} characters or fewer."]})
-    return reason
+    return SHOWN_REASON_TEXTS.check_all({"reason": reason})["reason"]
 
 
 def set_locked(actor: User, idea: Idea, locked: bool, reason: str | None = "") -> Idea:

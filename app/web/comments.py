@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from app.extensions import db
-from app.forms.comments import CommentForm, EditCommentForm, NoteForm
+from app.forms.comments import MARKDOWN_HINT, CommentForm, EditCommentForm, NoteForm
 from app.idempotency import ALREADY_SENT, Submission, claim_submission, new_token
 from app.permissions import edit_window, is_moderator, require
 from app.ratelimits import count_save, form_page
@@ -16,6 +16,14 @@ from app.web.prototypes import render_prototype_page
 from app.web.support import call_with_form, current_actor
 
 bp = Blueprint("comments", __name__)
+
+
+@bp.app_context_processor
+def comment_context():
+    # The hint under the thread's hand-written comment boxes, from the service's row.
+    return {"comment_body_hint": MARKDOWN_HINT}
+
+
 # The thread's hand-written forms take a fresh one each: `<input ... value="{{ submission_token() }}">`.
 bp.add_app_template_global(new_token, "submission_token")
 

@@ -54,6 +54,10 @@ def moderation_context():
     return {
         "moderation_waiting": moderation_waiting,
         "auto_hide_reason": moderation.AUTO_HIDE_REASON,
+        # The rows of the flag note and the reasons: the hand-written forms' labels and limits.
+        "flag_note": moderation.FLAG_TEXTS["note"],
+        "hide_reason": moderation.HIDE_TEXTS["reason"],
+        "shown_reason": moderation.SHOWN_REASON_TEXTS["reason"],
     }
 
 

@@ -68,7 +68,7 @@ def test_a_new_member_over_the_idea_limit_keeps_what_they_typed(
     # A slip: the form says what is wrong, and it costs nothing.
     title.fill("CSV")
     assert post(page, "Post idea") == 200
-    expect(page.locator(".field__error")).to_contain_text("Use between")
+    expect(page.locator(".field__error")).to_contain_text("The title needs at least 5 characters")
 
     # Fixed; the similar idea shows before posting (while typing, or as a step without JavaScript).
     title.fill("Export reports to Excel")

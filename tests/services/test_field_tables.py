@@ -75,3 +75,63 @@ def test_launch_rows_reach_the_form_the_api_and_the_openapi_document(app):
             assert getattr(form, row.name).label.text == row.label
             assert row.name in BODIES["NewLaunch"]["properties"]
             assert row.name in SCHEMAS["Launch"]["properties"]
+
+
+def test_a_row_may_word_its_own_too_long_message_and_keep_plain_lines():
+    row = Text("reason", "Reason", high=5, lines=True, too_long="At most {high:,} (it has {length:,}).")
+    fields: dict[str, list[str]] = {}
+    assert row.check(" a\nb ", fields) == "a\nb"
+    row.check("x" * 1_234, fields)
+    assert fields == {"reason": ["At most 5 (it has 1,234)."]}
+
+
+def test_a_change_may_refuse_null_for_every_text():
+    errors: dict[str, list[str]] = {}
+    values = parse_texts(TABLE, {"title": "Fine", "notes": None}, errors, nullable=False)
+    assert values == {"title": "Fine"}
+    assert errors == {"notes": ["Must be a string."]}
+    assert text_schemas(TABLE, nullable_ok=False)["notes"]["type"] == "string"
+
+
+def test_idea_comment_and_moderation_rows_reach_the_openapi_document():
+    from app.api.openapi_schemas import BODIES, SCHEMAS
+    from app.services import accounts, comments, ideas, moderation
+
+    bodies = {
+        "NewIdea": ideas.TEXTS,
+        "IdeaChanges": ideas.TEXTS,
+        "NewComment": comments.TEXTS,
+        "CommentChanges": comments.TEXTS,
+        "NewFlag": moderation.FLAG_TEXTS,
+        "Hide": moderation.HIDE_TEXTS,
+        "Lock": moderation.SHOWN_REASON_TEXTS,
+        "Suspend": accounts.SUSPENSION_TEXTS,
+    }
+    for body, table in bodies.items():
+        for row in table:
+            assert BODIES[body]["properties"][row.name]["maxLength"] == row.high, (body, row.name)
+    for row in ideas.TEXTS:
+        assert row.name in SCHEMAS["Idea"]["properties"]
+
+
+@pytest.mark.parametrize(
+    ("form_name", "data", "name"),
+    [
+        ("IdeaForm", {"title": "Tiny", "body": ""}, "title"),
+        ("IdeaForm", {"title": "A fine title", "body": "x" * 10_001}, "body"),
+        ("CategoryForm", {"name": "", "slug": "", "description": ""}, "name"),
+        ("CategoryForm", {"name": "Reports", "slug": "s" * 61, "description": ""}, "slug"),
+    ],
+)
+def test_the_idea_and_category_forms_say_what_their_services_say(app, form_name, data, name):
+    from app.forms import ideas as idea_forms
+    from app.services import categories, ideas
+
+    table = ideas.TEXTS if form_name == "IdeaForm" else categories.TEXTS
+    with app.test_request_context(method="POST", data=data):
+        form = getattr(idea_forms, form_name)(meta={"csrf": False})
+        form.validate()
+        with pytest.raises(Invalid) as refused:
+            table.check_all({name: data[name]})
+        assert form.errors[name] == refused.value.fields[name]
+        assert getattr(form, name).label.text == table[name].label

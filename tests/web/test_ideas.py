@@ -93,10 +93,10 @@ def test_proposing_needs_sign_in(client):
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
-        ({"title": "Tiny"}, "Use between 5 and 120 characters."),
+        ({"title": "Tiny"}, "The title needs at least 5 characters; say what you need in a few words."),
         ({"title": "x" * 121}, "Keep the title to 120 characters or fewer (it has 121)."),
-        ({"title": ""}, "Give your idea a title."),
-        ({"body": "x" * 10_001}, "Use at most 10,000 characters."),
+        ({"title": ""}, "The title needs at least 5 characters; say what you need in a few words."),
+        ({"body": "x" * 10_001}, "The description can have at most 10,000 characters (it has 10,001)."),
         ({"category": "no-such-category"}, "Choose one of the listed categories."),
     ],
 )
