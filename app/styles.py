@@ -66,10 +66,12 @@ def current_bundle() -> Bundle:
 
 
 def styles_url() -> str:
+    """The address of the current bundle (a template global; base.html links it)."""
     return url_for("styles", digest=current_bundle().digest)
 
 
 def serve(digest: str) -> Response:
+    """The bundle, cacheable for a year; 304 when the browser has it; an old address redirects."""
     bundle = current_bundle()
     if digest != bundle.digest:
         # A page cached before the styles changed: send it to the current file, without caching the detour.
@@ -85,6 +87,7 @@ def serve(digest: str) -> Response:
 
 
 def init_app(app: Flask) -> None:
+    """Build the bundle once and add its route and the `styles_url` template global."""
     folder = Path(app.static_folder) / "css"
     app.extensions["styles"] = build(folder)
     app.add_url_rule("/assets/styles-<digest>.css", "styles", serve, methods=["GET"])
