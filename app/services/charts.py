@@ -3,7 +3,7 @@
 Every chart is an image with a title and a description that say the numbers in words
 (role="img", aria-labelledby), and shows the numbers as text too. Sizes are in percent of
 the available width, so a chart fits a phone as well as a wide screen; colours come from
-CSS classes (static/css/app.css), never from style attributes (the CSP forbids them).
+CSS classes (static/css/rounds.css and staff.css), never from style attributes (the CSP forbids them).
 """
 
 from collections.abc import Sequence

@@ -66,7 +66,7 @@ def test_a_visitor_registers_proposes_an_idea_and_finds_it_under_new(open_page, 
     page.get_by_label("Sort").select_option(label="New")
     page.get_by_role("button", name="Apply").click()
     expect(page).to_have_url(re.compile(r"sort=new"))
-    first = page.locator(".idea-card").first
+    first = page.locator(".card--idea").first
     expect(first.get_by_role("link", name=f"Print {word} reports as PDF files")).to_be_visible()
     expect(vote_button(first, f"Print {word} reports as PDF files")).to_have_attribute("aria-pressed", "true")
 

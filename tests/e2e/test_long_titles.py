@@ -130,7 +130,7 @@ def test_long_words_and_links_in_titles_wrap_on_every_page(open_page, scene, siz
 def test_the_pinned_long_title_heads_the_list_and_reads_in_full(open_page, scene):
     page = open_page(width=390, height=844)
     page.goto("/ideas/")
-    first = page.locator(".idea-card").first
+    first = page.locator(".card--idea").first
     title = first.get_by_role("link", name=WORD, exact=True)  # not the vote link, which names it too
     expect(title).to_be_visible()
     box = title.bounding_box()

@@ -303,7 +303,7 @@ def test_the_list_puts_recruiting_launches_first_with_seats_left(client, login):
     join(make_user(), full)
     login(viewer)
     html = client.get("/launches/").get_data(as_text=True)
-    titles = re.findall(r'<h2 class="launch-card__title"><a href="[^"]+">([^<]+)</a>', html)
+    titles = re.findall(r'<h2 class="card__title"><a href="[^"]+">([^<]+)</a>', html)
     assert titles == ["Open pilot", "Full pilot", "Running pilot", "Completed pilot"]
     text = text_of(html)
     assert "11 of 12 seats left" in text

@@ -46,7 +46,7 @@ def test_a_page_past_the_end_sends_to_the_last_page_and_says_so(client):
     html = client.get(response.headers["Location"]).get_data(as_text=True)
     assert flashes(html) == ["Page 99999 is past the end: 18 ideas on 1 page. Here is the last page."]
     assert "No ideas here yet" not in html
-    assert html.count('class="idea-card card"') == 18
+    assert html.count('class="card card--item card--idea"') == 18
     assert "18 ideas" in html
 
 
@@ -69,7 +69,7 @@ def test_a_page_that_is_no_page_number_shows_page_one_and_says_pages_start_at_1(
     assert followed.status_code == 200
     html = followed.get_data(as_text=True)
     assert flashes(html) == ["Pages start at 1. Here is page 1."]
-    assert html.count('class="idea-card card"') == 2
+    assert html.count('class="card card--item card--idea"') == 2
 
 
 def test_a_huge_page_number_is_past_the_end_too(client):
@@ -104,14 +104,14 @@ def test_an_unknown_sort_falls_back_to_trending(client, sort):
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert re.search(r'<option value="trending" selected>Trending</option>', html)
-    assert html.count('class="idea-card card"') == 2
+    assert html.count('class="card card--item card--idea"') == 2
 
 
 def test_an_unknown_status_filter_shows_every_status(client):
     make_ideas(2)
     response = client.get("/ideas/?status=bogus")
     assert response.status_code == 200
-    assert response.get_data(as_text=True).count('class="idea-card card"') == 2
+    assert response.get_data(as_text=True).count('class="card card--item card--idea"') == 2
 
 
 def test_the_api_keeps_refusing_bad_list_parameters(client):

@@ -42,7 +42,7 @@ def open_flags() -> int:
 
 def idea_titles_in_list(client) -> list[str]:
     html = client.get("/ideas/").get_data(as_text=True)
-    return re.findall(r'class="idea-card__title"><a href="/ideas/\d+">([^<]+)</a>', html)
+    return re.findall(r'class="card__title"><a href="/ideas/\d+">([^<]+)</a>', html)
 
 
 def as_visitor(client) -> None:

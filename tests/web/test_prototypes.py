@@ -476,6 +476,6 @@ def test_the_list_page_runs_a_fixed_number_of_queries(client, login, count_queri
     add(8)
     with count_queries() as many:
         html = client.get("/prototypes/").get_data(as_text=True)
-    assert html.count('<li class="prototype-card card') == 10
+    assert html.count('<li class="card card--item card--prototype') == 10
     assert len(many) == len(few)
     assert len(many) <= 12
