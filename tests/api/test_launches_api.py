@@ -12,8 +12,7 @@ from app.models.notification import Notification
 from app.models.user import User
 from app.services import accounts, launches, participation
 from app.services.launches import AssumptionInput, OutcomeInput
-from tests.factories import ApiCaller, make_idea, make_user
-from tests.services.test_prototypes import make_prototype
+from tests.factories import ApiCaller, make_idea, make_prototype, make_user
 
 LAUNCH_FIELDS = {
     "id",

@@ -1,6 +1,6 @@
 """Flags: thresholds, the instant hide by a moderator, one flag per person, dismissal and the queue."""
 
-import threading
+from functools import partial
 
 import pytest
 from flask_login import AnonymousUserMixin
@@ -13,6 +13,7 @@ from app.models.idea import Idea
 from app.models.moderation import AuditEntry, Flag
 from app.models.user import User
 from app.services import comments, ideas, moderation
+from tests.concurrency import in_threads
 from tests.factories import make_idea, make_user
 
 
@@ -378,30 +379,6 @@ def test_the_queue_takes_a_fixed_number_of_queries(app, count_queries):
 # Races (PostgreSQL)
 
 
-def _in_threads(app, count: int, work) -> list[BaseException | None]:
-    """Run `work(index)` in `count` threads that start together; returns each one's error or None."""
-    barrier = threading.Barrier(count)
-    results: list[BaseException | None] = [None] * count
-
-    def run(index: int) -> None:
-        with app.app_context():
-            try:
-                barrier.wait()
-                work(index)
-                db.session.commit()
-            except BaseException as error:  # reported to the test
-                results[index] = error
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
-
-
 @pytest.mark.postgres
 def test_two_parallel_flags_by_one_person_store_one(app):
     idea = make_idea()
@@ -411,7 +388,7 @@ def test_two_parallel_flags_by_one_person_store_one(app):
     def work(_: int) -> None:
         moderation.flag_item(db.session.get(User, ann_id), "idea", idea_id, "spam")
 
-    results = _in_threads(app, 2, work)
+    results = in_threads(app, [partial(work, n) for n in range(2)])
     assert sorted(type(r).__name__ for r in results) == ["Conflict", "NoneType"]
     assert flag_rows() == 1
 
@@ -425,7 +402,7 @@ def test_parallel_flags_by_different_people_reach_the_threshold(app):
     def work(index: int) -> None:
         moderation.flag_item(db.session.get(User, flagger_ids[index]), "idea", idea_id, "spam")
 
-    assert _in_threads(app, 3, work) == [None, None, None]
+    assert in_threads(app, [partial(work, n) for n in range(3)]) == [None, None, None]
     assert flag_rows() == 3
     assert hidden(Idea, idea_id)
     assert len(audit_rows("idea.hide")) == 1

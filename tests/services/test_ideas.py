@@ -12,15 +12,9 @@ from app.models.base import utcnow
 from app.models.idea import Idea, IdeaFollow, IdeaStatusChange, IdeaVote
 from app.models.notification import Notification
 from app.services import categories, ideas, votes
-from tests.factories import make_user
+from tests.factories import make_idea, make_user
 
 ANONYMOUS = AnonymousUserMixin()
-
-
-def make_idea(author, title: str = "Export reports as CSV", body: str = "", category: str | None = None):
-    idea = ideas.create_idea(author, title, body, category)
-    db.session.commit()
-    return idea
 
 
 def idea_count() -> int:

@@ -15,7 +15,7 @@ from app.models.prototype import Prototype
 from app.models.round import FeedbackRound
 from app.models.user import User
 from app.services import comments, moderation, profiles, prototypes, rounds
-from tests.factories import make_idea, make_user
+from tests.factories import make_idea, make_prototype, make_user
 
 QUESTIONS = [{"kind": "rating", "prompt": "How easy was it?", "required": True}]
 
@@ -29,12 +29,6 @@ def people(app) -> dict[str, User]:
         "admin": make_user("admin", name="Alex Admin"),
         "member": make_user(name="Mia Member"),
     }
-
-
-def make_prototype(author: User, title: str = "Clickable CSV export", status: str = "published") -> Prototype:
-    prototype = prototypes.create_prototype(author, title, "Try **exporting** a report.", status=status)
-    db.session.commit()
-    return prototype
 
 
 def flag(actor: User, prototype: Prototype, reason: str = "spam", note: str = "") -> Flag:

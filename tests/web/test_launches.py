@@ -15,8 +15,7 @@ from app.models.launch import Launch, LaunchParticipant
 from app.models.notification import Notification
 from app.services import launches, participation
 from app.services.launches import AssumptionInput, OutcomeInput
-from tests.factories import make_idea, make_user
-from tests.services.test_prototypes import make_prototype
+from tests.factories import make_idea, make_prototype, make_user
 
 START = datetime(2030, 5, 1, tzinfo=UTC)
 ASSUMPTIONS = (

@@ -11,14 +11,8 @@ from app.models.comment import Comment
 from app.models.idea import Idea, IdeaVote
 from app.models.moderation import AuditEntry, Flag
 from app.models.user import User
-from app.services import comments, moderation, votes
-from tests.factories import make_idea, make_user
-
-
-def make_comment(idea: Idea, author: User | None = None, body: str = "Buy cheap watches") -> Comment:
-    comment = comments.add_comment(author or make_user(), idea, body)
-    db.session.commit()
-    return comment
+from app.services import moderation, votes
+from tests.factories import make_comment, make_idea, make_user
 
 
 def flag(user: User, target: Idea | Comment, reason: str = "spam") -> None:
@@ -341,7 +335,7 @@ def _routes(idea: Idea, comment: Comment) -> list[tuple[str, dict]]:
 @pytest.mark.parametrize("role", ["member", "product_manager"])
 def test_members_and_product_managers_get_403_on_every_moderation_route(client, login, role):
     idea = make_idea()
-    comment = make_comment(idea)
+    comment = make_comment(idea, body="Buy cheap watches")
     flag(make_user(), idea)
     routes = _routes(idea, comment)
     login(make_user(role=role))
@@ -364,7 +358,7 @@ def test_members_and_product_managers_get_403_on_every_moderation_route(client, 
 
 def test_moderation_posts_without_csrf_are_refused(client, login, moderator):
     idea = make_idea()
-    comment = make_comment(idea)
+    comment = make_comment(idea, body="Buy cheap watches")
     routes = _routes(idea, comment)
     login(moderator)
     for url, data in routes:
@@ -384,7 +378,7 @@ def test_visitors_are_asked_to_sign_in(client):
 
 def test_moderator_controls_show_to_moderators_only(client, login, moderator):
     idea = make_idea()
-    make_comment(idea)
+    make_comment(idea, body="Buy cheap watches")
     login(make_user())
     page = client.get(f"/ideas/{idea.id}").get_data(as_text=True)
     assert "/moderation/" not in page

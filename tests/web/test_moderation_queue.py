@@ -8,14 +8,8 @@ from app.extensions import db
 from app.models.comment import Comment
 from app.models.idea import Idea
 from app.models.user import User
-from app.services import accounts, comments, moderation, settings
-from tests.factories import make_idea, make_user
-
-
-def make_comment(idea: Idea, author: User | None = None, body: str = "Buy cheap watches") -> Comment:
-    comment = comments.add_comment(author or make_user(), idea, body)
-    db.session.commit()
-    return comment
+from app.services import accounts, moderation, settings
+from tests.factories import make_comment, make_idea, make_user
 
 
 def flag(user: User, target: Idea | Comment, reason: str = "spam", note: str = "", duplicate_of=None) -> None:
@@ -149,7 +143,7 @@ def test_the_navigation_counts_waiting_items_for_moderators_only(client, login, 
 
     flag(make_user(), idea)
     flag(make_user(), idea)  # one item, however many flags
-    flag(make_user(), make_comment(idea))
+    flag(make_user(), make_comment(idea, body="Buy cheap watches"))
     page = client.get("/ideas/").get_data(as_text=True)
     assert re.search(r'href="/moderation"[^>]*>Moderation <span class="nav-count"[^>]*>2</span>', page)
     assert ", 2 waiting for review" in page  # on the menu button of small screens
