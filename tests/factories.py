@@ -15,14 +15,20 @@ from app.models.base import utcnow
 from app.models.comment import Comment
 from app.models.idea import Idea
 from app.models.launch import Launch
+from app.models.moderation import Flag
+from app.models.notification import Notification
 from app.models.prototype import Prototype, PrototypeIdea
+from app.models.roadmap import RoadmapItem
 from app.models.round import FeedbackRound
 from app.models.user import User
+from app.models.webhook import Webhook
 from app.passwords import hash_password
 
 PASSWORD = "correct horse battery"
 HOUR = timedelta(hours=1)
 _numbers = itertools.count(1)
+
+LAUNCH_SUMMARY = "Pilot users came back every week; the summary email works."
 
 QUESTIONS = [
     {"kind": "rating", "prompt": "How easy was the checkout?", "required": True},
@@ -218,15 +224,138 @@ def make_launch_row(status: str = "recruiting", capacity: int = 2, author: User 
     return launch
 
 
+def make_launch(
+    author: User | None = None,
+    status: str = "recruiting",
+    capacity: int = 2,
+    title: str = "Weekly summary pilot",
+    assumptions: Iterable = (("value", "Lapsed users read a weekly summary"),),
+    outcome: tuple[str, str, str] = ("scale", LAUNCH_SUMMARY, "42%"),
+    mover: User | None = None,
+    **fields,
+) -> Launch:
+    """A launch created through the service, then moved on to `status` by `mover` (its author unless given).
+
+    `assumptions` are (kind, statement) pairs or AssumptionInputs; a completed launch gets `outcome`
+    (decision, summary, measured metric) with every assumption confirmed. `fields` go to the service.
+    """
+    from app.services import launches
+    from app.services.launches import AssumptionInput, OutcomeInput
+
+    author = author or make_user("product_manager")
+    now = utcnow().replace(microsecond=0)
+    fields.setdefault("hypothesis", "We believe weekly summaries will bring back lapsed users.")
+    fields.setdefault("success_metric", "Share of pilot users active in week 4")
+    fields.setdefault("starts_at", now + timedelta(days=7))
+    fields.setdefault("ends_at", now + timedelta(days=21))
+    launch = launches.create_launch(
+        author,
+        title=title,
+        capacity=capacity,
+        assumptions=[a if isinstance(a, AssumptionInput) else AssumptionInput(*a) for a in assumptions],
+        status="draft" if status == "draft" else "recruiting",
+        **fields,
+    )
+    db.session.commit()
+    mover = mover or author
+    steps = {"running": ["running"], "completed": ["running", "completed"], "cancelled": ["cancelled"]}
+    for step in steps.get(status, []):
+        launch = launches.get_launch(mover, launch.id)
+        found = None
+        if step == "completed":
+            found = OutcomeInput(*outcome, {a.id: "confirmed" for a in launch.assumptions})
+        launches.change_status(mover, launch, step, found, start_early=step == "running")
+        db.session.commit()
+    return launch
+
+
+def make_participant(launch: Launch, user: User | None = None, answer: str = ""):
+    """`user` joins `launch` through the service (enrolled, or waitlisted when full); returns the place."""
+    from app.services import participation
+
+    place = participation.join_launch(user or make_user(), launch.id, answer)
+    db.session.commit()
+    return place
+
+
+def make_flag(
+    target: Idea | Comment | Prototype,
+    flagger: User | None = None,
+    reason: str = "spam",
+    note: str = "",
+    duplicate_of: int | None = None,
+) -> Flag:
+    """A flag on an idea, a comment or a prototype, raised through the service."""
+    from app.services import moderation
+
+    kind = {Idea: "idea", Comment: "comment", Prototype: "prototype"}[type(target)]
+    flag = moderation.flag_item(flagger or make_user(), kind, target.id, reason, note, duplicate_of)
+    db.session.commit()
+    return flag
+
+
+def make_roadmap_item(
+    author: User | None = None, title: str = "CSV export for every report", status: str = "planned", **values
+) -> RoadmapItem:
+    """A roadmap item created planned, then moved on to `status` through the service."""
+    from app.services import roadmap
+
+    author = author or make_user("product_manager")
+    item = roadmap.create_item(author, title, **values)
+    db.session.commit()
+    if status != "planned":
+        roadmap.change_status(author, roadmap.get_item(author, item.id), status, values.get("release_note"))
+        db.session.commit()
+    return db.session.get(RoadmapItem, item.id)
+
+
+def make_notification(
+    user: User, message: str = "Look here", url: str = "/ideas/1", actor: User | None = None
+) -> Notification:
+    """A mention notification for `user`, written by the notification service."""
+    from app.services.notifications import Recipient, notify
+
+    [notification] = notify([Recipient(user.id, "mention", message)], url, actor.id if actor else None)
+    db.session.commit()
+    return notification
+
+
+def make_webhook(
+    admin: User | None = None,
+    url: str = "https://hooks.example.com/cocreate",
+    events: Iterable[str] | None = None,
+    description: str = "",
+    is_active: bool = True,
+) -> Webhook:
+    """A webhook subscribed to `events` (every event unless given), by an admin."""
+    from app.services import webhooks
+
+    webhook = webhooks.create_webhook(
+        admin or make_user("admin"),
+        url,
+        list(webhooks.EVENTS if events is None else events),
+        description,
+        is_active=is_active,
+    )
+    db.session.commit()
+    return webhook
+
+
+def make_api_token(user: User, name: str = "Tests", expires_in_days: int | None = None) -> str:
+    """A new API token of `user`'s own; returns the plain token."""
+    from app.services import api_tokens
+
+    _, plain = api_tokens.create_token(user, user, name, expires_in_days)
+    db.session.commit()
+    return plain
+
+
 class ApiCaller:
     """A user with an API token, and the headers that carry it."""
 
     def __init__(self, role: str = "member", name: str | None = None):
-        from app.services import api_tokens
-
         self.user = make_user(role, name=name)
-        _, plain = api_tokens.create_token(self.user, self.user, "Tests")
-        db.session.commit()
+        plain = make_api_token(self.user)
         self.id = self.user.id
         self.token = plain
         self.headers = {"Authorization": f"Bearer {plain}"}

@@ -448,7 +448,7 @@ def test_a_merged_ideas_status_is_a_conflict(client, member, staff):
 
 
 def test_vote_and_unvote_are_idempotent(client, member, other):
-    idea_id = make_idea(member.user).id
+    idea_id = make_idea(member.user, "Export reports as CSV").id
     url = f"/api/v1/ideas/{idea_id}/vote"
     for _ in range(2):
         response = client.post(url, headers=other.headers)
@@ -476,7 +476,7 @@ def test_votes_on_closed_ideas_are_409(client, member, other, status):
 
 
 def test_votes_on_locked_ideas_are_403(client, member, other):
-    idea = db.session.get(Idea, make_idea(member.user).id)
+    idea = db.session.get(Idea, make_idea(member.user, "Export reports as CSV").id)
     idea.is_locked = True
     db.session.commit()
     assert_error(client.post(f"/api/v1/ideas/{idea.id}/vote", headers=other.headers), 403, "forbidden")
@@ -485,7 +485,7 @@ def test_votes_on_locked_ideas_are_403(client, member, other):
 
 
 def test_voting_needs_a_token(client, member):
-    idea_id = make_idea(member.user).id
+    idea_id = make_idea(member.user, "Export reports as CSV").id
     assert_error(client.post(f"/api/v1/ideas/{idea_id}/vote"), 401, "unauthorized")
     assert_error(client.delete(f"/api/v1/ideas/{idea_id}/vote"), 401, "unauthorized")
     assert db.session.get(Idea, idea_id).vote_count == 1

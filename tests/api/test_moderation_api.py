@@ -72,7 +72,7 @@ def hidden(model, item_id: int) -> bool:
 
 
 def test_a_member_flags_an_idea(client, member, other):
-    idea_id = make_idea(other.user).id
+    idea_id = make_idea(other.user, "Export reports as CSV").id
     response = client.post(
         "/api/v1/flags",
         json={"target_type": "idea", "target_id": idea_id, "reason": "spam", "note": "Shop link"},
@@ -94,7 +94,7 @@ def test_a_member_flags_an_idea(client, member, other):
 
 
 def test_a_member_flags_a_comment_and_a_duplicate(client, member, other):
-    idea = make_idea(other.user)
+    idea = make_idea(other.user, "Export reports as CSV")
     idea_id = idea.id
     original = make_idea(other.user, "The original idea").id
     comment_id = make_comment(idea, other.user).id
@@ -119,7 +119,7 @@ def test_a_member_flags_a_comment_and_a_duplicate(client, member, other):
 
 
 def test_a_duplicate_flag_need_not_name_the_original(client, member, other):
-    idea_id = make_idea(other.user).id
+    idea_id = make_idea(other.user, "Export reports as CSV").id
     payload = {"target_type": "idea", "target_id": idea_id, "reason": "duplicate", "note": "Same as #1"}
     response = client.post("/api/v1/flags", json=payload, headers=member.headers)
     assert response.status_code == 201
@@ -127,7 +127,7 @@ def test_a_duplicate_flag_need_not_name_the_original(client, member, other):
 
 
 def test_flagging_twice_is_409(client, member, other):
-    idea_id = make_idea(other.user).id
+    idea_id = make_idea(other.user, "Export reports as CSV").id
     payload = {"target_type": "idea", "target_id": idea_id, "reason": "spam"}
     assert client.post("/api/v1/flags", json=payload, headers=member.headers).status_code == 201
     error = assert_error(
@@ -140,7 +140,7 @@ def test_flagging_twice_is_409(client, member, other):
 
 
 def test_the_third_flag_hides_and_a_moderators_flag_hides_at_once(client, member, other, moderator):
-    idea_id = make_idea(other.user).id
+    idea_id = make_idea(other.user, "Export reports as CSV").id
     for _ in range(2):
         flagger = ApiCaller()
         payload = {"target_type": "idea", "target_id": idea_id, "reason": "spam"}
@@ -173,7 +173,7 @@ def test_the_third_flag_hides_and_a_moderators_flag_hides_at_once(client, member
     ],
 )
 def test_bad_flags_are_422(client, member, other, payload, field):
-    idea_id = make_idea(other.user).id
+    idea_id = make_idea(other.user, "Export reports as CSV").id
     payload = {"target_id": idea_id, **payload}
     error = assert_error(
         client.post("/api/v1/flags", json=payload, headers=member.headers), 422, "validation_error"
@@ -183,7 +183,7 @@ def test_bad_flags_are_422(client, member, other, payload, field):
 
 
 def test_flags_on_what_does_not_exist_or_cannot_be_seen_are_404(client, member, other, moderator):
-    idea_id = make_idea(other.user).id
+    idea_id = make_idea(other.user, "Export reports as CSV").id
     client.post(f"/api/v1/moderation/idea/{idea_id}/hide", json={"reason": "Spam"}, headers=moderator.headers)
     for payload in (
         {"target_type": "prototype", "target_id": 1, "reason": "spam"},
@@ -196,7 +196,7 @@ def test_flags_on_what_does_not_exist_or_cannot_be_seen_are_404(client, member, 
 
 
 def test_flagging_needs_a_token_a_json_object_and_an_active_account(client, member, other, moderator):
-    idea_id = make_idea(other.user).id
+    idea_id = make_idea(other.user, "Export reports as CSV").id
     payload = {"target_type": "idea", "target_id": idea_id, "reason": "spam"}
     assert_error(client.post("/api/v1/flags", json=payload), 401, "unauthorized")
     assert_error(
@@ -220,7 +220,7 @@ def test_flagging_needs_a_token_a_json_object_and_an_active_account(client, memb
 
 
 def test_the_queue_groups_flags_by_item(client, member, other, moderator, admin):
-    idea = make_idea(other.user)
+    idea = make_idea(other.user, "Export reports as CSV")
     idea_id = idea.id
     comment_id = make_comment(idea, other.user, "Spammy comment").id
     second = ApiCaller()
@@ -286,7 +286,7 @@ def test_the_queue_is_for_moderators(client, role):
 
 
 def test_hide_and_restore_an_idea(client, member, other, moderator):
-    idea_id = make_idea(other.user).id
+    idea_id = make_idea(other.user, "Export reports as CSV").id
     response = client.post(
         f"/api/v1/moderation/idea/{idea_id}/hide", json={"reason": "Advertising"}, headers=moderator.headers
     )
@@ -314,7 +314,7 @@ def test_hide_and_restore_an_idea(client, member, other, moderator):
 
 
 def test_hide_and_restore_a_comment(client, member, other, moderator):
-    idea = make_idea(other.user)
+    idea = make_idea(other.user, "Export reports as CSV")
     idea_id = idea.id
     comment_id = make_comment(idea, other.user, "Rude words").id
     response = client.post(
@@ -339,7 +339,7 @@ def test_hide_and_restore_a_comment(client, member, other, moderator):
 
 
 def test_hide_refusals(client, member, other, moderator, pm):
-    idea_id = make_idea(other.user).id
+    idea_id = make_idea(other.user, "Export reports as CSV").id
     url = f"/api/v1/moderation/idea/{idea_id}/hide"
     assert_error(client.post(url, json={"reason": "x"}), 401, "unauthorized")
     assert_error(client.post(url, json={"reason": "Mine"}, headers=member.headers), 403, "forbidden")
@@ -379,7 +379,7 @@ def test_hide_refusals(client, member, other, moderator, pm):
 
 
 def test_lock_and_unlock(client, member, other, moderator):
-    idea_id = make_idea(other.user).id
+    idea_id = make_idea(other.user, "Export reports as CSV").id
     response = client.post(f"/api/v1/ideas/{idea_id}/lock", headers=moderator.headers)
     assert response.status_code == 200, response.json
     assert (response.json["id"], response.json["locked"]) == (idea_id, True)
@@ -397,7 +397,7 @@ def test_lock_and_unlock(client, member, other, moderator):
 
 
 def test_locking_is_for_moderators(client, member, other):
-    idea_id = make_idea(other.user).id
+    idea_id = make_idea(other.user, "Export reports as CSV").id
     assert_error(client.post(f"/api/v1/ideas/{idea_id}/lock"), 401, "unauthorized")
     assert_error(client.post(f"/api/v1/ideas/{idea_id}/lock", headers=member.headers), 403, "forbidden")
     assert_error(client.post(f"/api/v1/ideas/{idea_id}/lock", headers=other.headers), 403, "forbidden")
@@ -554,7 +554,7 @@ def test_who_may_suspend(client, member, other, moderator, admin, pm):
 
 
 def test_the_audit_log_for_admins(client, member, other, moderator, admin):
-    idea_id = make_idea(other.user).id
+    idea_id = make_idea(other.user, "Export reports as CSV").id
     client.post(f"/api/v1/ideas/{idea_id}/lock", headers=moderator.headers)
     client.post(f"/api/v1/moderation/idea/{idea_id}/hide", json={"reason": "Spam"}, headers=moderator.headers)
     client.post(
@@ -580,7 +580,7 @@ def test_the_audit_log_for_admins(client, member, other, moderator, admin):
 
 
 def test_the_site_itself_appears_as_a_null_actor(client, other, admin):
-    idea_id = make_idea(other.user).id
+    idea_id = make_idea(other.user, "Export reports as CSV").id
     for _ in range(3):
         flagger = ApiCaller()
         client.post(
@@ -647,7 +647,7 @@ def test_the_audit_log_is_for_admins(client, role):
 
 
 def test_moderator_edits_and_deletes_of_comments_appear_once(client, other, moderator, admin):
-    comment_id = make_comment(make_idea(other.user), other.user, "Original words").id
+    comment_id = make_comment(make_idea(other.user, "Export reports as CSV"), other.user, "Original words").id
     response = client.patch(
         f"/api/v1/comments/{comment_id}", json={"body": "Tidied words"}, headers=moderator.headers
     )

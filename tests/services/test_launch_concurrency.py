@@ -9,9 +9,8 @@ from app.extensions import db
 from app.models.launch import Launch, LaunchParticipant
 from app.models.user import User
 from app.services import participation
-from tests.api.test_launches_api import make_launch
 from tests.concurrency import in_threads
-from tests.factories import make_user
+from tests.factories import make_launch, make_user
 
 
 def run_in_parallel(app, user_ids: list[int], launch_id: int) -> list[BaseException]:

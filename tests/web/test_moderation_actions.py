@@ -12,13 +12,7 @@ from app.models.idea import Idea, IdeaVote
 from app.models.moderation import AuditEntry, Flag
 from app.models.user import User
 from app.services import moderation, votes
-from tests.factories import make_comment, make_idea, make_user
-
-
-def flag(user: User, target: Idea | Comment, reason: str = "spam") -> None:
-    kind = "idea" if isinstance(target, Idea) else "comment"
-    moderation.flag_item(user, kind, target.id, reason)
-    db.session.commit()
+from tests.factories import make_comment, make_flag, make_idea, make_user
 
 
 def act(client, url: str, data: dict | None = None, page: str = "/moderation"):
@@ -55,7 +49,7 @@ def moderator(app) -> User:
 def test_dismissing_flags_brings_an_auto_hidden_idea_back(client, login, moderator):
     idea = make_idea(title="Honest idea flagged by rivals")
     for _ in range(3):
-        flag(make_user(), idea)
+        make_flag(idea)
     assert idea.is_hidden
     login(moderator)
     response = act(client, f"/moderation/ideas/{idea.id}/dismiss", {"next": "/moderation"})
@@ -78,7 +72,7 @@ def test_dismissing_flags_that_are_not_there_is_refused_clearly(client, login, m
 def test_hiding_an_idea_with_a_reason_the_author_reads(client, login, moderator):
     author = make_user()
     idea = make_idea(author, title="Cheap watches for sale")
-    flag(make_user(), idea)
+    make_flag(idea)
     login(moderator)
     response = act(
         client, f"/moderation/ideas/{idea.id}/hide", {"reason": "Advertising", "next": "/moderation"}
@@ -336,7 +330,7 @@ def _routes(idea: Idea, comment: Comment) -> list[tuple[str, dict]]:
 def test_members_and_product_managers_get_403_on_every_moderation_route(client, login, role):
     idea = make_idea()
     comment = make_comment(idea, body="Buy cheap watches")
-    flag(make_user(), idea)
+    make_flag(idea)
     routes = _routes(idea, comment)
     login(make_user(role=role))
     assert client.get(f"/moderation/ideas/{idea.id}/merge").status_code == 403
