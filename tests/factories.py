@@ -1,8 +1,9 @@
 """Factories for test data: sensible defaults, keyword overrides, each row committed.
 
 `make_*` goes through the service, so the data is what the site itself would store (with its
-side effects: votes, follows, notifications). `make_*_row` writes the row straight to the
-database, for tests that want the row without those side effects.
+side effects: votes, follows, notifications); `make_user` alone writes its row directly, a verified
+account. `make_*_row` writes the row straight to the database, for tests that want the row
+without those side effects.
 """
 
 import itertools

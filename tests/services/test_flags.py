@@ -42,10 +42,10 @@ def comment_count(idea_id: int) -> int:
 def test_two_flags_do_not_hide_the_third_does(app):
     idea = make_idea()
     make_flag(idea)
-    make_flag(idea, make_user(), "abuse")
+    make_flag(idea, reason="abuse")
     assert not hidden(Idea, idea.id)
     assert audit_rows("idea.hide") == []
-    make_flag(idea, make_user(), "other", "Advertising a shop")
+    make_flag(idea, reason="other", note="Advertising a shop")
     assert hidden(Idea, idea.id)
     assert db.session.get(Idea, idea.id).hidden_reason == moderation.AUTO_HIDE_REASON
     (entry,) = audit_rows("idea.hide")

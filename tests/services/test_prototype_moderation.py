@@ -128,7 +128,7 @@ def test_a_duplicate_flag_on_a_prototype_names_an_idea(people):
 def test_enough_flags_hide_a_prototype_until_a_moderator_looks(people):
     prototype = make_prototype(people["pm"])
     make_flag(prototype)
-    make_flag(prototype, make_user(), "abuse")
+    make_flag(prototype, reason="abuse")
     assert not stored(prototype.id).is_hidden
     assert audit_rows("prototype.hide") == []
     make_flag(prototype)

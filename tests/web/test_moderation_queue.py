@@ -164,8 +164,8 @@ def test_the_queue_runs_a_fixed_number_of_queries(client, login, moderator, coun
         other = make_idea(author, title=f"Flagged idea number {number}")
         comment = make_comment(idea, author, f"Flagged comment {number}")
         for _ in range(2):
-            make_flag(other, make_user(), "duplicate", duplicate_of=idea.id)
-            make_flag(comment, make_user(), "abuse", "Rude")
+            make_flag(other, reason="duplicate", duplicate_of=idea.id)
+            make_flag(comment, reason="abuse", note="Rude")
     settings.update_settings(make_user(role="admin"), premoderation_enabled=True)
     for number in range(6):
         newcomer = make_user()
