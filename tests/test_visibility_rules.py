@@ -23,9 +23,8 @@ from app.models.prototype import Prototype
 from app.models.roadmap import RoadmapItem
 from app.models.round import FeedbackRound
 from app.services import comments, moderation, roadmap
-from tests.factories import make_idea, make_user
-from tests.services.test_launch_rounds import enrol, launch_round, make_launch_row
-from tests.services.test_rounds import make_prototype
+from tests.factories import make_idea, make_launch_row, make_prototype_row, make_user
+from tests.services.test_launch_rounds import enrol, launch_round
 
 APP_DIR = Path(app_package.__file__).parent
 RULE_NAME = re.compile(r"^_?(visible|listed|public)_|(^|_)(is_visible|is_public|may_see|in_audience)(_|$)")
@@ -129,9 +128,9 @@ def test_comments_hidden_and_internal(people):
 
 
 def test_draft_and_hidden_prototypes(people):
-    draft = make_prototype(people["pm"], status="draft")
-    published = make_prototype(people["pm"])
-    hidden = make_prototype(people["pm"])
+    draft = make_prototype_row(people["pm"], status="draft")
+    published = make_prototype_row(people["pm"])
+    hidden = make_prototype_row(people["pm"])
     moderation.hide_item(people["moderator"], "prototype", hidden.id, "Off topic")
     db.session.commit()
 

@@ -10,8 +10,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models.idea import Idea
-from tests.factories import ApiCaller, make_idea
-from tests.services.test_rounds import make_prototype
+from tests.factories import ApiCaller, make_idea, make_prototype_row
 
 HUGE = 99999999999999999999
 EDGE_LATE = "9999-12-31T23:59:59-05:00"  # past the last day of the calendar in UTC
@@ -107,7 +106,7 @@ def test_a_launch_time_at_the_calendars_edge_is_a_field_error(client, admin, mom
 
 
 def test_a_round_time_at_the_calendars_edge_is_a_field_error(client, admin):
-    prototype = make_prototype()
+    prototype = make_prototype_row()
     body = {
         "title": "Round 1",
         "opens_at": "2030-01-01T00:00:00Z",

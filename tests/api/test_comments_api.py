@@ -13,22 +13,9 @@ from app.models.idea import Idea
 from app.models.notification import Notification
 from app.models.user import User
 from app.services import api_tokens, comments
-from app.services.ideas import create_idea
-from tests.factories import make_user
+from tests.factories import make_comment, make_idea, make_user
 
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
-
-
-def make_idea(author: User | None = None, title: str = "Export reports to CSV") -> Idea:
-    idea = create_idea(author or make_user(), title, "So we can share them with finance.")
-    db.session.commit()
-    return idea
-
-
-def post(actor: User, idea: Idea, body: str, parent: Comment | None = None) -> Comment:
-    comment = comments.add_comment(actor, idea, body, parent.id if parent else None)
-    db.session.commit()
-    return comment
 
 
 def auth(user: User) -> dict:
@@ -58,8 +45,8 @@ def assert_error(response, status: int, code: str) -> dict:
 def test_anyone_lists_comments_oldest_first_with_every_field(client):
     ann = make_user(name="Ann")
     idea = make_idea()
-    first = post(ann, idea, "First *one*")
-    second = post(make_user(), idea, "Second", first)
+    first = make_comment(idea, ann, "First *one*")
+    second = make_comment(idea, make_user(), "Second", first)
     response = client.get(f"/api/v1/ideas/{idea.id}/comments")
     assert response.status_code == 200
     body = response.json
@@ -88,7 +75,7 @@ def test_anyone_lists_comments_oldest_first_with_every_field(client):
 
 def test_the_list_is_paginated(client):
     idea, ann = make_idea(), make_user()
-    ids = [post(ann, idea, f"Comment {n}").id for n in range(3)]
+    ids = [make_comment(idea, ann, f"Comment {n}").id for n in range(3)]
     page = client.get(f"/api/v1/ideas/{idea.id}/comments?page=2&per_page=2").json
     assert (page["page"], page["per_page"], page["total"]) == (2, 2, 3)
     assert [item["id"] for item in page["items"]] == ids[2:]
@@ -103,7 +90,7 @@ def test_listing_an_unknown_idea_is_404(client):
 def test_internal_notes_never_appear_in_the_api(client, role):
     idea = make_idea()
     note = comments.add_internal_note(make_user(role="admin"), idea, "Staff only")
-    post(make_user(), idea, "Public")
+    make_comment(idea, make_user(), "Public")
     viewer = make_user(role=role)
     headers = auth(viewer)
     listing = client.get(f"/api/v1/ideas/{idea.id}/comments", headers=headers).json
@@ -144,7 +131,7 @@ def test_a_member_posts_a_comment(client):
 def test_a_reply_and_a_mention(client):
     ann, ada = make_user(), make_user(name="Ada")
     idea = make_idea()
-    top = post(ann, idea, "Top")
+    top = make_comment(idea, ann, "Top")
     response = client.post(
         f"/api/v1/ideas/{idea.id}/comments",
         json={"body": "Right, @Ada?", "parent_id": top.id},
@@ -198,7 +185,7 @@ def test_bad_comments_are_422_with_fields_and_nothing_saved(client, payload, fie
 
 def test_a_reply_to_a_comment_on_another_idea_is_422(client):
     idea = make_idea()
-    elsewhere = post(make_user(), make_idea(title="Dark mode, please"), "On another idea")
+    elsewhere = make_comment(make_idea(title="Dark mode, please"), make_user(), "On another idea")
     response = client.post(
         f"/api/v1/ideas/{idea.id}/comments",
         json={"body": "Hi", "parent_id": elsewhere.id},
@@ -269,7 +256,7 @@ def _age(comment: Comment, minutes: int) -> None:
 
 def test_the_author_edits_within_the_window(client):
     ann = make_user()
-    comment = post(ann, make_idea(), "Frist")
+    comment = make_comment(make_idea(), ann, "Frist")
     _age(comment, 29)
     response = client.patch(f"/api/v1/comments/{comment.id}", json={"body": "First"}, headers=auth(ann))
     assert response.status_code == 200
@@ -280,7 +267,7 @@ def test_the_author_edits_within_the_window(client):
 
 def test_the_author_cannot_edit_after_the_window_a_moderator_can(client):
     ann = make_user()
-    comment = post(ann, make_idea(), "Original")
+    comment = make_comment(make_idea(), ann, "Original")
     _age(comment, 31)
     response = client.patch(f"/api/v1/comments/{comment.id}", json={"body": "Changed"}, headers=auth(ann))
     assert_error(response, 403, "forbidden")
@@ -294,7 +281,7 @@ def test_the_author_cannot_edit_after_the_window_a_moderator_can(client):
 
 def test_others_cannot_edit_and_bad_edits_are_refused(client):
     ann = make_user()
-    comment = post(ann, make_idea(), "Mine")
+    comment = make_comment(make_idea(), ann, "Mine")
     response = client.patch(
         f"/api/v1/comments/{comment.id}", json={"body": "Yours"}, headers=auth(make_user())
     )
@@ -321,8 +308,8 @@ def test_others_cannot_edit_and_bad_edits_are_refused(client):
 def test_soft_delete_keeps_the_place_with_an_empty_body(client):
     ann = make_user()
     idea = make_idea()
-    top = post(ann, idea, "Regrettable")
-    reply = post(make_user(), idea, "Stays", top)
+    top = make_comment(idea, ann, "Regrettable")
+    reply = make_comment(idea, make_user(), "Stays", top)
     response = client.delete(f"/api/v1/comments/{top.id}", headers=auth(ann))
     assert response.status_code == 204
     assert response.get_data() == b""
@@ -338,7 +325,7 @@ def test_soft_delete_keeps_the_place_with_an_empty_body(client):
 
 def test_only_the_author_or_a_moderator_deletes(client):
     idea = make_idea()
-    comment = post(make_user(), idea, "Mine")
+    comment = make_comment(idea, make_user(), "Mine")
     assert_error(client.delete(f"/api/v1/comments/{comment.id}", headers=auth(make_user())), 403, "forbidden")
     assert_error(client.delete(f"/api/v1/comments/{comment.id}"), 401, "unauthorized")
     assert not comment.is_deleted

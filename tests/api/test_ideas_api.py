@@ -9,7 +9,7 @@ from app.extensions import db
 from app.models.base import utcnow
 from app.models.idea import Idea, IdeaStatusChange, IdeaVote
 from app.services import categories, ideas, votes
-from tests.factories import ApiCaller, make_user
+from tests.factories import ApiCaller, make_idea, make_user
 
 IDEA_FIELDS = {
     "id",
@@ -53,14 +53,6 @@ def reports(app):
     db.session.commit()
 
 
-def make_idea(
-    author, title: str = "Export reports as CSV", body: str = "", category: str | None = None
-) -> int:
-    idea = ideas.create_idea(author, title, body, category)
-    db.session.commit()
-    return idea.id
-
-
 def assert_error(response, status: int, code: str) -> dict:
     assert response.status_code == status, response.get_data(as_text=True)
     assert response.mimetype == "application/json"
@@ -93,8 +85,8 @@ def test_no_categories_is_an_empty_list(client):
 
 
 def test_the_list_pages_ideas_with_the_callers_own_votes(client, member, other, reports):
-    mine = make_idea(member.user, "My idea about reports", "Some **detail**.", "reports")
-    theirs = make_idea(other.user, "Their idea about phones")
+    mine = make_idea(member.user, "My idea about reports", "Some **detail**.", "reports").id
+    theirs = make_idea(other.user, "Their idea about phones").id
     response = client.get("/api/v1/ideas", headers=member.headers)
     assert response.status_code == 200
     body = response.json
@@ -115,9 +107,9 @@ def test_the_list_pages_ideas_with_the_callers_own_votes(client, member, other, 
 
 
 def test_the_list_sorts_and_filters(client, member, other, staff, reports):
-    quiet = make_idea(member.user, "Quiet report idea", category="reports")
-    popular = make_idea(member.user, "Popular phone idea", category="mobile")
-    planned = make_idea(member.user, "Planned report idea", category="reports")
+    quiet = make_idea(member.user, "Quiet report idea", category="reports").id
+    popular = make_idea(member.user, "Popular phone idea", category="mobile").id
+    planned = make_idea(member.user, "Planned report idea", category="reports").id
     votes.cast_vote(other.user, db.session.get(Idea, popular))
     votes.cast_vote(staff.user, db.session.get(Idea, popular))
     ideas.change_status(staff.user, db.session.get(Idea, planned), "planned")
@@ -143,8 +135,8 @@ def test_the_list_sorts_and_filters(client, member, other, staff, reports):
 
 
 def test_mine_and_voted_filters_follow_the_token(client, member, other):
-    mine = make_idea(member.user, "Mine to list")
-    theirs = make_idea(other.user, "Theirs to list")
+    mine = make_idea(member.user, "Mine to list").id
+    theirs = make_idea(other.user, "Theirs to list").id
     assert [i["id"] for i in client.get("/api/v1/ideas?mine=1", headers=member.headers).json["items"]] == [
         mine
     ]
@@ -183,7 +175,7 @@ def test_the_list_loads_authors_and_categories_in_a_fixed_number_of_queries(
 
 
 def test_one_idea_for_anyone(client, member):
-    idea_id = make_idea(member.user, "An idea to read", "Body text")
+    idea_id = make_idea(member.user, "An idea to read", "Body text").id
     response = client.get(f"/api/v1/ideas/{idea_id}")
     assert response.status_code == 200
     assert set(response.json) >= IDEA_FIELDS
@@ -196,8 +188,8 @@ def test_one_idea_for_anyone(client, member):
 
 
 def test_a_merged_idea_answers_with_merged_into(client, member):
-    target = make_idea(member.user, "The surviving idea")
-    merged = db.session.get(Idea, make_idea(member.user, "The merged idea"))
+    target = make_idea(member.user, "The surviving idea").id
+    merged = db.session.get(Idea, make_idea(member.user, "The merged idea").id)
     merged.status, merged.merged_into_id = "merged", target
     db.session.commit()
     response = client.get(f"/api/v1/ideas/{merged.id}")
@@ -292,7 +284,7 @@ def test_proposing_needs_a_valid_token(client, headers):
 
 
 def test_the_author_edits_within_the_window(client, member, reports):
-    idea_id = make_idea(member.user, "Original title", "Original body", "reports")
+    idea_id = make_idea(member.user, "Original title", "Original body", "reports").id
     response = client.patch(
         f"/api/v1/ideas/{idea_id}",
         json={"title": "Edited title", "category": "mobile"},
@@ -310,7 +302,7 @@ def test_the_author_edits_within_the_window(client, member, reports):
 
 
 def test_the_author_cannot_edit_after_the_window_but_staff_can(client, member, staff):
-    idea_id = make_idea(member.user, "Original title")
+    idea_id = make_idea(member.user, "Original title").id
     db.session.get(Idea, idea_id).created_at = utcnow() - timedelta(minutes=31)
     db.session.commit()
     assert_error(
@@ -327,7 +319,7 @@ def test_the_author_cannot_edit_after_the_window_but_staff_can(client, member, s
 
 
 def test_others_cannot_edit(client, member, other):
-    idea_id = make_idea(member.user, "Original title")
+    idea_id = make_idea(member.user, "Original title").id
     assert_error(
         client.patch(f"/api/v1/ideas/{idea_id}", json={"title": "Not mine"}, headers=other.headers),
         403,
@@ -338,7 +330,7 @@ def test_others_cannot_edit(client, member, other):
 
 
 def test_bad_edits_are_422(client, member):
-    idea_id = make_idea(member.user, "Original title")
+    idea_id = make_idea(member.user, "Original title").id
     error = assert_error(
         client.patch(f"/api/v1/ideas/{idea_id}", json={"title": "abc"}, headers=member.headers),
         422,
@@ -350,7 +342,7 @@ def test_bad_edits_are_422(client, member):
 
 @pytest.mark.parametrize(("data", "status"), [("[]", 400), ("{}", 400), ("nope", 400)])
 def test_an_edit_needs_a_json_object_with_something_to_change(client, member, data, status):
-    idea_id = make_idea(member.user, "Original title")
+    idea_id = make_idea(member.user, "Original title").id
     response = client.patch(
         f"/api/v1/ideas/{idea_id}", data=data, content_type="application/json", headers=member.headers
     )
@@ -358,7 +350,7 @@ def test_an_edit_needs_a_json_object_with_something_to_change(client, member, da
 
 
 def test_staff_change_status_with_a_note_and_it_is_kept(client, member, staff):
-    idea_id = make_idea(member.user, "An idea to plan")
+    idea_id = make_idea(member.user, "An idea to plan").id
     response = client.patch(
         f"/api/v1/ideas/{idea_id}",
         json={"status": "planned", "status_note": "Next quarter."},
@@ -376,7 +368,7 @@ def test_staff_change_status_with_a_note_and_it_is_kept(client, member, staff):
 
 
 def test_staff_edit_fields_and_status_together_or_not_at_all(client, member, staff):
-    idea_id = make_idea(member.user, "An idea to decline")
+    idea_id = make_idea(member.user, "An idea to decline").id
     error = assert_error(
         client.patch(
             f"/api/v1/ideas/{idea_id}",
@@ -408,7 +400,7 @@ def test_staff_edit_fields_and_status_together_or_not_at_all(client, member, sta
     ],
 )
 def test_bad_status_changes_are_422(client, member, staff, payload, field):
-    idea_id = make_idea(member.user, "An idea")
+    idea_id = make_idea(member.user, "An idea").id
     error = assert_error(
         client.patch(f"/api/v1/ideas/{idea_id}", json=payload, headers=staff.headers), 422, "validation_error"
     )
@@ -419,7 +411,7 @@ def test_bad_status_changes_are_422(client, member, staff, payload, field):
 def test_setting_the_status_an_idea_has_changes_nothing_but_is_still_staff_only(client, member, staff):
     from app.models.idea import IdeaStatusChange
 
-    idea_id = make_idea(member.user, "An idea")
+    idea_id = make_idea(member.user, "An idea").id
     response = client.patch(f"/api/v1/ideas/{idea_id}", json={"status": "open"}, headers=staff.headers)
     assert (response.status_code, response.json["status"]) == (200, "open")
     assert db.session.scalar(select(func.count(IdeaStatusChange.id))) == 0
@@ -431,7 +423,7 @@ def test_setting_the_status_an_idea_has_changes_nothing_but_is_still_staff_only(
 
 
 def test_members_cannot_change_status(client, member):
-    idea_id = make_idea(member.user, "My own idea")
+    idea_id = make_idea(member.user, "My own idea").id
     assert_error(
         client.patch(f"/api/v1/ideas/{idea_id}", json={"status": "shipped"}, headers=member.headers),
         403,
@@ -441,8 +433,8 @@ def test_members_cannot_change_status(client, member):
 
 
 def test_a_merged_ideas_status_is_a_conflict(client, member, staff):
-    target = make_idea(member.user, "The surviving idea")
-    merged = db.session.get(Idea, make_idea(member.user, "The merged idea"))
+    target = make_idea(member.user, "The surviving idea").id
+    merged = db.session.get(Idea, make_idea(member.user, "The merged idea").id)
     merged.status, merged.merged_into_id = "merged", target
     db.session.commit()
     assert_error(
@@ -456,7 +448,7 @@ def test_a_merged_ideas_status_is_a_conflict(client, member, staff):
 
 
 def test_vote_and_unvote_are_idempotent(client, member, other):
-    idea_id = make_idea(member.user)
+    idea_id = make_idea(member.user, "Export reports as CSV").id
     url = f"/api/v1/ideas/{idea_id}/vote"
     for _ in range(2):
         response = client.post(url, headers=other.headers)
@@ -473,8 +465,8 @@ def test_vote_and_unvote_are_idempotent(client, member, other):
 
 @pytest.mark.parametrize("status", ["declined", "merged"])
 def test_votes_on_closed_ideas_are_409(client, member, other, status):
-    target = make_idea(member.user, "The surviving idea")
-    idea = db.session.get(Idea, make_idea(member.user, "A closed idea"))
+    target = make_idea(member.user, "The surviving idea").id
+    idea = db.session.get(Idea, make_idea(member.user, "A closed idea").id)
     idea.status = status
     idea.merged_into_id = target if status == "merged" else None
     db.session.commit()
@@ -484,7 +476,7 @@ def test_votes_on_closed_ideas_are_409(client, member, other, status):
 
 
 def test_votes_on_locked_ideas_are_403(client, member, other):
-    idea = db.session.get(Idea, make_idea(member.user))
+    idea = db.session.get(Idea, make_idea(member.user, "Export reports as CSV").id)
     idea.is_locked = True
     db.session.commit()
     assert_error(client.post(f"/api/v1/ideas/{idea.id}/vote", headers=other.headers), 403, "forbidden")
@@ -493,7 +485,7 @@ def test_votes_on_locked_ideas_are_403(client, member, other):
 
 
 def test_voting_needs_a_token(client, member):
-    idea_id = make_idea(member.user)
+    idea_id = make_idea(member.user, "Export reports as CSV").id
     assert_error(client.post(f"/api/v1/ideas/{idea_id}/vote"), 401, "unauthorized")
     assert_error(client.delete(f"/api/v1/ideas/{idea_id}/vote"), 401, "unauthorized")
     assert db.session.get(Idea, idea_id).vote_count == 1
@@ -503,7 +495,7 @@ def test_voting_needs_a_token(client, member):
 
 
 def test_similar_ideas_best_first_and_at_most_five(client, member):
-    best = make_idea(member.user, "Calendar sync with Outlook")
+    best = make_idea(member.user, "Calendar sync with Outlook").id
     for n in range(6):
         make_idea(member.user, f"Calendar export {n}")
     response = client.get("/api/v1/ideas/similar?q=Sync my calendar with Outlook")
@@ -514,8 +506,8 @@ def test_similar_ideas_best_first_and_at_most_five(client, member):
 
 
 def test_similar_ideas_leave_out_merged_ones_and_stopwords(client, member):
-    target = make_idea(member.user, "Dark theme")
-    merged = db.session.get(Idea, make_idea(member.user, "Dark mode"))
+    target = make_idea(member.user, "Dark theme").id
+    merged = db.session.get(Idea, make_idea(member.user, "Dark mode").id)
     merged.status, merged.merged_into_id = "merged", target
     db.session.commit()
     assert [item["id"] for item in client.get("/api/v1/ideas/similar?q=dark mode").json["items"]] == [target]

@@ -18,8 +18,8 @@ from app.models.moderation import Flag
 from app.models.prototype import Prototype
 from app.models.roadmap import RoadmapItem
 from app.models.round import FeedbackRound, RoundResponse
-from tests.factories import ApiCaller, make_idea
-from tests.services.test_rounds import QUESTIONS, make_prototype, make_round, qids
+from tests.factories import QUESTIONS, ApiCaller, make_idea, make_prototype_row, make_round
+from tests.services.test_rounds import qids
 
 IDEA = {"title": "Export reports as CSV", "body": "For finance."}
 
@@ -241,7 +241,7 @@ def _idea_comment():
 
 
 def _prototype_comment():
-    url = f"/api/v1/prototypes/{make_prototype().id}/comments"
+    url = f"/api/v1/prototypes/{make_prototype_row().id}/comments"
     return "member", url, {"body": "Looks great."}, Comment
 
 
@@ -262,7 +262,7 @@ def _round():
         "closes_at": (now + timedelta(days=3)).isoformat(),
         "questions": QUESTIONS,
     }
-    return "admin", f"/api/v1/prototypes/{make_prototype().id}/rounds", body, FeedbackRound
+    return "admin", f"/api/v1/prototypes/{make_prototype_row().id}/rounds", body, FeedbackRound
 
 
 def _round_response():

@@ -9,11 +9,9 @@ from app.extensions import db
 from app.models.base import utcnow
 from app.models.launch import Launch, LaunchAssumption, LaunchParticipant
 from app.models.notification import Notification
-from app.models.user import User
 from app.services import accounts, launches, participation
-from app.services.launches import AssumptionInput, OutcomeInput
-from tests.factories import ApiCaller, make_idea, make_user
-from tests.services.test_prototypes import make_prototype
+from tests.factories import LAUNCH_SUMMARY as SUMMARY
+from tests.factories import ApiCaller, make_idea, make_launch, make_prototype, make_user
 
 LAUNCH_FIELDS = {
     "id",
@@ -33,7 +31,6 @@ LAUNCH_FIELDS = {
     "idea_ids",
     "prototype_ids",
 }
-SUMMARY = "Pilot users came back every week; the summary email works."
 
 
 @pytest.fixture
@@ -83,44 +80,6 @@ def notifications_of(user_id: int) -> list[str]:
             select(Notification.message).where(Notification.user_id == user_id).order_by(Notification.id)
         )
     )
-
-
-def make_launch(
-    author: User | None = None,
-    status: str = "recruiting",
-    capacity: int = 2,
-    title: str = "Weekly summary pilot",
-    assumptions: tuple[tuple[str, str], ...] = (("value", "Lapsed users read a weekly summary"),),
-    **kwargs,
-) -> Launch:
-    """A launch made through the service and moved on to `status` (running, completed, cancelled too)."""
-    author = author or make_user("product_manager")
-    now = utcnow().replace(microsecond=0)
-    launch = launches.create_launch(
-        author,
-        title=title,
-        hypothesis="We believe weekly summaries will bring back lapsed users.",
-        success_metric="Share of pilot users active in week 4",
-        capacity=capacity,
-        starts_at=kwargs.pop("starts_at", now + timedelta(days=7)),
-        ends_at=kwargs.pop("ends_at", now + timedelta(days=21)),
-        assumptions=[AssumptionInput(kind, statement) for kind, statement in assumptions],
-        status="recruiting" if status != "draft" else "draft",
-        **kwargs,
-    )
-    db.session.commit()
-    if status in ("running", "completed"):
-        launches.change_status(author, launches.get_launch(author, launch.id), "running", start_early=True)
-        db.session.commit()
-    if status == "completed":
-        launch = launches.get_launch(author, launch.id)
-        outcome = OutcomeInput("scale", SUMMARY, "42%", {a.id: "confirmed" for a in launch.assumptions})
-        launches.change_status(author, launch, "completed", outcome)
-        db.session.commit()
-    if status == "cancelled":
-        launches.change_status(author, launches.get_launch(author, launch.id), "cancelled")
-        db.session.commit()
-    return launch
 
 
 def new_launch_body(**changes) -> dict:

@@ -12,8 +12,8 @@ from app.models.comment import Comment
 from app.models.idea import Idea
 from app.models.moderation import AuditEntry, Flag
 from app.models.user import User
-from app.services import api_tokens, audit, comments, ideas, settings, votes
-from tests.factories import ApiCaller, make_user
+from app.services import api_tokens, audit, settings, votes
+from tests.factories import ApiCaller, make_comment, make_idea, make_user
 
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 USER_FIELDS = {"id", "display_name", "role"}
@@ -46,18 +46,6 @@ def pm(app) -> ApiCaller:
     return ApiCaller("product_manager", "Pat Manager")
 
 
-def make_idea(author: User, title: str = "Export reports as CSV") -> int:
-    idea = ideas.create_idea(author, title, "Body")
-    db.session.commit()
-    return idea.id
-
-
-def make_comment(author: User, idea_id: int, body: str = "A comment") -> int:
-    comment = comments.add_comment(author, db.session.get(Idea, idea_id), body)
-    db.session.commit()
-    return comment.id
-
-
 def assert_error(response, status: int, code: str) -> dict:
     assert response.status_code == status, response.get_data(as_text=True)
     assert response.mimetype == "application/json"
@@ -84,7 +72,7 @@ def hidden(model, item_id: int) -> bool:
 
 
 def test_a_member_flags_an_idea(client, member, other):
-    idea_id = make_idea(other.user)
+    idea_id = make_idea(other.user, "Export reports as CSV").id
     response = client.post(
         "/api/v1/flags",
         json={"target_type": "idea", "target_id": idea_id, "reason": "spam", "note": "Shop link"},
@@ -106,9 +94,10 @@ def test_a_member_flags_an_idea(client, member, other):
 
 
 def test_a_member_flags_a_comment_and_a_duplicate(client, member, other):
-    idea_id = make_idea(other.user)
-    original = make_idea(other.user, "The original idea")
-    comment_id = make_comment(other.user, idea_id)
+    idea = make_idea(other.user, "Export reports as CSV")
+    idea_id = idea.id
+    original = make_idea(other.user, "The original idea").id
+    comment_id = make_comment(idea, other.user).id
     response = client.post(
         "/api/v1/flags",
         json={"target_type": "comment", "target_id": comment_id, "reason": "abuse"},
@@ -130,7 +119,7 @@ def test_a_member_flags_a_comment_and_a_duplicate(client, member, other):
 
 
 def test_a_duplicate_flag_need_not_name_the_original(client, member, other):
-    idea_id = make_idea(other.user)
+    idea_id = make_idea(other.user, "Export reports as CSV").id
     payload = {"target_type": "idea", "target_id": idea_id, "reason": "duplicate", "note": "Same as #1"}
     response = client.post("/api/v1/flags", json=payload, headers=member.headers)
     assert response.status_code == 201
@@ -138,7 +127,7 @@ def test_a_duplicate_flag_need_not_name_the_original(client, member, other):
 
 
 def test_flagging_twice_is_409(client, member, other):
-    idea_id = make_idea(other.user)
+    idea_id = make_idea(other.user, "Export reports as CSV").id
     payload = {"target_type": "idea", "target_id": idea_id, "reason": "spam"}
     assert client.post("/api/v1/flags", json=payload, headers=member.headers).status_code == 201
     error = assert_error(
@@ -151,7 +140,7 @@ def test_flagging_twice_is_409(client, member, other):
 
 
 def test_the_third_flag_hides_and_a_moderators_flag_hides_at_once(client, member, other, moderator):
-    idea_id = make_idea(other.user)
+    idea_id = make_idea(other.user, "Export reports as CSV").id
     for _ in range(2):
         flagger = ApiCaller()
         payload = {"target_type": "idea", "target_id": idea_id, "reason": "spam"}
@@ -161,7 +150,7 @@ def test_the_third_flag_hides_and_a_moderators_flag_hides_at_once(client, member
     assert client.post("/api/v1/flags", json=payload, headers=member.headers).status_code == 201
     assert_error(client.get(f"/api/v1/ideas/{idea_id}"), 404, "not_found")
 
-    second = make_idea(other.user, "Another idea entirely")
+    second = make_idea(other.user, "Another idea entirely").id
     payload = {"target_type": "idea", "target_id": second, "reason": "abuse"}
     assert client.post("/api/v1/flags", json=payload, headers=moderator.headers).status_code == 201
     assert_error(client.get(f"/api/v1/ideas/{second}"), 404, "not_found")
@@ -184,7 +173,7 @@ def test_the_third_flag_hides_and_a_moderators_flag_hides_at_once(client, member
     ],
 )
 def test_bad_flags_are_422(client, member, other, payload, field):
-    idea_id = make_idea(other.user)
+    idea_id = make_idea(other.user, "Export reports as CSV").id
     payload = {"target_id": idea_id, **payload}
     error = assert_error(
         client.post("/api/v1/flags", json=payload, headers=member.headers), 422, "validation_error"
@@ -194,7 +183,7 @@ def test_bad_flags_are_422(client, member, other, payload, field):
 
 
 def test_flags_on_what_does_not_exist_or_cannot_be_seen_are_404(client, member, other, moderator):
-    idea_id = make_idea(other.user)
+    idea_id = make_idea(other.user, "Export reports as CSV").id
     client.post(f"/api/v1/moderation/idea/{idea_id}/hide", json={"reason": "Spam"}, headers=moderator.headers)
     for payload in (
         {"target_type": "prototype", "target_id": 1, "reason": "spam"},
@@ -207,7 +196,7 @@ def test_flags_on_what_does_not_exist_or_cannot_be_seen_are_404(client, member, 
 
 
 def test_flagging_needs_a_token_a_json_object_and_an_active_account(client, member, other, moderator):
-    idea_id = make_idea(other.user)
+    idea_id = make_idea(other.user, "Export reports as CSV").id
     payload = {"target_type": "idea", "target_id": idea_id, "reason": "spam"}
     assert_error(client.post("/api/v1/flags", json=payload), 401, "unauthorized")
     assert_error(
@@ -231,8 +220,9 @@ def test_flagging_needs_a_token_a_json_object_and_an_active_account(client, memb
 
 
 def test_the_queue_groups_flags_by_item(client, member, other, moderator, admin):
-    idea_id = make_idea(other.user)
-    comment_id = make_comment(other.user, idea_id, "Spammy comment")
+    idea = make_idea(other.user, "Export reports as CSV")
+    idea_id = idea.id
+    comment_id = make_comment(idea, other.user, "Spammy comment").id
     second = ApiCaller()
     for caller, kind, target in (
         (member, "idea", idea_id),
@@ -272,7 +262,7 @@ def test_the_queue_shows_pending_posts(client, other, moderator, admin):
     settings.update_settings(admin.user, premoderation_enabled=True)
     db.session.commit()
     newcomer = make_user()
-    idea_id = make_idea(newcomer, "A newcomer's first idea")
+    idea_id = make_idea(newcomer, "A newcomer's first idea").id
     items = client.get("/api/v1/moderation/queue", headers=moderator.headers).json["items"]
     assert [(i["target_type"], i["target_id"], i["pending"], i["flags"]) for i in items] == [
         ("idea", idea_id, True, [])
@@ -296,7 +286,7 @@ def test_the_queue_is_for_moderators(client, role):
 
 
 def test_hide_and_restore_an_idea(client, member, other, moderator):
-    idea_id = make_idea(other.user)
+    idea_id = make_idea(other.user, "Export reports as CSV").id
     response = client.post(
         f"/api/v1/moderation/idea/{idea_id}/hide", json={"reason": "Advertising"}, headers=moderator.headers
     )
@@ -324,8 +314,9 @@ def test_hide_and_restore_an_idea(client, member, other, moderator):
 
 
 def test_hide_and_restore_a_comment(client, member, other, moderator):
-    idea_id = make_idea(other.user)
-    comment_id = make_comment(other.user, idea_id, "Rude words")
+    idea = make_idea(other.user, "Export reports as CSV")
+    idea_id = idea.id
+    comment_id = make_comment(idea, other.user, "Rude words").id
     response = client.post(
         f"/api/v1/moderation/comment/{comment_id}/hide", json={"reason": "Rude"}, headers=moderator.headers
     )
@@ -348,7 +339,7 @@ def test_hide_and_restore_a_comment(client, member, other, moderator):
 
 
 def test_hide_refusals(client, member, other, moderator, pm):
-    idea_id = make_idea(other.user)
+    idea_id = make_idea(other.user, "Export reports as CSV").id
     url = f"/api/v1/moderation/idea/{idea_id}/hide"
     assert_error(client.post(url, json={"reason": "x"}), 401, "unauthorized")
     assert_error(client.post(url, json={"reason": "Mine"}, headers=member.headers), 403, "forbidden")
@@ -388,7 +379,7 @@ def test_hide_refusals(client, member, other, moderator, pm):
 
 
 def test_lock_and_unlock(client, member, other, moderator):
-    idea_id = make_idea(other.user)
+    idea_id = make_idea(other.user, "Export reports as CSV").id
     response = client.post(f"/api/v1/ideas/{idea_id}/lock", headers=moderator.headers)
     assert response.status_code == 200, response.json
     assert (response.json["id"], response.json["locked"]) == (idea_id, True)
@@ -406,7 +397,7 @@ def test_lock_and_unlock(client, member, other, moderator):
 
 
 def test_locking_is_for_moderators(client, member, other):
-    idea_id = make_idea(other.user)
+    idea_id = make_idea(other.user, "Export reports as CSV").id
     assert_error(client.post(f"/api/v1/ideas/{idea_id}/lock"), 401, "unauthorized")
     assert_error(client.post(f"/api/v1/ideas/{idea_id}/lock", headers=member.headers), 403, "forbidden")
     assert_error(client.post(f"/api/v1/ideas/{idea_id}/lock", headers=other.headers), 403, "forbidden")
@@ -418,8 +409,8 @@ def test_locking_is_for_moderators(client, member, other):
 
 
 def test_merge_counts_voters_once(client, member, other, moderator):
-    source = make_idea(member.user, "Dark mode")
-    target = make_idea(other.user, "Night theme")
+    source = make_idea(member.user, "Dark mode").id
+    target = make_idea(other.user, "Night theme").id
     votes.cast_vote(other.user, db.session.get(Idea, source))
     db.session.commit()
     response = client.post(
@@ -433,8 +424,8 @@ def test_merge_counts_voters_once(client, member, other, moderator):
 
 
 def test_merge_refusals(client, member, other, moderator):
-    source = make_idea(member.user, "Dark mode")
-    target = make_idea(other.user, "Night theme")
+    source = make_idea(member.user, "Dark mode").id
+    target = make_idea(other.user, "Night theme").id
     url = f"/api/v1/ideas/{source}/merge"
     assert_error(client.post(url, json={"into_id": target}), 401, "unauthorized")
     assert_error(client.post(url, json={"into_id": target}, headers=member.headers), 403, "forbidden")
@@ -563,7 +554,7 @@ def test_who_may_suspend(client, member, other, moderator, admin, pm):
 
 
 def test_the_audit_log_for_admins(client, member, other, moderator, admin):
-    idea_id = make_idea(other.user)
+    idea_id = make_idea(other.user, "Export reports as CSV").id
     client.post(f"/api/v1/ideas/{idea_id}/lock", headers=moderator.headers)
     client.post(f"/api/v1/moderation/idea/{idea_id}/hide", json={"reason": "Spam"}, headers=moderator.headers)
     client.post(
@@ -589,7 +580,7 @@ def test_the_audit_log_for_admins(client, member, other, moderator, admin):
 
 
 def test_the_site_itself_appears_as_a_null_actor(client, other, admin):
-    idea_id = make_idea(other.user)
+    idea_id = make_idea(other.user, "Export reports as CSV").id
     for _ in range(3):
         flagger = ApiCaller()
         client.post(
@@ -656,8 +647,7 @@ def test_the_audit_log_is_for_admins(client, role):
 
 
 def test_moderator_edits_and_deletes_of_comments_appear_once(client, other, moderator, admin):
-    idea_id = make_idea(other.user)
-    comment_id = make_comment(other.user, idea_id, "Original words")
+    comment_id = make_comment(make_idea(other.user, "Export reports as CSV"), other.user, "Original words").id
     response = client.patch(
         f"/api/v1/comments/{comment_id}", json={"body": "Tidied words"}, headers=moderator.headers
     )

@@ -2,20 +2,12 @@
 
 import pytest
 
-from app.extensions import db
-from app.services import api_tokens, notifications
-from app.services.notifications import Recipient, notify
-from tests.factories import make_user
+from app.services import notifications
+from tests.factories import make_api_token, make_notification, make_user
 
 
 def bearer(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}
-
-
-def token_for(user) -> str:
-    _, plain = api_tokens.create_token(user, user, "Tests")
-    db.session.commit()
-    return plain
 
 
 @pytest.fixture
@@ -23,16 +15,11 @@ def ann(app):
     return make_user(name="Ann")
 
 
-def tell(user, message: str, url: str = "/ideas/1") -> None:
-    notify([Recipient(user.id, "mention", message)], url, None)
-    db.session.commit()
-
-
 def test_list_is_the_callers_own_newest_first_and_paginated(client, ann):
     for number in range(5):
-        tell(ann, f"Update {number}", url=f"/ideas/{number}")
-    tell(make_user(), "Not for Ann")
-    token = token_for(ann)
+        make_notification(ann, f"Update {number}", url=f"/ideas/{number}")
+    make_notification(make_user(), "Not for Ann")
+    token = make_api_token(ann)
 
     response = client.get("/api/v1/notifications", headers=bearer(token))
     assert response.status_code == 200
@@ -59,7 +46,7 @@ def test_list_needs_a_token(client):
 
 
 def test_bad_page_arguments_are_a_bad_request(client, ann):
-    response = client.get("/api/v1/notifications?per_page=101", headers=bearer(token_for(ann)))
+    response = client.get("/api/v1/notifications?per_page=101", headers=bearer(make_api_token(ann)))
     assert response.status_code == 400
     assert response.json["error"]["code"] == "bad_request"
 
@@ -67,9 +54,9 @@ def test_bad_page_arguments_are_a_bad_request(client, ann):
 def test_read_all_marks_only_the_callers_notifications(client, ann):
     bob = make_user()
     for number in range(3):
-        tell(ann, f"Update {number}")
-    tell(bob, "For Bob")
-    token = token_for(ann)
+        make_notification(ann, f"Update {number}")
+    make_notification(bob, "For Bob")
+    token = make_api_token(ann)
 
     response = client.post("/api/v1/notifications/read-all", headers=bearer(token))
     assert response.status_code == 204

@@ -8,15 +8,7 @@ from app.models.comment import Comment
 from app.models.prototype import Prototype
 from app.models.user import User
 from app.services import api_tokens, comments, prototypes
-from tests.factories import make_user
-
-
-def make_prototype(status: str = "published", author: User | None = None) -> Prototype:
-    prototype = prototypes.create_prototype(
-        author or make_user("product_manager"), "Clickable CSV export", "Try it.", status=status
-    )
-    db.session.commit()
-    return prototype
+from tests.factories import make_prototype, make_user
 
 
 def auth(user: User) -> dict:

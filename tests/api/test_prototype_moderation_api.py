@@ -6,8 +6,8 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models.moderation import AuditEntry, Flag
 from app.models.prototype import Prototype
-from app.services import moderation, prototypes
-from tests.factories import ApiCaller
+from app.services import moderation
+from tests.factories import ApiCaller, make_prototype
 
 PROTOTYPE_FIELDS = {"id", "title", "description", "description_html", "status", "vote_count", "voted"}
 STATE_FIELDS = {"hidden", "hidden_reason", "pending", "deleted"}
@@ -26,12 +26,6 @@ def pm(app) -> ApiCaller:
 @pytest.fixture
 def moderator(app) -> ApiCaller:
     return ApiCaller("moderator", "Max Moderator")
-
-
-def make_prototype(pm: ApiCaller, status: str = "published", title: str = "Clickable CSV export") -> int:
-    prototype = prototypes.create_prototype(pm.user, title, "Try it.", status=status)
-    db.session.commit()
-    return prototype.id
 
 
 def assert_error(response, status: int, code: str) -> dict:
@@ -56,7 +50,7 @@ def stored(prototype_id: int) -> Prototype:
 
 
 def test_a_member_flags_a_prototype(client, member, pm):
-    prototype_id = make_prototype(pm)
+    prototype_id = make_prototype(pm.user).id
     response = client.post(
         "/api/v1/flags",
         json={"target_type": "prototype", "target_id": prototype_id, "reason": "spam", "note": "Shop link"},
@@ -83,7 +77,7 @@ def test_a_member_flags_a_prototype(client, member, pm):
 
 
 def test_the_author_cannot_flag_their_own_prototype(client, pm):
-    prototype_id = make_prototype(pm)
+    prototype_id = make_prototype(pm.user).id
     response = client.post(
         "/api/v1/flags",
         json={"target_type": "prototype", "target_id": prototype_id, "reason": "spam"},
@@ -95,7 +89,7 @@ def test_the_author_cannot_flag_their_own_prototype(client, pm):
 
 
 def test_a_draft_is_not_found_for_a_member_flagging_it(client, member, pm):
-    draft_id = make_prototype(pm, status="draft")
+    draft_id = make_prototype(pm.user, status="draft").id
     for payload in (
         {"target_type": "prototype", "target_id": draft_id, "reason": "spam"},
         {"target_type": "prototype", "target_id": 999, "reason": "spam"},
@@ -105,8 +99,8 @@ def test_a_draft_is_not_found_for_a_member_flagging_it(client, member, pm):
 
 
 def test_a_moderator_hides_and_restores_a_prototype(client, member, pm, moderator):
-    prototype_id = make_prototype(pm)
-    other_id = make_prototype(ApiCaller("product_manager"), title="Another prototype")
+    prototype_id = make_prototype(pm.user).id
+    other_id = make_prototype(ApiCaller("product_manager").user, title="Another prototype").id
     url = f"/api/v1/moderation/prototype/{prototype_id}"
     response = client.post(f"{url}/hide", json={"reason": "Shows customer data"}, headers=moderator.headers)
     assert response.status_code == 200, response.json
@@ -139,7 +133,7 @@ def test_a_moderator_hides_and_restores_a_prototype(client, member, pm, moderato
 
 
 def test_hiding_a_prototype_is_refused_without_a_reason_or_a_moderator(client, member, pm, moderator):
-    prototype_id = make_prototype(pm)
+    prototype_id = make_prototype(pm.user).id
     url = f"/api/v1/moderation/prototype/{prototype_id}"
     before = audit_actions()
     error = assert_error(
@@ -155,7 +149,7 @@ def test_hiding_a_prototype_is_refused_without_a_reason_or_a_moderator(client, m
             client.post(f"{url}/hide", json={"reason": "Spam"}, headers=caller.headers), 403, "forbidden"
         )
     assert_error(client.post(f"{url}/hide", json={"reason": "Spam"}), 401, "unauthorized")
-    draft_id = make_prototype(pm, status="draft")
+    draft_id = make_prototype(pm.user, status="draft").id
     assert_error(
         client.post(
             f"/api/v1/moderation/prototype/{draft_id}/hide",
@@ -171,7 +165,7 @@ def test_hiding_a_prototype_is_refused_without_a_reason_or_a_moderator(client, m
 
 
 def test_the_queue_lists_flagged_prototypes(client, member, pm, moderator):
-    prototype_id = make_prototype(pm)
+    prototype_id = make_prototype(pm.user).id
     client.post(
         "/api/v1/flags",
         json={"target_type": "prototype", "target_id": prototype_id, "reason": "abuse"},

@@ -8,8 +8,7 @@ from app.models.notification import Notification
 from app.models.prototype import Prototype
 from app.services import prototypes
 from app.services.prototypes import LinkInput
-from tests.factories import ApiCaller, make_idea, make_user
-from tests.services.test_prototypes import make_prototype
+from tests.factories import ApiCaller, make_idea, make_prototype, make_user
 from tests.services.test_uploads import jpeg_bytes, png_bytes
 
 PROTOTYPE_FIELDS = {
@@ -86,7 +85,7 @@ def test_a_prototype_has_every_contract_field(client):
 )
 def test_drafts_only_for_staff(client, role, sees_drafts):
     pm = make_user("product_manager")
-    draft = make_prototype(pm, title="Secret draft here")
+    draft = make_prototype(pm, title="Secret draft here", status="draft")
     make_prototype(pm, title="Published one here", status="published")
     archived = make_prototype(pm, title="Archived one here", status="published")
     prototypes.change_status(pm, archived, "archived")
@@ -196,7 +195,7 @@ def test_a_body_that_is_not_a_json_object_is_a_bad_request(client):
 
 def test_staff_patch_fields_and_status(client):
     pm = ApiCaller("product_manager")
-    prototype = make_prototype(pm.user)
+    prototype = make_prototype(pm.user, status="draft")
     url = f"/api/v1/prototypes/{prototype.id}"
     response = client.patch(
         url, json={"title": "Better title", "links": [], "status": "published"}, headers=pm.headers
@@ -243,7 +242,7 @@ def test_archived_prototypes_take_no_votes_and_drafts_are_not_found(client):
     pm = make_user("product_manager")
     archived = make_prototype(pm, status="published")
     prototypes.change_status(pm, archived, "archived")
-    draft = make_prototype(pm)
+    draft = make_prototype(pm, status="draft")
     db.session.commit()
     member = ApiCaller("member")
     response = client.post(f"/api/v1/prototypes/{archived.id}/vote", headers=member.headers)

@@ -16,10 +16,9 @@ from app.models.comment import Comment
 from app.models.idea import Idea, IdeaVote
 from app.models.round import RoundResponse
 from app.services import api_tokens
-from app.services.ideas import create_idea
 from tests.conftest import ON_POSTGRES, Client, _empty_tables, make_config
-from tests.factories import make_user
-from tests.services.test_rounds import make_prototype, make_round, qids
+from tests.factories import make_idea, make_prototype_row, make_round, make_user
+from tests.services.test_rounds import qids
 
 
 @pytest.fixture
@@ -52,12 +51,6 @@ class Caller:
         db.session.commit()
         self.id = self.user.id
         self.headers = {"Authorization": f"Bearer {plain}"}
-
-
-def make_idea() -> Idea:
-    idea = create_idea(make_user(), "Export reports to CSV", "So we can share them with finance.")
-    db.session.commit()
-    return idea
 
 
 def stored(model) -> int:
@@ -126,7 +119,7 @@ def test_every_api_call_counts_a_refused_one_too(client):
 @configured(RATELIMIT_ROUND_ANSWERS="1 per minute", RATELIMIT_COMMENTS="1 per minute")
 def test_round_answers_have_a_limit_of_their_own(client):
     staff = make_user("product_manager")
-    prototype = make_prototype(staff)
+    prototype = make_prototype_row(staff)
     first, second = make_round(staff, prototype), make_round(staff, prototype, title="Round 2")
     idea, caller = make_idea(), Caller()
     comment = client.post(f"/api/v1/ideas/{idea.id}/comments", json={"body": "Yes!"}, headers=caller.headers)

@@ -9,9 +9,8 @@ from app.extensions import db
 from app.models.base import utcnow
 from app.models.round import FeedbackRound, RoundAnswer, RoundResponse
 from app.services import api_tokens
-from tests.factories import make_user
-from tests.services.test_launch_rounds import make_launch_row
-from tests.services.test_rounds import QUESTIONS, answer, make_prototype, make_round, qids
+from tests.factories import QUESTIONS, make_launch_row, make_prototype_row, make_round, make_user
+from tests.services.test_rounds import answer, qids
 
 ROUND_FIELDS = {
     "id",
@@ -78,7 +77,7 @@ def new_round_body(**changes) -> dict:
 
 
 def test_staff_create_a_round(client, staff):
-    prototype = make_prototype(staff.user)
+    prototype = make_prototype_row(staff.user)
     body = new_round_body(opens_at="2031-05-01T09:00:00+02:00", closes_at="2031-05-08T09:00:00Z")
     response = client.post(f"/api/v1/prototypes/{prototype.id}/rounds", json=body, headers=staff.headers)
     assert response.status_code == 201, response.json
@@ -116,7 +115,7 @@ def test_staff_create_a_round(client, staff):
     ],
 )
 def test_invalid_rounds_are_refused_with_fields(client, staff, changes, field, message):
-    prototype = make_prototype(staff.user)
+    prototype = make_prototype_row(staff.user)
     response = client.post(
         f"/api/v1/prototypes/{prototype.id}/rounds", json=new_round_body(**changes), headers=staff.headers
     )
@@ -126,7 +125,7 @@ def test_invalid_rounds_are_refused_with_fields(client, staff, changes, field, m
 
 
 def test_creating_needs_staff_a_token_json_and_a_visible_prototype(client, staff, member):
-    prototype = make_prototype(staff.user)
+    prototype = make_prototype_row(staff.user)
     url = f"/api/v1/prototypes/{prototype.id}/rounds"
     assert_error(client.post(url, json=new_round_body(), headers=member.headers), 403, "forbidden")
     assert_error(client.post(url, json=new_round_body()), 401, "unauthorized")
@@ -134,7 +133,7 @@ def test_creating_needs_staff_a_token_json_and_a_visible_prototype(client, staff
     assert_error(
         client.post("/api/v1/prototypes/9999/rounds", json={}, headers=staff.headers), 404, "not_found"
     )
-    draft = make_prototype(staff.user, status="draft")
+    draft = make_prototype_row(staff.user, status="draft")
     assert_error(
         client.post(f"/api/v1/prototypes/{draft.id}/rounds", json=new_round_body(), headers=member.headers),
         404,
@@ -161,7 +160,7 @@ def test_reading_a_round_with_my_response(client, member):
 
 def test_rounds_the_caller_may_not_see_are_not_found(client, member):
     staff = make_user("product_manager")
-    draft_round = make_round(staff, make_prototype(staff, status="draft"))
+    draft_round = make_round(staff, make_prototype_row(staff, status="draft"))
     launch_round = make_round(staff)
     launch_round.audience, launch_round.launch_id = "launch", make_launch_row().id
     db.session.commit()

@@ -95,13 +95,11 @@ class Site:
         """An idea posted by `author` (with their vote), voted for by `voters`; returns its id."""
         from app.extensions import db
         from app.models.user import User
-        from app.services import ideas, votes
+        from tests.factories import make_idea
 
         def make():
-            idea = ideas.create_idea(db.session.get(User, author.id), title, body, None)
-            for voter in voters:
-                votes.cast_vote(db.session.get(User, voter.id), idea)
-            return idea.id
+            people = [db.session.get(User, voter.id) for voter in voters]
+            return make_idea(db.session.get(User, author.id), title, body, voters=people).id
 
         return self.run(make)
 
@@ -112,19 +110,20 @@ class Site:
         from app.extensions import db
         from app.models.base import utcnow
         from app.models.user import User
-        from app.services import launches
+        from tests.factories import make_launch
 
         def make():
             start = utcnow() + timedelta(days=1)
-            return launches.create_launch(
+            return make_launch(
                 db.session.get(User, staff.id),
-                title=title,
+                "recruiting",
+                capacity,
+                title,
+                assumptions=(),
                 hypothesis="We believe a weekly summary email will bring back lapsed users.",
                 success_metric="share of participants active in week 2",
-                capacity=capacity,
                 starts_at=start,
                 ends_at=start + timedelta(days=14),
-                status="recruiting",
             ).id
 
         return self.run(make)

@@ -45,13 +45,14 @@ def add_long_title(server) -> None:
 
     from app.extensions import db
     from app.models.user import User
-    from app.services import ideas, moderation
+    from app.services import moderation
     from tests.e2e.conftest import Site
+    from tests.factories import make_idea
 
     def post():
         member = db.session.scalar(select(User).where(User.email == "member@example.com"))
         moderator = db.session.scalar(select(User).where(User.email == "mod@example.com"))
-        idea = ideas.create_idea(member, LONG_TITLE, "Finance reads it in a spreadsheet.", None)
+        idea = make_idea(member, LONG_TITLE, "Finance reads it in a spreadsheet.")
         moderation.set_pinned(moderator, idea, True, "Asked for by three teams this week")
 
     site = Site(server)

@@ -13,10 +13,11 @@ SIZES = {"desktop": (1366, 900), "phone": (390, 844)}
 
 def join(site, person, launch_id: int) -> None:
     from app.extensions import db
+    from app.models.launch import Launch
     from app.models.user import User
-    from app.services import participation
+    from tests.factories import make_participant
 
-    site.run(lambda: participation.join_launch(db.session.get(User, person.id), launch_id))
+    site.run(lambda: make_participant(db.session.get(Launch, launch_id), db.session.get(User, person.id)))
 
 
 @pytest.mark.parametrize("size", SIZES.values(), ids=SIZES.keys())

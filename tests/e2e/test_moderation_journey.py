@@ -11,10 +11,10 @@ def add_comment(site, author, idea_id: int, body: str) -> int:
     from app.extensions import db
     from app.models.idea import Idea
     from app.models.user import User
-    from app.services import comments
+    from tests.factories import make_comment
 
     def make():
-        return comments.add_comment(db.session.get(User, author.id), db.session.get(Idea, idea_id), body).id
+        return make_comment(db.session.get(Idea, idea_id), db.session.get(User, author.id), body).id
 
     return site.run(make)
 

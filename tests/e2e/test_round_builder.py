@@ -13,11 +13,9 @@ SIZES = {"desktop": (1366, 900), "phone": (390, 844)}
 def published_prototype(site, pm, title: str) -> int:
     from app.extensions import db
     from app.models.user import User
-    from app.services import prototypes
+    from tests.factories import make_prototype
 
-    return site.run(
-        lambda: prototypes.create_prototype(db.session.get(User, pm.id), title, status="published").id
-    )
+    return site.run(lambda: make_prototype(db.session.get(User, pm.id), title, description="").id)
 
 
 @pytest.mark.parametrize("size", SIZES.values(), ids=SIZES.keys())

@@ -16,13 +16,7 @@ from app.models.notification import Notification
 from app.models.user import User
 from app.services import comments, mentions
 from app.services.ideas import idea_page
-from tests.factories import make_idea, make_user
-
-
-def post(actor: User, idea: Idea, body: str, parent: Comment | None = None) -> Comment:
-    comment = comments.add_comment(actor, idea, body, parent.id if parent else None)
-    db.session.commit()
-    return comment
+from tests.factories import make_comment, make_idea, make_user
 
 
 def comment_count(idea: Idea) -> int:
@@ -50,7 +44,7 @@ def age(comment: Comment, minutes: int) -> None:
 
 def test_a_comment_is_stored_rendered_counted_and_the_commenter_follows(app):
     idea, ann = make_idea(), make_user()
-    comment = post(ann, idea, "I need **this** <script>alert(1)</script>")
+    comment = make_comment(idea, ann, "I need **this** <script>alert(1)</script>")
     assert comment.body == "I need **this** <script>alert(1)</script>"
     assert "<strong>this</strong>" in comment.body_html
     assert "<script>" not in comment.body_html
@@ -60,10 +54,10 @@ def test_a_comment_is_stored_rendered_counted_and_the_commenter_follows(app):
 
 def test_replies_nest_two_and_more_levels_deep(app):
     idea, ann, bob = make_idea(), make_user(), make_user()
-    top = post(ann, idea, "Top")
-    reply = post(bob, idea, "Reply", top)
-    deeper = post(ann, idea, "Reply to the reply", reply)
-    other = post(bob, idea, "Another top")
+    top = make_comment(idea, ann, "Top")
+    reply = make_comment(idea, bob, "Reply", top)
+    deeper = make_comment(idea, ann, "Reply to the reply", reply)
+    other = make_comment(idea, bob, "Another top")
     thread = comments.build_thread(idea_page(ann, idea.id).comments)
     assert [node.comment.id for node in thread] == [top.id, other.id]
     assert thread[0].replies[0].comment.id == reply.id
@@ -94,21 +88,21 @@ def test_bad_bodies_are_refused_with_a_clear_message_and_nothing_saved(app, body
 def test_the_longest_allowed_body_counts_line_breaks_once(app):
     idea = make_idea()
     # A browser sends CRLF; 4,998 letters and two line breaks are 5,000 characters.
-    comment = post(make_user(), idea, "a" * 2_499 + "\r\n\r\n" + "b" * 2_499)
+    comment = make_comment(idea, make_user(), "a" * 2_499 + "\r\n\r\n" + "b" * 2_499)
     assert len(comment.body) == 5_000
 
 
 def test_nul_characters_are_dropped(app):
-    comment = post(make_user(), make_idea(), "nul\x00 here")
+    comment = make_comment(make_idea(), make_user(), "nul\x00 here")
     assert comment.body == "nul here"
 
 
 def _parents(idea: Idea) -> dict:
     other_idea = make_idea(title="Dark mode for the dashboard")
-    elsewhere = post(make_user(), other_idea, "On another idea")
+    elsewhere = make_comment(other_idea, make_user(), "On another idea")
     note = comments.add_internal_note(make_user(role="product_manager"), idea, "Staff only")
     writer = make_user()
-    gone = post(writer, idea, "Soon deleted")
+    gone = make_comment(idea, writer, "Soon deleted")
     comments.delete_comment(writer, gone)
     db.session.commit()
     return {"unknown": 9_999, "other idea": elsewhere.id, "internal note": note.id, "deleted": gone.id}
@@ -150,7 +144,7 @@ def test_locked_ideas_take_comments_from_moderators_only(app):
         comments.add_comment(make_user(), idea, "Let me in")
     db.session.rollback()
     assert stored_comments() == 0
-    post(make_user(role="moderator"), idea, "Locked because it is a duplicate.")
+    make_comment(idea, make_user(role="moderator"), "Locked because it is a duplicate.")
     assert comment_count(idea) == 1
 
 
@@ -174,18 +168,18 @@ def test_anonymous_visitors_cannot_comment(app):
 def test_a_comment_tells_the_ideas_author_but_never_the_commenter(app):
     author, ann = make_user(), make_user(name="Ann")
     idea = make_idea(author)
-    comment = post(ann, idea, "Yes please")
+    comment = make_comment(idea, ann, "Yes please")
     assert inbox(author) == [("comment", f"/ideas/{idea.id}#comment-{comment.id}")]
     assert inbox(ann) == []
-    post(author, idea, "Thanks!")
+    make_comment(idea, author, "Thanks!")
     assert inbox(author) == [("comment", f"/ideas/{idea.id}#comment-{comment.id}")]
 
 
 def test_a_reply_tells_the_parents_author_and_the_ideas_author(app):
     author, ann, bob = make_user(), make_user(), make_user()
     idea = make_idea(author)
-    top = post(ann, idea, "First")
-    reply = post(bob, idea, "Agreed", top)
+    top = make_comment(idea, ann, "First")
+    reply = make_comment(idea, bob, "Agreed", top)
     assert inbox(ann) == [("reply", f"/ideas/{idea.id}#comment-{reply.id}")]
     assert [kind for kind, _ in inbox(author)] == ["comment", "comment"]
     assert inbox(bob) == []
@@ -194,15 +188,15 @@ def test_a_reply_tells_the_parents_author_and_the_ideas_author(app):
 def test_a_mention_tells_the_mentioned_once(app):
     idea = make_idea()
     ada = make_user(name="Ada Lovelace")
-    comment = post(make_user(), idea, "@Ada Lovelace what do you think? Ping @ada lovelace.")
+    comment = make_comment(idea, make_user(), "@Ada Lovelace what do you think? Ping @ada lovelace.")
     assert inbox(ada) == [("mention", f"/ideas/{idea.id}#comment-{comment.id}")]
 
 
 def test_one_notification_per_person_even_when_author_parent_and_mentioned(app):
     ada, bob = make_user(name="Ada"), make_user(name="Bob")
     idea = make_idea(ada)
-    top = post(ada, idea, "My own idea, my own comment")
-    post(bob, idea, "@Ada sure, and @Bob agrees with himself", top)
+    top = make_comment(idea, ada, "My own idea, my own comment")
+    make_comment(idea, bob, "@Ada sure, and @Bob agrees with himself", top)
     assert len(inbox(ada)) == 1
     assert inbox(ada)[0][0] == "mention"
     assert inbox(bob) == []
@@ -210,7 +204,7 @@ def test_one_notification_per_person_even_when_author_parent_and_mentioned(app):
 
 def test_mentioning_yourself_tells_nobody(app):
     ada = make_user(name="Ada")
-    post(ada, make_idea(ada), "Note to self, @Ada")
+    make_comment(make_idea(ada), ada, "Note to self, @Ada")
     assert inbox(ada) == []
 
 
@@ -219,7 +213,7 @@ def test_mentioning_yourself_tells_nobody(app):
 
 def test_mentions_link_to_profiles(app):
     ada, sam = make_user(name="Ada Lovelace"), make_user(name="Sam")
-    comment = post(make_user(), make_idea(), "Ask @Ada Lovelace's team, or @Sam.")
+    comment = make_comment(make_idea(), make_user(), "Ask @Ada Lovelace's team, or @Sam.")
     assert f'<a href="/users/{ada.id}" rel="nofollow ugc noopener">@Ada Lovelace</a>' in comment.body_html
     assert f'<a href="/users/{sam.id}" rel="nofollow ugc noopener">@Sam</a>.' in comment.body_html
     assert comment.body == "Ask @Ada Lovelace's team, or @Sam."
@@ -253,14 +247,14 @@ def test_no_mention_in_code_emails_urls_or_other_names(app, body):
 def test_a_name_two_people_share_links_nobody(app):
     make_user(name="Sam")
     make_user(name="sam")
-    comment = post(make_user(), make_idea(), "@Sam hello")
+    comment = make_comment(make_idea(), make_user(), "@Sam hello")
     assert "<a " not in comment.body_html
     assert db.session.scalar(select(func.count(Notification.id)).where(Notification.kind == "mention")) == 0
 
 
 def test_markdown_in_a_name_is_shown_as_written(app):
     user = make_user(name="_x_")
-    comment = post(make_user(), make_idea(), "@_x_ hi")
+    comment = make_comment(make_idea(), make_user(), "@_x_ hi")
     assert f'<a href="/users/{user.id}" rel="nofollow ugc noopener">@_x_</a>' in comment.body_html
 
 
@@ -269,7 +263,7 @@ def test_markdown_in_a_name_is_shown_as_written(app):
 
 def test_the_author_can_edit_within_the_window(app):
     ann = make_user()
-    comment = post(ann, make_idea(), "Frist")
+    comment = make_comment(make_idea(), ann, "Frist")
     age(comment, 29)
     comments.edit_comment(ann, comment, "First *edit*")
     db.session.commit()
@@ -280,7 +274,7 @@ def test_the_author_can_edit_within_the_window(app):
 
 def test_the_author_cannot_edit_after_the_window_but_a_moderator_can(app):
     ann, moderator = make_user(), make_user(role="moderator")
-    comment = post(ann, make_idea(), "Original")
+    comment = make_comment(make_idea(), ann, "Original")
     age(comment, 31)
     with pytest.raises(Forbidden):
         comments.edit_comment(ann, comment, "Changed")
@@ -294,21 +288,21 @@ def test_the_author_cannot_edit_after_the_window_but_a_moderator_can(app):
 
 
 def test_others_cannot_edit(app):
-    comment = post(make_user(), make_idea(), "Mine")
+    comment = make_comment(make_idea(), make_user(), "Mine")
     with pytest.raises(Forbidden):
         comments.edit_comment(make_user(), comment, "Yours")
 
 
 def test_an_edit_to_the_same_text_is_not_marked_edited(app):
     ann = make_user()
-    comment = post(ann, make_idea(), "Same")
+    comment = make_comment(make_idea(), ann, "Same")
     comments.edit_comment(ann, comment, "  Same  ")
     assert comment.edited_at is None
 
 
 def test_an_edit_is_validated_like_a_new_comment(app):
     ann = make_user()
-    comment = post(ann, make_idea(), "Keep me")
+    comment = make_comment(make_idea(), ann, "Keep me")
     with pytest.raises(Invalid, match="Write something first"):
         comments.edit_comment(ann, comment, "  ")
     db.session.rollback()
@@ -317,7 +311,7 @@ def test_an_edit_is_validated_like_a_new_comment(app):
 
 def test_an_edit_tells_only_people_it_mentions_for_the_first_time(app):
     ann, ada, bob = make_user(), make_user(name="Ada"), make_user(name="Bob")
-    comment = post(ann, make_idea(ann), "cc @Ada")
+    comment = make_comment(make_idea(ann), ann, "cc @Ada")
     comments.edit_comment(ann, comment, "cc @Ada and @Bob")
     db.session.commit()
     assert [kind for kind, _ in inbox(ada)] == ["mention"]
@@ -330,8 +324,8 @@ def test_an_edit_tells_only_people_it_mentions_for_the_first_time(app):
 def test_soft_delete_keeps_the_place_and_replies_and_lowers_the_count(app):
     ann, bob = make_user(), make_user()
     idea = make_idea()
-    top = post(ann, idea, "Soon gone")
-    reply = post(bob, idea, "Still here", top)
+    top = make_comment(idea, ann, "Soon gone")
+    reply = make_comment(idea, bob, "Still here", top)
     comments.delete_comment(ann, top)
     db.session.commit()
     assert top.is_deleted
@@ -344,7 +338,7 @@ def test_soft_delete_keeps_the_place_and_replies_and_lowers_the_count(app):
 def test_only_the_author_or_a_moderator_deletes_and_only_once(app):
     ann = make_user()
     idea = make_idea()
-    comment = post(ann, idea, "Mine")
+    comment = make_comment(idea, ann, "Mine")
     with pytest.raises(Forbidden):
         comments.delete_comment(make_user(), comment)
     db.session.rollback()
@@ -359,8 +353,8 @@ def test_only_the_author_or_a_moderator_deletes_and_only_once(app):
 def test_a_stale_second_delete_does_not_count_twice(app):
     ann = make_user()
     idea = make_idea()
-    post(ann, idea, "Keep")
-    comment = post(ann, idea, "Twice")
+    make_comment(idea, ann, "Keep")
+    comment = make_comment(idea, ann, "Twice")
     stale = Comment(id=comment.id, idea_id=idea.id, author_id=ann.id, is_internal=False, deleted_at=None)
     comments.delete_comment(ann, comment)
     db.session.commit()
@@ -374,8 +368,8 @@ def test_a_stale_second_delete_does_not_count_twice(app):
 def test_parallel_deletes_lower_the_count_once(app):
     ann = make_user()
     idea = make_idea()
-    post(ann, idea, "Keep")
-    comment_id = post(ann, idea, "Delete me").id
+    make_comment(idea, ann, "Keep")
+    comment_id = make_comment(idea, ann, "Delete me").id
     barrier = threading.Barrier(2)
     errors: list[BaseException] = []
 
@@ -429,7 +423,7 @@ def test_internal_notes_are_for_staff_uncounted_and_silent(app):
 def test_internal_notes_are_shown_to_staff_only(app, role, sees):
     idea = make_idea()
     note = comments.add_internal_note(make_user(role="admin"), idea, "Staff only")
-    post(make_user(), idea, "Public")
+    make_comment(idea, make_user(), "Public")
     db.session.commit()
     viewer = make_user(role=role)
     page = idea_page(viewer, idea.id)

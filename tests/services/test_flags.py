@@ -1,6 +1,6 @@
 """Flags: thresholds, the instant hide by a moderator, one flag per person, dismissal and the queue."""
 
-import threading
+from functools import partial
 
 import pytest
 from flask_login import AnonymousUserMixin
@@ -13,14 +13,8 @@ from app.models.idea import Idea
 from app.models.moderation import AuditEntry, Flag
 from app.models.user import User
 from app.services import comments, ideas, moderation
-from tests.factories import make_idea, make_user
-
-
-def flag(actor: User, target: Idea | Comment, reason: str = "spam", note: str = "") -> Flag:
-    kind = "idea" if isinstance(target, Idea) else "comment"
-    row = moderation.flag_item(actor, kind, target.id, reason, note)
-    db.session.commit()
-    return row
+from tests.concurrency import in_threads
+from tests.factories import make_flag, make_idea, make_user
 
 
 def flag_rows(target_type: str | None = None) -> int:
@@ -47,11 +41,11 @@ def comment_count(idea_id: int) -> int:
 
 def test_two_flags_do_not_hide_the_third_does(app):
     idea = make_idea()
-    flag(make_user(), idea)
-    flag(make_user(), idea, "abuse")
+    make_flag(idea)
+    make_flag(idea, reason="abuse")
     assert not hidden(Idea, idea.id)
     assert audit_rows("idea.hide") == []
-    flag(make_user(), idea, "other", "Advertising a shop")
+    make_flag(idea, reason="other", note="Advertising a shop")
     assert hidden(Idea, idea.id)
     assert db.session.get(Idea, idea.id).hidden_reason == moderation.AUTO_HIDE_REASON
     (entry,) = audit_rows("idea.hide")
@@ -65,9 +59,9 @@ def test_two_flags_do_not_hide_the_third_does(app):
 def test_the_threshold_comes_from_the_configuration(app):
     app.config["FLAG_HIDE_THRESHOLD"] = 2
     idea = make_idea()
-    flag(make_user(), idea)
+    make_flag(idea)
     assert not hidden(Idea, idea.id)
-    flag(make_user(), idea)
+    make_flag(idea)
     assert hidden(Idea, idea.id)
 
 
@@ -75,11 +69,11 @@ def test_once_hidden_nobody_else_can_flag_it_and_it_is_not_hidden_again(app):
     author = make_user()
     idea = make_idea(author)
     for _ in range(3):
-        flag(make_user(), idea)
+        make_flag(idea)
     with pytest.raises(NotFound):
-        flag(make_user(), idea)
+        make_flag(idea)
     db.session.rollback()
-    flag(make_user("moderator"), idea)  # moderators still see it; the hide is not repeated
+    make_flag(idea, make_user("moderator"))  # moderators still see it; the hide is not repeated
     assert flag_rows() == 4
     assert len(audit_rows("idea.hide")) == 1
 
@@ -88,14 +82,14 @@ def test_nobody_flags_their_own_post(app):
     author = make_user()
     idea = make_idea(author)
     with pytest.raises(Conflict, match="cannot flag your own post"):
-        flag(author, idea)
+        make_flag(idea, author)
     assert flag_rows() == 0
 
 
 def test_a_moderators_flag_hides_at_once(app):
     idea = make_idea()
     moderator = make_user("moderator")
-    flag(moderator, idea, "abuse")
+    make_flag(idea, moderator, "abuse")
     stored = db.session.get(Idea, idea.id)
     assert stored.is_hidden
     assert "moderator" in stored.hidden_reason
@@ -105,9 +99,9 @@ def test_a_moderators_flag_hides_at_once(app):
 
 def test_an_admins_flag_hides_at_once_but_a_product_managers_does_not(app):
     first, second = make_idea(), make_idea(title="Another idea here")
-    flag(make_user("product_manager"), first)
+    make_flag(first, make_user("product_manager"))
     assert not hidden(Idea, first.id)
-    flag(make_user("admin"), second)
+    make_flag(second, make_user("admin"))
     assert hidden(Idea, second.id)
 
 
@@ -117,7 +111,7 @@ def test_flags_on_a_comment_hide_it_and_uncount_it(app):
     db.session.commit()
     assert comment_count(idea.id) == 1
     for _ in range(3):
-        flag(make_user(), comment)
+        make_flag(comment)
     assert hidden(Comment, comment.id)
     assert comment_count(idea.id) == 0
     assert not hidden(Idea, idea.id)
@@ -130,9 +124,9 @@ def test_flags_on_a_comment_hide_it_and_uncount_it(app):
 def test_one_flag_per_person(app):
     idea = make_idea()
     ann = make_user()
-    flag(ann, idea)
+    make_flag(idea, ann)
     with pytest.raises(Conflict, match="already flagged"):
-        flag(ann, idea, "abuse")
+        make_flag(idea, ann, "abuse")
     db.session.rollback()
     assert flag_rows() == 1
     # The same person's repeated flags never reach the threshold on their own.
@@ -142,7 +136,7 @@ def test_one_flag_per_person(app):
 def test_a_refused_second_flag_leaves_the_transaction_usable(app):
     idea = make_idea()
     ann = make_user()
-    flag(ann, idea)
+    make_flag(idea, ann)
     with pytest.raises(Conflict):
         moderation.flag_item(ann, "idea", idea.id, "spam")
     # The same transaction goes on: only the refused insert was undone.
@@ -156,8 +150,8 @@ def test_a_person_may_flag_an_idea_and_its_comment(app):
     comment = comments.add_comment(make_user(), idea, "A comment")
     db.session.commit()
     ann = make_user()
-    flag(ann, idea)
-    flag(ann, comment)
+    make_flag(idea, ann)
+    make_flag(comment, ann)
     assert (flag_rows("idea"), flag_rows("comment")) == (1, 1)
 
 
@@ -262,7 +256,7 @@ def test_flagging_needs_an_active_account(app):
 def test_dismissing_flags_brings_back_what_they_hid(app):
     idea = make_idea()
     for _ in range(3):
-        flag(make_user(), idea)
+        make_flag(idea)
     moderator = make_user("moderator")
     assert moderation.dismiss_flags(moderator, "idea", idea.id) == 3
     db.session.commit()
@@ -281,7 +275,7 @@ def test_dismissing_leaves_a_moderators_hide_in_place(app):
     moderation.hide_item(moderator, "idea", idea.id, "Off topic")
     db.session.commit()
     # Another moderator flags it too (moderators still see hidden items).
-    flag(make_user("moderator"), idea)
+    make_flag(idea, make_user("moderator"))
     moderation.dismiss_flags(moderator, "idea", idea.id)
     db.session.commit()
     assert hidden(Idea, idea.id)
@@ -289,8 +283,8 @@ def test_dismissing_leaves_a_moderators_hide_in_place(app):
 
 def test_hiding_upholds_the_open_flags(app):
     idea = make_idea()
-    flag(make_user(), idea)
-    flag(make_user(), idea)
+    make_flag(idea)
+    make_flag(idea)
     moderation.hide_item(make_user("moderator"), "idea", idea.id, "Spam, as flagged")
     db.session.commit()
     assert set(db.session.scalars(select(Flag.status))) == {"upheld"}
@@ -299,7 +293,7 @@ def test_hiding_upholds_the_open_flags(app):
 
 def test_members_cannot_dismiss_or_hide(app):
     idea = make_idea()
-    flag(make_user(), idea)
+    make_flag(idea)
     member = make_user()
     with pytest.raises(Forbidden):
         moderation.dismiss_flags(member, "idea", idea.id)
@@ -332,9 +326,9 @@ def test_the_queue_groups_flags_by_item_with_the_authors_history(app):
     comment = comments.add_comment(author, idea, "Spammy comment")
     db.session.commit()
     ann, bob = make_user(), make_user()
-    flag(ann, idea)
-    flag(bob, idea, "abuse")
-    flag(ann, comment)
+    make_flag(idea, ann)
+    make_flag(idea, bob, "abuse")
+    make_flag(comment, ann)
     moderator = make_user("moderator")
     queue = moderation.review_queue(moderator)
     assert [(item.target_type, item.target.id) for item in queue] == [
@@ -362,44 +356,20 @@ def test_the_queue_takes_a_fixed_number_of_queries(app, count_queries):
             moderation.review_queue(moderator)
         return len(queries)
 
-    flag(make_user(), make_idea())
+    make_flag(make_idea())
     few = queue_queries()
     for n in range(5):
         idea = make_idea(title=f"Another idea {n}")
         comment = comments.add_comment(make_user(), idea, f"Comment {n}")
         db.session.commit()
-        flag(make_user(), idea)
-        flag(make_user(), comment)
+        make_flag(idea)
+        make_flag(comment)
     db.session.expire_all()
     assert len(moderation.review_queue(moderator)) == 11
     assert queue_queries() == few
 
 
 # Races (PostgreSQL)
-
-
-def _in_threads(app, count: int, work) -> list[BaseException | None]:
-    """Run `work(index)` in `count` threads that start together; returns each one's error or None."""
-    barrier = threading.Barrier(count)
-    results: list[BaseException | None] = [None] * count
-
-    def run(index: int) -> None:
-        with app.app_context():
-            try:
-                barrier.wait()
-                work(index)
-                db.session.commit()
-            except BaseException as error:  # reported to the test
-                results[index] = error
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 @pytest.mark.postgres
@@ -411,7 +381,7 @@ def test_two_parallel_flags_by_one_person_store_one(app):
     def work(_: int) -> None:
         moderation.flag_item(db.session.get(User, ann_id), "idea", idea_id, "spam")
 
-    results = _in_threads(app, 2, work)
+    results = in_threads(app, [partial(work, n) for n in range(2)])
     assert sorted(type(r).__name__ for r in results) == ["Conflict", "NoneType"]
     assert flag_rows() == 1
 
@@ -425,7 +395,7 @@ def test_parallel_flags_by_different_people_reach_the_threshold(app):
     def work(index: int) -> None:
         moderation.flag_item(db.session.get(User, flagger_ids[index]), "idea", idea_id, "spam")
 
-    assert _in_threads(app, 3, work) == [None, None, None]
+    assert in_threads(app, [partial(work, n) for n in range(3)]) == [None, None, None]
     assert flag_rows() == 3
     assert hidden(Idea, idea_id)
     assert len(audit_rows("idea.hide")) == 1

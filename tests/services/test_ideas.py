@@ -12,15 +12,9 @@ from app.models.base import utcnow
 from app.models.idea import Idea, IdeaFollow, IdeaStatusChange, IdeaVote
 from app.models.notification import Notification
 from app.services import categories, ideas, votes
-from tests.factories import make_user
+from tests.factories import make_idea, make_user
 
 ANONYMOUS = AnonymousUserMixin()
-
-
-def make_idea(author, title: str = "Export reports as CSV", body: str = "", category: str | None = None):
-    idea = ideas.create_idea(author, title, body, category)
-    db.session.commit()
-    return idea
 
 
 def idea_count() -> int:
@@ -148,7 +142,7 @@ def _aged(idea: Idea, minutes: int) -> Idea:
 
 def test_author_may_edit_within_the_window(app):
     author = make_user()
-    idea = _aged(make_idea(author), 29)
+    idea = _aged(make_idea(author, "Export reports as CSV"), 29)
     ideas.update_idea(author, idea, title="Edited at 29 minutes")
     db.session.commit()
     assert db.session.get(Idea, idea.id).title == "Edited at 29 minutes"
@@ -156,7 +150,7 @@ def test_author_may_edit_within_the_window(app):
 
 def test_author_may_not_edit_after_the_window(app):
     author = make_user()
-    idea = _aged(make_idea(author), 31)
+    idea = _aged(make_idea(author, "Export reports as CSV"), 31)
     with pytest.raises(Forbidden):
         ideas.update_idea(author, idea, title="Edited at 31 minutes")
     db.session.rollback()
@@ -165,14 +159,14 @@ def test_author_may_not_edit_after_the_window(app):
 
 @pytest.mark.parametrize("role", ["product_manager", "admin"])
 def test_staff_may_edit_any_time(app, role):
-    idea = _aged(make_idea(make_user()), 60 * 24 * 365)
+    idea = _aged(make_idea(make_user(), "Export reports as CSV"), 60 * 24 * 365)
     ideas.update_idea(make_user(role), idea, title="Edited by staff")
     db.session.commit()
     assert db.session.get(Idea, idea.id).title == "Edited by staff"
 
 
 def test_other_members_may_not_edit(app):
-    idea = make_idea(make_user())
+    idea = make_idea(make_user(), "Export reports as CSV")
     with pytest.raises(Forbidden):
         ideas.update_idea(make_user("member"), idea, title="Not mine to edit")
 
@@ -195,7 +189,7 @@ def test_moderators_edit_and_the_audit_log_keeps_before_and_after(app):
 @pytest.mark.parametrize("role", ["member", "moderator"])
 def test_only_staff_change_status(app, role):
     author = make_user()
-    idea = make_idea(author)
+    idea = make_idea(author, "Export reports as CSV")
     for actor in (author, make_user(role)):
         with pytest.raises(Forbidden):
             ideas.change_status(actor, idea, "planned")
@@ -218,7 +212,7 @@ def test_only_staff_change_status(app, role):
     ],
 )
 def test_status_rules(app, status, note, field, message):
-    idea = make_idea(make_user())
+    idea = make_idea(make_user(), "Export reports as CSV")
     with pytest.raises(Invalid) as refused:
         ideas.change_status(make_user("product_manager"), idea, status, note)
     assert message in refused.value.fields[field][0]
@@ -229,7 +223,7 @@ def test_status_rules(app, status, note, field, message):
 
 def test_a_merged_idea_keeps_its_status(app):
     target = make_idea(make_user(), "The surviving idea")
-    idea = make_idea(make_user())
+    idea = make_idea(make_user(), "Export reports as CSV")
     idea.status, idea.merged_into_id = "merged", target.id
     db.session.commit()
     with pytest.raises(Conflict):
@@ -239,7 +233,7 @@ def test_a_merged_idea_keeps_its_status(app):
 def test_every_status_change_is_kept_with_who_when_and_note(app):
     staff = make_user("product_manager", name="Pat")
     admin = make_user("admin", name="Ada")
-    idea = make_idea(make_user())
+    idea = make_idea(make_user(), "Export reports as CSV")
     before = utcnow()
     ideas.change_status(staff, idea, "planned", "  Next quarter.  ")
     ideas.change_status(admin, idea, "declined", "Out of scope after all.")
@@ -261,7 +255,7 @@ def test_followers_are_notified_once_and_the_actor_never(app):
     voter = make_user()
     staff = make_user("product_manager")
     bystander = make_user()
-    idea = make_idea(author)
+    idea = make_idea(author, "Export reports as CSV")
     votes.cast_vote(voter, idea)
     votes.cast_vote(staff, idea)  # staff follow too by voting, but are not told of their own change
     ideas.change_status(staff, idea, "planned", "Soon.")

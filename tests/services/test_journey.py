@@ -13,9 +13,8 @@ from app.models.roadmap import RoadmapIdea, RoadmapItem
 from app.models.user import User
 from app.services import ideas, launches, participation, prototypes, roadmap, rounds
 from app.services.journey import idea_journey
-from tests.factories import make_idea, make_user
+from tests.factories import make_idea, make_prototype_row, make_user
 from tests.services.test_launches import new_launch, outcome_for
-from tests.services.test_rounds import make_prototype
 
 DAY = timedelta(days=1)
 QUESTIONS = [
@@ -72,7 +71,7 @@ def full_story():
     change = ideas.change_status(pm, idea, "under_review", "Looking into *this*.")
     db.session.commit()
     set_time(IdeaStatusChange, change.id, created_at=now - 50 * DAY)
-    prototype = make_prototype(pm, idea_ids=[idea.id])
+    prototype = make_prototype_row(pm, idea_ids=[idea.id])
     set_time(Prototype, prototype.id, published_at=now - 40 * DAY)
     round_ = closed_round(pm, prototype, now - 35 * DAY, [(4, 9), (5, 10), (3, 6), (4, 8)])
     launch = completed_launch(pm, idea, now - 25 * DAY)
@@ -155,7 +154,7 @@ def test_staff_also_see_the_nps_of_closed_rounds(app):
 def test_open_and_scheduled_rounds_show_no_numbers(app):
     pm = make_user("product_manager")
     idea = make_idea()
-    prototype = make_prototype(pm, idea_ids=[idea.id])
+    prototype = make_prototype_row(pm, idea_ids=[idea.id])
     now = utcnow()
     rounds.create_round(pm, prototype, "Now", now - DAY, now + DAY, QUESTIONS, now=now)
     rounds.create_round(pm, prototype, "Later", now + 2 * DAY, now + 4 * DAY, QUESTIONS, now=now)
@@ -177,7 +176,7 @@ def test_drafts_and_private_items_are_for_staff_only(app):
     pm = make_user("product_manager")
     member = make_user()
     idea = make_idea()
-    draft = make_prototype(pm, status="draft", idea_ids=[idea.id])
+    draft = make_prototype_row(pm, status="draft", idea_ids=[idea.id])
     rounds.create_round(pm, draft, "Draft round", utcnow() - DAY, utcnow() + DAY, QUESTIONS)
     new_launch(pm, idea_ids=[idea.id], title="Secret pilot plan")
     secret = roadmap.create_item(pm, "Enterprise tier", is_public=False)
@@ -214,7 +213,7 @@ def test_drafts_and_private_items_are_for_staff_only(app):
 def test_hidden_and_deleted_prototypes_are_left_out_for_members(app):
     pm = make_user("product_manager")
     idea = make_idea()
-    prototype = make_prototype(pm, idea_ids=[idea.id])
+    prototype = make_prototype_row(pm, idea_ids=[idea.id])
     assert [step.kind for step in journey_for(make_user(), idea.id)] == ["created", "prototype"]
     set_time(Prototype, prototype.id, deleted_at=utcnow())
     assert [step.kind for step in journey_for(make_user(), idea.id)] == ["created"]
@@ -224,7 +223,7 @@ def test_hidden_and_deleted_prototypes_are_left_out_for_members(app):
 def test_rounds_for_a_launch_are_seen_by_its_participants_only(app):
     pm = make_user("product_manager")
     idea = make_idea()
-    prototype = make_prototype(pm, idea_ids=[idea.id])
+    prototype = make_prototype_row(pm, idea_ids=[idea.id])
     launch = new_launch(pm, status="recruiting")
     now = utcnow()
     rounds.create_round(
@@ -257,7 +256,7 @@ def test_the_journey_takes_the_same_queries_however_long_it_is(app, count_querie
         idea = make_idea(title="An idea with a journey")
         ideas.change_status(pm, idea, "under_review")
         for number in range(prototype_count):
-            prototype = make_prototype(pm, idea_ids=[idea.id])
+            prototype = make_prototype_row(pm, idea_ids=[idea.id])
             for round_number in range(rounds_each):
                 closed_round(
                     pm, prototype, now - (30 - round_number) * DAY, [(4, 9), (2, 3)], f"Round {round_number}"
@@ -295,7 +294,7 @@ def test_the_journey_takes_the_same_queries_however_long_it_is(app, count_querie
 
 def test_what_the_idea_page_read_already_gives_the_same_journey_with_fewer_queries(app, count_queries):
     story = full_story()
-    second = make_prototype(story["pm"], idea_ids=[story["idea"].id])
+    second = make_prototype_row(story["pm"], idea_ids=[story["idea"].id])
     db.session.commit()
     member = make_user()
     idea = ideas.get_idea(member, story["idea"].id)

@@ -1,6 +1,6 @@
 """Joining a learning launch at once from many threads: capacity holds, waitlist places never repeat."""
 
-import threading
+from functools import partial
 
 import pytest
 from sqlalchemy import func, select
@@ -9,31 +9,18 @@ from app.extensions import db
 from app.models.launch import Launch, LaunchParticipant
 from app.models.user import User
 from app.services import participation
-from tests.api.test_launches_api import make_launch
-from tests.factories import make_user
+from tests.concurrency import in_threads
+from tests.factories import make_launch, make_user
 
 
 def run_in_parallel(app, user_ids: list[int], launch_id: int) -> list[BaseException]:
     """Each user joins from their own thread (own app context and session, committing); the failures."""
-    barrier = threading.Barrier(len(user_ids))
-    failures: list[BaseException] = []
 
-    def worker(user_id: int) -> None:
-        try:
-            with app.app_context():
-                # No connection is taken before the barrier: the pool has fewer than 20 to give.
-                barrier.wait()
-                participation.join_launch(db.session.get(User, user_id), launch_id)
-                db.session.commit()
-        except BaseException as error:  # reported by the caller's assertion
-            failures.append(error)
+    def join(user_id: int) -> None:
+        participation.join_launch(db.session.get(User, user_id), launch_id)
 
-    threads = [threading.Thread(target=worker, args=(user_id,)) for user_id in user_ids]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return failures
+    results = in_threads(app, [partial(join, user_id) for user_id in user_ids])
+    return [error for error in results if error is not None]
 
 
 def rows(launch_id: int) -> list[LaunchParticipant]:

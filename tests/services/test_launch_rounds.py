@@ -14,29 +14,10 @@ from app.models.notification import Notification
 from app.models.round import FeedbackRound, RoundResponse
 from app.models.user import User
 from app.services import participation, round_results, rounds
-from tests.factories import make_user
-from tests.services.test_rounds import QUESTIONS, make_prototype, qids
+from tests.factories import QUESTIONS, make_launch_row, make_prototype_row, make_user
+from tests.services.test_rounds import qids
 
 HOUR = timedelta(hours=1)
-
-
-def make_launch_row(status: str = "recruiting", capacity: int = 2, author: User | None = None) -> Launch:
-    """A launch written straight to the database (the service has its own tests)."""
-    author = author or make_user("product_manager")
-    now = utcnow()
-    launch = Launch(
-        title="Weekly summary pilot",
-        hypothesis="We believe a weekly summary brings members back.",
-        success_metric="Active in week 4",
-        capacity=capacity,
-        status=status,
-        starts_at=now,
-        ends_at=now + 30 * 24 * HOUR,
-        author_id=author.id,
-    )
-    db.session.add(launch)
-    db.session.commit()
-    return launch
 
 
 def launch_round(launch: Launch, staff: User | None = None, opens_in: timedelta = -HOUR) -> FeedbackRound:
@@ -44,7 +25,7 @@ def launch_round(launch: Launch, staff: User | None = None, opens_in: timedelta 
     now = utcnow()
     round_ = rounds.create_round(
         staff,
-        make_prototype(staff),
+        make_prototype_row(staff),
         "Week 1 check-in",
         now + opens_in,
         now + 72 * HOUR,

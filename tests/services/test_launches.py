@@ -17,7 +17,8 @@ from app.models.outbox import OutboxMessage
 from app.models.user import User
 from app.services import launch_pages, launches, participation
 from app.services.launches import AssumptionInput, OutcomeInput
-from tests.factories import make_idea, make_user
+from tests import factories
+from tests.factories import make_idea, make_participant, make_user
 
 STARTS = datetime(2027, 3, 1, tzinfo=UTC)
 ENDS = datetime(2027, 3, 29, tzinfo=UTC)
@@ -28,25 +29,25 @@ class Anonymous:
     is_anonymous = True
 
 
+PILOT = {
+    "title": "Weekly summary email pilot",
+    "hypothesis": "We believe a weekly summary will bring lapsed members back.",
+    "success_metric": "Share of pilot members active in week 4",
+    "starts_at": STARTS,
+    "ends_at": ENDS,
+    "metric_baseline": "20%",
+    "metric_target": "35%",
+    "assumptions": (
+        AssumptionInput("value", "Members want a summary instead of single emails"),
+        AssumptionInput("execution", "We can build the summary from existing data"),
+    ),
+}
+
+
 def new_launch(pm: User | None = None, status: str = "draft", **overrides) -> Launch:
+    """A launch with this module's pilot details, a draft unless `status` says otherwise."""
     pm = pm or make_user("product_manager")
-    values = {
-        "title": "Weekly summary email pilot",
-        "hypothesis": "We believe a weekly summary will bring lapsed members back.",
-        "success_metric": "Share of pilot members active in week 4",
-        "capacity": 2,
-        "starts_at": STARTS,
-        "ends_at": ENDS,
-        "metric_baseline": "20%",
-        "metric_target": "35%",
-        "assumptions": [
-            AssumptionInput("value", "Members want a summary instead of single emails"),
-            AssumptionInput("execution", "We can build the summary from existing data"),
-        ],
-    }
-    values.update(overrides)
-    launch = launches.create_launch(pm, status=status, **values)
-    db.session.commit()
+    launch = factories.make_launch(pm, status, **{**PILOT, **overrides})
     return launches.get_launch(pm, launch.id)
 
 
@@ -76,12 +77,6 @@ def outcome_for(launch: Launch, **overrides) -> OutcomeInput:
     }
     values.update(overrides)
     return OutcomeInput(**values)
-
-
-def join(user: User, launch: Launch, answer: str = "") -> participation.Place:
-    place = participation.join_launch(user, launch.id, answer)
-    db.session.commit()
-    return place
 
 
 # ---- Planning ----
@@ -183,7 +178,7 @@ def test_the_list_shows_recruiting_launches_first(app):
     new_launch(pm, title="Draft pilot")
     db.session.commit()
     member = make_user()
-    join(member, recruiting)
+    make_participant(recruiting, member)
     rows = launch_pages.list_launches(member).items
     assert [row.launch.title for row in rows] == ["Recruiting pilot", "Running pilot", "Finished pilot"]
     assert (rows[0].my_state, rows[0].my_position) == ("enrolled", None)
@@ -295,7 +290,7 @@ def test_opening_recruitment_tells_the_linked_ideas_followers_once(app):
 def test_members_are_enrolled_while_seats_remain_then_waitlisted_in_order(app):
     launch = new_launch(status="recruiting", capacity=2)
     people = [make_user() for _ in range(4)]
-    places = [join(person, launch) for person in people]
+    places = [make_participant(launch, person) for person in people]
     assert [(p.state, p.position) for p in places] == [
         ("enrolled", None),
         ("enrolled", None),
@@ -309,10 +304,10 @@ def test_members_are_enrolled_while_seats_remain_then_waitlisted_in_order(app):
 def test_joining_twice_changes_nothing(app):
     launch = new_launch(status="recruiting", capacity=1)
     first, second = make_user(), make_user()
-    join(first, launch)
-    join(second, launch)
-    assert join(first, launch) == participation.Place("enrolled", None, "")
-    assert join(second, launch) == participation.Place("waitlisted", 1, "")
+    make_participant(launch, first)
+    make_participant(launch, second)
+    assert make_participant(launch, first) == participation.Place("enrolled", None, "")
+    assert make_participant(launch, second) == participation.Place("waitlisted", 1, "")
     row = reload(launch.id)
     assert (row.enrolled_count, row.waitlist_count) == (1, 1)
     assert len(participant_rows(launch.id)) == 2
@@ -355,7 +350,9 @@ def test_the_screening_question_must_be_answered(app):
         ]
         db.session.rollback()
     assert participant_rows(launch.id) == {}
-    assert join(member, launch, "  Team plan ") == participation.Place("enrolled", None, "Team plan")
+    assert make_participant(launch, member, "  Team plan ") == participation.Place(
+        "enrolled", None, "Team plan"
+    )
 
 
 def test_withdrawing_promotes_the_first_on_the_waitlist_and_tells_them(app):
@@ -363,7 +360,7 @@ def test_withdrawing_promotes_the_first_on_the_waitlist_and_tells_them(app):
     launch = new_launch(pm, status="recruiting", capacity=2)
     a, b, c, d = (make_user() for _ in range(4))
     for person in (a, b, c, d):
-        join(person, launch)
+        make_participant(launch, person)
     assert participation.withdraw(a, launch.id) == participation.Place("withdrawn", None, "")
     db.session.commit()
     rows = participant_rows(launch.id)
@@ -386,7 +383,7 @@ def test_leaving_the_waitlist_moves_the_others_up(app):
     launch = new_launch(status="recruiting", capacity=1)
     a, b, c = (make_user() for _ in range(3))
     for person in (a, b, c):
-        join(person, launch)
+        make_participant(launch, person)
     participation.withdraw(b, launch.id)
     db.session.commit()
     assert participation.my_participation(c, launch.id) == participation.Place("waitlisted", 1, "")
@@ -399,8 +396,8 @@ def test_withdrawing_while_running_also_promotes(app):
     pm = make_user("product_manager")
     launch = new_launch(pm, status="recruiting", capacity=1)
     a, b = make_user(), make_user()
-    join(a, launch)
-    join(b, launch)
+    make_participant(launch, a)
+    make_participant(launch, b)
     launches.change_status(pm, launch, "running", start_early=True)
     participation.withdraw(a, launch.id)
     db.session.commit()
@@ -418,10 +415,10 @@ def test_a_member_who_withdrew_may_join_again_at_the_end_of_the_queue(app):
     launch = new_launch(status="recruiting", capacity=1)
     a, b, c = (make_user() for _ in range(3))
     for person in (a, b, c):
-        join(person, launch)
+        make_participant(launch, person)
     participation.withdraw(b, launch.id)
     db.session.commit()
-    assert join(b, launch).position == 2
+    assert make_participant(launch, b).position == 2
 
 
 def test_raising_the_capacity_enrols_the_first_waiting_members(app):
@@ -429,7 +426,7 @@ def test_raising_the_capacity_enrols_the_first_waiting_members(app):
     launch = new_launch(pm, status="recruiting", capacity=1)
     a, b, c = (make_user() for _ in range(3))
     for person in (a, b, c):
-        join(person, launch)
+        make_participant(launch, person)
     participation.update_launch(pm, launch, capacity=2)
     db.session.commit()
     assert participation.my_participation(b, launch.id).state == "enrolled"
@@ -446,9 +443,9 @@ def test_my_launches_lists_state_and_position(app):
     full = new_launch(pm, status="recruiting", capacity=1, title="Full pilot")
     open_one = new_launch(pm, status="recruiting", title="Open pilot")
     member = make_user()
-    join(make_user(), full)
-    join(member, full)
-    join(member, open_one)
+    make_participant(full)
+    make_participant(full, member)
+    make_participant(open_one, member)
     mine = {entry.launch.title: (entry.state, entry.position) for entry in participation.my_launches(member)}
     assert mine == {"Full pilot": ("waitlisted", 1), "Open pilot": ("enrolled", None)}
 
@@ -491,9 +488,9 @@ def test_the_outcome_is_stored_and_told_once_to_participants_and_followers(app):
     other = make_idea(follower, title="Email summaries")
     launch = new_launch(pm, status="recruiting", idea_ids=[idea.id, other.id], capacity=1)
     # The follower also takes part: one notification for them all the same.
-    join(follower, launch)
+    make_participant(launch, follower)
     waiting = make_user()
-    join(waiting, launch)
+    make_participant(launch, waiting)
     launches.change_status(pm, launch, "running", start_early=True)
     first, second = launch.assumptions
     outcome = outcome_for(launch, decision="scale", results={first.id: "confirmed", second.id: "refuted"})
@@ -535,8 +532,8 @@ def test_cancelling_tells_the_participants(app):
     pm = make_user("product_manager")
     launch = new_launch(pm, status="recruiting", capacity=1)
     a, b = make_user(), make_user()
-    join(a, launch)
-    join(b, launch)
+    make_participant(launch, a)
+    make_participant(launch, b)
     launches.change_status(pm, launch, "cancelled")
     db.session.commit()
     told = db.session.scalars(select(Notification.user_id).where(Notification.kind == "launch")).all()
@@ -550,9 +547,9 @@ def test_participants_are_listed_for_staff_in_order(app):
     pm = make_user("product_manager")
     launch = new_launch(pm, status="recruiting", capacity=1, screening_question="Which plan?")
     a, b, c = (make_user(name=name) for name in ("Ada", "Ben", "Cy"))
-    join(a, launch, "Team")
-    join(b, launch, "Pro")
-    join(c, launch, '=HYPERLINK("http://evil")')
+    make_participant(launch, a, "Team")
+    make_participant(launch, b, "Pro")
+    make_participant(launch, c, '=HYPERLINK("http://evil")')
     participation.withdraw(b, launch.id)
     db.session.commit()
     rows = participation.participants(pm, launch)
@@ -592,7 +589,7 @@ def test_messages_reach_enrolled_participants_in_app_and_by_email(app):
     never.email_notifications = "never"
     db.session.commit()
     for person in (at_once, digest, never, waiting):
-        join(person, launch)
+        make_participant(launch, person)
     text = "Kick-off call on Monday at 10:00; the link is on the launch page."
     assert participation.message_participants(pm, launch, text) == 3
     db.session.commit()
@@ -719,7 +716,7 @@ def test_staff_remove_someone_who_is_told_why_and_the_seat_goes_to_the_first_wai
     launch = new_launch(pm, status="recruiting", capacity=1)
     seated, first, second = make_user(), make_user(), make_user()
     for person in (seated, first, second):
-        join(person, launch)
+        make_participant(launch, person)
     removal = participation.remove_participant(pm, launch.id, seated.id, "  Not in the  pilot region ")
     db.session.commit()
     assert [user.id for user in removal.promoted] == [first.id]
@@ -750,13 +747,13 @@ def test_a_freed_seat_kept_for_the_team_goes_to_whoever_they_enrol(app):
     launch = new_launch(pm, status="recruiting", capacity=1)
     seated, first, second = make_user(), make_user(), make_user()
     for person in (seated, first, second):
-        join(person, launch)
+        make_participant(launch, person)
     removal = participation.remove_participant(pm, launch.id, seated.id, fill_seat=False)
     db.session.commit()
     assert removal.promoted == []
     assert reload(launch.id).seats_left == 0  # newcomers queue behind the people waiting
     latecomer = make_user()
-    assert join(latecomer, launch).state == "waitlisted"
+    assert make_participant(launch, latecomer).state == "waitlisted"
     participation.promote_participant(pm, launch.id, second.id)  # the team picks the second in line
     db.session.commit()
     rows = participant_rows(launch.id)
@@ -774,7 +771,7 @@ def test_enrolling_from_the_waitlist_respects_capacity(app):
     launch = new_launch(pm, status="recruiting", capacity=2)
     people = [make_user() for _ in range(3)]
     for person in people:
-        join(person, launch)
+        make_participant(launch, person)
     with pytest.raises(Conflict) as refused:
         participation.promote_participant(pm, launch.id, people[2].id)
     assert refused.value.message == (
@@ -792,8 +789,8 @@ def test_enrolling_from_the_waitlist_respects_capacity(app):
 def test_only_staff_remove_or_enrol_people(app, role):
     launch = new_launch(status="recruiting", capacity=1)
     seated, waiting = make_user(), make_user()
-    join(seated, launch)
-    join(waiting, launch)
+    make_participant(launch, seated)
+    make_participant(launch, waiting)
     with pytest.raises(Forbidden):
         participation.remove_participant(make_user(role), launch.id, seated.id)
     with pytest.raises(Forbidden):
@@ -806,7 +803,7 @@ def test_a_long_reason_or_a_finished_launch_changes_nothing(app):
     pm = make_user("product_manager")
     launch = new_launch(pm, status="recruiting")
     person = make_user()
-    join(person, launch)
+    make_participant(launch, person)
     with pytest.raises(Invalid) as refused:
         participation.remove_participant(pm, launch.id, person.id, "x" * 501)
     assert "500 characters or fewer" in refused.value.fields["reason"][0]

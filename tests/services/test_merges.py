@@ -1,7 +1,5 @@
 """Merging duplicate ideas and undoing it: voters counted once, scores restored, followers told once."""
 
-import threading
-
 import pytest
 from sqlalchemy import func, select
 
@@ -12,7 +10,8 @@ from app.models.moderation import AuditEntry, IdeaMerge
 from app.models.notification import Notification
 from app.models.user import User
 from app.services import comments, follows, ideas, merges, votes
-from tests.factories import make_user
+from tests.concurrency import in_threads
+from tests.factories import make_idea, make_user
 
 
 @pytest.fixture
@@ -24,14 +23,6 @@ def moderator(app) -> User:
 def people(app) -> dict[int, User]:
     """Five members, numbered 1..5 as the scenarios name them."""
     return {n: make_user(name=f"Person {n}") for n in range(1, 6)}
-
-
-def make_idea(author: User, title: str, voters: tuple[User, ...] = ()) -> Idea:
-    idea = ideas.create_idea(author, title, "Details.")
-    for voter in voters:
-        votes.cast_vote(voter, idea)
-    db.session.commit()
-    return idea
 
 
 def voters(idea_id: int) -> set[int]:
@@ -62,8 +53,8 @@ def assert_counts_match_rows() -> None:
 @pytest.fixture
 def pair(app, people):
     """A has voters {1, 2, 3}; B has voters {3, 4}."""
-    a = make_idea(people[1], "Dark mode for the app", (people[2], people[3]))
-    b = make_idea(people[3], "Night theme please", (people[4],))
+    a = make_idea(people[1], "Dark mode for the app", voters=(people[2], people[3]))
+    b = make_idea(people[3], "Night theme please", voters=(people[4],))
     return a, b
 
 
@@ -253,30 +244,6 @@ def test_merge_and_unmerge_are_audited_once_each(app, people, moderator, pair):
 # Concurrency (PostgreSQL)
 
 
-def _in_threads(app, jobs) -> list[BaseException | None]:
-    """Run each job in its own thread and transaction, all starting together."""
-    barrier = threading.Barrier(len(jobs))
-    results: list[BaseException | None] = [None] * len(jobs)
-
-    def run(index: int) -> None:
-        with app.app_context():
-            try:
-                barrier.wait()
-                jobs[index]()
-                db.session.commit()
-            except BaseException as error:  # reported to the test
-                results[index] = error
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(len(jobs))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
-
-
 def _merge(moderator_id: int, source_id: int, target_id: int):
     return lambda: merges.merge_ideas(db.session.get(User, moderator_id), source_id, target_id)
 
@@ -284,8 +251,8 @@ def _merge(moderator_id: int, source_id: int, target_id: int):
 @pytest.mark.postgres
 def test_two_merges_of_one_idea_at_once_leave_one_merge(app, people, moderator, pair):
     a, b = pair
-    c = make_idea(people[5], "Dark colours everywhere", (people[1],))
-    results = _in_threads(app, [_merge(moderator.id, a.id, b.id), _merge(moderator.id, a.id, c.id)])
+    c = make_idea(people[5], "Dark colours everywhere", voters=(people[1],))
+    results = in_threads(app, [_merge(moderator.id, a.id, b.id), _merge(moderator.id, a.id, c.id)])
     assert sorted(type(r).__name__ for r in results) == ["Conflict", "NoneType"]
     into = stored(a.id).merged_into_id
     assert into in (b.id, c.id)
@@ -298,7 +265,7 @@ def test_two_merges_of_one_idea_at_once_leave_one_merge(app, people, moderator, 
 @pytest.mark.postgres
 def test_merges_both_ways_at_once_leave_one_merge(app, people, moderator, pair):
     a, b = pair
-    results = _in_threads(app, [_merge(moderator.id, a.id, b.id), _merge(moderator.id, b.id, a.id)])
+    results = in_threads(app, [_merge(moderator.id, a.id, b.id), _merge(moderator.id, b.id, a.id)])
     assert sorted(type(r).__name__ for r in results) == ["Conflict", "NoneType"]
     statuses = sorted([stored(a.id).status, stored(b.id).status])
     assert statuses == ["merged", "open"]
@@ -310,8 +277,8 @@ def test_merges_both_ways_at_once_leave_one_merge(app, people, moderator, pair):
 @pytest.mark.postgres
 def test_two_ideas_merged_into_one_at_once_count_each_voter_once(app, people, moderator, pair):
     a, b = pair
-    c = make_idea(people[5], "Dark colours everywhere", (people[1], people[4]))
-    results = _in_threads(app, [_merge(moderator.id, a.id, c.id), _merge(moderator.id, b.id, c.id)])
+    c = make_idea(people[5], "Dark colours everywhere", voters=(people[1], people[4]))
+    results = in_threads(app, [_merge(moderator.id, a.id, c.id), _merge(moderator.id, b.id, c.id)])
     assert results == [None, None]
     assert voters(c.id) == {people[n].id for n in (1, 2, 3, 4, 5)}
     assert stored(c.id).vote_count == 5
@@ -322,13 +289,13 @@ def test_two_ideas_merged_into_one_at_once_count_each_voter_once(app, people, mo
 @pytest.mark.parametrize("rounds", [5])
 def test_a_merge_and_an_unmerge_of_the_same_pair_at_once_do_not_deadlock(app, people, moderator, rounds):
     for _ in range(rounds):
-        a = make_idea(people[1], "Dark mode for the app", (people[2],))
-        b = make_idea(people[3], "Night theme please", (people[4],))
+        a = make_idea(people[1], "Dark mode for the app", voters=(people[2],))
+        b = make_idea(people[3], "Night theme please", voters=(people[4],))
         merges.merge_ideas(moderator, b.id, a.id)  # b (the higher id) into a
         db.session.commit()
         a_id, b_id, moderator_id = a.id, b.id, moderator.id
         # Unmerging b locks b and a; merging a into b locks a and b: both in id order, so no deadlock.
-        results = _in_threads(
+        results = in_threads(
             app,
             [
                 lambda: merges.unmerge_idea(db.session.get(User, moderator_id), b_id),  # noqa: B023

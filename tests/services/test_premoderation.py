@@ -15,7 +15,7 @@ from app.models.moderation import AuditEntry
 from app.models.notification import Notification
 from app.models.user import User
 from app.services import api_tokens, comments, ideas, moderation, settings
-from tests.factories import make_user
+from tests.factories import make_comment, make_idea, make_user
 
 
 @pytest.fixture
@@ -32,18 +32,6 @@ def moderator(app) -> User:
 def premoderation(app, admin):
     settings.update_settings(admin, premoderation_enabled=True)
     db.session.commit()
-
-
-def post_idea(author: User, title: str = "An idea worth reading", body: str = "") -> Idea:
-    idea = ideas.create_idea(author, title, body)
-    db.session.commit()
-    return idea
-
-
-def post_comment(author: User, idea: Idea, body: str = "A comment") -> Comment:
-    comment = comments.add_comment(author, idea, body)
-    db.session.commit()
-    return comment
 
 
 def aged(user: User, days: int) -> User:
@@ -82,9 +70,9 @@ def test_off_by_default(app):
         "ranking_explanations_public": False,
     }
     newcomer = make_user()
-    idea = post_idea(newcomer, body="https://a.example https://b.example https://c.example")
+    idea = make_idea(newcomer, body="https://a.example https://b.example https://c.example")
     assert not idea.is_pending
-    assert not post_comment(newcomer, idea).is_pending
+    assert not make_comment(idea, newcomer).is_pending
 
 
 def test_only_admins_change_settings_and_each_change_is_audited(app, admin, moderator):
@@ -136,10 +124,10 @@ def test_bad_settings_are_refused_and_nothing_changes(app, admin, change):
 
 
 def test_turning_it_off_again_lets_posts_through(app, admin, premoderation):
-    assert post_idea(make_user()).is_pending
+    assert make_idea(make_user()).is_pending
     settings.update_settings(admin, premoderation_enabled=False)
     db.session.commit()
-    assert not post_idea(make_user(), "Another idea to read").is_pending
+    assert not make_idea(make_user(), "Another idea to read").is_pending
 
 
 # Which posts wait
@@ -149,31 +137,31 @@ def test_posts_wait_until_the_first_ones_are_approved_ideas_and_comments_togethe
     app, moderator, premoderation
 ):
     newcomer = make_user()
-    first = post_idea(newcomer)
-    second = post_comment(newcomer, first)
-    third = post_idea(newcomer, "A third post of mine")
+    first = make_idea(newcomer)
+    second = make_comment(first, newcomer)
+    third = make_idea(newcomer, "A third post of mine")
     # Posts still waiting earn no trust: the next one waits too.
     assert [first.is_pending, second.is_pending, third.is_pending] == [True, True, True]
-    assert post_comment(newcomer, third).is_pending
+    assert make_comment(third, newcomer).is_pending
     for kind, post in (("idea", first), ("comment", second), ("idea", third)):
         moderation.restore_item(moderator, kind, post.id)
     db.session.commit()
     # Three approved posts: from now on posts appear at once.
-    assert not post_comment(newcomer, third, "Now I am trusted").is_pending
+    assert not make_comment(third, newcomer, "Now I am trusted").is_pending
 
 
 def test_the_number_of_first_posts_is_a_setting(app, admin, premoderation):
     settings.update_settings(admin, premoderation_first_posts=1)
     db.session.commit()
     newcomer = make_user()
-    first = post_idea(newcomer)
+    first = make_idea(newcomer)
     assert first.is_pending
     moderation.restore_item(admin, "idea", first.id)
     db.session.commit()
-    assert not post_idea(newcomer, "My second idea here").is_pending
+    assert not make_idea(newcomer, "My second idea here").is_pending
     settings.update_settings(admin, premoderation_first_posts=0)
     db.session.commit()
-    assert not post_idea(make_user(), "Straight through").is_pending
+    assert not make_idea(make_user(), "Straight through").is_pending
 
 
 @pytest.mark.parametrize(
@@ -189,30 +177,30 @@ def test_the_number_of_first_posts_is_a_setting(app, admin, premoderation):
 )
 def test_links_from_a_young_account_wait(app, premoderation, body, pending):
     young = seasoned(days=2)
-    idea = post_idea(young, "A post with links", body)
+    idea = make_idea(young, "A post with links", body)
     assert idea.is_pending is pending
-    assert post_comment(young, post_idea(make_user("moderator")), body).is_pending is pending
+    assert make_comment(make_idea(make_user("moderator")), young, body).is_pending is pending
 
 
 def test_links_from_an_older_account_do_not_wait(app, premoderation):
     veteran = seasoned(days=8)
     body = "https://a.example https://b.example https://c.example https://d.example"
-    assert not post_idea(veteran, "Plenty of links", body).is_pending
+    assert not make_idea(veteran, "Plenty of links", body).is_pending
 
 
 def test_the_link_limit_is_a_setting(app, admin, premoderation):
     settings.update_settings(admin, premoderation_max_links=0)
     db.session.commit()
-    assert post_idea(seasoned(days=1), "One link", "https://a.example").is_pending
+    assert make_idea(seasoned(days=1), "One link", "https://a.example").is_pending
 
 
 @pytest.mark.parametrize("role", ["moderator", "product_manager", "admin"])
 def test_staff_and_moderators_never_wait(app, premoderation, role):
     user = make_user(role)
     body = "https://a.example https://b.example https://c.example"
-    idea = post_idea(user, "Staff idea with links", body)
+    idea = make_idea(user, "Staff idea with links", body)
     assert not idea.is_pending
-    assert not post_comment(user, idea, body).is_pending
+    assert not make_comment(idea, user, body).is_pending
 
 
 # Who sees a pending post
@@ -220,7 +208,7 @@ def test_staff_and_moderators_never_wait(app, premoderation, role):
 
 def test_a_pending_idea_is_seen_by_its_author_and_moderators_only(app, client, premoderation, moderator):
     author = make_user()
-    idea = post_idea(author, "Pending zebra idea")
+    idea = make_idea(author, "Pending zebra idea")
     for viewer in (AnonymousUserMixin(), make_user(), make_user("product_manager")):
         with pytest.raises(NotFound):
             ideas.get_idea(viewer, idea.id)
@@ -246,9 +234,9 @@ def test_a_pending_idea_is_seen_by_its_author_and_moderators_only(app, client, p
 
 
 def test_a_pending_comment_is_seen_by_its_author_and_moderators_only(app, premoderation, moderator):
-    idea = post_idea(make_user("product_manager"), "An idea by staff")
+    idea = make_idea(make_user("product_manager"), "An idea by staff")
     author = make_user()
-    comment = post_comment(author, idea, "My very first comment")
+    comment = make_comment(idea, author, "My very first comment")
     assert comment.is_pending
     assert comment_count(idea.id) == 0
     for viewer in (AnonymousUserMixin(), make_user(), make_user("product_manager")):
@@ -261,9 +249,9 @@ def test_a_pending_comment_is_seen_by_its_author_and_moderators_only(app, premod
 
 def test_approving_shows_counts_and_announces_a_pending_comment(app, premoderation, moderator):
     idea_author = make_user("product_manager")
-    idea = post_idea(idea_author, "An idea by staff")
+    idea = make_idea(idea_author, "An idea by staff")
     mentioned = make_user(name="Grace Hopper")
-    comment = post_comment(make_user(), idea, "Agreed, @Grace Hopper")
+    comment = make_comment(idea, make_user(), "Agreed, @Grace Hopper")
     assert comment.is_pending
     assert (inbox(idea_author), inbox(mentioned)) == ([], [])
 
@@ -278,7 +266,7 @@ def test_approving_shows_counts_and_announces_a_pending_comment(app, premoderati
 
 
 def test_approving_a_pending_idea_shows_it_to_everyone(app, premoderation, moderator):
-    idea = post_idea(make_user())
+    idea = make_idea(make_user())
     moderation.restore_item(moderator, "idea", idea.id)
     db.session.commit()
     assert ideas.get_idea(AnonymousUserMixin(), idea.id).id == idea.id
@@ -287,8 +275,8 @@ def test_approving_a_pending_idea_shows_it_to_everyone(app, premoderation, moder
 
 def test_pending_posts_wait_in_the_queue(app, premoderation, moderator):
     author = make_user()
-    idea = post_idea(author)
-    comment = post_comment(author, idea)
+    idea = make_idea(author)
+    comment = make_comment(idea, author)
     queue = moderation.review_queue(moderator)
     assert [(item.target_type, item.target.id, item.is_pending) for item in queue] == [
         ("idea", idea.id, True),
@@ -303,7 +291,7 @@ def test_pending_posts_wait_in_the_queue(app, premoderation, moderator):
 
 def test_hiding_a_pending_post_rejects_it(app, premoderation, moderator):
     author = make_user()
-    idea = post_idea(author)
+    idea = make_idea(author)
     moderation.hide_item(moderator, "idea", idea.id, "Advertising")
     db.session.commit()
     stored = db.session.get(Idea, idea.id)

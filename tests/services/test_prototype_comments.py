@@ -12,21 +12,7 @@ from app.models.notification import Notification
 from app.models.prototype import Prototype
 from app.models.user import User
 from app.services import comments, moderation, prototypes
-from tests.factories import make_idea, make_user
-
-
-def make_prototype(status: str = "published", author: User | None = None) -> Prototype:
-    prototype = prototypes.create_prototype(
-        author or make_user("product_manager"), "Clickable CSV export", "Try it.", status=status
-    )
-    db.session.commit()
-    return prototype
-
-
-def post(actor: User, prototype: Prototype, body: str, parent: Comment | None = None) -> Comment:
-    comment = comments.add_prototype_comment(actor, prototype, body, parent.id if parent else None)
-    db.session.commit()
-    return comment
+from tests.factories import make_comment, make_idea, make_prototype, make_user
 
 
 def comment_count(prototype: Prototype) -> int:
@@ -43,7 +29,7 @@ def inbox(user: User) -> list[tuple[str, str]]:
 def test_a_comment_is_stored_rendered_counted_and_its_author_told(app):
     author, ann = make_user("product_manager"), make_user()
     prototype = make_prototype(author=author)
-    comment = post(ann, prototype, "I like **this**")
+    comment = make_comment(prototype, ann, "I like **this**")
     assert comment.prototype_id == prototype.id
     assert comment.idea_id is None
     assert "<strong>this</strong>" in comment.body_html
@@ -54,8 +40,8 @@ def test_a_comment_is_stored_rendered_counted_and_its_author_told(app):
 
 def test_replies_nest_and_are_listed_oldest_first(app):
     prototype, ann, bob = make_prototype(), make_user(), make_user()
-    top = post(ann, prototype, "Top")
-    reply = post(bob, prototype, "Reply", top)
+    top = make_comment(prototype, ann, "Top")
+    reply = make_comment(prototype, bob, "Reply", top)
     page = prototypes.prototype_page(ann, prototype.id)
     thread = comments.build_thread(page.comments)
     assert [node.comment.id for node in thread] == [top.id]
@@ -70,12 +56,12 @@ def test_one_notification_per_person_and_never_the_actor(app):
     author = make_user("product_manager", name="Petra Maker")
     prototype = make_prototype(author=author)
     ann = make_user(name="Ann Able")
-    top = post(ann, prototype, "First")
+    top = make_comment(prototype, ann, "First")
     db.session.execute(Notification.__table__.delete())
     db.session.commit()
     # Ann is replied to and mentioned; Petra is the author and mentioned; the actor mentions herself.
     bob = make_user(name="Bob Baker")
-    post(bob, prototype, "@Ann Able and @Petra Maker, see @Bob Baker", top)
+    make_comment(prototype, bob, "@Ann Able and @Petra Maker, see @Bob Baker", top)
     assert [kind for kind, _ in inbox(ann)] == ["mention"]
     assert [kind for kind, _ in inbox(author)] == ["mention"]
     assert inbox(bob) == []
@@ -83,7 +69,7 @@ def test_one_notification_per_person_and_never_the_actor(app):
 
 def test_a_reply_must_be_to_a_comment_on_this_prototype(app):
     prototype, other, ann = make_prototype(), make_prototype(), make_user()
-    elsewhere = post(ann, other, "Elsewhere")
+    elsewhere = make_comment(other, ann, "Elsewhere")
     idea = make_idea()
     on_idea = comments.add_comment(ann, idea, "On an idea")
     db.session.commit()
@@ -135,7 +121,7 @@ def test_anonymous_and_suspended_people_cannot_comment(app):
 def test_deleting_a_comment_lowers_the_prototypes_count_once(app):
     prototype, ann = make_prototype(), make_user()
     idea = make_idea()
-    comment = post(ann, prototype, "Soon gone")
+    comment = make_comment(prototype, ann, "Soon gone")
     comments.add_comment(ann, idea, "Stays")
     db.session.commit()
     comments.delete_comment(ann, comment)
@@ -147,7 +133,7 @@ def test_deleting_a_comment_lowers_the_prototypes_count_once(app):
 
 def test_hiding_and_restoring_keeps_the_count_right(app):
     prototype, ann, mod = make_prototype(), make_user(), make_user("moderator")
-    comment = post(ann, prototype, "Borderline")
+    comment = make_comment(prototype, ann, "Borderline")
     moderation.hide_item(mod, "comment", comment.id, "Off topic")
     db.session.commit()
     assert comment_count(prototype) == 0
@@ -162,7 +148,7 @@ def test_hiding_and_restoring_keeps_the_count_right(app):
 
 def test_flags_on_prototype_comments_reach_the_queue(app):
     prototype, ann, mod = make_prototype(), make_user(), make_user("moderator")
-    comment = post(ann, prototype, "Buy cheap watches")
+    comment = make_comment(prototype, ann, "Buy cheap watches")
     moderation.flag_item(make_user(), "comment", comment.id, "spam")
     db.session.commit()
     (item,) = moderation.review_queue(mod)
@@ -174,7 +160,7 @@ def test_flags_on_prototype_comments_reach_the_queue(app):
 def test_editing_a_comment_tells_the_newly_mentioned(app):
     prototype, ann = make_prototype(), make_user()
     cat = make_user(name="Cat Cole")
-    comment = post(ann, prototype, "Hello")
+    comment = make_comment(prototype, ann, "Hello")
     comments.edit_comment(ann, comment, "Hello @Cat Cole")
     db.session.commit()
     assert inbox(cat) == [("mention", f"/prototypes/{prototype.id}#comment-{comment.id}")]

@@ -15,7 +15,7 @@ from app.models.prototype import Prototype
 from app.models.round import FeedbackRound
 from app.models.user import User
 from app.services import comments, moderation, profiles, prototypes, rounds
-from tests.factories import make_idea, make_user
+from tests.factories import make_flag, make_idea, make_prototype, make_user
 
 QUESTIONS = [{"kind": "rating", "prompt": "How easy was it?", "required": True}]
 
@@ -29,18 +29,6 @@ def people(app) -> dict[str, User]:
         "admin": make_user("admin", name="Alex Admin"),
         "member": make_user(name="Mia Member"),
     }
-
-
-def make_prototype(author: User, title: str = "Clickable CSV export", status: str = "published") -> Prototype:
-    prototype = prototypes.create_prototype(author, title, "Try **exporting** a report.", status=status)
-    db.session.commit()
-    return prototype
-
-
-def flag(actor: User, prototype: Prototype, reason: str = "spam", note: str = "") -> Flag:
-    row = moderation.flag_item(actor, "prototype", prototype.id, reason, note)
-    db.session.commit()
-    return row
 
 
 def stored(prototype_id: int) -> Prototype:
@@ -77,7 +65,7 @@ def sees(actor, prototype_id: int) -> bool:
 
 def test_a_member_flags_a_prototype(people):
     prototype = make_prototype(people["pm"])
-    row = flag(people["member"], prototype, "other", "Links to a phishing page")
+    row = make_flag(prototype, people["member"], "other", "Links to a phishing page")
     assert (row.target_type, row.target_id, row.user_id, row.status) == (
         "prototype",
         prototype.id,
@@ -108,7 +96,7 @@ def test_a_draft_cannot_be_flagged(people):
 
 def test_one_flag_per_person_on_a_prototype(people):
     prototype = make_prototype(people["pm"])
-    flag(people["member"], prototype)
+    make_flag(prototype, people["member"])
     with pytest.raises(Conflict, match="already flagged"):
         moderation.flag_item(people["member"], "prototype", prototype.id, "abuse")
     db.session.rollback()
@@ -139,11 +127,11 @@ def test_a_duplicate_flag_on_a_prototype_names_an_idea(people):
 
 def test_enough_flags_hide_a_prototype_until_a_moderator_looks(people):
     prototype = make_prototype(people["pm"])
-    flag(make_user(), prototype)
-    flag(make_user(), prototype, "abuse")
+    make_flag(prototype)
+    make_flag(prototype, reason="abuse")
     assert not stored(prototype.id).is_hidden
     assert audit_rows("prototype.hide") == []
-    flag(make_user(), prototype)
+    make_flag(prototype)
     hidden = stored(prototype.id)
     assert hidden.is_hidden
     assert hidden.hidden_reason == moderation.AUTO_HIDE_REASON
@@ -160,7 +148,7 @@ def test_enough_flags_hide_a_prototype_until_a_moderator_looks(people):
 def test_dismissing_the_flags_shows_an_auto_hidden_prototype_again(people):
     prototype = make_prototype(people["pm"])
     for _ in range(3):
-        flag(make_user(), prototype)
+        make_flag(prototype)
     assert moderation.dismiss_flags(people["moderator"], "prototype", prototype.id) == 3
     db.session.commit()
     assert not stored(prototype.id).is_hidden
@@ -176,7 +164,7 @@ def test_dismissing_the_flags_shows_an_auto_hidden_prototype_again(people):
 
 def test_a_moderators_flag_hides_a_prototype_at_once(people):
     prototype = make_prototype(people["pm"])
-    flag(people["moderator"], prototype, "abuse")
+    make_flag(prototype, people["moderator"], "abuse")
     hidden = stored(prototype.id)
     assert hidden.is_hidden
     assert hidden.hidden_reason == f"Abusive or rude{moderation.MODERATOR_FLAG_SUFFIX}"
@@ -236,7 +224,7 @@ def test_hiding_needs_a_reason_and_a_moderator(people):
 
 def test_restoring_a_hidden_prototype_shows_it_again(people):
     prototype = make_prototype(people["pm"])
-    flag(make_user(), prototype)
+    make_flag(prototype)
     moderation.hide_item(people["moderator"], "prototype", prototype.id, "Spam")
     db.session.commit()
     moderation.restore_item(people["moderator"], "prototype", prototype.id)
@@ -344,8 +332,8 @@ def test_the_queue_holds_flagged_prototypes_and_counts_them(people):
     prototype = make_prototype(people["pm"])
     idea = make_idea()
     assert moderation.waiting_count(people["moderator"]) == 0
-    flag(people["member"], prototype, "other", "Broken link to a shop")
-    flag(make_user(), prototype)
+    make_flag(prototype, people["member"], "other", "Broken link to a shop")
+    make_flag(prototype)
     moderation.flag_item(make_user(), "idea", idea.id, "spam")
     db.session.commit()
     items = moderation.review_queue(people["moderator"])
@@ -366,7 +354,7 @@ def test_the_queue_holds_flagged_prototypes_and_counts_them(people):
 
 def test_the_queue_takes_a_fixed_number_of_queries_with_prototypes(people, count_queries):
     first = make_prototype(people["pm"])
-    flag(people["member"], first)
+    make_flag(first, people["member"])
 
     def queue_queries() -> int:
         with count_queries() as statements:
@@ -376,7 +364,7 @@ def test_the_queue_takes_a_fixed_number_of_queries_with_prototypes(people, count
     few = queue_queries()
     for number in range(4):
         prototype = make_prototype(make_user("product_manager"), title=f"Prototype number {number}")
-        flag(people["member"], prototype)
+        make_flag(prototype, people["member"])
         comment = comments.add_prototype_comment(people["pm"], prototype, "A comment to flag")
         db.session.commit()
         moderation.flag_item(people["member"], "comment", comment.id, "spam")

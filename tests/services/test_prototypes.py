@@ -1,8 +1,8 @@
 """Prototypes: staff create and edit them, drafts stay with staff, members vote, followers hear of them."""
 
 import random
-import threading
 from datetime import timedelta
+from functools import partial
 
 import pytest
 from flask_login import AnonymousUserMixin
@@ -14,12 +14,12 @@ from app.extensions import db
 from app.models.base import utcnow
 from app.models.notification import Notification
 from app.models.prototype import Prototype, PrototypeIdea, PrototypeImage, PrototypeVote
-from app.models.round import FeedbackRound
 from app.models.user import User
 from app.services import follows, moderation, prototypes
 from app.services.prototypes import LinkInput
 from app.uploads import Upload
-from tests.factories import make_idea, make_user
+from tests.concurrency import in_threads
+from tests.factories import make_idea, make_prototype, make_round_row, make_user
 from tests.services.test_uploads import jpeg_bytes, png_bytes, solid_bomb_png, webp_bytes
 
 ROLES = ["member", "moderator", "product_manager", "admin"]
@@ -34,23 +34,6 @@ def upload_dir(app, tmp_path):
 
 def stored_files(folder) -> set[str]:
     return {path.name for path in folder.iterdir()} if folder.exists() else set()
-
-
-def make_prototype(
-    author=None, title="Clickable CSV export", status="draft", idea_ids=(), images=(), links=(), **kwargs
-) -> Prototype:
-    author = author or make_user("product_manager")
-    prototype = prototypes.create_prototype(
-        author,
-        title,
-        kwargs.pop("description", "Try **exporting** a report."),
-        idea_ids=list(idea_ids),
-        links=list(links),
-        status=status,
-        images=[Upload(f"image{n}.png", data) for n, data in enumerate(images)],
-    )
-    db.session.commit()
-    return prototype
 
 
 def prototype_count() -> int:
@@ -93,6 +76,7 @@ def test_staff_create_a_draft_with_links_ideas_and_images(app, upload_dir, role)
         idea_ids=[idea.id, idea.id],
         links=[LinkInput("https://example.com/demo", " Clickable  demo "), LinkInput("http://example.org")],
         images=[png_bytes(), jpeg_bytes()],
+        status="draft",
     )
     prototype = prototypes.get_prototype(make_user("admin"), prototype.id)
     assert prototype.title == "Clickable CSV export"
@@ -159,7 +143,7 @@ def test_bad_fields_are_refused_and_nothing_is_stored(app, upload_dir, kwargs, f
 )
 def test_only_http_and_https_links_are_taken(app, url, problem):
     with pytest.raises(Invalid) as error:
-        make_prototype(links=[LinkInput("https://example.com/fine"), LinkInput(url)])
+        make_prototype(links=[LinkInput("https://example.com/fine"), LinkInput(url)], status="draft")
     [message] = error.value.fields["links"]
     assert message.startswith("Link 2 (")
     assert problem in message
@@ -169,7 +153,7 @@ def test_only_http_and_https_links_are_taken(app, url, problem):
 
 def test_at_most_10_links(app):
     with pytest.raises(Invalid) as error:
-        make_prototype(links=[LinkInput(f"https://example.com/{n}") for n in range(11)])
+        make_prototype(links=[LinkInput(f"https://example.com/{n}") for n in range(11)], status="draft")
     assert error.value.fields["links"] == ["A prototype can have at most 10 links (this has 11)."]
 
 
@@ -180,7 +164,7 @@ def test_hidden_and_deleted_ideas_cannot_be_linked(app):
     moderation.delete_item(moderator, "idea", deleted.id)
     db.session.commit()
     with pytest.raises(Invalid) as error:
-        make_prototype(idea_ids=[hidden.id, deleted.id])
+        make_prototype(idea_ids=[hidden.id, deleted.id], status="draft")
     assert error.value.fields["idea_ids"] == [
         f"There is no idea #{hidden.id}, #{deleted.id}; check the numbers."
     ]
@@ -198,7 +182,7 @@ def test_hidden_and_deleted_ideas_cannot_be_linked(app):
 )
 def test_refused_images_leave_no_prototype_and_no_file(app, upload_dir, images, message):
     with pytest.raises(Invalid) as error:
-        make_prototype(images=images)
+        make_prototype(images=images, status="draft")
     assert message in error.value.fields["images"][-1]
     db.session.rollback()
     assert prototype_count() == 0
@@ -212,7 +196,7 @@ def test_refused_images_leave_no_prototype_and_no_file(app, upload_dir, images, 
 def test_staff_edit_fields_links_ideas_and_images(app, upload_dir):
     pm = make_user("product_manager")
     first, second = make_idea(title="First idea here"), make_idea(title="Second idea here")
-    prototype = make_prototype(pm, idea_ids=[first.id], images=[png_bytes(), jpeg_bytes()])
+    prototype = make_prototype(pm, idea_ids=[first.id], images=[png_bytes(), jpeg_bytes()], status="draft")
     prototype = prototypes.get_prototype(pm, prototype.id)
     old_png = prototype.images[0]
     old_names = {old_png.filename, old_png.thumbnail}
@@ -242,7 +226,7 @@ def test_staff_edit_fields_links_ideas_and_images(app, upload_dir):
 
 def test_editing_counts_the_images_already_there(app, upload_dir):
     pm = make_user("product_manager")
-    prototype = make_prototype(pm, images=[png_bytes()] * 7)
+    prototype = make_prototype(pm, images=[png_bytes()] * 7, status="draft")
     before = stored_files(upload_dir)
     prototype = prototypes.get_prototype(pm, prototype.id)
     with pytest.raises(Invalid) as error:
@@ -286,7 +270,7 @@ def test_only_staff_edit(app, role):
     ],
 )
 def test_drafts_are_seen_by_staff_only(app, role, sees_drafts):
-    draft = make_prototype(title="Secret draft here")
+    draft = make_prototype(title="Secret draft here", status="draft")
     published = make_prototype(title="Published one here", status="published")
     archived = make_prototype(title="Archived one here", status="published")
     prototypes.change_status(make_user("admin"), archived, "archived")
@@ -310,7 +294,7 @@ def test_drafts_are_seen_by_staff_only(app, role, sees_drafts):
 
 def test_publish_archive_and_publish_again(app):
     pm = make_user("product_manager")
-    prototype = make_prototype(pm)
+    prototype = make_prototype(pm, status="draft")
     prototypes.change_status(pm, prototype, "published")
     db.session.commit()
     published_at = prototype.published_at
@@ -325,7 +309,7 @@ def test_publish_archive_and_publish_again(app):
 
 def test_never_back_to_draft_and_no_archiving_a_draft(app):
     pm = make_user("product_manager")
-    draft = make_prototype(pm)
+    draft = make_prototype(pm, status="draft")
     with pytest.raises(Conflict, match="only published prototypes can be archived"):
         prototypes.change_status(pm, draft, "archived")
     prototypes.change_status(pm, draft, "published")
@@ -339,7 +323,7 @@ def test_never_back_to_draft_and_no_archiving_a_draft(app):
 
 @pytest.mark.parametrize("role", ["member", "moderator"])
 def test_only_staff_change_status(app, role):
-    prototype = make_prototype()
+    prototype = make_prototype(status="draft")
     with pytest.raises(Forbidden):
         prototypes.change_status(make_user(role), prototype, "published")
 
@@ -357,7 +341,7 @@ def test_publishing_tells_each_follower_of_the_linked_ideas_once_and_never_the_a
     follows.follow_idea(pm, first)  # the actor follows one too
     make_idea(carol, "Unrelated idea here")
     db.session.commit()
-    prototype = make_prototype(pm, title="Export prototype", idea_ids=[first.id, second.id])
+    prototype = make_prototype(pm, title="Export prototype", idea_ids=[first.id, second.id], status="draft")
     assert db.session.scalar(select(func.count(Notification.id))) == 0  # a draft tells nobody
 
     prototypes.change_status(pm, prototype, "published")
@@ -415,7 +399,7 @@ def test_archived_prototypes_and_drafts_take_no_votes(app):
     with pytest.raises(Conflict, match="archived"):
         prototypes.retract_vote(member, prototype)
     with pytest.raises(Conflict, match="Drafts take no votes"):
-        prototypes.cast_vote(pm, make_prototype(pm))
+        prototypes.cast_vote(pm, make_prototype(pm, status="draft"))
     assert db.session.get(Prototype, prototype.id).vote_count == 1
 
 
@@ -434,30 +418,16 @@ def test_anonymous_and_suspended_people_cannot_vote(app):
 # ---- Rounds on the list ----
 
 
-def make_round(prototype, opens_in: timedelta, closes_in: timedelta, title="Round") -> FeedbackRound:
-    now = utcnow()
-    found = FeedbackRound(
-        prototype_id=prototype.id,
-        title=title,
-        opens_at=now + opens_in,
-        closes_at=now + closes_in,
-        created_by_id=prototype.author_id,
-    )
-    db.session.add(found)
-    db.session.commit()
-    return found
-
-
 def test_open_rounds_by_prototype_finds_only_rounds_open_now(app, count_queries):
     day = timedelta(days=1)
     pm = make_user("product_manager")
     with_open, with_closed, with_scheduled = (
         make_prototype(pm, title=f"Prototype {n} here", status="published") for n in range(3)
     )
-    make_round(with_open, -day, 3 * day, "Later closing")
-    soonest = make_round(with_open, -day, day, "Closing first")
-    make_round(with_closed, -3 * day, -day)
-    make_round(with_scheduled, day, 3 * day)
+    make_round_row(with_open, -day, 3 * day, "Later closing")
+    soonest = make_round_row(with_open, -day, day, "Closing first")
+    make_round_row(with_closed, -3 * day, -day)
+    make_round_row(with_scheduled, day, 3 * day)
     ids = [with_open.id, with_closed.id, with_scheduled.id]
     with count_queries() as queries:
         found = prototypes.open_rounds_by_prototype(ids)
@@ -467,26 +437,6 @@ def test_open_rounds_by_prototype_finds_only_rounds_open_now(app, count_queries)
 
 
 # ---- Concurrency (PostgreSQL) ----
-
-
-def _in_threads(app, count: int, work) -> list[BaseException]:
-    barrier = threading.Barrier(count)
-    failures: list[BaseException] = []
-
-    def run(seed: int) -> None:
-        try:
-            with app.app_context():
-                barrier.wait()
-                work(seed)
-        except BaseException as error:  # reported by the caller's assertion
-            failures.append(error)
-
-    threads = [threading.Thread(target=run, args=(seed,)) for seed in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return failures
 
 
 @pytest.mark.postgres
@@ -510,7 +460,7 @@ def test_parallel_votes_keep_the_count_equal_to_the_rows(app):
                     prototypes.retract_vote(user, prototype)
                 db.session.commit()
 
-    assert _in_threads(app, 6, vote_at_random) == []
+    assert in_threads(app, [partial(vote_at_random, seed) for seed in range(6)]) == [None] * 6
     db.session.expire_all()
     rows = db.session.scalar(
         select(func.count()).select_from(PrototypeVote).where(PrototypeVote.prototype_id == prototype_id)
@@ -523,7 +473,7 @@ def test_publishing_twice_at_once_notifies_once(app):
     follower = make_user()
     idea = make_idea(follower)
     staff_ids = [make_user("product_manager").id for _ in range(4)]
-    prototype_id = make_prototype(idea_ids=[idea.id]).id
+    prototype_id = make_prototype(idea_ids=[idea.id], status="draft").id
 
     def publish(seed: int) -> None:
         actor = db.session.get(User, staff_ids[seed])
@@ -534,7 +484,8 @@ def test_publishing_twice_at_once_notifies_once(app):
         except Invalid:
             db.session.rollback()  # it was already published when this one looked
 
-    assert _in_threads(app, len(staff_ids), publish) == []
+    jobs = [partial(publish, seed) for seed in range(len(staff_ids))]
+    assert in_threads(app, jobs) == [None] * len(jobs)
     assert len(notifications_for(follower)) == 1
 
 
@@ -542,7 +493,7 @@ def test_an_ideas_prototypes_are_listed_as_the_viewer_may_see_them(app):
     idea = make_idea()
     pm = make_user("product_manager")
     published = make_prototype(pm, title="Published one here", status="published", idea_ids=[idea.id])
-    make_prototype(pm, title="Draft one here", idea_ids=[idea.id])
+    make_prototype(pm, title="Draft one here", idea_ids=[idea.id], status="draft")
     make_prototype(pm, title="Other idea's one", status="published")
     assert [p.id for p in prototypes.prototypes_for_idea(make_user(), idea.id)] == [published.id]
     assert len(prototypes.prototypes_for_idea(pm, idea.id)) == 2

@@ -12,7 +12,7 @@ from app.models.outbox import OutboxMessage
 from app.models.roadmap import RoadmapIdea, RoadmapItem
 from app.models.user import User
 from app.services import follows, ideas, roadmap, votes
-from tests.factories import make_idea, make_user
+from tests.factories import make_idea, make_roadmap_item, make_user
 
 ANONYMOUS = AnonymousUserMixin()
 
@@ -20,12 +20,6 @@ ANONYMOUS = AnonymousUserMixin()
 @pytest.fixture
 def pm(app) -> User:
     return make_user("product_manager", name="Pat Manager")
-
-
-def new_item(pm: User, title: str = "CSV export for every report", **values) -> RoadmapItem:
-    item = roadmap.create_item(pm, title, **values)
-    db.session.commit()
-    return item
 
 
 def status_of(idea_id: int) -> str:
@@ -64,7 +58,7 @@ def vote(user: User, idea: Idea) -> None:
 
 
 def test_staff_create_an_item_with_all_its_fields(pm):
-    item = new_item(
+    item = make_roadmap_item(
         pm,
         "  Scheduled   reports ",
         description="Send **any** report on a schedule.",
@@ -86,7 +80,7 @@ def test_staff_create_an_item_with_all_its_fields(pm):
 
 def test_members_cannot_create_or_change_items(pm):
     member = make_user()
-    item = new_item(pm)
+    item = make_roadmap_item(pm)
     with pytest.raises(Forbidden):
         roadmap.create_item(member, "A roadmap item")
     with pytest.raises(Forbidden):
@@ -106,7 +100,7 @@ def test_invalid_fields_are_all_reported_and_nothing_is_saved(pm):
 
 
 def test_update_changes_only_the_given_fields(pm):
-    item = new_item(pm, target="2027 Q1", impact=3)
+    item = make_roadmap_item(pm, target="2027 Q1", impact=3)
     roadmap.update_item(pm, item, description="Now with *details*.", impact=None)
     db.session.commit()
     stored = db.session.get(RoadmapItem, item.id)
@@ -115,7 +109,7 @@ def test_update_changes_only_the_given_fields(pm):
 
 
 def test_changing_to_the_same_status_is_a_conflict(pm):
-    item = new_item(pm)
+    item = make_roadmap_item(pm)
     with pytest.raises(Conflict):
         roadmap.change_status(pm, item, "planned")
     with pytest.raises(Invalid):
@@ -126,7 +120,7 @@ def test_changing_to_the_same_status_is_a_conflict(pm):
 
 
 def test_linking_twice_makes_one_link_and_one_status_change(pm):
-    item = new_item(pm)
+    item = make_roadmap_item(pm)
     idea = make_idea(title="Export reports to CSV")
     assert roadmap.link_idea(pm, item, idea.id) is True
     db.session.commit()
@@ -138,7 +132,7 @@ def test_linking_twice_makes_one_link_and_one_status_change(pm):
 
 
 def test_unlinking_twice_is_fine_and_the_idea_keeps_its_status(pm):
-    item = new_item(pm)
+    item = make_roadmap_item(pm)
     idea = make_idea()
     roadmap.link_idea(pm, item, idea.id)
     db.session.commit()
@@ -150,7 +144,7 @@ def test_unlinking_twice_is_fine_and_the_idea_keeps_its_status(pm):
 
 
 def test_linking_with_plan_false_keeps_the_idea_open(pm):
-    item = new_item(pm)
+    item = make_roadmap_item(pm)
     idea = make_idea()
     roadmap.link_idea(pm, item, idea.id, plan=False)
     db.session.commit()
@@ -160,7 +154,7 @@ def test_linking_with_plan_false_keeps_the_idea_open(pm):
 
 
 def test_an_idea_in_progress_linked_to_a_planned_item_stays_in_progress(pm):
-    item = new_item(pm)
+    item = make_roadmap_item(pm)
     idea = make_idea()
     ideas.change_status(pm, idea, "in_progress")
     db.session.commit()
@@ -170,7 +164,7 @@ def test_an_idea_in_progress_linked_to_a_planned_item_stays_in_progress(pm):
 
 
 def test_linking_an_unknown_or_merged_idea_is_refused(pm):
-    item = new_item(pm)
+    item = make_roadmap_item(pm)
     with pytest.raises(Invalid) as error:
         roadmap.link_idea(pm, item, 9999)
     assert "idea_id" in error.value.fields
@@ -184,7 +178,7 @@ def test_linking_an_unknown_or_merged_idea_is_refused(pm):
 
 
 def test_the_picker_finds_ideas_not_linked_yet(pm):
-    item = new_item(pm)
+    item = make_roadmap_item(pm)
     linked = make_idea(title="Export reports to CSV")
     other = make_idea(title="Export reports to PDF")
     make_idea(title="Dark mode for the app")
@@ -198,8 +192,8 @@ def test_the_picker_finds_ideas_not_linked_yet(pm):
 
 
 def test_item_choices_leave_out_cancelled_items(pm):
-    kept = new_item(pm, "An item to keep")
-    gone = new_item(pm, "An item to cancel")
+    kept = make_roadmap_item(pm, "An item to keep")
+    gone = make_roadmap_item(pm, "An item to cancel")
     roadmap.change_status(pm, gone, "cancelled")
     db.session.commit()
     assert [item.id for item in roadmap.item_choices(pm)] == [kept.id]
@@ -211,7 +205,7 @@ def test_item_choices_leave_out_cancelled_items(pm):
 
 
 def test_shipping_moves_linked_ideas_to_shipped_and_records_the_changes(pm):
-    item = new_item(pm)
+    item = make_roadmap_item(pm)
     open_idea = make_idea(title="An open idea to ship")
     planned = make_idea(title="A planned idea to ship")
     declined = make_idea(title="A declined idea stays")
@@ -247,7 +241,7 @@ def test_shipping_moves_linked_ideas_to_shipped_and_records_the_changes(pm):
 
 
 def test_cancelling_leaves_the_ideas_as_they_are(pm):
-    item = new_item(pm)
+    item = make_roadmap_item(pm)
     idea = make_idea()
     roadmap.link_idea(pm, item, idea.id)
     roadmap.change_status(pm, item, "cancelled")
@@ -259,7 +253,7 @@ def test_cancelling_leaves_the_ideas_as_they_are(pm):
 
 
 def test_each_supporter_hears_once_and_the_actor_not_at_all(pm):
-    item = new_item(pm)
+    item = make_roadmap_item(pm)
     first, second, third = (make_idea(title=f"Linked idea number {n}") for n in (1, 2, 3))
     fan = make_user(name="Fan of two")
     vote(fan, first)
@@ -293,7 +287,7 @@ def test_each_supporter_hears_once_and_the_actor_not_at_all(pm):
 
 
 def test_supporters_who_want_email_at_once_get_one_email(pm):
-    item = new_item(pm)
+    item = make_roadmap_item(pm)
     first, second = make_idea(title="Linked idea one"), make_idea(title="Linked idea two")
     fan = make_user()
     fan.email_notifications = "immediately"
@@ -313,7 +307,7 @@ def test_supporters_who_want_email_at_once_get_one_email(pm):
 
 
 def test_a_private_item_is_never_named_to_supporters(pm):
-    item = new_item(pm, "Secret partner integration", is_public=False)
+    item = make_roadmap_item(pm, "Secret partner integration", is_public=False)
     first, second = make_idea(title="Sync with our CRM"), make_idea(title="Sync with our ERP")
     fan = make_user()
     vote(fan, first)
@@ -341,7 +335,7 @@ def test_a_private_item_is_never_named_to_supporters(pm):
 
 
 def test_a_private_change_that_moves_no_idea_tells_nobody(pm):
-    item = new_item(pm, "Secret partner integration", is_public=False)
+    item = make_roadmap_item(pm, "Secret partner integration", is_public=False)
     idea = make_idea()
     roadmap.link_idea(pm, item, idea.id)
     db.session.commit()
@@ -356,7 +350,7 @@ def test_a_private_change_that_moves_no_idea_tells_nobody(pm):
 
 
 def test_demand_counts_distinct_voters_over_the_linked_ideas(pm):
-    item, empty = new_item(pm), new_item(pm, "Nothing linked here")
+    item, empty = make_roadmap_item(pm), make_roadmap_item(pm, "Nothing linked here")
     first, second = make_idea(title="First linked idea"), make_idea(title="Second linked idea")
     both, one = make_user(), make_user()
     vote(both, first)
@@ -370,8 +364,12 @@ def test_demand_counts_distinct_voters_over_the_linked_ideas(pm):
 
 
 def test_the_board_has_three_columns_most_wanted_first(pm):
-    quiet, wanted = new_item(pm, "A quiet item"), new_item(pm, "A wanted item")
-    doing, done, dropped = new_item(pm, "Being built"), new_item(pm, "Already done"), new_item(pm, "Dropped")
+    quiet, wanted = make_roadmap_item(pm, "A quiet item"), make_roadmap_item(pm, "A wanted item")
+    doing, done, dropped = (
+        make_roadmap_item(pm, "Being built"),
+        make_roadmap_item(pm, "Already done"),
+        make_roadmap_item(pm, "Dropped"),
+    )
     idea = make_idea()
     roadmap.link_idea(pm, wanted, idea.id)
     roadmap.change_status(pm, doing, "in_progress")
@@ -389,8 +387,8 @@ def test_the_board_has_three_columns_most_wanted_first(pm):
 
 
 def test_private_items_are_for_staff_only(pm):
-    public = new_item(pm, "A public item")
-    private = new_item(pm, "A private item", is_public=False)
+    public = make_roadmap_item(pm, "A public item")
+    private = make_roadmap_item(pm, "A private item", is_public=False)
     idea = make_idea()
     roadmap.link_idea(pm, public, idea.id)
     roadmap.link_idea(pm, private, idea.id)
@@ -416,9 +414,9 @@ def test_private_items_are_for_staff_only(pm):
 
 def test_the_changelog_lists_shipped_items_newest_first(pm):
     first, second, later = (
-        new_item(pm, "Shipped first"),
-        new_item(pm, "Shipped second"),
-        new_item(pm, "Not yet"),
+        make_roadmap_item(pm, "Shipped first"),
+        make_roadmap_item(pm, "Shipped second"),
+        make_roadmap_item(pm, "Not yet"),
     )
     roadmap.change_status(pm, first, "shipped", "One.")
     db.session.commit()
@@ -430,7 +428,7 @@ def test_the_changelog_lists_shipped_items_newest_first(pm):
 
 
 def test_items_for_ideas_answers_every_idea_asked(pm):
-    item = new_item(pm)
+    item = make_roadmap_item(pm)
     linked, alone = make_idea(title="A linked idea"), make_idea(title="An idea alone")
     roadmap.link_idea(pm, item, linked.id)
     db.session.commit()
@@ -442,7 +440,7 @@ def test_items_for_ideas_answers_every_idea_asked(pm):
 
 
 def test_shipping_names_the_idea_each_person_supported_and_how(pm, app):
-    item = new_item(pm, "Themes for everyone")
+    item = make_roadmap_item(pm, "Themes for everyone")
     author = make_user(name="Ann Author")
     dark = make_idea(author, title="Dark mode")
     voter, watcher = make_user(), make_user()
@@ -469,7 +467,7 @@ def test_shipping_names_the_idea_each_person_supported_and_how(pm, app):
 
 
 def test_a_voter_of_several_linked_ideas_hears_them_named_once(pm):
-    item = new_item(pm, "Exports")
+    item = make_roadmap_item(pm, "Exports")
     first, second = make_idea(title="Export to CSV"), make_idea(title="Export to Excel")
     fan = make_user()
     vote(fan, first)
@@ -489,7 +487,7 @@ def test_a_voter_of_several_linked_ideas_hears_them_named_once(pm):
 
 
 def test_an_item_whose_title_is_the_ideas_is_not_named_twice(pm):
-    item = new_item(pm, "Dark mode")
+    item = make_roadmap_item(pm, "Dark mode")
     idea = make_idea(title="Dark mode")
     roadmap.link_idea(pm, item, idea.id)
     db.session.commit()

@@ -12,8 +12,8 @@ from app.errors import Forbidden, Unauthorized
 from app.extensions import db
 from app.models.base import utcnow
 from app.services import charts, round_results
-from tests.factories import make_user
-from tests.services.test_rounds import answer, make_prototype, make_round, qids
+from tests.factories import make_prototype_row, make_round, make_user
+from tests.services.test_rounds import answer, qids
 
 RATING = [{"kind": "rating", "prompt": "How easy was it?"}]
 NPS = [{"kind": "nps", "prompt": "Would you recommend it?"}]
@@ -191,7 +191,7 @@ def test_results_and_exports_are_for_staff(app, role):
 
 def test_rounds_of_a_prototype_compare_side_by_side(app):
     staff = make_user("product_manager")
-    prototype = make_prototype(staff)
+    prototype = make_prototype_row(staff)
     questions = [
         {"kind": "rating", "prompt": "How easy was it?"},
         {"kind": "nps", "prompt": "Would you recommend it?"},

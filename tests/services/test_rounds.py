@@ -1,7 +1,7 @@
 """Feedback rounds: creating and editing them, the answer rules, announcements and answered rounds."""
 
-import threading
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 import pytest
 from flask_login import AnonymousUserMixin
@@ -11,76 +11,26 @@ from app import visibility
 from app.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from app.extensions import db
 from app.models.base import utcnow
-from app.models.idea import Idea, IdeaFollow
+from app.models.idea import IdeaFollow
 from app.models.notification import Notification
-from app.models.prototype import Prototype, PrototypeIdea
+from app.models.prototype import Prototype
 from app.models.round import FeedbackRound, RoundAnswer, RoundQuestion, RoundResponse
 from app.models.user import User
 from app.services import rounds
-from tests.factories import make_user
+from tests.concurrency import in_threads
+from tests.factories import (
+    QUESTIONS,
+    make_idea_row,
+    make_launch_row,
+    make_prototype_row,
+    make_round,
+    make_user,
+)
 
 HOUR = timedelta(hours=1)
 
-QUESTIONS = [
-    {"kind": "rating", "prompt": "How easy was the checkout?", "required": True},
-    {"kind": "nps", "prompt": "How likely are you to recommend it?"},
-    {"kind": "choice", "prompt": "Which plan would you pick?", "options": ["Basic", "Pro", "Team"]},
-    {"kind": "multi", "prompt": "What did you use?", "options": ["Search", "Filters", "Export"]},
-    {"kind": "text", "prompt": "Anything else?"},
-]
 
-
-# ---- Helpers shared by the round tests (web and API tests import them) ----
-
-
-def make_prototype(author: User | None = None, status: str = "published", idea_ids=()) -> Prototype:
-    author = author or make_user("product_manager")
-    now = utcnow()
-    prototype = Prototype(
-        title="One-page checkout",
-        description="Try the new checkout.",
-        description_html="<p>Try the new checkout.</p>",
-        status=status,
-        author_id=author.id,
-        created_at=now,
-        updated_at=now,
-        published_at=now if status != "draft" else None,
-    )
-    db.session.add(prototype)
-    db.session.flush()
-    for idea_id in idea_ids:
-        db.session.add(PrototypeIdea(prototype_id=prototype.id, idea_id=idea_id))
-    db.session.commit()
-    return prototype
-
-
-def make_idea(author: User) -> Idea:
-    idea = Idea(title="Faster checkout please", author_id=author.id)
-    db.session.add(idea)
-    db.session.commit()
-    return idea
-
-
-def make_round(
-    staff: User | None = None,
-    prototype: Prototype | None = None,
-    questions: list[dict] | None = None,
-    state: str = "open",
-    title: str = "Round 1",
-) -> FeedbackRound:
-    """A round in the given state: created open, then moved in time by its dates."""
-    staff = staff or make_user("product_manager")
-    prototype = prototype or make_prototype(staff)
-    now = utcnow()
-    round_ = rounds.create_round(
-        staff, prototype, title, now - HOUR, now + 72 * HOUR, questions or QUESTIONS, now=now
-    )
-    if state == "scheduled":
-        round_.opens_at, round_.closes_at = now + 24 * HOUR, now + 72 * HOUR
-    elif state == "closed":
-        round_.opens_at, round_.closes_at = now - 72 * HOUR, now - HOUR
-    db.session.commit()
-    return round_
+# ---- Helpers ----
 
 
 def load(round_id: int, actor: User | None = None) -> FeedbackRound:
@@ -112,7 +62,7 @@ def count(model) -> int:
 
 def test_staff_create_a_round_with_ordered_questions(app):
     staff = make_user("product_manager")
-    prototype = make_prototype(staff)
+    prototype = make_prototype_row(staff)
     now = utcnow()
     questions = [
         *QUESTIONS[:2],
@@ -134,7 +84,7 @@ def test_staff_create_a_round_with_ordered_questions(app):
 
 @pytest.mark.parametrize("role", ["member", "moderator"])
 def test_only_staff_create_rounds(app, role):
-    prototype = make_prototype()
+    prototype = make_prototype_row()
     now = utcnow()
     with pytest.raises(Forbidden):
         rounds.create_round(make_user(role), prototype, "Round 1", now, now + HOUR, QUESTIONS)
@@ -221,7 +171,7 @@ BAD_ROUNDS = [
 @pytest.mark.parametrize(("case", "changes", "field", "message"), BAD_ROUNDS, ids=[c[0] for c in BAD_ROUNDS])
 def test_bad_rounds_are_refused_and_nothing_is_stored(app, case, changes, field, message):
     staff = make_user("product_manager")
-    prototype = make_prototype(staff)
+    prototype = make_prototype_row(staff)
     values = {
         "title": "Round 1",
         "opens_at": NOW,
@@ -252,7 +202,7 @@ def test_bad_rounds_are_refused_and_nothing_is_stored(app, case, changes, field,
 
 def test_members_do_not_see_rounds_of_draft_prototypes(app):
     staff = make_user("product_manager")
-    round_ = make_round(staff, make_prototype(staff, status="draft"))
+    round_ = make_round(staff, make_prototype_row(staff, status="draft"))
     with pytest.raises(NotFound):
         rounds.get_round(make_user(), round_.id)
     assert rounds.get_round(staff, round_.id).id == round_.id
@@ -353,8 +303,6 @@ def test_suspended_and_anonymous_people_cannot_answer(app):
 
 
 def _launch_round() -> FeedbackRound:
-    from tests.services.test_launch_rounds import make_launch_row
-
     round_ = make_round()
     round_.audience, round_.launch_id = "launch", make_launch_row().id
     db.session.commit()
@@ -472,7 +420,7 @@ def test_unknown_questions_and_malformed_answers_are_refused(app, answers, field
 
 def test_questions_of_another_round_are_unknown_here(app):
     staff = make_user("product_manager")
-    prototype = make_prototype(staff)
+    prototype = make_prototype_row(staff)
     first = make_round(staff, prototype, questions=[{"kind": "rating", "prompt": "Rate it"}])
     second = make_round(staff, prototype, questions=[{"kind": "rating", "prompt": "Rate it"}])
     with pytest.raises(Invalid) as refused:
@@ -567,7 +515,7 @@ def test_edits_are_checked_and_for_staff_only(app):
 def _followers_setup():
     staff = make_user("product_manager")
     ann, ben, carl = make_user(name="Ann"), make_user(name="Ben"), make_user(name="Carl")
-    first, second = make_idea(ann), make_idea(ann)
+    first, second = make_idea_row(ann), make_idea_row(ann)
     for user, idea in [(ann, first), (ann, second), (ben, second), (staff, first)]:
         db.session.add(IdeaFollow(idea_id=idea.id, user_id=user.id))
     db.session.commit()
@@ -583,7 +531,7 @@ def notified() -> dict[int, list[Notification]]:
 
 def test_an_open_round_is_announced_once_to_each_follower_but_not_to_its_creator(app):
     staff, ann, ben, carl, idea_ids = _followers_setup()
-    prototype = make_prototype(staff, idea_ids=idea_ids)
+    prototype = make_prototype_row(staff, idea_ids=idea_ids)
     round_ = make_round(staff, prototype)
     sent = notified()
     assert set(sent) == {ann.id, ben.id}  # Ann follows both ideas, hears once; the creator never
@@ -601,7 +549,7 @@ def test_an_open_round_is_announced_once_to_each_follower_but_not_to_its_creator
 
 def test_editing_an_announced_round_does_not_announce_it_again(app):
     staff, ann, ben, carl, idea_ids = _followers_setup()
-    round_ = make_round(staff, make_prototype(staff, idea_ids=idea_ids))
+    round_ = make_round(staff, make_prototype_row(staff, idea_ids=idea_ids))
     assert count(Notification) == 2
     rounds.update_round(staff, load(round_.id), title="Round 1, renamed", closes_at=utcnow() + 99 * HOUR)
     db.session.commit()
@@ -610,7 +558,7 @@ def test_editing_an_announced_round_does_not_announce_it_again(app):
 
 def test_moving_a_scheduled_round_to_now_announces_it(app):
     staff, ann, ben, carl, idea_ids = _followers_setup()
-    round_ = make_round(staff, make_prototype(staff, idea_ids=idea_ids), state="scheduled")
+    round_ = make_round(staff, make_prototype_row(staff, idea_ids=idea_ids), state="scheduled")
     db.session.execute(update(FeedbackRound).where(FeedbackRound.id == round_.id).values(announced_at=None))
     db.session.execute(delete(Notification))
     db.session.commit()
@@ -621,7 +569,7 @@ def test_moving_a_scheduled_round_to_now_announces_it(app):
 
 def test_a_scheduled_round_is_announced_by_the_worker_when_it_opens(app):
     staff, ann, ben, carl, idea_ids = _followers_setup()
-    prototype = make_prototype(staff, idea_ids=idea_ids)
+    prototype = make_prototype_row(staff, idea_ids=idea_ids)
     now = utcnow()
     round_ = rounds.create_round(staff, prototype, "Round 2", now + HOUR, now + 48 * HOUR, QUESTIONS)
     db.session.commit()
@@ -637,9 +585,9 @@ def test_a_scheduled_round_is_announced_by_the_worker_when_it_opens(app):
 
 def test_rounds_of_drafts_wait_and_closed_rounds_are_never_announced(app):
     staff, ann, ben, carl, idea_ids = _followers_setup()
-    draft = make_prototype(staff, status="draft", idea_ids=idea_ids)
+    draft = make_prototype_row(staff, status="draft", idea_ids=idea_ids)
     waiting = make_round(staff, draft)
-    closed = make_round(staff, make_prototype(staff, idea_ids=idea_ids), state="closed")
+    closed = make_round(staff, make_prototype_row(staff, idea_ids=idea_ids), state="closed")
     db.session.execute(update(FeedbackRound).where(FeedbackRound.id == closed.id).values(announced_at=None))
     db.session.commit()
     assert count(Notification) == 2  # the closed one was announced while it was open, at creation
@@ -659,7 +607,7 @@ def test_rounds_of_drafts_wait_and_closed_rounds_are_never_announced(app):
 
 def test_the_rounds_section_lists_what_each_person_may_see(app):
     staff = make_user("product_manager")
-    prototype = make_prototype(staff)
+    prototype = make_prototype_row(staff)
     first = make_round(staff, prototype, state="closed", title="Round 1")
     second = make_round(staff, prototype, title="Round 2")
     hidden = _launch_round()
@@ -682,7 +630,7 @@ def test_the_rounds_section_lists_what_each_person_may_see(app):
 
 def test_answered_rounds_are_the_users_own_last_answered_first(app):
     staff = make_user("product_manager")
-    prototype = make_prototype(staff)
+    prototype = make_prototype_row(staff)
     first, second = (
         make_round(staff, prototype, title="Round 1"),
         make_round(staff, prototype, title="Round 2"),
@@ -702,29 +650,6 @@ def test_answered_rounds_are_the_users_own_last_answered_first(app):
 # ---- Races (PostgreSQL) ----
 
 
-def _in_threads(app, count_: int, work) -> list[BaseException | None]:
-    barrier = threading.Barrier(count_)
-    results: list[BaseException | None] = [None] * count_
-
-    def run(index: int) -> None:
-        with app.app_context():
-            try:
-                barrier.wait()
-                work(index)
-                db.session.commit()
-            except BaseException as error:  # reported to the test
-                results[index] = error
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(count_)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
-
-
 @pytest.mark.postgres
 def test_parallel_first_answers_by_one_person_store_one_response(app):
     round_ = make_round()
@@ -735,7 +660,7 @@ def test_parallel_first_answers_by_one_person_store_one_response(app):
         user = db.session.get(User, member_id)
         rounds.submit_response(user, rounds.get_round(user, round_id), {str(q[0]): index + 1})
 
-    assert _in_threads(app, 4, work) == [None] * 4
+    assert in_threads(app, [partial(work, n) for n in range(4)]) == [None] * 4
     assert count(RoundResponse) == 1
     assert count(RoundAnswer) == 1
 
@@ -755,7 +680,7 @@ def test_a_question_edit_and_a_first_answer_never_cross(app):
             user = db.session.get(User, member_id)
             rounds.submit_response(user, rounds.get_round(user, round_id), {str(q[0]): 3})
 
-    results = _in_threads(app, 2, work)
+    results = in_threads(app, [partial(work, n) for n in range(2)])
     # Either the answer came first (the edit is refused) or the edit did (the answer names a gone question).
     assert sorted(type(result).__name__ for result in results) in (
         ["Conflict", "NoneType"],

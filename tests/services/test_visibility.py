@@ -18,7 +18,7 @@ from app.models.idea import Idea
 from app.models.moderation import AuditEntry
 from app.models.user import User
 from app.services import api_tokens, comments, ideas, moderation, profiles
-from tests.factories import make_user
+from tests.factories import make_comment, make_idea, make_user
 
 TITLE = "Zebra crossing sounds for blind pedestrians"
 SEES_HIDDEN = {
@@ -65,18 +65,6 @@ def viewers(app, login, people):
     for role, user in people.items():
         found[role] = _viewer(app, login, user)
     return found
-
-
-def make_idea(author: User, title: str = TITLE) -> Idea:
-    idea = ideas.create_idea(author, title, "Beeping signals at every crossing.")
-    db.session.commit()
-    return idea
-
-
-def add_comment(author: User, idea: Idea, body: str) -> Comment:
-    comment = comments.add_comment(author, idea, body)
-    db.session.commit()
-    return comment
 
 
 def comment_count(idea_id: int) -> int:
@@ -140,7 +128,7 @@ def everywhere(viewer: Viewer, idea_id: int, author_id: int) -> dict[str, bool]:
 @pytest.mark.parametrize("role", list(SEES_HIDDEN))
 def test_a_hidden_idea_from_each_point_of_view(app, people, viewers, role):
     author = people["author"]
-    idea = make_idea(author)
+    idea = make_idea(author, TITLE)
     assert set(everywhere(viewers[role], idea.id, author.id).values()) == {True}
 
     moderation.hide_item(people["moderator"], "idea", idea.id, "Advertising")
@@ -155,7 +143,7 @@ def test_a_hidden_idea_from_each_point_of_view(app, people, viewers, role):
 
 @pytest.mark.parametrize("role", list(SEES_HIDDEN))
 def test_get_idea_refuses_a_hidden_idea_to_those_who_may_not_see_it(app, people, viewers, role):
-    idea = make_idea(people["author"])
+    idea = make_idea(people["author"], TITLE)
     moderation.hide_item(people["moderator"], "idea", idea.id, "Advertising")
     db.session.commit()
     if SEES_HIDDEN[role]:
@@ -166,7 +154,7 @@ def test_get_idea_refuses_a_hidden_idea_to_those_who_may_not_see_it(app, people,
 
 
 def test_the_author_reads_why_their_idea_is_hidden(app, people, viewers):
-    idea = make_idea(people["author"])
+    idea = make_idea(people["author"], TITLE)
     moderation.hide_item(people["moderator"], "idea", idea.id, "Please remove the shop link")
     db.session.commit()
     page = viewers["author"].client.get(f"/ideas/{idea.id}").get_data(as_text=True)
@@ -176,7 +164,7 @@ def test_the_author_reads_why_their_idea_is_hidden(app, people, viewers):
 @pytest.mark.parametrize("role", list(SEES_HIDDEN))
 def test_a_deleted_idea_is_gone_from_lists_for_everyone(app, people, viewers, role):
     author = people["author"]
-    idea = make_idea(author)
+    idea = make_idea(author, TITLE)
     moderation.delete_item(people["moderator"], "idea", idea.id, "Duplicate spam")
     db.session.commit()
     seen = everywhere(viewers[role], idea.id, author.id)
@@ -191,7 +179,7 @@ def test_a_deleted_idea_is_gone_from_lists_for_everyone(app, people, viewers, ro
 
 def test_restoring_a_deleted_idea_brings_it_back(app, people, viewers):
     author = people["author"]
-    idea = make_idea(author)
+    idea = make_idea(author, TITLE)
     moderation.delete_item(people["moderator"], "idea", idea.id, "Mistake")
     db.session.commit()
     moderation.restore_item(people["moderator"], "idea", idea.id)
@@ -200,7 +188,7 @@ def test_restoring_a_deleted_idea_brings_it_back(app, people, viewers):
 
 
 def test_restoring_a_visible_item_is_a_conflict(app, people):
-    idea = make_idea(people["author"])
+    idea = make_idea(people["author"], TITLE)
     with pytest.raises(Conflict):
         moderation.restore_item(people["moderator"], "idea", idea.id)
     db.session.rollback()
@@ -208,8 +196,8 @@ def test_restoring_a_visible_item_is_a_conflict(app, people):
 
 
 def test_a_hidden_idea_keeps_its_votes_and_comments(app, people):
-    idea = make_idea(people["author"])
-    add_comment(people["member"], idea, "A fine idea")
+    idea = make_idea(people["author"], TITLE)
+    make_comment(idea, people["member"], "A fine idea")
     moderation.hide_item(people["moderator"], "idea", idea.id, "Off topic")
     moderation.restore_item(people["moderator"], "idea", idea.id)
     db.session.commit()
@@ -223,7 +211,7 @@ def test_a_hidden_idea_keeps_its_votes_and_comments(app, people):
 @pytest.mark.parametrize("role", list(SEES_HIDDEN))
 def test_a_hidden_comment_from_each_point_of_view(app, people, viewers, role):
     idea = make_idea(people["member"], "A visible idea about maps")
-    comment = add_comment(people["author"], idea, "Visit my shop for cheap maps")
+    comment = make_comment(idea, people["author"], "Visit my shop for cheap maps")
     moderation.hide_item(people["moderator"], "comment", comment.id, "Advertising")
     db.session.commit()
     viewer = viewers[role]
@@ -256,8 +244,8 @@ def test_a_hidden_comment_from_each_point_of_view(app, people, viewers, role):
 
 
 def test_comments_of_a_hidden_idea_are_404_in_the_api(app, people, viewers):
-    idea = make_idea(people["author"])
-    comment = add_comment(people["member"], idea, "Hello there")
+    idea = make_idea(people["author"], TITLE)
+    comment = make_comment(idea, people["member"], "Hello there")
     moderation.hide_item(people["moderator"], "idea", idea.id, "Spam")
     db.session.commit()
     member = viewers["member"]
@@ -273,10 +261,10 @@ def test_comments_of_a_hidden_idea_are_404_in_the_api(app, people, viewers):
 
 def test_comment_counts_follow_hide_restore_delete_and_pending(app, people):
     moderator = people["moderator"]
-    idea = make_idea(people["author"])
-    first = add_comment(people["member"], idea, "First")
-    second = add_comment(people["member"], idea, "Second")
-    third = add_comment(people["pm"], idea, "Third")
+    idea = make_idea(people["author"], TITLE)
+    first = make_comment(idea, people["member"], "First")
+    second = make_comment(idea, people["member"], "Second")
+    third = make_comment(idea, people["pm"], "Third")
     comments.add_internal_note(people["pm"], idea, "Staff note")
     db.session.commit()
     assert_counts(idea.id, 3)
@@ -315,7 +303,7 @@ def test_comment_counts_follow_hide_restore_delete_and_pending(app, people):
     db.session.commit()
     assert_counts(idea.id, 3)
 
-    pending = add_comment(people["member"], idea, "Waiting")
+    pending = make_comment(idea, people["member"], "Waiting")
     db.session.execute(Comment.__table__.update().where(Comment.id == pending.id).values(is_pending=True))
     ideas.touch_comment_count(idea.id, -1)  # as if it had been held when posted
     db.session.commit()
@@ -326,9 +314,9 @@ def test_comment_counts_follow_hide_restore_delete_and_pending(app, people):
 
 
 def test_the_api_comment_count_matches_the_visible_thread(app, people, viewers):
-    idea = make_idea(people["author"])
-    add_comment(people["member"], idea, "Kept")
-    hidden = add_comment(people["member"], idea, "Hidden")
+    idea = make_idea(people["author"], TITLE)
+    make_comment(idea, people["member"], "Kept")
+    hidden = make_comment(idea, people["member"], "Hidden")
     moderation.hide_item(people["moderator"], "comment", hidden.id, "Rude")
     db.session.commit()
     anonymous = viewers["anonymous"].client

@@ -1,8 +1,8 @@
 """Votes: a toggle, one per member, counted atomically, with a time-decayed trending score."""
 
 import random
-import threading
 from datetime import timedelta
+from functools import partial
 
 import pytest
 from flask_login import AnonymousUserMixin
@@ -13,15 +13,10 @@ from app.extensions import db
 from app.models.base import utcnow
 from app.models.idea import Idea, IdeaFollow, IdeaVote
 from app.models.user import User
-from app.services import ideas, votes
+from app.services import votes
 from app.services.ranking import EPOCH, HALF_LIFE, decayed_votes, vote_weight
-from tests.factories import make_user
-
-
-def make_idea(author, title: str = "Export reports as CSV") -> Idea:
-    idea = ideas.create_idea(author, title)
-    db.session.commit()
-    return idea
+from tests.concurrency import in_threads
+from tests.factories import make_idea, make_user
 
 
 def vote_rows(idea_id: int) -> int:
@@ -162,35 +157,22 @@ def test_parallel_votes_keep_the_count_equal_to_the_rows(app):
     db.session.commit()
     idea_id = make_idea(author).id
     voter_ids = [voter.id for voter in voters]
-    threads_count = 8
-    barrier = threading.Barrier(threads_count)
-    failures: list[BaseException] = []
 
     def worker(seed: int) -> None:
         rng = random.Random(seed)  # noqa: S311 - a reproducible shuffle, not a secret
-        try:
-            with app.app_context():
-                barrier.wait()
-                for _ in range(3):
-                    order = voter_ids[:]
-                    rng.shuffle(order)
-                    for user_id in order:
-                        user = db.session.get(User, user_id)
-                        idea = db.session.get(Idea, idea_id)
-                        if rng.random() < 0.6:
-                            votes.cast_vote(user, idea)
-                        else:
-                            votes.retract_vote(user, idea)
-                        db.session.commit()
-        except BaseException as error:  # reported by the assertion below
-            failures.append(error)
+        for _ in range(3):
+            order = voter_ids[:]
+            rng.shuffle(order)
+            for user_id in order:
+                user = db.session.get(User, user_id)
+                idea = db.session.get(Idea, idea_id)
+                if rng.random() < 0.6:
+                    votes.cast_vote(user, idea)
+                else:
+                    votes.retract_vote(user, idea)
+                db.session.commit()
 
-    threads = [threading.Thread(target=worker, args=(seed,)) for seed in range(threads_count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert failures == []
+    assert in_threads(app, [partial(worker, seed) for seed in range(8)]) == [None] * 8
 
     idea = stored(idea_id)
     assert idea.vote_count == vote_rows(idea_id)

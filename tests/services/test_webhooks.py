@@ -30,7 +30,7 @@ from app.services import (
     webhooks,
 )
 from app.services.launches import AssumptionInput, OutcomeInput
-from tests.factories import make_idea, make_user
+from tests.factories import make_idea, make_user, make_webhook
 from tests.webhook_receiver import running_receiver
 
 # A public address (not private, loopback, reserved or documentation-only) for hosts the tests invent.
@@ -88,12 +88,6 @@ def fake_dns(monkeypatch) -> dict[str, str]:
     return names
 
 
-def subscribe(admin: User, url: str, events=webhook_events.EVENTS, **kwargs) -> Webhook:
-    webhook = webhooks.create_webhook(admin, url, list(events), **kwargs)
-    db.session.commit()
-    return webhook
-
-
 def deliveries() -> list[WebhookDelivery]:
     db.session.expire_all()
     return list(db.session.scalars(select(WebhookDelivery).order_by(WebhookDelivery.id)))
@@ -117,7 +111,7 @@ def expected_signature(secret: str, timestamp: str, body: bytes) -> str:
 
 
 def test_a_delivery_is_signed_json_the_receiver_can_verify(app, admin, receiver):
-    webhook = subscribe(admin, receiver.url, ["idea.created"], description="Product Slack")
+    webhook = make_webhook(admin, receiver.url, ["idea.created"], description="Product Slack")
     author = make_user(name="Ada Lovelace")
     idea = make_idea(author, "Export reports to CSV")
 
@@ -160,8 +154,8 @@ def test_a_delivery_is_signed_json_the_receiver_can_verify(app, admin, receiver)
 
 
 def test_the_secret_is_random_per_webhook_and_the_creation_is_audited(app, admin, receiver):
-    first = subscribe(admin, receiver.url, ["idea.created"])
-    second = subscribe(admin, receiver.url + "/2", ["idea.created"])
+    first = make_webhook(admin, receiver.url, ["idea.created"])
+    second = make_webhook(admin, receiver.url + "/2", ["idea.created"])
 
     assert first.secret.startswith("whsec_")
     assert len(first.secret) > 40
@@ -181,9 +175,9 @@ def test_the_signature_helper_matches_the_documented_recipe():
 
 
 def test_events_from_each_service_reach_only_the_webhooks_subscribed_to_them(app, admin, pm, receiver):
-    everything = subscribe(admin, receiver.url + "/all")
-    subscribe(admin, receiver.url + "/votes", ["vote.cast"])
-    subscribe(admin, receiver.url + "/off", webhook_events.EVENTS, is_active=False)
+    everything = make_webhook(admin, receiver.url + "/all")
+    make_webhook(admin, receiver.url + "/votes", ["vote.cast"])
+    make_webhook(admin, receiver.url + "/off", webhook_events.EVENTS, is_active=False)
     author, voter, commenter = make_user(), make_user(), make_user(name="Grace")
 
     idea = make_idea(author, "Dark mode for the dashboard")
@@ -261,7 +255,7 @@ def test_events_from_each_service_reach_only_the_webhooks_subscribed_to_them(app
 
 
 def test_voting_twice_sends_one_event(app, admin, receiver):
-    subscribe(admin, receiver.url, ["vote.cast"])
+    make_webhook(admin, receiver.url, ["vote.cast"])
     idea, voter = make_idea(), make_user()
 
     votes.cast_vote(voter, idea)
@@ -274,7 +268,7 @@ def test_voting_twice_sends_one_event(app, admin, receiver):
 
 
 def test_private_and_unpublished_things_send_nothing(app, admin, pm, receiver):
-    subscribe(admin, receiver.url)
+    make_webhook(admin, receiver.url)
     idea = make_idea()
     deliver_all()
     receiver.requests.clear()
@@ -290,7 +284,7 @@ def test_private_and_unpublished_things_send_nothing(app, admin, pm, receiver):
 
 
 def test_posts_waiting_for_review_are_sent_when_a_moderator_approves_them(app, admin, receiver):
-    subscribe(admin, receiver.url, ["idea.created", "comment.created"])
+    make_webhook(admin, receiver.url, ["idea.created", "comment.created"])
     settings.update_settings(admin, premoderation_enabled=True)
     db.session.commit()
     newcomer, moderator = make_user(), make_user("moderator")
@@ -316,7 +310,7 @@ def test_posts_waiting_for_review_are_sent_when_a_moderator_approves_them(app, a
 
 
 def test_a_rolled_back_change_sends_nothing(app, admin, receiver):
-    subscribe(admin, receiver.url, ["idea.created"])
+    make_webhook(admin, receiver.url, ["idea.created"])
     ideas.create_idea(make_user(), "An idea that never was")
     db.session.flush()
     db.session.rollback()
@@ -329,7 +323,7 @@ def test_a_rolled_back_change_sends_nothing(app, admin, receiver):
 
 
 def test_a_ping_goes_to_the_webhook_whatever_it_subscribes_to(app, admin, receiver):
-    webhook = subscribe(admin, receiver.url, ["launch.outcome"])
+    webhook = make_webhook(admin, receiver.url, ["launch.outcome"])
 
     webhooks.send_ping(admin, webhook)
     db.session.commit()
@@ -342,7 +336,7 @@ def test_a_ping_goes_to_the_webhook_whatever_it_subscribes_to(app, admin, receiv
 
 
 def test_a_switched_off_webhook_takes_no_ping_and_drops_what_was_queued(app, admin, receiver):
-    webhook = subscribe(admin, receiver.url, ["idea.created"])
+    webhook = make_webhook(admin, receiver.url, ["idea.created"])
     make_idea()
 
     webhooks.update_webhook(admin, webhook, is_active=False)
@@ -358,7 +352,7 @@ def test_a_switched_off_webhook_takes_no_ping_and_drops_what_was_queued(app, adm
 
 
 def test_deleting_a_webhook_drops_its_log_and_its_queue(app, admin, receiver):
-    webhook = subscribe(admin, receiver.url, ["idea.created"])
+    webhook = make_webhook(admin, receiver.url, ["idea.created"])
     make_idea()
 
     webhooks.delete_webhook(admin, webhook)
@@ -375,7 +369,7 @@ def test_deleting_a_webhook_drops_its_log_and_its_queue(app, admin, receiver):
 
 
 def test_a_failing_receiver_is_retried_with_backoff_and_delivered_once(app, admin, receiver, clock):
-    subscribe(admin, receiver.url, ["idea.created"])
+    make_webhook(admin, receiver.url, ["idea.created"])
     receiver.answer(500)
     make_idea()
 
@@ -401,7 +395,7 @@ def test_a_failing_receiver_is_retried_with_backoff_and_delivered_once(app, admi
 
 def test_the_delivery_is_marked_failed_after_the_outbox_gives_up(app, admin, receiver, clock):
     app.config["OUTBOX_MAX_ATTEMPTS"] = 3
-    subscribe(admin, receiver.url, ["idea.created"])
+    make_webhook(admin, receiver.url, ["idea.created"])
     receiver.answer(503, 500, 404)
     make_idea()
 
@@ -418,7 +412,7 @@ def test_the_delivery_is_marked_failed_after_the_outbox_gives_up(app, admin, rec
 
 
 def test_redirects_are_not_followed(app, admin, receiver):
-    subscribe(admin, receiver.url, ["idea.created"])
+    make_webhook(admin, receiver.url, ["idea.created"])
     receiver.answer(302)
     receiver.headers_to_send["Location"] = "http://169.254.169.254/latest/meta-data/"
     make_idea()
@@ -434,7 +428,7 @@ def test_an_unreachable_receiver_is_recorded_and_retried(app, admin, receiver):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         closed_port = probe.getsockname()[1]
-    subscribe(admin, f"http://127.0.0.1:{closed_port}/hooks", ["idea.created"])
+    make_webhook(admin, f"http://127.0.0.1:{closed_port}/hooks", ["idea.created"])
     make_idea()
 
     outbox.deliver_due()
@@ -453,7 +447,7 @@ class WorkerDied(BaseException):
 
 
 def test_a_delivery_in_flight_when_the_worker_dies_is_sent_on_the_next_run(app, admin, receiver, monkeypatch):
-    subscribe(admin, receiver.url, ["idea.created"])
+    make_webhook(admin, receiver.url, ["idea.created"])
     make_idea()
 
     with monkeypatch.context() as patch:
@@ -479,7 +473,7 @@ def test_a_delivery_in_flight_when_the_worker_dies_is_sent_on_the_next_run(app, 
 
 
 def test_a_worker_that_dies_after_sending_resends_the_same_delivery_id(app, admin, receiver, monkeypatch):
-    subscribe(admin, receiver.url, ["idea.created"])
+    make_webhook(admin, receiver.url, ["idea.created"])
     make_idea()
     real_post = webhook_delivery._post
 
@@ -560,7 +554,7 @@ def test_an_unknown_host_is_refused(app, admin, monkeypatch):
 def test_a_public_host_name_is_accepted(app, admin, fake_dns):
     fake_dns["hooks.example.com"] = PUBLIC_IP
 
-    webhook = subscribe(admin, "  https://hooks.example.com/cocreate?team=7  ", ["idea.created"])
+    webhook = make_webhook(admin, "  https://hooks.example.com/cocreate?team=7  ", ["idea.created"])
 
     assert webhook.url == "https://hooks.example.com/cocreate?team=7"
     assert webhook.events == ["idea.created"]
@@ -570,7 +564,7 @@ def test_a_host_that_turns_private_after_subscribing_is_not_contacted(app, admin
     port = receiver.url.split(":")[2].split("/")[0]
     fake_dns["hooks.example.com"] = PUBLIC_IP
     app.config["WEBHOOK_ALLOW_PRIVATE"] = False
-    subscribe(admin, f"http://hooks.example.com:{port}/hooks", ["idea.created"])
+    make_webhook(admin, f"http://hooks.example.com:{port}/hooks", ["idea.created"])
     make_idea()
     # DNS now points the name at this machine, where the receiver listens.
     fake_dns["hooks.example.com"] = "127.0.0.1"
@@ -621,7 +615,7 @@ def test_events_are_checked(app, admin, receiver, events, message):
 
 
 def test_updating_changes_events_and_state_and_is_audited(app, admin, receiver):
-    webhook = subscribe(admin, receiver.url, ["idea.created"])
+    webhook = make_webhook(admin, receiver.url, ["idea.created"])
 
     webhooks.update_webhook(admin, webhook, events=["vote.cast", "idea.created"], is_active=False)
     db.session.commit()
@@ -633,7 +627,7 @@ def test_updating_changes_events_and_state_and_is_audited(app, admin, receiver):
 
 
 def test_an_update_to_a_forbidden_address_changes_nothing(app, admin, receiver):
-    webhook = subscribe(admin, receiver.url, ["idea.created"])
+    webhook = make_webhook(admin, receiver.url, ["idea.created"])
     app.config["WEBHOOK_ALLOW_PRIVATE"] = False
 
     with pytest.raises(Invalid):
@@ -645,8 +639,8 @@ def test_an_update_to_a_forbidden_address_changes_nothing(app, admin, receiver):
 
 
 def test_the_list_counts_deliveries_in_two_queries(app, admin, receiver, count_queries):
-    one = subscribe(admin, receiver.url + "/1", ["idea.created"])
-    two = subscribe(admin, receiver.url + "/2", ["idea.created", "vote.cast"])
+    one = make_webhook(admin, receiver.url + "/1", ["idea.created"])
+    two = make_webhook(admin, receiver.url + "/2", ["idea.created", "vote.cast"])
     receiver.answer(500)
     make_idea()
     make_idea()

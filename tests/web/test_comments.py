@@ -13,15 +13,8 @@ from app.models.base import utcnow
 from app.models.comment import Comment
 from app.models.idea import Idea
 from app.models.notification import Notification
-from app.models.user import User
 from app.services import comments
-from tests.factories import make_idea, make_user
-
-
-def post(actor: User, idea: Idea, body: str, parent: Comment | None = None) -> Comment:
-    comment = comments.add_comment(actor, idea, body, parent.id if parent else None)
-    db.session.commit()
-    return comment
+from tests.factories import make_comment, make_idea, make_user
 
 
 def stored_comments() -> int:
@@ -79,10 +72,10 @@ def comment_html(page: str, comment: Comment) -> str:
 
 def test_threads_two_and_more_levels_deep_render_nested(client):
     idea, ann, bob = make_idea(), make_user(), make_user()
-    top = post(ann, idea, "Top level")
-    reply = post(bob, idea, "A reply", top)
-    deeper = post(ann, idea, "A reply to the reply", reply)
-    deepest = post(bob, idea, "Three levels down", deeper)
+    top = make_comment(idea, ann, "Top level")
+    reply = make_comment(idea, bob, "A reply", top)
+    deeper = make_comment(idea, ann, "A reply to the reply", reply)
+    deepest = make_comment(idea, bob, "Three levels down", deeper)
     parents = nesting(page_of(client, idea))
     assert parents[top.id] is None
     assert parents[reply.id] == top.id
@@ -92,7 +85,7 @@ def test_threads_two_and_more_levels_deep_render_nested(client):
 
 def test_each_comment_has_a_permalink_anchor(client):
     idea = make_idea()
-    comment = post(make_user(), idea, "Link me")
+    comment = make_comment(idea, make_user(), "Link me")
     page = page_of(client, idea)
     assert f'id="comment-{comment.id}"' in page
     assert f'href="/ideas/{idea.id}#comment-{comment.id}"' in page
@@ -100,7 +93,7 @@ def test_each_comment_has_a_permalink_anchor(client):
 
 def test_signed_out_visitors_see_a_sign_in_link_instead_of_the_form(client):
     idea = make_idea()
-    post(make_user(), idea, "Visible to all")
+    make_comment(idea, make_user(), "Visible to all")
     page = page_of(client, idea)
     assert "Visible to all" in page
     # Back to the comment box once signed in (tests/web/test_vote_after_sign_in.py follows it through).
@@ -120,15 +113,15 @@ def test_a_signed_out_post_asks_to_sign_in_first(client):
 
 def test_the_idea_page_runs_the_same_queries_for_few_and_many_comments(client, login, count_queries):
     idea, ann, pm = make_idea(), make_user(), make_user(role="product_manager")
-    parent = post(ann, idea, "One")
-    post(ann, idea, "Two", parent)
+    parent = make_comment(idea, ann, "One")
+    make_comment(idea, ann, "Two", parent)
     comments.add_internal_note(pm, idea, "Note one")
     db.session.commit()
     login(pm)
     with count_queries() as few:
         page_of(client, idea)
     for number in range(10):
-        parent = post(make_user(), idea, f"More {number}", parent)
+        parent = make_comment(idea, make_user(), f"More {number}", parent)
         comments.add_internal_note(pm, idea, f"Note {number}")
     db.session.commit()
     with count_queries() as many:
@@ -162,7 +155,7 @@ def test_a_member_comments_and_lands_on_the_comment(client, login):
 def test_reply_without_javascript_posts_the_parent(client, login):
     ann, bob = make_user(name="Ann"), make_user(name="Bob")
     idea = make_idea()
-    top = post(ann, idea, "Top")
+    top = make_comment(idea, ann, "Top")
     login(bob)
     page = page_of(client, idea)
     # The reply form sits in a <details> that opens without JavaScript.
@@ -211,7 +204,7 @@ def test_a_refused_comment_keeps_its_text(client, login):
 @pytest.mark.parametrize("which", ["unknown", "other idea", "not a number"])
 def test_replies_to_comments_elsewhere_are_refused(client, login, which):
     idea = make_idea()
-    elsewhere = post(make_user(), make_idea(title="Dark mode, please"), "On another idea")
+    elsewhere = make_comment(make_idea(title="Dark mode, please"), make_user(), "On another idea")
     parent_id = {"unknown": "9999", "other idea": str(elsewhere.id), "not a number": "abc"}[which]
     login(make_user())
     response = client.post_form(
@@ -225,7 +218,7 @@ def test_replies_to_comments_elsewhere_are_refused(client, login, which):
 
 def test_a_refused_reply_opens_again_under_its_comment(client, login):
     idea = make_idea()
-    top = post(make_user(), idea, "Top")
+    top = make_comment(idea, make_user(), "Top")
     login(make_user())
     page = client.post_form(
         f"/ideas/{idea.id}/comments", {"body": " ", "parent_id": str(top.id)}, page=f"/ideas/{idea.id}"
@@ -314,7 +307,7 @@ def _edit(client, comment: Comment, body: str):
 def test_the_author_edits_within_the_window_and_edited_shows(client, login):
     ann = make_user()
     idea = make_idea()
-    comment = post(ann, idea, "Frist")
+    comment = make_comment(idea, ann, "Frist")
     comment.created_at = utcnow() - timedelta(minutes=29)
     db.session.commit()
     login(ann)
@@ -332,7 +325,7 @@ def test_the_author_edits_within_the_window_and_edited_shows(client, login):
 def test_the_author_cannot_edit_after_the_window(client, login):
     ann = make_user()
     idea = make_idea()
-    comment = post(ann, idea, "Original")
+    comment = make_comment(idea, ann, "Original")
     comment.created_at = utcnow() - timedelta(minutes=31)
     db.session.commit()
     login(ann)
@@ -345,7 +338,7 @@ def test_the_author_cannot_edit_after_the_window(client, login):
 
 def test_a_moderator_edits_any_time_and_edited_shows(client, login):
     idea = make_idea()
-    comment = post(make_user(), idea, "Rude words")
+    comment = make_comment(idea, make_user(), "Rude words")
     comment.created_at = utcnow() - timedelta(days=3)
     db.session.commit()
     login(make_user(role="moderator"))
@@ -358,7 +351,7 @@ def test_a_moderator_edits_any_time_and_edited_shows(client, login):
 
 def test_other_members_cannot_edit(client, login):
     idea = make_idea()
-    comment = post(make_user(), idea, "Mine")
+    comment = make_comment(idea, make_user(), "Mine")
     login(make_user())
     assert f'href="/comments/{comment.id}/edit"' not in page_of(client, idea)
     assert _edit(client, comment, "Yours").status_code == 403
@@ -367,7 +360,7 @@ def test_other_members_cannot_edit(client, login):
 
 def test_an_empty_edit_is_refused_and_changes_nothing(client, login):
     ann = make_user()
-    comment = post(ann, make_idea(), "Keep me")
+    comment = make_comment(make_idea(), ann, "Keep me")
     login(ann)
     response = _edit(client, comment, "  ")
     assert response.status_code == 422
@@ -377,7 +370,7 @@ def test_an_empty_edit_is_refused_and_changes_nothing(client, login):
 
 
 def test_a_moderators_refused_edit_says_why(client, login):
-    comment = post(make_user(name="Ann"), make_idea(), "Keep me")
+    comment = make_comment(make_idea(), make_user(name="Ann"), "Keep me")
     login(make_user(role="moderator"))
     response = _edit(client, comment, "x" * 5_001)
     page = response.get_data(as_text=True)
@@ -393,8 +386,8 @@ def test_a_moderators_refused_edit_says_why(client, login):
 def test_delete_keeps_the_thread_shape_and_lowers_the_count(client, login):
     ann, bob = make_user(name="Ann"), make_user()
     idea = make_idea()
-    top = post(ann, idea, "Regrettable words")
-    reply = post(bob, idea, "A reply that stays", top)
+    top = make_comment(idea, ann, "Regrettable words")
+    reply = make_comment(idea, bob, "A reply that stays", top)
     login(ann)
     page = page_of(client, idea)
     assert re.search(rf'action="/comments/{top.id}/delete"[^>]*data-confirm="[^"]+"', page)
@@ -411,7 +404,7 @@ def test_delete_keeps_the_thread_shape_and_lowers_the_count(client, login):
 
 def test_others_cannot_delete(client, login):
     idea = make_idea()
-    comment = post(make_user(), idea, "Mine")
+    comment = make_comment(idea, make_user(), "Mine")
     login(make_user())
     assert f'action="/comments/{comment.id}/delete"' not in page_of(client, idea)
     response = client.post_form(f"/comments/{comment.id}/delete", page=f"/ideas/{idea.id}")
@@ -422,7 +415,7 @@ def test_others_cannot_delete(client, login):
 
 def test_a_moderator_deletes_any_comment(client, login):
     idea = make_idea()
-    comment = post(make_user(), idea, "Spam spam spam")
+    comment = make_comment(idea, make_user(), "Spam spam spam")
     login(make_user(role="moderator"))
     client.post_form(f"/comments/{comment.id}/delete", page=f"/ideas/{idea.id}")
     assert comment.is_deleted

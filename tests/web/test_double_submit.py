@@ -12,8 +12,7 @@ from app.models.base import utcnow
 from app.models.comment import Comment
 from app.models.idea import Idea
 from app.models.idempotency import IdempotencyKey
-from tests.factories import make_idea, make_user
-from tests.services.test_rounds import make_prototype
+from tests.factories import make_idea, make_prototype_row, make_user
 
 ALREADY_SENT = "You sent this twice; it was posted once."
 
@@ -230,7 +229,7 @@ def test_a_refused_comment_keeps_no_token(client, member):
 
 
 def test_a_prototype_comment_sent_twice_is_one_comment(client, member):
-    prototype = make_prototype()
+    prototype = make_prototype_row()
     page = f"/prototypes/{prototype.id}"
     data = {**form_fields(client, page, f"{page}/comments"), "body": "Looks great."}
 

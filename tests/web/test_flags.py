@@ -4,23 +4,13 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models.comment import Comment
 from app.models.idea import Idea
 from app.models.moderation import Flag
-from app.models.user import User
-from app.services import comments, moderation
+from app.services import moderation
 from app.web.moderation import parse_idea_ref
-from tests.factories import make_idea, make_user
+from tests.factories import make_comment, make_idea, make_user
 
 THANKS = "Thanks — a moderator will look at it."
-
-
-def make_comment(
-    idea: Idea, author: User | None = None, body: str = "Buy cheap watches at example.shop"
-) -> Comment:
-    comment = comments.add_comment(author or make_user(), idea, body)
-    db.session.commit()
-    return comment
 
 
 def flags() -> list[Flag]:

@@ -8,14 +8,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models.idea import Idea, IdeaVote
 from app.services import categories, comments, ideas, votes
-from tests.factories import make_user
-
-
-def make_idea(author=None, title="Export reports to CSV", body="We need CSV.", category=None) -> Idea:
-    author = author or make_user()
-    idea = ideas.create_idea(author, title, body, category)
-    db.session.commit()
-    return idea
+from tests.factories import make_idea, make_user
 
 
 def idea_count() -> int:

@@ -4,9 +4,8 @@ import re
 
 from app.extensions import db
 from app.services import roadmap
-from tests.factories import make_idea, make_user
+from tests.factories import make_idea, make_prototype_row, make_user
 from tests.services.test_journey import full_story
-from tests.services.test_rounds import make_prototype
 
 
 def journey_html(html: str) -> str:
@@ -57,7 +56,7 @@ def test_a_new_idea_says_what_will_appear_in_its_journey(client):
 def test_titles_are_escaped_and_private_steps_are_marked_for_staff(client, login):
     pm = make_user("product_manager")
     idea = make_idea()
-    prototype = make_prototype(pm, idea_ids=[idea.id])
+    prototype = make_prototype_row(pm, idea_ids=[idea.id])
     prototype.title = "Checkout <script>alert(1)</script>"
     secret = roadmap.create_item(pm, "Enterprise tier", is_public=False)
     roadmap.link_idea(pm, secret, idea.id)

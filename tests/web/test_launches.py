@@ -13,10 +13,10 @@ from app.extensions import db
 from app.models.base import utcnow
 from app.models.launch import Launch, LaunchParticipant
 from app.models.notification import Notification
-from app.services import launches, participation
+from app.services import launches
 from app.services.launches import AssumptionInput, OutcomeInput
-from tests.factories import make_idea, make_user
-from tests.services.test_prototypes import make_prototype
+from tests import factories
+from tests.factories import make_idea, make_participant, make_prototype, make_user
 
 START = datetime(2030, 5, 1, tzinfo=UTC)
 ASSUMPTIONS = (
@@ -25,47 +25,32 @@ ASSUMPTIONS = (
 )
 
 
-def make_launch(
-    author=None,
-    title="Weekly summary pilot",
-    status="recruiting",
-    capacity=3,
-    screening_question="",
-    idea_ids=(),
-    prototype_ids=(),
-    assumptions=ASSUMPTIONS,
-    starts_at=START,
-) -> Launch:
-    author = author or make_user("product_manager")
-    launch = launches.create_launch(
+PILOT = {
+    "hypothesis": "We believe a weekly summary email will bring back lapsed users.",
+    "description": "Read the **summary** every Monday for four weeks.",
+    "success_metric": "Share of participants active in week 4",
+    "metric_baseline": "22%",
+    "metric_target": "35%",
+    "eligibility": "Teams that send reports every month.",
+}
+OUTCOME = ("iterate", "Half of the pilot came back; the **subject line** mattered most.", "31%")
+
+
+def make_launch(author=None, status="recruiting", capacity=3, starts_at=START, **fields) -> Launch:
+    """A launch with this module's pilot details, moved on to `status` by an admin."""
+    mover = make_user("admin") if status in ("running", "completed", "cancelled") else None
+    return factories.make_launch(
         author,
-        title=title,
-        hypothesis="We believe a weekly summary email will bring back lapsed users.",
-        description="Read the **summary** every Monday for four weeks.",
-        success_metric="Share of participants active in week 4",
-        metric_baseline="22%",
-        metric_target="35%",
-        capacity=capacity,
+        status,
+        capacity,
+        assumptions=ASSUMPTIONS,
+        outcome=OUTCOME,
+        mover=mover,
         starts_at=starts_at,
         ends_at=starts_at + timedelta(days=28),
-        eligibility="Teams that send reports every month.",
-        screening_question=screening_question,
-        assumptions=list(assumptions),
-        idea_ids=list(idea_ids),
-        prototype_ids=list(prototype_ids),
-        status="recruiting" if status != "draft" else "draft",
+        **PILOT,
+        **fields,
     )
-    db.session.commit()
-    if status in ("running", "completed", "cancelled"):
-        staff = make_user("admin")
-        launch = launches.get_launch(staff, launch.id)
-        launches.change_status(
-            staff, launch, "running" if status != "cancelled" else "cancelled", start_early=True
-        )
-        if status == "completed":
-            complete(staff, launch)
-        db.session.commit()
-    return launch
 
 
 def complete(staff, launch, decision="iterate"):
@@ -74,21 +59,10 @@ def complete(staff, launch, decision="iterate"):
         staff,
         launch,
         "completed",
-        OutcomeInput(
-            decision=decision,
-            summary="Half of the pilot came back; the **subject line** mattered most.",
-            metric_actual="31%",
-            results={a.id: "confirmed" for a in launch.assumptions},
-        ),
+        OutcomeInput(decision, *OUTCOME[1:], {a.id: "confirmed" for a in launch.assumptions}),
     )
     db.session.commit()
     return launch
-
-
-def join(user, launch, answer=""):
-    place = participation.join_launch(user, launch.id, answer)
-    db.session.commit()
-    return place
 
 
 def page_of(launch) -> str:
@@ -239,8 +213,8 @@ def test_staff_edit_a_launch_and_raising_capacity_enrols_the_first_waiting(clien
     pm = make_user("product_manager")
     launch = make_launch(author=pm, capacity=1)
     first, second = make_user(), make_user()
-    join(first, launch)
-    join(second, launch)
+    make_participant(launch, first)
+    make_participant(launch, second)
     login(pm)
     page = client.get(f"/launches/{launch.id}/edit").get_data(as_text=True)
     assert 'value="Weekly summary pilot"' in page
@@ -298,9 +272,9 @@ def test_the_list_puts_recruiting_launches_first_with_seats_left(client, login):
     full = make_launch(title="Full pilot", capacity=1, starts_at=START + timedelta(days=10))
     open_ = make_launch(title="Open pilot", capacity=12, starts_at=START)
     viewer = make_user()
-    join(viewer, open_)
-    join(make_user(), full)
-    join(make_user(), full)
+    make_participant(open_, viewer)
+    make_participant(full)
+    make_participant(full)
     login(viewer)
     html = client.get("/launches/").get_data(as_text=True)
     titles = re.findall(r'<h2 class="card__title"><a href="[^"]+">([^<]+)</a>', html)
@@ -345,8 +319,8 @@ def test_joining_enrols_while_seats_remain(client, login):
 
 def test_a_full_launch_puts_people_on_the_waitlist_with_their_position(client, login):
     launch = make_launch(capacity=1)
-    join(make_user(), launch)
-    join(make_user(), launch)
+    make_participant(launch)
+    make_participant(launch)
     member = make_user()
     login(member)
     page = client.get(page_of(launch)).get_data(as_text=True)
@@ -378,7 +352,7 @@ def test_withdrawing_frees_the_seat_for_the_first_waiting_member(client, login):
     launch = make_launch(capacity=1)
     enrolled, first, second = make_user(), make_user(), make_user()
     for user in (enrolled, first, second):
-        join(user, launch)
+        make_participant(launch, user)
     login(enrolled)
     response = client.post_form(f"/launches/{launch.id}/withdraw", {}, page=page_of(launch))
     assert response.status_code == 302
@@ -449,10 +423,10 @@ def test_my_launches_shows_state_and_waitlist_position(client, login):
     member = make_user()
     enrolled = make_launch(title="Enrolled pilot", capacity=5)
     waiting = make_launch(title="Waiting pilot", capacity=1)
-    join(make_user(), waiting)
-    join(make_user(), waiting)
-    join(member, enrolled)
-    join(member, waiting)
+    make_participant(waiting)
+    make_participant(waiting)
+    make_participant(enrolled, member)
+    make_participant(waiting, member)
     make_launch(title="Not joined pilot")
     login(member)
     html = client.get("/launches/mine").get_data(as_text=True)
@@ -559,7 +533,7 @@ def test_the_outcome_shows_on_the_launch_and_the_linked_idea(client, login):
     idea = make_idea(author=follower)
     launch = make_launch(idea_ids=[idea.id])
     participant = make_user()
-    join(participant, launch)
+    make_participant(launch, participant)
     staff = make_user("product_manager")
     launches.change_status(staff, launches.get_launch(staff, launch.id), "running", start_early=True)
     db.session.commit()
@@ -624,8 +598,8 @@ def test_staff_see_the_participants_and_download_them(client, login):
     launch = make_launch(capacity=1, screening_question="Which team?")
     ana = make_user(name="Ana Alves")
     ben = make_user(name="Ben Berg")
-    join(ana, launch, "Finance")
-    join(ben, launch, "=SUM(A1)")
+    make_participant(launch, ana, "Finance")
+    make_participant(launch, ben, "=SUM(A1)")
     login(make_user("product_manager"))
     html = client.get(f"/launches/{launch.id}/participants").get_data(as_text=True)
     assert f'href="/users/{ana.id}"' in html
@@ -658,8 +632,8 @@ def test_a_message_reaches_everyone_enrolled_in_app_and_by_email(client, login, 
     launch = make_launch(capacity=1)
     enrolled = make_user(name="Ana Alves")
     waiting = make_user()
-    join(enrolled, launch)
-    join(waiting, launch)
+    make_participant(launch, enrolled)
+    make_participant(launch, waiting)
     login(make_user("product_manager"))
     assert f'action="/launches/{launch.id}/message"' in client.get(page_of(launch)).get_data(as_text=True)
     response = client.post_form(
@@ -680,7 +654,7 @@ def test_a_message_reaches_everyone_enrolled_in_app_and_by_email(client, login, 
 
 def test_a_message_needs_words_and_staff(client, login):
     launch = make_launch()
-    join(make_user(), launch)
+    make_participant(launch)
     login(make_user("product_manager"))
     response = client.post_form(f"/launches/{launch.id}/message", {"message": "Hi"}, page=page_of(launch))
     assert response.status_code == 422
@@ -717,12 +691,12 @@ def test_the_list_runs_a_fixed_number_of_queries(client, login, count_queries):
             assert client.get("/launches/").status_code == 200
         return len(statements)
 
-    join(viewer, make_launch())
+    make_participant(make_launch(), viewer)
     few = queries()
     for number in range(6):
         launch = make_launch(title=f"Pilot number {number}", capacity=1)
-        join(make_user(), launch)
-        join(viewer, launch)
+        make_participant(launch)
+        make_participant(launch, viewer)
     make_launch(status="completed")
     assert queries() == few
 
@@ -749,7 +723,7 @@ def test_the_launch_page_runs_a_fixed_number_of_queries(client, login, count_que
     )
     db.session.commit()
     for _ in range(5):
-        join(make_user(), launch, "")
+        make_participant(launch, make_user(), "")
     assert queries() == few
 
 
@@ -798,13 +772,13 @@ def state_of(launch, user) -> str:
 
 def test_seats_are_counted_in_words_that_agree(client, login):
     one = make_launch(capacity=1)
-    join(make_user(), one)
+    make_participant(one)
     login(make_user("product_manager"))
     for page in (participants_of(one), page_of(one)):
         assert "1 enrolled of 1 seat ·" in text_of(client.get(page).get_data(as_text=True))
     assert 'aria-label="1 of 1 seat taken"' in client.get(page_of(one)).get_data(as_text=True)
     five = make_launch(capacity=5)
-    join(make_user(), five)
+    make_participant(five)
     for page in (participants_of(five), page_of(five)):
         assert "1 enrolled of 5 seats ·" in text_of(client.get(page).get_data(as_text=True))
 
@@ -812,8 +786,8 @@ def test_seats_are_counted_in_words_that_agree(client, login):
 def test_staff_remove_a_participant_with_a_reason_and_the_next_person_gets_the_seat(client, login):
     launch = make_launch(capacity=1)
     seated, waiting = make_user(name="Ana Seated"), make_user(name="Bo Waiting")
-    join(seated, launch)
-    join(waiting, launch)
+    make_participant(launch, seated)
+    make_participant(launch, waiting)
     login(make_user("product_manager"))
     html = client.get(participants_of(launch)).get_data(as_text=True)
     assert f'action="/launches/{launch.id}/participants/{seated.id}/remove"' in html
@@ -842,8 +816,8 @@ def test_staff_remove_a_participant_with_a_reason_and_the_next_person_gets_the_s
 def test_enrolling_from_the_waitlist_when_every_seat_is_taken_says_so(client, login):
     launch = make_launch(capacity=1)
     seated, waiting = make_user(), make_user(name="Bo Waiting")
-    join(seated, launch)
-    join(waiting, launch)
+    make_participant(launch, seated)
+    make_participant(launch, waiting)
     login(make_user("product_manager"))
     response = client.post_form(
         f"/launches/{launch.id}/participants/{waiting.id}/promote",
@@ -875,8 +849,8 @@ def test_enrolling_from_the_waitlist_when_every_seat_is_taken_says_so(client, lo
 def test_members_cannot_remove_or_enrol_people(client, login, action):
     launch = make_launch(capacity=1)
     seated, waiting = make_user(), make_user()
-    join(seated, launch)
-    join(waiting, launch)
+    make_participant(launch, seated)
+    make_participant(launch, waiting)
     login(make_user())
     target = seated if action == "remove" else waiting
     response = client.post_form(

@@ -11,20 +11,8 @@ from app.models.comment import Comment
 from app.models.idea import Idea, IdeaVote
 from app.models.moderation import AuditEntry, Flag
 from app.models.user import User
-from app.services import comments, moderation, votes
-from tests.factories import make_idea, make_user
-
-
-def make_comment(idea: Idea, author: User | None = None, body: str = "Buy cheap watches") -> Comment:
-    comment = comments.add_comment(author or make_user(), idea, body)
-    db.session.commit()
-    return comment
-
-
-def flag(user: User, target: Idea | Comment, reason: str = "spam") -> None:
-    kind = "idea" if isinstance(target, Idea) else "comment"
-    moderation.flag_item(user, kind, target.id, reason)
-    db.session.commit()
+from app.services import moderation, votes
+from tests.factories import make_comment, make_flag, make_idea, make_user
 
 
 def act(client, url: str, data: dict | None = None, page: str = "/moderation"):
@@ -61,7 +49,7 @@ def moderator(app) -> User:
 def test_dismissing_flags_brings_an_auto_hidden_idea_back(client, login, moderator):
     idea = make_idea(title="Honest idea flagged by rivals")
     for _ in range(3):
-        flag(make_user(), idea)
+        make_flag(idea)
     assert idea.is_hidden
     login(moderator)
     response = act(client, f"/moderation/ideas/{idea.id}/dismiss", {"next": "/moderation"})
@@ -84,7 +72,7 @@ def test_dismissing_flags_that_are_not_there_is_refused_clearly(client, login, m
 def test_hiding_an_idea_with_a_reason_the_author_reads(client, login, moderator):
     author = make_user()
     idea = make_idea(author, title="Cheap watches for sale")
-    flag(make_user(), idea)
+    make_flag(idea)
     login(moderator)
     response = act(
         client, f"/moderation/ideas/{idea.id}/hide", {"reason": "Advertising", "next": "/moderation"}
@@ -341,8 +329,8 @@ def _routes(idea: Idea, comment: Comment) -> list[tuple[str, dict]]:
 @pytest.mark.parametrize("role", ["member", "product_manager"])
 def test_members_and_product_managers_get_403_on_every_moderation_route(client, login, role):
     idea = make_idea()
-    comment = make_comment(idea)
-    flag(make_user(), idea)
+    comment = make_comment(idea, body="Buy cheap watches")
+    make_flag(idea)
     routes = _routes(idea, comment)
     login(make_user(role=role))
     assert client.get(f"/moderation/ideas/{idea.id}/merge").status_code == 403
@@ -364,7 +352,7 @@ def test_members_and_product_managers_get_403_on_every_moderation_route(client, 
 
 def test_moderation_posts_without_csrf_are_refused(client, login, moderator):
     idea = make_idea()
-    comment = make_comment(idea)
+    comment = make_comment(idea, body="Buy cheap watches")
     routes = _routes(idea, comment)
     login(moderator)
     for url, data in routes:
@@ -384,7 +372,7 @@ def test_visitors_are_asked_to_sign_in(client):
 
 def test_moderator_controls_show_to_moderators_only(client, login, moderator):
     idea = make_idea()
-    make_comment(idea)
+    make_comment(idea, body="Buy cheap watches")
     login(make_user())
     page = client.get(f"/ideas/{idea.id}").get_data(as_text=True)
     assert "/moderation/" not in page

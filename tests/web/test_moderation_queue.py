@@ -5,23 +5,9 @@ import re
 import pytest
 
 from app.extensions import db
-from app.models.comment import Comment
-from app.models.idea import Idea
 from app.models.user import User
-from app.services import accounts, comments, moderation, settings
-from tests.factories import make_idea, make_user
-
-
-def make_comment(idea: Idea, author: User | None = None, body: str = "Buy cheap watches") -> Comment:
-    comment = comments.add_comment(author or make_user(), idea, body)
-    db.session.commit()
-    return comment
-
-
-def flag(user: User, target: Idea | Comment, reason: str = "spam", note: str = "", duplicate_of=None) -> None:
-    kind = "idea" if isinstance(target, Idea) else "comment"
-    moderation.flag_item(user, kind, target.id, reason, note, duplicate_of)
-    db.session.commit()
+from app.services import accounts, moderation, settings
+from tests.factories import make_comment, make_flag, make_idea, make_user
 
 
 def queue_page(client) -> str:
@@ -54,9 +40,9 @@ def test_the_queue_groups_flags_by_item_with_reasons_flaggers_notes_and_the_auth
     idea = make_idea(author, title="Cheap watches for sale")
     comment = make_comment(original, author, "Buy cheap watches at example.shop")
     lee, noor = make_user(name="Lee Chen"), make_user(name="Noor Haddad")
-    flag(lee, idea, "spam")
-    flag(noor, idea, "duplicate", duplicate_of=original.id)
-    flag(lee, comment, "other", "Advertising, again")
+    make_flag(idea, lee, "spam")
+    make_flag(idea, noor, "duplicate", duplicate_of=original.id)
+    make_flag(comment, lee, "other", "Advertising, again")
     accounts.suspend_user(moderator, author, 7, "Spam")
     db.session.commit()
 
@@ -92,7 +78,7 @@ def test_the_queue_groups_flags_by_item_with_reasons_flaggers_notes_and_the_auth
 def test_an_auto_hidden_item_shows_its_state_and_can_be_restored(client, login, moderator):
     idea = make_idea(title="Cheap watches for sale")
     for _ in range(3):
-        flag(make_user(), idea)
+        make_flag(idea)
     login(moderator)
     entry = section(queue_page(client), "idea", idea.id)
     assert "Hidden" in entry
@@ -128,7 +114,7 @@ def test_an_empty_queue_says_so(client, login, moderator):
 
 @pytest.mark.parametrize("role", ["member", "product_manager"])
 def test_members_and_product_managers_may_not_open_the_queue(client, login, role):
-    flag(make_user(), make_idea())
+    make_flag(make_idea())
     login(make_user(role=role))
     assert client.get("/moderation").status_code == 403
     assert 'href="/moderation"' not in client.get("/ideas/").get_data(as_text=True)
@@ -147,9 +133,9 @@ def test_the_navigation_counts_waiting_items_for_moderators_only(client, login, 
     assert 'href="/moderation"' in page
     assert "nav-count" not in page  # nothing waits
 
-    flag(make_user(), idea)
-    flag(make_user(), idea)  # one item, however many flags
-    flag(make_user(), make_comment(idea))
+    make_flag(idea)
+    make_flag(idea)  # one item, however many flags
+    make_flag(make_comment(idea, body="Buy cheap watches"))
     page = client.get("/ideas/").get_data(as_text=True)
     assert re.search(r'href="/moderation"[^>]*>Moderation <span class="nav-count"[^>]*>2</span>', page)
     assert ", 2 waiting for review" in page  # on the menu button of small screens
@@ -171,15 +157,15 @@ def test_the_queue_runs_a_fixed_number_of_queries(client, login, moderator, coun
         return len(statements)
 
     idea = make_idea()
-    flag(make_user(), idea)
+    make_flag(idea)
     few = queries_for_queue()
     for number in range(6):
         author = make_user()
         other = make_idea(author, title=f"Flagged idea number {number}")
         comment = make_comment(idea, author, f"Flagged comment {number}")
         for _ in range(2):
-            flag(make_user(), other, "duplicate", duplicate_of=idea.id)
-            flag(make_user(), comment, "abuse", "Rude")
+            make_flag(other, reason="duplicate", duplicate_of=idea.id)
+            make_flag(comment, reason="abuse", note="Rude")
     settings.update_settings(make_user(role="admin"), premoderation_enabled=True)
     for number in range(6):
         newcomer = make_user()

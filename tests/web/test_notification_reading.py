@@ -7,16 +7,8 @@ import pytest
 
 from app.extensions import db
 from app.models.notification import Notification
-from app.models.user import User
 from app.services import comments, moderation, notifications
-from app.services.notifications import Recipient, notify
-from tests.factories import make_idea, make_user
-
-
-def tell(user: User, message: str = "Look here", url: str = "/ideas/7#comment-3") -> Notification:
-    [notification] = notify([Recipient(user.id, "mention", message)], url, None)
-    db.session.commit()
-    return notification
+from tests.factories import make_idea, make_notification, make_user
 
 
 def is_read(notification_id: int) -> bool:
@@ -26,7 +18,7 @@ def is_read(notification_id: int) -> bool:
 
 def test_a_get_goes_to_the_target_and_changes_nothing(client, login):
     ann = make_user()
-    notification = tell(ann)
+    notification = make_notification(ann, url="/ideas/7#comment-3")
     login(ann)
 
     response = client.get(f"/notifications/{notification.id}")
@@ -39,7 +31,7 @@ def test_a_get_goes_to_the_target_and_changes_nothing(client, login):
 
 def test_a_post_without_the_csrf_token_is_refused_and_changes_nothing(client, login):
     ann = make_user()
-    notification = tell(ann)
+    notification = make_notification(ann, url="/ideas/7#comment-3")
     login(ann)
 
     response = client.post(f"/notifications/{notification.id}")
@@ -50,7 +42,7 @@ def test_a_post_without_the_csrf_token_is_refused_and_changes_nothing(client, lo
 
 def test_the_list_opens_each_notification_by_posting_and_that_marks_it_read(client, login):
     ann = make_user()
-    notification = tell(ann)
+    notification = make_notification(ann, url="/ideas/7#comment-3")
     login(ann)
     html = client.get("/notifications").get_data(as_text=True)
 
@@ -85,7 +77,7 @@ def test_the_list_opens_each_notification_by_posting_and_that_marks_it_read(clie
 )
 def test_a_stored_link_off_this_site_leads_to_the_list_instead(client, login, stored):
     ann = make_user()
-    notification = tell(ann, url=stored)
+    notification = make_notification(ann, url=stored)
     login(ann)
 
     assert client.get(f"/notifications/{notification.id}").headers["Location"] == "/notifications"
@@ -101,7 +93,7 @@ def test_someone_elses_missing_or_withdrawn_notifications_are_not_found(client, 
     [about_comment] = notifications.list_notifications(ann).items
     moderation.hide_item(make_user("moderator"), "comment", comment.id, "Spam")
     db.session.commit()
-    theirs = tell(bob)
+    theirs = make_notification(bob, url="/ideas/7#comment-3")
     login(ann)
 
     for notification_id in (theirs.id, about_comment.id, 99999):

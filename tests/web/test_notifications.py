@@ -8,16 +8,9 @@ from app.extensions import db
 from app.models.notification import Notification
 from app.models.user import User
 from app.services import comments, ideas, notifications
-from app.services.notifications import Recipient, notify
-from tests.factories import make_user
+from tests.factories import make_notification, make_user
 
 BELL = re.compile(r'<a class="bell[^"]*" href="/notifications"[^>]*aria-label="([^"]+)"')
-
-
-def tell(user: User, message: str, url: str = "/ideas/1", actor: User | None = None) -> Notification:
-    [notification] = notify([Recipient(user.id, "mention", message)], url, actor.id if actor else None)
-    db.session.commit()
-    return notification
 
 
 def bell_labels(html: str) -> list[str]:
@@ -32,8 +25,8 @@ def is_read(notification_id: int) -> bool:
 def test_the_bell_shows_the_unread_count_to_its_owner_only(app, client, login):
     ann, bob = make_user(), make_user()
     for number in range(3):
-        tell(ann, f"Update {number}")
-    notifications.mark_read(ann, tell(ann, "Seen").id)
+        make_notification(ann, f"Update {number}")
+    notifications.mark_read(ann, make_notification(ann, "Seen").id)
     db.session.commit()
 
     assert bell_labels(client.get("/").get_data(as_text=True)) == []  # visitors have no bell
@@ -52,7 +45,7 @@ def test_the_bell_shows_the_unread_count_to_its_owner_only(app, client, login):
 
 def test_the_bell_count_costs_one_query_per_page(client, login, count_queries):
     ann = make_user()
-    tell(ann, "Hello")
+    make_notification(ann, "Hello")
     login(ann)
     with count_queries() as statements:
         html = client.get("/account/settings").get_data(as_text=True)
@@ -62,9 +55,9 @@ def test_the_bell_count_costs_one_query_per_page(client, login, count_queries):
 
 def test_the_list_shows_newest_first_marks_unread_and_pages_by_25(client, login):
     ann = make_user()
-    first = tell(ann, "The very first one")
+    first = make_notification(ann, "The very first one")
     for number in range(25):
-        tell(ann, f"Update number {number}")
+        make_notification(ann, f"Update number {number}")
     notifications.mark_read(ann, first.id)
     db.session.commit()
     login(ann)
@@ -96,7 +89,7 @@ def test_the_list_is_only_for_signed_in_people_and_has_an_empty_state(client, lo
 
 def test_opening_a_notification_marks_it_read_and_goes_to_its_target(client, login):
     ann = make_user()
-    notification = tell(ann, "Look here", url="/ideas/7#comment-3")
+    notification = make_notification(ann, "Look here", url="/ideas/7#comment-3")
     login(ann)
     response = client.post_form(f"/notifications/{notification.id}", page="/notifications")
     assert response.status_code == 302
@@ -107,7 +100,7 @@ def test_opening_a_notification_marks_it_read_and_goes_to_its_target(client, log
 
 def test_someone_elses_notification_is_not_found(client, login):
     ann = make_user()
-    notification = tell(ann, "Private to Ann")
+    notification = make_notification(ann, "Private to Ann")
     login(make_user())
     assert client.get(f"/notifications/{notification.id}").status_code == 404
     assert client.get("/notifications/99999").status_code == 404
@@ -117,8 +110,8 @@ def test_someone_elses_notification_is_not_found(client, login):
 
 def test_mark_all_as_read(client, login):
     ann, bob = make_user(), make_user()
-    mine = [tell(ann, f"For Ann {number}") for number in range(3)]
-    theirs = tell(bob, "For Bob")
+    mine = [make_notification(ann, f"For Ann {number}") for number in range(3)]
+    theirs = make_notification(bob, "For Bob")
     login(ann)
 
     response = client.post("/notifications/read-all")  # no CSRF token: refused

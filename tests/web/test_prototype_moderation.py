@@ -11,7 +11,7 @@ from app.models.prototype import Prototype
 from app.models.user import User
 from app.services import comments, moderation, prototypes
 from app.uploads import Upload
-from tests.factories import ApiCaller, make_idea, make_user
+from tests.factories import ApiCaller, make_idea, make_prototype, make_user
 from tests.services.test_uploads import png_bytes
 
 THANKS = "Thanks — a moderator will look at it."
@@ -25,12 +25,6 @@ def pm(app) -> User:
 @pytest.fixture
 def moderator(app) -> User:
     return make_user("moderator", name="Mo Moderator")
-
-
-def make_prototype(author: User, title: str = "Clickable CSV export", status: str = "published") -> Prototype:
-    prototype = prototypes.create_prototype(author, title, "Try **exporting** a report.", status=status)
-    db.session.commit()
-    return prototype
 
 
 def stored(prototype_id: int) -> Prototype:

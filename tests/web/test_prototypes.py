@@ -14,8 +14,8 @@ from app.models.prototype import Prototype, PrototypeImage
 from app.models.round import FeedbackRound
 from app.services import prototypes
 from app.services.prototypes import LinkInput
-from tests.factories import make_idea, make_user
-from tests.services.test_prototypes import make_prototype, stored_files
+from tests.factories import make_idea, make_prototype, make_user
+from tests.services.test_prototypes import stored_files
 from tests.services.test_uploads import (
     PAYLOAD,
     exif_jpeg,
@@ -223,7 +223,7 @@ def test_bad_fields_are_refused_with_a_clear_message(client, login, upload_dir, 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_draft_visibility_per_role(client, login, role):
-    draft = make_prototype(title="Secret draft here", images=[png_bytes()])
+    draft = make_prototype(title="Secret draft here", images=[png_bytes()], status="draft")
     published = make_prototype(title="Published one here", status="published", images=[jpeg_bytes()])
     image = db.session.scalar(select(PrototypeImage).where(PrototypeImage.prototype_id == draft.id))
     sign_in_as(role, login)
@@ -274,7 +274,7 @@ def test_images_are_served_with_safe_headers(client):
 
 
 def test_draft_images_are_cached_privately(client, login):
-    prototype = make_prototype(images=[png_bytes()])
+    prototype = make_prototype(images=[png_bytes()], status="draft")
     image = db.session.scalar(select(PrototypeImage).where(PrototypeImage.prototype_id == prototype.id))
     login(make_user("admin"))
     response = client.get(f"/uploads/{image.filename}")
@@ -331,7 +331,7 @@ def test_staff_publish_and_archive_from_the_page(client, login):
     follower = make_user()
     idea = make_idea(follower)
     pm = make_user("product_manager")
-    prototype = make_prototype(pm, idea_ids=[idea.id])
+    prototype = make_prototype(pm, idea_ids=[idea.id], status="draft")
     login(pm)
     page = f"/prototypes/{prototype.id}"
     html = client.get(page).get_data(as_text=True)
@@ -365,7 +365,10 @@ def test_others_see_no_status_or_edit_controls_and_cannot_use_them(client, login
 def test_staff_edit_remove_and_add_images(client, login, upload_dir):
     pm = make_user("product_manager")
     prototype = make_prototype(
-        pm, images=[png_bytes(), jpeg_bytes()], links=[LinkInput("https://example.com/a", "Demo A")]
+        pm,
+        images=[png_bytes(), jpeg_bytes()],
+        links=[LinkInput("https://example.com/a", "Demo A")],
+        status="draft",
     )
     first, second = db.session.scalars(select(PrototypeImage).order_by(PrototypeImage.position)).all()
     removed = first.filename
@@ -397,7 +400,7 @@ def test_staff_edit_remove_and_add_images(client, login, upload_dir):
 
 def test_a_refused_edit_keeps_everything(client, login, upload_dir):
     pm = make_user("product_manager")
-    prototype = make_prototype(pm, images=[png_bytes()])
+    prototype = make_prototype(pm, images=[png_bytes()], status="draft")
     image = db.session.scalar(select(PrototypeImage))
     before = stored_files(upload_dir)
     login(pm)

@@ -23,10 +23,9 @@ from app.models.comment import Comment
 from app.models.idea import Idea, IdeaVote
 from app.models.round import RoundResponse
 from app.models.user import User
-from app.services.ideas import create_idea
 from tests.conftest import ON_POSTGRES, Client, _empty_tables, make_config
-from tests.factories import make_user
-from tests.services.test_rounds import make_prototype, make_round, qids
+from tests.factories import make_idea, make_prototype_row, make_round, make_user
+from tests.services.test_rounds import qids
 
 # The limited endpoints that exist today; renaming one must update ratelimits.WRITE_ENDPOINTS.
 LIMITED_TODAY = {
@@ -84,12 +83,6 @@ def established(role: str = "member") -> User:
 def newcomer(role: str = "member") -> User:
     """An account created just now: the stricter limits apply."""
     return make_user(role)
-
-
-def make_idea() -> Idea:
-    idea = create_idea(established(), "Export reports to CSV", "So we can share them with finance.")
-    db.session.commit()
-    return idea
 
 
 def stored(model) -> int:
@@ -186,7 +179,7 @@ def test_the_daily_idea_limit_applies_too(client, login):
 
 
 def test_the_twenty_first_comment_in_a_minute_is_refused(client, login):
-    idea = make_idea()
+    idea = make_idea(established())
     login(established())
     token = client.csrf_token(f"/ideas/{idea.id}")
     for number in range(20):
@@ -198,7 +191,7 @@ def test_the_twenty_first_comment_in_a_minute_is_refused(client, login):
 
 
 def test_comments_and_internal_notes_share_the_stricter_new_account_limit(client, login):
-    idea = make_idea()
+    idea = make_idea(established())
     login(newcomer("product_manager"))
     token = client.csrf_token(f"/ideas/{idea.id}")
     note = {"csrf_token": token, "body": "Customer X asked too."}
@@ -210,7 +203,7 @@ def test_comments_and_internal_notes_share_the_stricter_new_account_limit(client
 
 
 def test_vote_limits_are_sixty_a_minute_and_thirty_for_new_accounts(app, client, login):
-    idea = make_idea()
+    idea = make_idea(established())
 
     def votes_until_refused(user: User) -> int:
         voter = login(user, app.test_client())
@@ -229,7 +222,7 @@ def test_vote_limits_are_sixty_a_minute_and_thirty_for_new_accounts(app, client,
 
 @configured(RATELIMIT_VOTES="3 per minute")
 def test_a_refused_vote_changes_nothing(client, login):
-    idea = make_idea()
+    idea = make_idea(established())
     user = established()
     login(user)
     token = client.csrf_token(f"/ideas/{idea.id}")
@@ -243,7 +236,7 @@ def test_a_refused_vote_changes_nothing(client, login):
 
 
 def test_limits_are_per_account(app, client, login):
-    idea = make_idea()
+    idea = make_idea(established())
     login(newcomer())
     token = client.csrf_token(f"/ideas/{idea.id}")
     assert [comment_on(client, token, idea).status_code for _ in range(11)] == [302] * 10 + [429]
@@ -254,7 +247,7 @@ def test_limits_are_per_account(app, client, login):
 
 
 def test_signed_out_posts_are_sent_to_sign_in_but_count_per_ip_address(app, client, login):
-    idea = make_idea()
+    idea = make_idea(established())
     token = client.csrf_token("/sign-in")
 
     def attempt(ip: str):
@@ -280,7 +273,7 @@ def test_retry_after_is_at_least_one_second_in_a_windows_last_moments(client, lo
     # comment comes half a second before that, when rounding down would say "Retry-After: 0".
     now = float(int(time.time())) + 0.9
     monkeypatch.setattr(time, "time", lambda: now)
-    idea = make_idea()
+    idea = make_idea(established())
     login(established())
     token = client.csrf_token(f"/ideas/{idea.id}")
     assert comment_on(client, token, idea).status_code == 302
@@ -298,7 +291,7 @@ def test_retry_after_is_at_least_one_second_in_a_windows_last_moments(client, lo
     RATELIMIT_COMMENTS_NEW_ACCOUNT="1 per minute",
 )
 def test_reading_is_never_limited(client, login):
-    idea = make_idea()
+    idea = make_idea(established())
     login(established())
     for _ in range(100):
         assert client.get("/ideas/").status_code == 200
@@ -313,7 +306,7 @@ def test_reading_is_never_limited(client, login):
 
 @configured(RATELIMIT_ENABLED=False, RATELIMIT_COMMENTS="1 per minute", RATELIMIT_IDEAS="1 per minute")
 def test_ratelimit_enabled_false_turns_the_limits_off(client, login):
-    idea = make_idea()
+    idea = make_idea(established())
     login(newcomer())
     token = client.csrf_token(f"/ideas/{idea.id}")
     assert [comment_on(client, token, idea).status_code for _ in range(5)] == [302] * 5
@@ -376,7 +369,7 @@ def textarea_text(html: str, element_id: str) -> str | None:
 
 @configured(RATELIMIT_IDEAS_NEW_ACCOUNT="1 per hour")
 def test_form_errors_and_the_similar_ideas_step_do_not_count(client, login):
-    make_idea()  # "Export reports to CSV": the similar idea
+    make_idea(established())  # "Export reports to CSV": the similar idea
     login(newcomer())
     token = client.csrf_token("/ideas/new")
     mistake = client.post("/ideas/new", data=idea_form(token, "CSV"))
@@ -420,7 +413,7 @@ def test_a_limited_idea_comes_back_as_typed_with_the_time_to_wait(client, login)
 
 @configured(RATELIMIT_COMMENTS_NEW_ACCOUNT="1 per hour")
 def test_comment_form_errors_do_not_count(client, login):
-    idea = make_idea()
+    idea = make_idea(established())
     login(newcomer())
     token = client.csrf_token(f"/ideas/{idea.id}")
     assert comment_on(client, token, idea, "   ").status_code == 422
@@ -431,7 +424,7 @@ def test_comment_form_errors_do_not_count(client, login):
 
 @configured(RATELIMIT_COMMENTS_NEW_ACCOUNT="1 per hour")
 def test_a_limited_comment_comes_back_in_its_form_with_the_time_to_wait(client, login):
-    idea = make_idea()
+    idea = make_idea(established())
     login(newcomer())
     token = client.csrf_token(f"/ideas/{idea.id}")
     assert comment_on(client, token, idea, "First thought.").status_code == 302
@@ -449,7 +442,7 @@ def test_a_limited_comment_comes_back_in_its_form_with_the_time_to_wait(client, 
 
 @configured(RATELIMIT_COMMENTS_NEW_ACCOUNT="1 per hour")
 def test_a_limited_reply_comes_back_in_its_open_reply_form(client, login):
-    idea = make_idea()
+    idea = make_idea(established())
     login(newcomer())
     token = client.csrf_token(f"/ideas/{idea.id}")
     assert comment_on(client, token, idea, "First thought.").status_code == 302
@@ -466,7 +459,7 @@ def test_a_limited_reply_comes_back_in_its_open_reply_form(client, login):
 
 @configured(RATELIMIT_COMMENTS_NEW_ACCOUNT="1 per hour")
 def test_a_limited_internal_note_comes_back_in_the_note_form(client, login):
-    idea = make_idea()
+    idea = make_idea(established())
     login(newcomer("product_manager"))
     token = client.csrf_token(f"/ideas/{idea.id}")
     note = {"csrf_token": token, "body": "Customer X asked too."}
@@ -481,7 +474,7 @@ def test_a_limited_internal_note_comes_back_in_the_note_form(client, login):
 
 @configured(RATELIMIT_COMMENTS_NEW_ACCOUNT="1 per hour")
 def test_a_limited_prototype_comment_comes_back_in_its_form(client, login):
-    prototype = make_prototype()
+    prototype = make_prototype_row()
     login(newcomer())
     token = client.csrf_token(f"/prototypes/{prototype.id}")
     url = f"/prototypes/{prototype.id}/comments"
@@ -501,7 +494,7 @@ def round_answers(round_id: int, token: str, rating: str, text: str) -> dict:
 
 @configured(RATELIMIT_COMMENTS_NEW_ACCOUNT="1 per hour")
 def test_round_answers_do_not_use_up_the_comment_limit(client, login):
-    idea, round_ = make_idea(), make_round()
+    idea, round_ = make_idea(established()), make_round()
     login(newcomer())
     token = client.csrf_token(f"/ideas/{idea.id}")
     assert comment_on(client, token, idea, "First thought.").status_code == 302
@@ -515,9 +508,9 @@ def test_round_answers_do_not_use_up_the_comment_limit(client, login):
 @configured(RATELIMIT_ROUND_ANSWERS_NEW_ACCOUNT="1 per hour", RATELIMIT_COMMENTS_NEW_ACCOUNT="1 per hour")
 def test_a_limited_round_answer_comes_back_as_typed_and_does_not_touch_comments(client, login):
     staff = make_user("product_manager")
-    prototype = make_prototype(staff)
+    prototype = make_prototype_row(staff)
     first, second = make_round(staff, prototype), make_round(staff, prototype, title="Round 2")
-    idea = make_idea()
+    idea = make_idea(established())
     login(newcomer())
     token = client.csrf_token(f"/rounds/{first.id}")
     # An answer the service refuses (a rating of 9) does not count either.
@@ -539,7 +532,7 @@ def test_a_limited_round_answer_comes_back_as_typed_and_does_not_touch_comments(
 
 
 def test_a_new_member_writing_three_ideas_and_ten_comments_at_once_is_never_stopped(client, login):
-    make_idea()
+    make_idea(established())
     login(newcomer())
     token = client.csrf_token("/ideas/new")
     titles = ["Export reports to Excel", "Dark mode for the dashboard", "Weekly digest of new ideas"]
@@ -557,7 +550,7 @@ def test_a_new_member_writing_three_ideas_and_ten_comments_at_once_is_never_stop
 
 
 def test_a_script_posting_a_hundred_comments_a_minute_is_stopped(app, client, login):
-    idea = make_idea()
+    idea = make_idea(established())
     for user, allowed in ((newcomer(), 10), (established(), 20)):
         script = login(user, app.test_client())
         token = script.csrf_token(f"/ideas/{idea.id}")
@@ -568,7 +561,7 @@ def test_a_script_posting_a_hundred_comments_a_minute_is_stopped(app, client, lo
 
 @configured(RATELIMIT_VOTES="1 per minute")
 def test_a_limited_vote_goes_back_to_the_page_with_the_reason(client, login):
-    idea = make_idea()
+    idea = make_idea(established())
     login(established())
     token = client.csrf_token(f"/ideas/{idea.id}")
     page = f"http://localhost/ideas/{idea.id}"
@@ -584,7 +577,7 @@ def test_a_limited_vote_goes_back_to_the_page_with_the_reason(client, login):
 @configured(RATELIMIT_VOTES="1 per minute")
 def test_a_limited_vote_in_place_gets_the_reason_as_json(client, login):
     # The vote button's script asks for JSON; refused, it falls back to the plain form post.
-    idea = make_idea()
+    idea = make_idea(established())
     login(established())
     token = client.csrf_token(f"/ideas/{idea.id}")
     json_vote = {"data": {"csrf_token": token}, "headers": {"Accept": "application/json"}}

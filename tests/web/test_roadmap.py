@@ -12,7 +12,7 @@ from app.models.notification import Notification
 from app.models.roadmap import RoadmapIdea, RoadmapItem
 from app.models.user import User
 from app.services import roadmap, votes
-from tests.factories import make_idea, make_user
+from tests.factories import make_idea, make_roadmap_item, make_user
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -20,15 +20,6 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 @pytest.fixture
 def pm(app) -> User:
     return make_user("product_manager", name="Pat Manager")
-
-
-def new_item(pm: User, title: str = "CSV export for every report", status: str = "planned", **values):
-    item = roadmap.create_item(pm, title, **values)
-    db.session.commit()
-    if status != "planned":
-        roadmap.change_status(pm, roadmap.get_item(pm, item.id), status, values.get("release_note"))
-        db.session.commit()
-    return db.session.get(RoadmapItem, item.id)
 
 
 def text_of(response) -> str:
@@ -71,10 +62,10 @@ def form_data(**fields) -> dict:
 
 
 def test_the_board_shows_three_columns_with_ideas_and_demand(client, pm):
-    planned = new_item(pm, "Scheduled reports", target="2027 Q1")
-    doing = new_item(pm, "Dark mode", status="in_progress")
-    new_item(pm, "CSV export", status="shipped", release_note="Every report has a CSV button.")
-    new_item(pm, "A cancelled plan", status="cancelled")
+    planned = make_roadmap_item(pm, "Scheduled reports", target="2027 Q1")
+    doing = make_roadmap_item(pm, "Dark mode", status="in_progress")
+    make_roadmap_item(pm, "CSV export", status="shipped", release_note="Every report has a CSV button.")
+    make_roadmap_item(pm, "A cancelled plan", status="cancelled")
     ideas = [make_idea(title=f"Schedule report number {n}") for n in range(5)]
     for idea in ideas:
         roadmap.link_idea(pm, planned, idea.id)
@@ -111,7 +102,7 @@ def test_the_roadmap_is_in_the_main_navigation(client):
 
 
 def test_staff_see_private_items_with_a_badge_and_scores(client, login, pm):
-    new_item(pm, "Secret partner integration", is_public=False, impact=5, effort=2)
+    make_roadmap_item(pm, "Secret partner integration", is_public=False, impact=5, effort=2)
     login(pm)
     page = text_of(client.get("/roadmap"))
     assert "Secret partner integration" in page
@@ -123,8 +114,8 @@ def test_staff_see_private_items_with_a_badge_and_scores(client, login, pm):
 
 @pytest.mark.parametrize("viewer", ["anonymous", "member", "moderator"])
 def test_private_items_are_hidden_from_everyone_else(client, login, pm, viewer):
-    public = new_item(pm, "A public shipped item", status="shipped", release_note="Public note.")
-    private = new_item(pm, "Secret partner integration", is_public=False)
+    public = make_roadmap_item(pm, "A public shipped item", status="shipped", release_note="Public note.")
+    private = make_roadmap_item(pm, "Secret partner integration", is_public=False)
     roadmap.change_status(pm, roadmap.get_item(pm, private.id), "shipped", "Secret note.")
     idea = make_idea(title="Sync with our CRM")
     roadmap.link_idea(pm, roadmap.get_item(pm, private.id), idea.id)
@@ -150,10 +141,12 @@ def test_the_board_runs_a_fixed_number_of_queries(client, login, pm, count_queri
             assert client.get("/roadmap").status_code == 200
         return len(statements)
 
-    new_item(pm, "The first item")
+    make_roadmap_item(pm, "The first item")
     few = queries()
     for number in range(8):
-        item = new_item(pm, f"Item number {number}", status=("planned", "in_progress", "shipped")[number % 3])
+        item = make_roadmap_item(
+            pm, f"Item number {number}", status=("planned", "in_progress", "shipped")[number % 3]
+        )
         for n in range(3):
             idea = make_idea(title=f"Idea {number}-{n} for the board")
             roadmap.link_idea(pm, roadmap.get_item(pm, item.id), idea.id, plan=False)
@@ -166,7 +159,7 @@ def test_the_board_runs_a_fixed_number_of_queries(client, login, pm, count_queri
 
 
 def test_the_item_page_shows_description_ideas_and_release_note(client, pm):
-    item = new_item(
+    item = make_roadmap_item(
         pm,
         "CSV export",
         description="Export **any** report.",
@@ -196,7 +189,7 @@ def test_an_unknown_item_is_404(client):
 
 
 def test_members_may_not_use_the_staff_forms(client, login, pm):
-    item = new_item(pm)
+    item = make_roadmap_item(pm)
     idea = make_idea()
     login(make_user())
     assert client.get("/roadmap/new").status_code == 403
@@ -246,7 +239,7 @@ def test_invalid_items_are_shown_with_messages_and_not_saved(client, login, pm):
 
 
 def test_staff_edit_an_item(client, login, pm):
-    item = new_item(pm, target="2027 Q1", impact=3)
+    item = make_roadmap_item(pm, target="2027 Q1", impact=3)
     login(pm)
     page = text_of(client.get(f"/roadmap/{item.id}/edit"))
     assert 'value="2027 Q1"' in page
@@ -268,7 +261,7 @@ def test_staff_edit_an_item(client, login, pm):
 
 
 def test_staff_find_and_link_ideas_on_the_item_page(client, login, pm):
-    item = new_item(pm)
+    item = make_roadmap_item(pm)
     idea = make_idea(title="Export reports to CSV")
     kept = make_idea(title="Export reports to PDF")
     login(pm)
@@ -292,7 +285,7 @@ def test_staff_find_and_link_ideas_on_the_item_page(client, login, pm):
 
 
 def test_linking_an_unknown_idea_says_so(client, login, pm):
-    item = new_item(pm)
+    item = make_roadmap_item(pm)
     login(pm)
     page = f"/roadmap/{item.id}"
     response = client.post_form(f"{page}/ideas", {"idea_id": "9999"}, page=page, headers={"Referer": page})
@@ -302,8 +295,8 @@ def test_linking_an_unknown_idea_says_so(client, login, pm):
 
 
 def test_staff_link_and_unlink_from_the_idea_page(client, login, pm):
-    item = new_item(pm, "Scheduled reports")
-    cancelled = new_item(pm, "A cancelled plan", status="cancelled")
+    item = make_roadmap_item(pm, "Scheduled reports")
+    cancelled = make_roadmap_item(pm, "A cancelled plan", status="cancelled")
     idea = make_idea()
     login(pm)
     page = text_of(client.get(f"/ideas/{idea.id}"))
@@ -331,7 +324,7 @@ def test_staff_link_and_unlink_from_the_idea_page(client, login, pm):
 
 
 def test_members_see_the_items_an_idea_is_on_without_staff_forms(client, login, pm):
-    item = new_item(pm, "Scheduled reports")
+    item = make_roadmap_item(pm, "Scheduled reports")
     idea = make_idea()
     roadmap.link_idea(pm, roadmap.get_item(pm, item.id), idea.id)
     db.session.commit()
@@ -347,7 +340,7 @@ def test_members_see_the_items_an_idea_is_on_without_staff_forms(client, login, 
 
 
 def test_shipping_from_the_item_page_tells_each_supporter_once(client, login, pm):
-    item = new_item(pm)
+    item = make_roadmap_item(pm)
     first, second = make_idea(title="Export reports to CSV"), make_idea(title="Export reports to Excel")
     fan = make_user()
     votes.cast_vote(fan, first)
@@ -379,7 +372,7 @@ def test_shipping_from_the_item_page_tells_each_supporter_once(client, login, pm
 
 
 def test_the_same_status_again_is_refused_with_a_message(client, login, pm):
-    item = new_item(pm)
+    item = make_roadmap_item(pm)
     login(pm)
     page = f"/roadmap/{item.id}"
     response = client.post_form(f"{page}/status", {"status": "planned"}, page=page, headers={"Referer": page})
@@ -391,9 +384,9 @@ def test_the_same_status_again_is_refused_with_a_message(client, login, pm):
 
 
 def test_the_changelog_lists_shipped_items_newest_first(client, pm):
-    new_item(pm, "Shipped first", status="shipped", release_note="The first note.")
-    new_item(pm, "Shipped second", status="shipped", release_note="The second note.")
-    new_item(pm, "Still planned")
+    make_roadmap_item(pm, "Shipped first", status="shipped", release_note="The first note.")
+    make_roadmap_item(pm, "Shipped second", status="shipped", release_note="The second note.")
+    make_roadmap_item(pm, "Still planned")
     page = text_of(client.get("/changelog"))
     assert page.index("Shipped second") < page.index("Shipped first")
     assert "The first note." in page
@@ -403,11 +396,11 @@ def test_the_changelog_lists_shipped_items_newest_first(client, pm):
 
 
 def test_the_feed_is_atom_with_public_shipped_items_only_even_for_staff(client, login, pm):
-    new_item(pm, "Shipped first", status="shipped", release_note="The <first> note & more.")
-    later = new_item(pm, "Shipped second", status="shipped", release_note="The second note.")
-    secret = new_item(pm, "Secret partner integration", is_public=False)
+    make_roadmap_item(pm, "Shipped first", status="shipped", release_note="The <first> note & more.")
+    later = make_roadmap_item(pm, "Shipped second", status="shipped", release_note="The second note.")
+    secret = make_roadmap_item(pm, "Secret partner integration", is_public=False)
     roadmap.change_status(pm, roadmap.get_item(pm, secret.id), "shipped", "Secret note.")
-    new_item(pm, "Still planned")
+    make_roadmap_item(pm, "Still planned")
     idea = make_idea(title="Export <reports> & more")
     roadmap.link_idea(pm, roadmap.get_item(pm, later.id), idea.id)
     db.session.commit()

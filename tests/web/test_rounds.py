@@ -13,9 +13,8 @@ from app.extensions import db
 from app.models.base import utcnow
 from app.models.round import FeedbackRound, RoundAnswer, RoundResponse
 from app.services import rounds
-from tests.factories import make_user
-from tests.services.test_launch_rounds import make_launch_row
-from tests.services.test_rounds import QUESTIONS, answer, load, make_prototype, make_round, qids
+from tests.factories import QUESTIONS, make_launch_row, make_prototype_row, make_round, make_user
+from tests.services.test_rounds import answer, load, qids
 
 
 def count(model) -> int:
@@ -35,7 +34,7 @@ def flashes(page: str) -> list[str]:
 
 def test_members_see_rounds_with_their_state_and_an_answer_button(client, login):
     staff = make_user("product_manager")
-    prototype = make_prototype(staff)
+    prototype = make_prototype_row(staff)
     open_round = make_round(staff, prototype, title="Round 2")
     make_round(staff, prototype, state="closed", title="Round 1")
     member = make_user()
@@ -60,7 +59,7 @@ def test_members_see_rounds_with_their_state_and_an_answer_button(client, login)
 
 def test_staff_see_new_round_results_and_counts(client, login):
     staff = make_user("product_manager")
-    prototype = make_prototype(staff)
+    prototype = make_prototype_row(staff)
     round_ = make_round(staff, prototype)
     answer(make_user(), round_.id, {str(qids(round_.id)[0]): 4})
     login(staff)
@@ -105,7 +104,7 @@ def _round_form(**fields) -> dict:
 
 def test_staff_create_a_round_with_the_plain_form(client, login):
     staff = make_user("product_manager")
-    prototype = make_prototype(staff)
+    prototype = make_prototype_row(staff)
     login(staff)
     rows = _rows(
         8,
@@ -131,7 +130,7 @@ def test_staff_create_a_round_with_the_plain_form(client, login):
 
 def test_a_refused_round_shows_each_message_on_its_row_and_stores_nothing(client, login):
     staff = make_user("product_manager")
-    prototype = make_prototype(staff)
+    prototype = make_prototype_row(staff)
     login(staff)
     rows = _rows(
         3,
@@ -152,7 +151,7 @@ def test_a_refused_round_shows_each_message_on_its_row_and_stores_nothing(client
 
 def test_a_form_without_questions_is_refused(client, login):
     staff = make_user("product_manager")
-    prototype = make_prototype(staff)
+    prototype = make_prototype_row(staff)
     login(staff)
     response = client.post_form(f"/prototypes/{prototype.id}/rounds/new", _round_form(**_rows()))
     assert response.status_code == 422
@@ -162,7 +161,7 @@ def test_a_form_without_questions_is_refused(client, login):
 
 def test_the_launch_audience_needs_a_launch(client, login):
     staff = make_user("product_manager")
-    prototype = make_prototype(staff)
+    prototype = make_prototype_row(staff)
     make_launch_row()
     login(staff)
     data = _round_form(audience="launch", launch_id="0", **_rows(row0={"prompt": "How easy?"}))
@@ -174,7 +173,7 @@ def test_the_launch_audience_needs_a_launch(client, login):
 
 def test_a_check_in_round_for_a_launch_from_its_page(client, login):
     staff = make_user("product_manager")
-    prototype = make_prototype(staff)
+    prototype = make_prototype_row(staff)
     launch = make_launch_row()
     login(staff)
     page = text_of(client.get(f"/prototypes/{prototype.id}/rounds/new?launch_id={launch.id}"))
@@ -189,7 +188,7 @@ def test_a_check_in_round_for_a_launch_from_its_page(client, login):
 
 def test_without_an_active_launch_the_launch_audience_is_disabled(client, login):
     staff = make_user("product_manager")
-    prototype = make_prototype(staff)
+    prototype = make_prototype_row(staff)
     make_launch_row(status="completed")
     login(staff)
     page = text_of(client.get(f"/prototypes/{prototype.id}/rounds/new"))
@@ -208,7 +207,7 @@ def _question_rows(html: str) -> int:
 
 def test_a_new_round_starts_with_one_question(client, login):
     staff = make_user("product_manager")
-    prototype = make_prototype(staff)
+    prototype = make_prototype_row(staff)
     login(staff)
     html = text_of(client.get(f"/prototypes/{prototype.id}/rounds/new"))
     assert _question_rows(html) == 1
@@ -220,7 +219,7 @@ def test_a_new_round_starts_with_one_question(client, login):
 
 def test_add_a_question_without_javascript_keeps_what_was_typed(client, login):
     staff = make_user("product_manager")
-    prototype = make_prototype(staff)
+    prototype = make_prototype_row(staff)
     login(staff)
     data = _round_form(add_question="1", **_rows(row0={"prompt": "Kept while adding a question"}))
     response = client.post_form(f"/prototypes/{prototype.id}/rounds/new", data)
@@ -235,7 +234,7 @@ def test_add_a_question_without_javascript_keeps_what_was_typed(client, login):
 
 def test_remove_a_question_without_javascript(client, login):
     staff = make_user("product_manager")
-    prototype = make_prototype(staff)
+    prototype = make_prototype_row(staff)
     login(staff)
     rows = _rows(3, row0={"prompt": "First"}, row1={"prompt": "Second"}, row2={"prompt": "Third"})
     response = client.post_form(
@@ -262,7 +261,7 @@ def test_remove_a_question_without_javascript(client, login):
 
 def test_options_on_a_question_that_is_not_a_choice_are_refused_clearly(client, login):
     staff = make_user("product_manager")
-    prototype = make_prototype(staff)
+    prototype = make_prototype_row(staff)
     login(staff)
     rows = _rows(row0={"prompt": "How easy was it?", "kind": "rating", "options": "Easy\nHard"})
     response = client.post_form(f"/prototypes/{prototype.id}/rounds/new", _round_form(**rows))
@@ -277,7 +276,7 @@ def test_options_on_a_question_that_is_not_a_choice_are_refused_clearly(client, 
 
 def test_the_options_field_is_marked_for_choice_questions_only(client, login):
     staff = make_user("product_manager")
-    prototype = make_prototype(staff)
+    prototype = make_prototype_row(staff)
     login(staff)
     html = text_of(client.get(f"/prototypes/{prototype.id}/rounds/new"))
     # The script shows it only for the kinds named here; without the script it is always there.
@@ -287,7 +286,7 @@ def test_the_options_field_is_marked_for_choice_questions_only(client, login):
 
 def test_times_are_taken_in_the_browsers_time_zone(client, login):
     staff = make_user("product_manager")
-    prototype = make_prototype(staff)
+    prototype = make_prototype_row(staff)
     login(staff)
     html = text_of(client.get(f"/prototypes/{prototype.id}/rounds/new"))
     assert 'name="time_zone"' in html
@@ -308,7 +307,7 @@ def test_times_are_taken_in_the_browsers_time_zone(client, login):
 
 def test_a_refused_form_shows_the_times_back_in_the_zone_they_were_typed_in(client, login):
     staff = make_user("product_manager")
-    prototype = make_prototype(staff)
+    prototype = make_prototype_row(staff)
     login(staff)
     data = _round_form(title="x", opens_at="2030-07-01T09:00", time_zone="Europe/Berlin", **_rows())
     html = text_of(client.post_form(f"/prototypes/{prototype.id}/rounds/new", data))
@@ -319,7 +318,7 @@ def test_a_refused_form_shows_the_times_back_in_the_zone_they_were_typed_in(clie
 
 def test_an_unknown_time_zone_is_refused_and_nothing_is_stored(client, login):
     staff = make_user("product_manager")
-    prototype = make_prototype(staff)
+    prototype = make_prototype_row(staff)
     login(staff)
     data = _round_form(time_zone="Mars/Olympus_Mons", **_rows(row0={"prompt": "How easy was it?"}))
     response = client.post_form(f"/prototypes/{prototype.id}/rounds/new", data)
@@ -330,7 +329,7 @@ def test_an_unknown_time_zone_is_refused_and_nothing_is_stored(client, login):
 
 def test_a_time_the_clocks_skip_is_refused(client, login):
     staff = make_user("product_manager")
-    prototype = make_prototype(staff)
+    prototype = make_prototype_row(staff)
     login(staff)
     # 10 March 2030, 02:30 never happens in New York: the clocks go from 02:00 to 03:00.
     data = _round_form(
@@ -363,7 +362,7 @@ def test_editing_shows_the_stored_times_with_their_moment_and_saves_in_the_zone(
 
 @pytest.mark.parametrize("role", ["member", "moderator"])
 def test_only_staff_open_the_round_form(client, login, role):
-    prototype = make_prototype()
+    prototype = make_prototype_row()
     login(make_user(role))
     assert client.get(f"/prototypes/{prototype.id}/rounds/new").status_code == 403
 
@@ -545,7 +544,7 @@ def test_the_results_page_draws_charts_and_numbers(client, login):
 
 def test_the_results_page_compares_the_prototypes_rounds(client, login):
     staff = make_user("product_manager")
-    prototype = make_prototype(staff)
+    prototype = make_prototype_row(staff)
     first = make_round(staff, prototype, state="closed", title="Round 1")
     second = make_round(staff, prototype, title="Round 2")
     answer(make_user(), second.id, {str(qids(second.id)[0]): 5})
@@ -569,7 +568,7 @@ def test_results_and_csv_are_for_staff(client, login, role, status):
 
 def test_the_results_page_takes_a_fixed_number_of_queries(client, login, count_queries):
     staff = make_user("product_manager")
-    prototype = make_prototype(staff)
+    prototype = make_prototype_row(staff)
     older = make_round(staff, prototype, state="closed", title="Round 1")
     round_ = make_round(staff, prototype, title="Round 2")
     login(staff)

@@ -12,8 +12,7 @@ import pytest
 from app.extensions import db
 from app.links import local_path
 from app.services import moderation
-from tests.factories import PASSWORD, make_idea, make_user
-from tests.services.test_prototypes import make_prototype
+from tests.factories import PASSWORD, make_idea, make_prototype, make_user
 
 HOSTILE = [
     "https://evil.example/",

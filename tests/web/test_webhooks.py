@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models.user import User
 from app.models.webhook import Webhook
-from app.services import outbox, webhooks
-from tests.factories import make_idea, make_user
+from app.services import outbox
+from tests.factories import make_idea, make_user, make_webhook
 from tests.webhook_receiver import running_receiver
 
 
@@ -28,15 +28,9 @@ def webhook_count() -> int:
     return db.session.scalar(select(func.count()).select_from(Webhook))
 
 
-def add(admin: User, url: str, events=("idea.created",)) -> Webhook:
-    webhook = webhooks.create_webhook(admin, url, list(events), "Team chat")
-    db.session.commit()
-    return webhook
-
-
 @pytest.mark.parametrize("role", ["member", "moderator", "product_manager"])
 def test_only_admins_reach_the_pages(client, login, admin, receiver, role):
-    webhook = add(admin, receiver.url)
+    webhook = make_webhook(admin, receiver.url, ["idea.created"], "Team chat")
     login(make_user(role))
 
     for url in ("/admin/webhooks", f"/admin/webhooks/{webhook.id}"):
@@ -129,7 +123,7 @@ def test_at_least_one_event_is_needed(client, login, admin, receiver):
 
 
 def test_an_admin_changes_the_events_and_turns_it_off(client, login, admin, receiver):
-    webhook = add(admin, receiver.url)
+    webhook = make_webhook(admin, receiver.url, ["idea.created"], "Team chat")
     login(admin)
     url = f"/admin/webhooks/{webhook.id}"
     assert 'value="idea.created" checked' in client.get(url).get_data(as_text=True)
@@ -145,7 +139,7 @@ def test_an_admin_changes_the_events_and_turns_it_off(client, login, admin, rece
 
 
 def test_a_refused_edit_keeps_the_webhook_as_it_was(client, login, admin, receiver, app):
-    webhook = add(admin, receiver.url)
+    webhook = make_webhook(admin, receiver.url, ["idea.created"], "Team chat")
     login(admin)
     app.config["WEBHOOK_ALLOW_PRIVATE"] = False
 
@@ -161,7 +155,7 @@ def test_a_refused_edit_keeps_the_webhook_as_it_was(client, login, admin, receiv
 
 
 def test_a_ping_is_delivered_and_the_log_shows_status_and_attempts(client, login, admin, receiver):
-    webhook = add(admin, receiver.url)
+    webhook = make_webhook(admin, receiver.url, ["idea.created"], "Team chat")
     login(admin)
     receiver.answer(500)
     make_idea(title="Dark mode please")
@@ -189,7 +183,7 @@ def test_a_ping_is_delivered_and_the_log_shows_status_and_attempts(client, login
 
 
 def test_deleting_removes_the_webhook(client, login, admin, receiver):
-    webhook_id = add(admin, receiver.url).id
+    webhook_id = make_webhook(admin, receiver.url, ["idea.created"], "Team chat").id
     login(admin)
 
     response = client.post_form(f"/admin/webhooks/{webhook_id}/delete", page=f"/admin/webhooks/{webhook_id}")
@@ -202,7 +196,7 @@ def test_deleting_removes_the_webhook(client, login, admin, receiver):
 
 
 def test_the_page_takes_the_same_queries_however_long_the_log(client, login, admin, receiver, count_queries):
-    webhook = add(admin, receiver.url)
+    webhook = make_webhook(admin, receiver.url, ["idea.created"], "Team chat")
     login(admin)
     make_idea()
     outbox.deliver_due()
