@@ -17,8 +17,8 @@ from app.errors import NotFound
 from app.extensions import db
 from app.forms.accounts import PostForm
 from app.forms.prototypes import PrototypeForm, format_links
+from app.pages import prototypes as prototype_pages
 from app.permissions import require
-from app.services import comments as comment_service
 from app.services import images, prototypes
 from app.web.idea_links import chosen_idea_ids, picker
 from app.web.paging import keep_in_range, list_page_args
@@ -102,14 +102,14 @@ def detail(prototype_id: int):
 
 def render_prototype_page(prototype_id: int, status: int = 200, comment_form=None):
     """The prototype page; a refused comment form comes back with its text and messages."""
-    data = prototypes.prototype_page(_actor(), prototype_id)
+    data = prototype_pages.prototype_page(_actor(), prototype_id)
     body = render_template(
         "prototypes/detail.html",
         page=data,
         prototype=data.prototype,
         status_labels=prototypes.STATUS_LABELS,
         transitions=prototypes.TRANSITIONS,
-        thread=comment_service.build_thread(data.comments),
+        thread=data.thread,
         refused_comment_form=comment_form,
     )
     return body, status

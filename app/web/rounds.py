@@ -34,12 +34,6 @@ def prototype_url(prototype: Prototype) -> str:
         return url_for("main.index")
 
 
-@bp.app_template_global("prototype_rounds")
-def prototype_rounds(prototype: Prototype) -> list[rounds.RoundCard]:
-    """The rounds section of a prototype page (templates/prototypes/_rounds.html) reads this."""
-    return rounds.prototype_rounds(_actor(), prototype)
-
-
 @bp.app_template_global("prototype_page_url")
 def _prototype_page_url(prototype: Prototype) -> str:
     return prototype_url(prototype)

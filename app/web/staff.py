@@ -21,10 +21,10 @@ from app.errors import BadRequest
 from app.extensions import db
 from app.forms.staff import BulkStatusForm, DashboardFilterForm
 from app.links import local_path
-from app.models.idea import STATUS_LABELS, Idea
+from app.models.idea import STATUS_LABELS
 from app.permissions import require
 from app.services import categories as category_service
-from app.services import charts, idea_links, ranking
+from app.services import charts, idea_links
 from app.services import dashboard as dashboard_service
 from app.services import insights as insights_service
 from app.services.pagination import page_args
@@ -38,12 +38,6 @@ PER_PAGE = 50
 
 def _actor():
     return current_user._get_current_object()
-
-
-@bp.app_template_global("idea_rank")
-def idea_rank(idea: Idea) -> ranking.Breakdown | None:
-    """ "Why this rank?" on an idea page (templates/ideas/_rank.html): None when the viewer may not see it."""
-    return ranking.explanation_if_allowed(_actor(), idea)
 
 
 @bp.app_template_global("staff_roadmap_url")
