@@ -28,3 +28,6 @@ def register_blueprints(app: Flask) -> None:
     from app.web.webhooks import bp as webhooks_bp
 
     app.register_blueprint(webhooks_bp)
+    from app.web import layout
+
+    layout.init_app(app)
