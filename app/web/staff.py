@@ -22,8 +22,8 @@ from app.extensions import db
 from app.forms.staff import BulkStatusForm, DashboardFilterForm
 from app.links import local_path
 from app.models.idea import STATUS_LABELS
+from app.pages import staff as staff_pages
 from app.permissions import require
-from app.services import categories as category_service
 from app.services import charts, idea_links
 from app.services import dashboard as dashboard_service
 from app.services import insights as insights_service
@@ -70,14 +70,13 @@ def _render_dashboard(
     """The dashboard for the filters in `args`; a refused bulk change keeps its ticks and values."""
     form = DashboardFilterForm(formdata=args)
     form.validate()
-    data = None
     if form.errors:
-        form.set_categories(category_service.list_categories())
         status = 422
-    else:
-        data = dashboard_service.dashboard(_actor(), form.filters, page, per_page)
+    found = staff_pages.dashboard_page(_actor(), None if form.errors else form.filters, page, per_page)
+    data = found.data
+    if data:
         keep_in_range(data.page, "idea", "ideas")
-        form.set_categories(data.categories)
+    form.set_categories(found.categories)
     body = render_template(
         "staff/dashboard.html",
         form=form,
