@@ -13,7 +13,7 @@ from app.pages.layout import Layout, page_layout
 def _is_page(template: Template) -> bool:
     """Whether `template` is a whole page (it extends the layout), not a fragment or an email."""
     path = PurePosixPath(template.name or "")
-    return path.suffix == ".html" and not path.name.startswith("_")
+    return path.suffix == ".html" and not any(part.startswith("_") for part in path.parts)
 
 
 def current_layout() -> Layout:

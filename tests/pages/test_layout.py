@@ -1,6 +1,7 @@
 """The layout's header counts: read once per page, before it renders, never by a template."""
 
 import re
+from pathlib import Path
 
 from flask_login import AnonymousUserMixin
 
@@ -51,3 +52,31 @@ def test_a_page_reads_the_header_counts_once_and_a_fragment_not_at_all(client, l
     with count_queries() as statements:
         assert client.get("/ideas/similar?q=export").status_code == 200
     assert not any("count(notifications.id)" in statement for statement in statements)
+
+
+def test_a_page_renders_when_the_header_counts_cannot_be_read(client, login, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from app.services import notifications
+
+    def refuse(user):
+        raise OperationalError("SELECT count(*)", {}, Exception("the database is away"))
+
+    monkeypatch.setattr(notifications, "unread_count", refuse)
+    login(make_user())
+    response = client.get("/ideas/")
+    assert response.status_code == 200
+    assert "bell__badge" not in response.get_data(as_text=True)
+
+
+def test_every_whole_page_template_extends_the_layout():
+    # Only whole pages get the layout's data; a page not built on base.html would render without it.
+    templates = Path(__file__).resolve().parents[2] / "templates"
+    pages = [
+        path
+        for path in templates.rglob("*.html")
+        if not any(part.startswith("_") for part in path.relative_to(templates).parts)
+        and path.name != "base.html"
+    ]
+    assert pages
+    assert [path for path in pages if '{% extends "base.html" %}' not in path.read_text()] == []
