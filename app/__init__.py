@@ -74,6 +74,9 @@ def create_app(config_class: type | None = None) -> Flask:
     csrf.exempt(api.bp)
     for blueprint in (api.bp, *web.blueprints()):
         app.register_blueprint(blueprint)
+    from app.web import layout
+
+    layout.init_app(app)
     from app import ratelimits
 
     ratelimits.init_app(app)  # wraps registered views, so it comes after every blueprint

@@ -10,15 +10,11 @@ from app.forms.ideas import IdeaForm, StatusForm
 from app.idempotency import ALREADY_SENT, claim_submission
 from app.models.idea import STATUSES
 from app.pagecache import cached_for_visitors
+from app.pages import ideas as idea_pages
 from app.permissions import require
 from app.ratelimits import count_save, form_page
 from app.services import categories as category_service
-from app.services import comments as comment_service
 from app.services import follows, ideas, votes
-from app.services import journey as journey_service
-from app.services import launches as launch_service
-from app.services import prototypes as prototype_service
-from app.services import roadmap as roadmap_service
 from app.web.paging import keep_in_range, list_page_args
 from app.web.support import (
     allow_large_uploads,
@@ -42,7 +38,7 @@ def index():
     # An unknown sort or status (an old link, a typo) shows the default list, not an error.
     sort = request.args.get("sort") if request.args.get("sort") in (*ideas.SORTS, "relevance") else None
     status = request.args.get("status") if request.args.get("status") in STATUSES else None
-    result = ideas.list_ideas(
+    data = idea_pages.idea_list_page(
         current_actor(),
         sort=sort,
         category=request.args.get("category") or None,
@@ -52,11 +48,11 @@ def index():
         q=request.args.get("q"),
         page=page,
     )
-    keep_in_range(result.page, "idea", "ideas")
+    keep_in_range(data.result.page, "idea", "ideas")
     return render_template(
         "ideas/index.html",
-        result=result,
-        categories=category_service.list_categories(),
+        result=data.result,
+        categories=data.categories,
         post_form=PostForm(),
     )
 
@@ -128,26 +124,20 @@ def similar():
 
 def render_idea_page(idea_id: int, status: int = 200, comment_form=None, note_form=None):
     """The idea page; a refused comment or note form comes back with its text and messages."""
-    data = ideas.idea_page(current_actor(), idea_id)
-    # The sidebar and the journey show the same prototypes, launches and history: read once.
-    prototypes = prototype_service.prototypes_for_idea(current_actor(), idea_id)
-    launches = launch_service.launches_for_idea(current_actor(), idea_id)
-    journey = journey_service.idea_journey(
-        current_actor(), data.idea, history=data.history, prototypes=prototypes, launches=launches
-    )
+    data = idea_pages.idea_page(current_actor(), idea_id)
     body = render_template(
         "ideas/detail.html",
         page=data,
         idea=data.idea,
-        thread=comment_service.build_thread(data.comments),
+        thread=data.thread,
         status_form=StatusForm(status="open" if data.idea.is_merged else data.idea.status),
         post_form=PostForm(),
         refused_comment_form=comment_form,
         refused_note_form=note_form,
-        prototypes=prototypes,
-        launches=launches,
-        roadmap=roadmap_service.idea_roadmap(current_actor(), idea_id),
-        journey=journey,
+        prototypes=data.prototypes,
+        launches=data.launches,
+        roadmap=data.roadmap,
+        journey=data.journey,
     )
     return body, status
 

@@ -5,7 +5,7 @@ from flask_login import login_required
 
 from app.extensions import db
 from app.forms.launches import JoinForm, LaunchForm, MessageForm, OutcomeForm, outcome_results
-from app.models.base import utcnow
+from app.pages import launches as launch_page_data
 from app.permissions import require, state_refusal
 from app.services import launch_pages, launches, participation
 from app.web.idea_links import chosen_idea_ids, picker
@@ -105,16 +105,16 @@ def edit(launch_id: int):
 
 def render_launch_page(launch_id: int, status: int = 200, join_form=None, message_form=None):
     """The launch page; a refused join or message form comes back with its text and messages."""
-    data = launch_pages.launch_page(current_actor(), launch_id)
+    data = launch_page_data.launch_page(current_actor(), launch_id)
     body = render_template(
         "launches/detail.html",
         page=data,
         launch=data.launch,
-        transitions=launches.TRANSITIONS[data.launch.status],
-        early_start=launches.early_by(data.launch),
+        transitions=data.transitions,
+        early_start=data.early_start,
         join_form=join_form or JoinForm(formdata=None),
         message_form=message_form or MessageForm(formdata=None),
-        now=utcnow(),
+        now=data.now,
     )
     return body, status
 

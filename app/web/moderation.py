@@ -1,12 +1,10 @@
 """Moderation pages: members' flags, moderators' actions on ideas, comments and prototypes, the queue."""
 
-import logging
 import re
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from flask_wtf import FlaskForm
-from sqlalchemy.exc import SQLAlchemyError
 
 from app.extensions import db
 from app.forms.moderation import FlagForm, HideForm, MergeForm, ReasonForm
@@ -19,7 +17,6 @@ from app.visibility import may_see_id
 from app.web.support import call_with_form, current_actor, safe_next_url
 
 bp = Blueprint("moderation", __name__)
-log = logging.getLogger(__name__)
 
 # URL segments name kinds in the plural, as the idea pages do; the services take the singular.
 KINDS = {"ideas": "idea", "comments": "comment", "prototypes": "prototype"}
@@ -37,22 +34,9 @@ def parse_idea_ref(text: str | None) -> int | None:
     return number if 0 < number < 2**31 else None
 
 
-def moderation_waiting() -> int | None:
-    """How many items wait for review, counted once per request; 0 for everyone but moderators."""
-    if "moderation_waiting" not in g:
-        try:
-            g.moderation_waiting = moderation.waiting_count(current_actor())
-        except SQLAlchemyError:
-            # The header of an error page must render even while the database is away.
-            log.exception("Could not count the items waiting for review")
-            g.moderation_waiting = None
-    return g.moderation_waiting
-
-
 @bp.app_context_processor
 def moderation_context():
     return {
-        "moderation_waiting": moderation_waiting,
         "auto_hide_reason": moderation.AUTO_HIDE_REASON,
         # The rows of the flag note and the reasons: the hand-written forms' labels and limits.
         "flag_note": moderation.FLAG_TEXTS["note"],

@@ -1,10 +1,7 @@
-"""The notifications list, marking read, the header's unread count, and email unsubscribe links."""
+"""The notifications list, marking read, and email unsubscribe links."""
 
-import logging
-
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
-from sqlalchemy.exc import SQLAlchemyError
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import login_required
 
 from app.extensions import csrf, db
 from app.forms.accounts import PostForm
@@ -14,29 +11,6 @@ from app.web.paging import keep_in_range, list_page_args
 from app.web.support import current_actor
 
 bp = Blueprint("notifications", __name__)
-log = logging.getLogger(__name__)
-
-
-def unread_notifications() -> int | None:
-    """The signed-in user's unread count, counted once per request and only when a page asks.
-
-    None for visitors. Pages render even when the count cannot be read (an error page while
-    the database is away must still render).
-    """
-    if not current_user.is_authenticated:
-        return None
-    if "unread_notifications" not in g:
-        try:
-            g.unread_notifications = notifications.unread_count(current_actor())
-        except SQLAlchemyError:
-            log.exception("Could not count unread notifications")
-            g.unread_notifications = None
-    return g.unread_notifications
-
-
-@bp.app_context_processor
-def notification_context():
-    return {"unread_notifications": unread_notifications}
 
 
 def _target(notification) -> str:

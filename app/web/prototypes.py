@@ -13,8 +13,8 @@ from flask_login import login_required
 
 from app.extensions import db
 from app.forms.prototypes import PrototypeForm, format_links
+from app.pages import prototypes as prototype_pages
 from app.permissions import require
-from app.services import comments as comment_service
 from app.services import prototypes
 from app.web.idea_links import chosen_idea_ids, picker
 from app.web.paging import keep_in_range, list_page_args
@@ -87,13 +87,13 @@ def detail(prototype_id: int):
 
 def render_prototype_page(prototype_id: int, status: int = 200, comment_form=None):
     """The prototype page; a refused comment form comes back with its text and messages."""
-    data = prototypes.prototype_page(current_actor(), prototype_id)
+    data = prototype_pages.prototype_page(current_actor(), prototype_id)
     body = render_template(
         "prototypes/detail.html",
         page=data,
         prototype=data.prototype,
         transitions=prototypes.TRANSITIONS,
-        thread=comment_service.build_thread(data.comments),
+        thread=data.thread,
         refused_comment_form=comment_form,
     )
     return body, status

@@ -12,6 +12,7 @@ from app.forms.roadmap import RoadmapItemForm, StatusForm
 from app.links import absolute_url
 from app.models.base import utcnow
 from app.pagecache import cached_for_visitors
+from app.pages import roadmap as roadmap_pages
 from app.permissions import require
 from app.services import roadmap
 from app.web.idea_links import chosen_idea_ids, picker
@@ -50,12 +51,12 @@ def _number(value: str | None) -> int | str:
 @bp.get("/roadmap")
 @cached_for_visitors
 def index():
-    return render_template("roadmap/index.html", columns=roadmap.board(current_actor()))
+    return render_template("roadmap/index.html", columns=roadmap_pages.board_page(current_actor()))
 
 
 @bp.get("/roadmap/<int:item_id>")
 def detail(item_id: int):
-    page = roadmap.item_page(current_actor(), item_id, request.args.get("q"))
+    page = roadmap_pages.item_page(current_actor(), item_id, request.args.get("q"))
     status_form = StatusForm(formdata=None, status=page.item.status, release_note=page.item.release_note)
     return render_template("roadmap/detail.html", page=page, item=page.item, status_form=status_form)
 

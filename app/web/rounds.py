@@ -11,7 +11,6 @@ from app.extensions import db
 from app.forms.accounts import PostForm
 from app.forms.rounds import RoundForm, answers_from_form
 from app.models.base import utcnow
-from app.models.prototype import Prototype
 from app.permissions import require
 from app.ratelimits import count_save, form_page
 from app.services import charts, launches, prototypes, round_results, rounds
@@ -20,12 +19,6 @@ from app.services.timezones import DEFAULT_ZONE
 from app.web.support import csv_response, current_actor
 
 bp = Blueprint("rounds", __name__)
-
-
-@bp.app_template_global("prototype_rounds")
-def prototype_rounds(prototype: Prototype) -> list[rounds.RoundCard]:
-    """The rounds section of a prototype page (templates/prototypes/_rounds.html) reads this."""
-    return rounds.prototype_rounds(current_actor(), prototype)
 
 
 def _save(form: RoundForm, rows: list[int], service, *args: Any, **kwargs: Any):

@@ -19,10 +19,9 @@ from app.errors import BadRequest
 from app.extensions import db
 from app.forms.staff import BulkStatusForm, DashboardFilterForm
 from app.links import local_path
-from app.models.idea import Idea
+from app.pages import staff as staff_pages
 from app.permissions import require
-from app.services import categories as category_service
-from app.services import charts, idea_links, rank_explanations, ranking
+from app.services import charts, idea_links
 from app.services import dashboard as dashboard_service
 from app.services import insights as insights_service
 from app.services.pagination import page_args
@@ -32,12 +31,6 @@ from app.web.support import call_with_form, csv_response, current_actor, safe_ne
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 PER_PAGE = 50
-
-
-@bp.app_template_global("idea_rank")
-def idea_rank(idea: Idea) -> ranking.Breakdown | None:
-    """ "Why this rank?" on an idea page (templates/ideas/_rank.html): None when the viewer may not see it."""
-    return rank_explanations.explanation_if_allowed(current_actor(), idea)
 
 
 @bp.app_template_filter("duration")
@@ -62,14 +55,13 @@ def _render_dashboard(
     """The dashboard for the filters in `args`; a refused bulk change keeps its ticks and values."""
     form = DashboardFilterForm(formdata=args)
     form.validate()
-    data = None
     if form.errors:
-        form.set_categories(category_service.list_categories())
         status = 422
-    else:
-        data = dashboard_service.dashboard(current_actor(), form.filters, page, per_page)
+    found = staff_pages.dashboard_page(current_actor(), None if form.errors else form.filters, page, per_page)
+    data = found.data
+    if data:
         keep_in_range(data.page, "idea", "ideas")
-        form.set_categories(data.categories)
+    form.set_categories(found.categories)
     body = render_template(
         "staff/dashboard.html",
         form=form,

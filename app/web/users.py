@@ -7,10 +7,10 @@ from app.errors import error_json, wait_phrase
 from app.extensions import db
 from app.forms.accounts import PostForm
 from app.forms.admin import SuspendForm
+from app.pages.profiles import profile_page
 from app.permissions import require
 from app.ratelimits import hit_read_limit
 from app.services import accounts, usernames
-from app.services.profiles import profile_page
 from app.templating import format_datetime
 from app.web.support import call_with_form, current_actor
 

@@ -1,0 +1,84 @@
+"""The idea list and the idea page."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from app.models.comment import Comment
+from app.models.idea import Category, Idea, IdeaStatusChange
+from app.models.launch import Launch
+from app.models.prototype import Prototype
+from app.services import categories as category_service
+from app.services import comments as comment_service
+from app.services import ideas as idea_service
+from app.services import journey as journey_service
+from app.services import launches as launch_service
+from app.services import prototypes as prototype_service
+from app.services import rank_explanations, ranking
+from app.services import roadmap as roadmap_service
+
+
+@dataclass
+class IdeaListPage:
+    result: idea_service.IdeaList
+    categories: list[Category]
+
+
+def idea_list_page(
+    actor: Any,
+    *,
+    sort: str | None,
+    category: str | None,
+    status: str | None,
+    mine: bool,
+    voted: bool,
+    q: str | None,
+    page: int,
+) -> IdeaListPage:
+    """One page of the idea list with its filters' categories."""
+    result = idea_service.list_ideas(
+        actor, sort=sort, category=category, status=status, mine=mine, voted=voted, q=q, page=page
+    )
+    return IdeaListPage(result=result, categories=category_service.list_categories())
+
+
+@dataclass
+class IdeaPage:
+    idea: Idea
+    history: list[IdeaStatusChange]
+    comments: list[Comment]
+    internal_notes: list[Comment]
+    voted: bool
+    following: bool
+    merged_into: Idea | None
+    thread: list[comment_service.ThreadNode]
+    prototypes: list[Prototype]
+    launches: list[Launch]
+    roadmap: roadmap_service.IdeaRoadmap
+    journey: list[journey_service.JourneyStep]
+    rank: ranking.Breakdown | None
+
+
+def idea_page(actor: Any, idea_id: int) -> IdeaPage:
+    """Everything the idea page shows, in a fixed number of queries."""
+    core = idea_service.idea_page(actor, idea_id)
+    # The sidebar and the journey show the same prototypes, launches and history: read once.
+    prototypes = prototype_service.prototypes_for_idea(actor, idea_id)
+    launches = launch_service.launches_for_idea(actor, idea_id)
+    journey = journey_service.idea_journey(
+        actor, core.idea, history=core.history, prototypes=prototypes, launches=launches
+    )
+    return IdeaPage(
+        idea=core.idea,
+        history=core.history,
+        comments=core.comments,
+        internal_notes=core.internal_notes,
+        voted=core.voted,
+        following=core.following,
+        merged_into=core.merged_into,
+        thread=comment_service.build_thread(core.comments),
+        prototypes=prototypes,
+        launches=launches,
+        roadmap=roadmap_service.idea_roadmap(actor, idea_id),
+        journey=journey,
+        rank=rank_explanations.explanation_if_allowed(actor, core.idea),
+    )

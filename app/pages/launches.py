@@ -1,0 +1,46 @@
+"""The launch page."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from app.models.base import utcnow
+from app.models.idea import Idea
+from app.models.launch import Launch, ParticipantState
+from app.models.prototype import Prototype
+from app.models.round import FeedbackRound
+from app.services import launch_pages, launches
+
+
+@dataclass
+class LaunchPage:
+    launch: Launch
+    ideas: list[Idea]
+    prototypes: list[Prototype]
+    rounds: list[FeedbackRound]
+    my_state: ParticipantState | None
+    my_position: int | None
+    screening_answer: str
+    removal_reason: str
+    # The statuses staff may move the launch to, and how early a start would be now.
+    transitions: tuple[str, ...]
+    early_start: str | None
+    now: datetime
+
+
+def launch_page(actor: Any, launch_id: int) -> LaunchPage:
+    """Everything the launch page shows, in a fixed number of queries."""
+    core = launch_pages.launch_page(actor, launch_id)
+    return LaunchPage(
+        launch=core.launch,
+        ideas=core.ideas,
+        prototypes=core.prototypes,
+        rounds=core.rounds,
+        my_state=core.my_state,
+        my_position=core.my_position,
+        screening_answer=core.screening_answer,
+        removal_reason=core.removal_reason,
+        transitions=launches.TRANSITIONS[core.launch.status],
+        early_start=launches.early_by(core.launch),
+        now=utcnow(),
+    )
