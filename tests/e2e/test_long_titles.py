@@ -155,7 +155,7 @@ def test_a_pasted_long_title_is_kept_and_the_page_says_it_is_too_long(open_page,
     )
     expect(title).to_have_accessible_description(re.compile("4,880 characters too many"))
     page.get_by_role("button", name="Post idea").click()
-    refusal = "Keep the title to 120 characters or fewer (it has 5000)."
+    refusal = "Keep the title to 120 characters or fewer (it has 5,000)."
     expect(page.locator("#title-error")).to_have_text(refusal)
     expect(page.get_by_label("Title")).to_have_value(pasted.strip())
     page.get_by_label("Title").fill(WORD)
