@@ -25,7 +25,7 @@ TEMPLATES = ROOT / "templates"
 
 # A status, state, decision, result or role (`idea.status`, `page.my_state`, `state`) compared with
 # a string or a tuple of strings: `== 'merged'`, `!= "draft"`, `in ('recruiting', 'running')`.
-_NAMED = r"[\w.]*\b(?:\w*status|\w*state|decision|result|role)\b"
+_NAMED = r"[\w.]*\b(?:\w*status|\w*state|decision|result|role|target|audience)\b"
 _LITERAL = r"""(?:'[^']*'|"[^"]*"|\(\s*['"])"""
 STATE_COMPARISON = re.compile(rf"{_NAMED}\s*(?:==|!=|\bnot\s+in\b|\bin\b)\s*{_LITERAL}")
 # A label or tone table written into a template: `{% set tones = {...} %}`, `{% set labels = {...} %}`.
@@ -54,6 +54,9 @@ def state_comparisons(text: str) -> list[str]:
         "{% if user.role != 'member' %}",
         "{% if result == 'confirmed' %}",
         "{{ 'Leave' if page.my_state == 'waitlisted' else 'Withdraw' }}",
+        "{% if target == 'completed' %}",
+        "{{ 'danger' if target == 'cancelled' else 'primary' }}",
+        "{% if results.round.audience == 'launch' %}",
     ],
 )
 def test_the_scan_finds_state_comparisons(snippet):

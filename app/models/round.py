@@ -62,6 +62,11 @@ class FeedbackRound(db.Model):
         lazy="raise", order_by="RoundQuestion.position", cascade="all, delete-orphan"
     )
 
+    @property
+    def is_for_launch(self) -> bool:
+        """Asked of the enrolled participants of a learning launch, not of everyone."""
+        return self.audience == "launch"
+
     def state_at(self, now: datetime) -> RoundState:
         if now < self.opens_at:
             return RoundState.SCHEDULED

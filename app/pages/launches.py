@@ -4,11 +4,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from app.links import site_path
 from app.models.base import utcnow
 from app.models.idea import Idea
 from app.models.launch import Launch, ParticipantState
 from app.models.prototype import Prototype
 from app.models.round import FeedbackRound
+from app.pages.moves import Move, launch_moves
 from app.services import launch_pages, launches
 
 
@@ -22,8 +24,8 @@ class LaunchPage:
     my_position: int | None
     screening_answer: str
     removal_reason: str
-    # The statuses staff may move the launch to, and how early a start would be now.
-    transitions: tuple[str, ...]
+    # The buttons that move the launch on (staff), and how early a start would be now.
+    moves: list[Move]
     early_start: str | None
     now: datetime
 
@@ -31,6 +33,7 @@ class LaunchPage:
 def launch_page(actor: Any, launch_id: int) -> LaunchPage:
     """Everything the launch page shows, in a fixed number of queries."""
     core = launch_pages.launch_page(actor, launch_id)
+    early_start = launches.early_by(core.launch)
     return LaunchPage(
         launch=core.launch,
         ideas=core.ideas,
@@ -40,7 +43,13 @@ def launch_page(actor: Any, launch_id: int) -> LaunchPage:
         my_position=core.my_position,
         screening_answer=core.screening_answer,
         removal_reason=core.removal_reason,
-        transitions=launches.TRANSITIONS[core.launch.status],
-        early_start=launches.early_by(core.launch),
+        moves=launch_moves(
+            core.launch,
+            launches.TRANSITIONS[core.launch.status],
+            bool(core.ideas),
+            early_start,
+            site_path("launches.complete", launch_id=core.launch.id),
+        ),
+        early_start=early_start,
         now=utcnow(),
     )

@@ -170,7 +170,7 @@ def _prototype_steps(
                 badge=labels.label("round_state", state),
                 badge_tone=labels.tone("round_state", state),
                 detail=f"On “{prototype.title}”"
-                + (", for the participants of a learning launch" if round_.audience == "launch" else ""),
+                + (", for the participants of a learning launch" if round_.is_for_launch else ""),
                 url=round_url(round_),
                 facts=facts,
                 period=(round_.opens_at, round_.closes_at),

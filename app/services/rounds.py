@@ -612,7 +612,7 @@ def _announce_if_open(round_: FeedbackRound, prototype: Prototype, now: datetime
     """Tell followers of the prototype's ideas that the round is open, once; returns how many heard."""
     if round_.announced_at is not None or round_.state_at(now) != "open" or not _announceable(prototype):
         return 0
-    if round_.audience == "launch":
+    if round_.is_for_launch:
         # A check-in round: every enrolled participant of the launch, whatever they follow.
         audience_ids = launch_audience(round_.launch_id)
     else:

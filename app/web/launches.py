@@ -110,7 +110,6 @@ def render_launch_page(launch_id: int, status: int = 200, join_form=None, messag
         "launches/detail.html",
         page=data,
         launch=data.launch,
-        transitions=data.transitions,
         early_start=data.early_start,
         join_form=join_form or JoinForm(formdata=None),
         message_form=message_form or MessageForm(formdata=None),

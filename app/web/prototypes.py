@@ -92,7 +92,6 @@ def render_prototype_page(prototype_id: int, status: int = 200, comment_form=Non
         "prototypes/detail.html",
         page=data,
         prototype=data.prototype,
-        transitions=prototypes.TRANSITIONS,
         thread=data.thread,
         refused_comment_form=comment_form,
     )
