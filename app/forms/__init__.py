@@ -66,6 +66,11 @@ def _no_problems(value: Any) -> list[str]:
     return []
 
 
+def marks(high: int = 0, required: bool = False) -> Checked:
+    """The browser's hints alone (the counter's limit, the required mark), for a field the service checks."""
+    return Checked(_no_problems, required=required, high=high)
+
+
 def text_field(row: Text, check: bool = True, **render_kw: Any):
     """The form input of a table row: it strips the text and checks it by the row.
 
@@ -75,7 +80,7 @@ def text_field(row: Text, check: bool = True, **render_kw: Any):
     kind = TextAreaField if row.markdown or row.lines or row.rows else StringField
     if row.rows:
         render_kw.setdefault("rows", row.rows)
-    rule = row_rule(row) if check else Checked(_no_problems, required=row.required, high=row.high)
+    rule = row_rule(row) if check else marks(row.high, row.required)
     return kind(
         row.label,
         [rule],

@@ -19,10 +19,10 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Optional
 
 from app import labels
-from app.forms import with_texts
+from app.forms import marks, with_texts
 from app.forms.accounts import strip
 from app.models.round import QUESTION_KINDS, RoundQuestion
 from app.services.rounds import CHOICE_KINDS, PROMPT_MAX, QUESTIONS_MAX, TEXTS
@@ -52,7 +52,8 @@ class LocalTimeField(DateTimeLocalField):
 class QuestionRowForm(Form):
     """One question row; a row without a question and without options is ignored."""
 
-    prompt = StringField("Question", [Optional(), Length(max=PROMPT_MAX)], filters=[strip])
+    # Checked by the service with the other questions; the form marks the limit for the counter.
+    prompt = StringField("Question", [Optional(), marks(high=PROMPT_MAX)], filters=[strip])
     kind = SelectField(
         "Kind",
         choices=[SelectChoice(*pair) for pair in labels.items("question_kind", QUESTION_KINDS)],

@@ -20,12 +20,21 @@ from app.models.user import User
 from app.models.webhook import Webhook, WebhookDelivery
 from app.permissions import require
 from app.services import audit
+from app.services.fields import FieldTable, Text
 from app.services.webhook_delivery import RefusedTarget, resolve_public
 from app.services.webhook_events import EVENTS, PING, queue
-from app.text import normalize_line
 
 URL_MAX = 2000
-DESCRIPTION_MAX = 200
+# A webhook's texts: the rules, the messages, the form's labels and hints.
+TEXTS = FieldTable(
+    Text(
+        "description",
+        "Description",
+        high=200,
+        called="the description",
+        hint="Optional: what receives these events, for the admins who come after you.",
+    )
+)
 LOG_LIMIT = 50
 NO_WEBHOOK = "No such webhook."
 
@@ -80,10 +89,7 @@ def _check(
 ) -> dict[str, Any]:
     values: dict[str, Any] = {}
     if description is not None:
-        description = normalize_line(description) if isinstance(description, str) else ""
-        if len(description) > DESCRIPTION_MAX:
-            fields["description"] = [f"Keep the description to {DESCRIPTION_MAX} characters or fewer."]
-        values["description"] = description
+        values.update(TEXTS.check({"description": description}, fields))
     if events is not None:
         chosen = [event for event in events if isinstance(event, str)]
         unknown = [event for event in chosen if event not in EVENTS]
