@@ -1,13 +1,12 @@
 """The fields of a feature, written once: the rules, the messages and what forms and the API make of them.
 
 A feature lists its text fields in a `FieldTable` of `Text` rows. The service checks values with
-`table.check()` (the rows are the allow-list too); forms build their inputs from the rows
-(app/forms: `text_field`, type coercion and the browser's hints only, the service says what is
-wrong), the API takes them from a body (app/api/parsing.py: `parse_texts`) and the OpenAPI
-document describes them (app/api/openapi_schemas.py: `text_schemas`). A new optional text field
-is one row.
+`table.check()` (the rows are the allow-list too); forms build their inputs from the rows and
+check each by its row (app/forms: `with_texts`, `text_field`), the API takes them from a body
+(app/api/parsing.py: `parse_texts`) and answers them (app/api/schemas.py: `texts_json`), and the
+OpenAPI document describes them (app/api/openapi_schemas.py: `text_schemas`). A new optional text
+field is one row.
 
-`check_line` and `check_markdown` check one value the same way for the services that have no table.
 Each check returns the cleaned value and, on a problem, puts the message under the field's name in
 `fields`, so a service can report every problem of a form at once.
 """
@@ -26,58 +25,6 @@ def _too_long(label: str, high: int, length: int, message: str = "") -> str:
     if message:
         return message.format(high=high, length=length)
     return f"Keep {label} to {high:,} characters or fewer (it has {length:,})."
-
-
-def check_line(
-    value: Any,
-    name: str,
-    fields: dict[str, list[str]],
-    *,
-    high: int,
-    low: int = 0,
-    missing: str = "",
-    label: str = "it",
-    not_text: str | None = None,
-    too_long: str = "",
-) -> str:
-    """A one-line text, spaces folded: `missing` when shorter than `low`, too long past `high`.
-
-    With `not_text`, a value that is neither text nor null gets that message; without it, it
-    counts as empty. `too_long`, when given, is the too-long message, with {high} and {length}.
-    """
-    if not_text is not None and value is not None and not isinstance(value, str):
-        fields[name] = [not_text]
-        return ""
-    text = normalize_line(value) if isinstance(value, str) else ""
-    if len(text) < low:
-        fields[name] = [missing]
-    elif len(text) > high:
-        fields[name] = [_too_long(label, high, len(text), too_long)]
-    return text
-
-
-def check_markdown(
-    value: Any,
-    name: str,
-    fields: dict[str, list[str]],
-    *,
-    high: int,
-    low: int = 0,
-    missing: str = "",
-    label: str = "it",
-    not_text: str | None = None,
-    too_long: str = "",
-) -> str:
-    """A Markdown text (line breaks kept), at most `high` characters; null is empty."""
-    if not_text is not None and value is not None and not isinstance(value, str):
-        fields[name] = [not_text]
-        return ""
-    text = value.strip() if isinstance(value, str) else ""
-    if len(text) < low:
-        fields[name] = [missing]
-    elif len(text) > high:
-        fields[name] = [_too_long(label, high, len(text), too_long)]
-    return text
 
 
 @dataclass(frozen=True)
@@ -112,18 +59,23 @@ class Text:
         return self.low > 0
 
     def check(self, value: Any, fields: dict[str, list[str]]) -> str:
-        check = check_markdown if self.markdown or self.lines else check_line
-        return check(
-            value,
-            self.name,
-            fields,
-            high=self.high,
-            low=self.low,
-            missing=self.missing,
-            label=self.called,
-            not_text=self.not_text,
-            too_long=self.too_long,
-        )
+        """The value cleaned (a one-line text's spaces folded, line breaks kept otherwise); a problem
+        goes under the field's name in `fields`. Null is empty; another non-text is refused with
+        `not_text` when set, and counts as empty otherwise."""
+        if self.not_text is not None and value is not None and not isinstance(value, str):
+            fields[self.name] = [self.not_text]
+            return ""
+        if not isinstance(value, str):
+            text = ""
+        elif self.markdown or self.lines:
+            text = value.strip()
+        else:
+            text = normalize_line(value)
+        if len(text) < self.low:
+            fields[self.name] = [self.missing]
+        elif len(text) > self.high:
+            fields[self.name] = [_too_long(self.called, self.high, len(text), self.too_long)]
+        return text
 
 
 class FieldTable:
