@@ -3,10 +3,10 @@
 from dataclasses import dataclass
 from typing import Any
 
-from app.models.comment import Comment
-from app.models.idea import Category, Idea, IdeaStatusChange
+from app.models.idea import Category
 from app.models.launch import Launch
 from app.models.prototype import Prototype
+from app.pages import extended
 from app.services import categories as category_service
 from app.services import comments as comment_service
 from app.services import ideas as idea_service
@@ -41,15 +41,8 @@ def idea_list_page(
     return IdeaListPage(result=result, categories=category_service.list_categories())
 
 
-@dataclass
-class IdeaPage:
-    idea: Idea
-    history: list[IdeaStatusChange]
-    comments: list[Comment]
-    internal_notes: list[Comment]
-    voted: bool
-    following: bool
-    merged_into: Idea | None
+@dataclass(kw_only=True)
+class IdeaPage(idea_service.IdeaPage):
     thread: list[comment_service.ThreadNode]
     prototypes: list[Prototype]
     launches: list[Launch]
@@ -67,14 +60,9 @@ def idea_page(actor: Any, idea_id: int) -> IdeaPage:
     journey = journey_service.idea_journey(
         actor, core.idea, history=core.history, prototypes=prototypes, launches=launches
     )
-    return IdeaPage(
-        idea=core.idea,
-        history=core.history,
-        comments=core.comments,
-        internal_notes=core.internal_notes,
-        voted=core.voted,
-        following=core.following,
-        merged_into=core.merged_into,
+    return extended(
+        IdeaPage,
+        core,
         thread=comment_service.build_thread(core.comments),
         prototypes=prototypes,
         launches=launches,
