@@ -39,6 +39,15 @@ class Forbidden(DomainError):
     default_message = "You are not allowed to do that."
 
 
+class EmailUnverified(Forbidden):
+    """A signed-in member whose address is not confirmed yet: they may read, not write."""
+
+    code = "email_unverified"
+    default_message = (
+        "Please confirm your email address first: open the link we sent you, or ask for a new one."
+    )
+
+
 class NotFound(DomainError):
     status, code = 404, "not_found"
     default_message = "That page does not exist, or you may not see it."

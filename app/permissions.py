@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import current_app
 
-from app.errors import Conflict, Forbidden, Unauthorized
+from app.errors import Conflict, EmailUnverified, Forbidden, Unauthorized
 from app.models.base import utcnow
 
 STAFF_ROLES = frozenset({"product_manager", "admin"})
@@ -29,8 +29,14 @@ def is_suspended(actor: Any) -> bool:
 
 
 def is_active_member(actor: Any) -> bool:
-    """Signed in and allowed to write (post, vote, flag, follow, join): not suspended."""
-    return is_signed_in(actor) and not actor.is_suspended
+    """Signed in and allowed to write (post, vote, flag, follow, join): not suspended, and
+    with a confirmed email address."""
+    return is_signed_in(actor) and not actor.is_suspended and actor.is_email_verified
+
+
+def is_unverified(actor: Any) -> bool:
+    """Signed in, but the email address is not confirmed yet: reading only."""
+    return is_signed_in(actor) and not actor.is_email_verified
 
 
 def is_admin(actor: Any) -> bool:
@@ -268,6 +274,9 @@ def _launch_is_open(launch: Any) -> str | None:
     return None
 
 
+# The rules of what any member may write: an unconfirmed address is the reason they refuse.
+_MEMBER_WRITES = frozenset({_member, _vote_idea, _follow_idea, _comment_idea, _edit_idea, _edit_comment})
+
 StateCheck = Callable[[Any], str | None]
 
 # action -> why the object's state refuses it (None: it allows it). Checked once the actor may act.
@@ -316,6 +325,8 @@ def require(actor: Any, action: str, obj: Any = None, state: bool = True) -> Non
         raise Unauthorized()
     if actor.is_suspended:
         raise Forbidden(suspension_message(actor))
+    if not actor.is_email_verified and _rule(action) in _MEMBER_WRITES:
+        raise EmailUnverified()
     if action in ("idea.vote", "idea.comment") and getattr(obj, "is_locked", False):
         raise Forbidden("This idea is locked: it takes no new votes or comments.")
     if action == "idea.follow" and getattr(obj, "merged_into_id", None) is not None:

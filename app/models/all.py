@@ -3,6 +3,7 @@
 from app.models.comment import Comment
 from app.models.idea import Category, Idea, IdeaFollow, IdeaImage, IdeaStatusChange, IdeaVote
 from app.models.idempotency import IdempotencyKey
+from app.models.identity import Identity, SsoTokenUse
 from app.models.launch import Launch, LaunchAssumption, LaunchIdea, LaunchParticipant, LaunchPrototype
 from app.models.moderation import AuditEntry, Flag, IdeaMerge, MergedVote
 from app.models.notification import Notification
@@ -40,6 +41,8 @@ __all__ = [
     "IdeaStatusChange",
     "IdeaVote",
     "IdempotencyKey",
+    "Identity",
+    "SsoTokenUse",
     "Notification",
     "OutboxMessage",
     "PasswordResetToken",

@@ -40,6 +40,9 @@ class User(UserMixin, db.Model):
     suspended_at: Mapped[datetime | None]
     suspended_until: Mapped[datetime | None]
     suspension_reason: Mapped[str] = mapped_column(Text, default="")
+    # Set when the member deleted the account: the row stays so their ideas, comments and votes
+    # keep counting, but every personal field is emptied (app/services/account_deletion.py).
+    deleted_at: Mapped[datetime | None]
 
     api_tokens: Mapped[list["ApiToken"]] = relationship(back_populates="user", lazy="raise")
 
@@ -61,6 +64,15 @@ class User(UserMixin, db.Model):
     @property
     def is_email_verified(self) -> bool:
         return self.email_verified_at is not None
+
+    @property
+    def has_password(self) -> bool:
+        """False for accounts made by single sign-on that never set a password."""
+        return bool(self.password_hash)
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
 
     @property
     def is_suspended(self) -> bool:
@@ -95,6 +107,8 @@ class UserSession(db.Model):
     # The browser's own description of itself, shown to the owner as "Firefox on Windows".
     user_agent: Mapped[str] = mapped_column(String(255), default="")
     remember: Mapped[bool] = mapped_column(default=False)
+    # How this session began: "password", "link" (an emailed link) or an identity provider's name.
+    signed_in_with: Mapped[str] = mapped_column(String(40), default="password")
 
     user: Mapped[User] = relationship(lazy="joined")
 

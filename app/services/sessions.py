@@ -27,8 +27,13 @@ def _hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def start_session(user: User, user_agent: str = "", remember: bool = False) -> UserSession:
-    """Record a new signed-in session; `user.session_key` then holds the key for the cookie."""
+def start_session(
+    user: User, user_agent: str = "", remember: bool = False, signed_in_with: str = "password"
+) -> UserSession:
+    """Record a new signed-in session; `user.session_key` then holds the key for the cookie.
+
+    `signed_in_with` says how: "password", "link" (an emailed link) or a provider's name.
+    """
     key = secrets.token_urlsafe(32)
     now = utcnow()
     record = UserSession(
@@ -38,6 +43,7 @@ def start_session(user: User, user_agent: str = "", remember: bool = False) -> U
         last_seen_at=now,
         user_agent=(user_agent or "")[:USER_AGENT_MAX],
         remember=remember,
+        signed_in_with=signed_in_with,
     )
     db.session.add(record)
     db.session.flush()

@@ -24,8 +24,9 @@ def _reset_account_key() -> str:
     return "reset:" + accounts.normalize_email(request.form.get("email"))
 
 
-def begin_session(user, remember: bool = False) -> None:
-    """Sign `user` in in this browser with a new server-side session.
+def begin_session(user, remember: bool = False, signed_in_with: str = "password") -> None:
+    """Sign `user` in in this browser with a new server-side session (`signed_in_with`:
+    "password", "link" or a provider's name, see app/services/sessions.py).
 
     The Flask session starts afresh (a new CSRF token: a form token from before no longer
     works), keeping only the messages waiting to be shown.
@@ -34,7 +35,7 @@ def begin_session(user, remember: bool = False) -> None:
     session.clear()
     if flashes:
         session["_flashes"] = flashes
-    sessions.start_session(user, request.user_agent.string, remember=remember)
+    sessions.start_session(user, request.user_agent.string, remember=remember, signed_in_with=signed_in_with)
     db.session.commit()
     login_user(user, remember=remember)
 
@@ -43,7 +44,11 @@ def renew_session(user) -> None:
     """Give this browser a new session key after a security change; a copy of the old one dies."""
     record = user.current_session
     sessions.end_session(record)
-    begin_session(user, remember=bool(record and record.remember))
+    begin_session(
+        user,
+        remember=bool(record and record.remember),
+        signed_in_with=record.signed_in_with if record else "password",
+    )
 
 
 def end_browser_session() -> None:
@@ -89,7 +94,7 @@ def verify_email(token: str):
         db.session.commit()
         if current_user.is_authenticated:
             end_browser_session()
-        begin_session(user)
+        begin_session(user, signed_in_with="link")
         flash(
             f"Your address is confirmed. Welcome to {current_app.config['SITE_NAME']}, {user.display_name}!",
             "success",
@@ -180,7 +185,7 @@ def reset_password(token: str):
             throttle.forget_account(user.email)
             if current_user.is_authenticated:
                 end_browser_session()
-            begin_session(user)
+            begin_session(user, signed_in_with="link")
             flash(
                 "Your password is changed. Every other session and API token of your account has ended.",
                 "success",
