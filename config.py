@@ -27,6 +27,11 @@ def env_int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def env_list(name: str) -> list[str]:
+    """Read a comma-separated list, lower-cased, blanks dropped ("a.com, B.com" -> ["a.com", "b.com"])."""
+    return [part.strip().lower() for part in os.environ.get(name, "").split(",") if part.strip()]
+
+
 def database_url(url: str | None) -> str:
     """Normalise a database URL so that PostgreSQL always goes through psycopg 3."""
     if not url:
@@ -137,6 +142,23 @@ class Config:
     # Webhooks refuse private, loopback and link-local targets unless this is on (a receiver
     # on the same host or network; the tests turn it on to deliver to a local receiver).
     WEBHOOK_ALLOW_PRIVATE = env_bool("WEBHOOK_ALLOW_PRIVATE", False)
+
+    # Single sign-on (docs/sso.md). Any OpenID Connect provider, found by discovery at the issuer:
+    OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "")
+    OIDC_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "")
+    OIDC_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+    OIDC_LABEL = os.environ.get("OIDC_LABEL", "Single sign-on")
+    # Only addresses at these domains may sign in through it (empty: any).
+    OIDC_ALLOWED_DOMAINS = env_list("OIDC_ALLOWED_DOMAINS")
+    # Presets for GitHub and Google: set the pair to offer the button.
+    GITHUB_CLIENT_ID = os.environ.get("GITHUB_CLIENT_ID", "")
+    GITHUB_CLIENT_SECRET = os.environ.get("GITHUB_CLIENT_SECRET", "")
+    GOOGLE_CLIENT_ID = os.environ.get("GOOGLE_CLIENT_ID", "")
+    GOOGLE_CLIENT_SECRET = os.environ.get("GOOGLE_CLIENT_SECRET", "")
+    # Addresses at these domains may not sign in with a password: they must use single sign-on.
+    SSO_ONLY_DOMAINS = env_list("SSO_ONLY_DOMAINS")
+    # The shared secret (at least 32 bytes) the company's app signs sign-in tokens with (/auth/sso).
+    SSO_SECRET = os.environ.get("SSO_SECRET", "")
 
 
 class DevelopmentConfig(Config):
