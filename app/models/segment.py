@@ -17,6 +17,9 @@ class Segment(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(60), unique=True)
+    # Made from the name when the segment is created and kept when it is renamed: the company's
+    # sign-in tokens name segments by it (docs/sso.md).
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
     description: Mapped[str] = mapped_column(String(300), default="")
     # How much one member's vote counts when a PM weighs votes by segment (1 = as any vote).
     weight: Mapped[float] = mapped_column(Float, default=1.0)

@@ -19,6 +19,7 @@ from app.models.segment import Segment, UserSegment
 from app.models.user import User
 from app.permissions import require
 from app.services import audit
+from app.services.categories import slugify
 from app.services.fields import FieldTable, Text
 from app.services.pagination import Page, paginate
 
@@ -77,6 +78,38 @@ def _name_taken(name: str, except_id: int | None = None) -> bool:
     return db.session.scalar(stmt) is not None
 
 
+def _free_slug(name: str) -> str:
+    """A slug made from the name that no segment uses yet ("Enterprise plan" -> enterprise-plan)."""
+    base = slugify(name)[:56].rstrip("-") or "segment"
+    taken = set(db.session.scalars(select(Segment.slug).where(Segment.slug.like(f"{base}%"))))
+    slug, number = base, 2
+    while slug in taken:
+        slug, number = f"{base}-{number}", number + 1
+    return slug
+
+
+def segments_by_slug(slugs: list[str]) -> list[Segment]:
+    """The segments with these slugs (unknown ones are left out)."""
+    if not slugs:
+        return []
+    return list(db.session.scalars(select(Segment).where(Segment.slug.in_(slugs)).order_by(Segment.id)))
+
+
+def set_user_segments(user: User, segments: list[Segment]) -> None:
+    """Make `segments` exactly the user's segments (the company's sign-in token says so)."""
+    wanted = {segment.id for segment in segments}
+    current = set(db.session.scalars(select(UserSegment.segment_id).where(UserSegment.user_id == user.id)))
+    if current - wanted:
+        db.session.execute(
+            delete(UserSegment).where(
+                UserSegment.user_id == user.id, UserSegment.segment_id.in_(current - wanted)
+            )
+        )
+    for segment_id in sorted(wanted - current):
+        db.session.add(UserSegment(user_id=user.id, segment_id=segment_id))
+    db.session.flush()
+
+
 def get_segment(actor: Any, segment_id: int) -> Segment:
     """The segment, for admins; NotFound when there is none."""
     require(actor, "segment.manage")
@@ -95,7 +128,7 @@ def create_segment(actor: User, name: Any, weight: Any = 1.0, description: Any =
         fields["name"] = [f"There is already a segment called “{values['name']}”."]
     if fields:
         raise Invalid(fields)
-    segment = Segment(**values, created_at=utcnow())
+    segment = Segment(**values, slug=_free_slug(values["name"]), created_at=utcnow())
     db.session.add(segment)
     db.session.flush()
     label = f"{segment.name} (weight {segment.weight:g})"

@@ -1,10 +1,16 @@
-"""Single sign-on identities, spent sign-in tokens, deleted accounts and how a session began
+"""Single sign-on identities, spent sign-in tokens, deleted accounts, how a session began and segment slugs
+
+Existing segments get the slug the application would make from their name today; the rule is
+copied here so this revision never changes.
 
 Revision ID: 0020_identities
 Revises: 0019_usernames
 Create Date: 2026-12-04 19:00:00
 
 """
+import re
+import unicodedata
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -16,7 +22,30 @@ branch_labels = None
 depends_on = None
 
 
+def _slugify(name):
+    ascii_name = unicodedata.normalize("NFKD", name or "").encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:56].rstrip("-") or "segment"
+
+
+def _add_segment_slugs():
+    with op.batch_alter_table('segments', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('slug', sa.String(length=60), nullable=True))
+    connection = op.get_bind()
+    taken = set()
+    for segment_id, name in connection.execute(sa.text("SELECT id, name FROM segments ORDER BY id")):
+        base = slug = _slugify(name)
+        number = 2
+        while slug in taken:
+            slug, number = f"{base}-{number}", number + 1
+        taken.add(slug)
+        connection.execute(sa.text("UPDATE segments SET slug = :slug WHERE id = :id"), {"slug": slug, "id": segment_id})
+    with op.batch_alter_table('segments', schema=None) as batch_op:
+        batch_op.alter_column('slug', existing_type=sa.String(length=60), nullable=False)
+        batch_op.create_unique_constraint(batch_op.f('uq_segments_slug'), ['slug'])
+
+
 def upgrade():
+    _add_segment_slugs()
     op.create_table('identities',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -49,6 +78,9 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('segments', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('uq_segments_slug'), type_='unique')
+        batch_op.drop_column('slug')
     with op.batch_alter_table('user_sessions', schema=None) as batch_op:
         batch_op.drop_column('signed_in_with')
     with op.batch_alter_table('users', schema=None) as batch_op:
