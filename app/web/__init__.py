@@ -10,6 +10,7 @@ def blueprints() -> list[Blueprint]:
         admin,
         auth,
         comments,
+        company_sign_in,
         health,
         ideas,
         launches,
@@ -29,6 +30,7 @@ def blueprints() -> list[Blueprint]:
     modules = (
         main,
         auth,
+        company_sign_in,
         account,
         users,
         health,
