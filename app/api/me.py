@@ -9,4 +9,4 @@ from app.api.schemas import user_json
 @token_required
 def me():
     user = current_actor()
-    return {**user_json(user), "email": user.email}
+    return {**user_json(user), "email": user.email, "email_verified": user.is_email_verified}

@@ -475,7 +475,12 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     "Error": ERROR,
     "PageMeta": obj({"page": ID, "per_page": {**ID, "maximum": MAX_PER_PAGE}, "total": COUNT}),
     "User": USER,
-    "Me": {"allOf": [ref("User"), obj({"email": {"type": "string", "format": "email"}})]},
+    "Me": {
+        "allOf": [
+            ref("User"),
+            obj({"email": {"type": "string", "format": "email"}, "email_verified": BOOLEAN}),
+        ]
+    },
     "Category": obj({"id": ID, "slug": STRING, "name": STRING}),
     "RoadmapRef": ROADMAP_REF,
     "ModerationState": MODERATION_STATE,

@@ -9,7 +9,7 @@ from app.extensions import db, limiter
 from app.forms.accounts import ForgotPasswordForm, PostForm, RegisterForm, ResetPasswordForm, SignInForm
 from app.services import accounts, sessions
 from app.web import intents
-from app.web.support import call_with_form, safe_next_url
+from app.web.support import call_with_form, current_actor, safe_next_url
 
 bp = Blueprint("auth", __name__)
 
@@ -133,23 +133,46 @@ def sign_in():
         if user is None:
             throttle.record_failure(email)
             form.form_errors.append(SIGN_IN_FAILED)
-        elif not user.is_email_verified:
-            # Only someone who knows the password learns that the account waits for confirmation.
-            accounts.send_verification(user, intents.after_confirming(intents.sent()))
-            db.session.commit()
-            form.form_errors.append(
-                "Please confirm your email address first: we have sent you a new link. "
-                "Open it to finish signing in."
-            )
         else:
             throttle.record_success(email)
             intent = intents.sent()  # read before the session starts afresh
             begin_session(user, remember=form.remember.data)
-            flash(f"Welcome back, {user.display_name}.", "success")
-            intents.carry_out(user, intent)
+            if user.is_email_verified:
+                flash(f"Welcome back, {user.display_name}.", "success")
+                intents.carry_out(user, intent)
+            else:
+                # Signed in to read; the banner on every page offers the link again.
+                accounts.send_verification(user, intents.after_confirming(intent))
+                db.session.commit()
+                flash(
+                    f"Welcome, {user.display_name}. Please confirm your email address: we have sent "
+                    "you a new link. Until then you can read, but not post, vote or comment.",
+                    "info",
+                )
             endpoint, values = intents.fallback(intent)
             return redirect(safe_next_url(endpoint, **values))
     return render_template("auth/sign_in.html", form=form, pending=pending)
+
+
+def _resend_key() -> str:
+    return "verify:" + (current_user.get_id() if current_user.is_authenticated else request.remote_addr or "")
+
+
+@bp.post("/verify-email/resend")
+@limiter.limit(lambda: current_app.config["RATELIMIT_RESET"], key_func=_resend_key)
+def resend_verification():
+    """Send the confirmation link again to the signed-in member (the banner's button)."""
+    destination = safe_next_url()
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.sign_in"))
+    user = current_actor()
+    if user.is_email_verified:
+        flash("Your email address is already confirmed.", "info")
+    else:
+        accounts.send_verification(user)
+        db.session.commit()
+        flash(f"We have sent a new link to {user.email}. It works for three days.", "success")
+    return redirect(destination)
 
 
 @bp.post("/sign-out")

@@ -32,6 +32,7 @@ def test_me_with_a_token(client, token):
         "email": "ann@example.com",
         "display_name": "Ann",
         "role": "product_manager",
+        "email_verified": True,
     }
     assert db.session.scalar(select(ApiToken.last_used_at)) is not None
 

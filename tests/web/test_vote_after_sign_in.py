@@ -236,7 +236,11 @@ def test_an_unconfirmed_account_gets_a_new_link_that_keeps_the_vote(client, outb
     page = client.get(link).get_data(as_text=True)
     data = {"email": "new@example.com", "password": "a long secret", "next": "/ideas/"}
     data["intent"] = hidden_value(page, "intent")
-    assert "confirm your email address first" in client.post_form(link, data).get_data(as_text=True)
+    response = client.post_form(link, data)
+    assert response.status_code == 302
+    # Signed in to read, but the vote waits for the confirmed address.
+    assert db.session.get(Idea, idea.id).vote_count == 1
+    assert "Please confirm your email address" in client.get("/ideas/").get_data(as_text=True)
     fresh = outbox_mail()[-1]
     response = client.post_form(verify_link(fresh))
     assert response.headers["Location"] == "/ideas/"
