@@ -208,6 +208,10 @@ def _ops() -> list[tuple[str, str, dict[str, Any]]]:
         # Account
         op("get", "/me", "me", "Account", "token", "The caller's own account", returns=ref("Me")),
         op(
+            "patch", "/me", "update_me", "Account", "token", "Change the caller's display name or username",
+            returns=ref("Me"), body="MeChanges",
+        ),
+        op(
             "get", "/notifications", "list_notifications", "Account", "token",
             "The caller's notifications, newest first",
             returns=page_of(ref("Notification")), params=PAGE_PARAMS,

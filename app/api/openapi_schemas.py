@@ -578,6 +578,14 @@ BODIES: dict[str, dict[str, Any]] = {
         },
         required=("title",),
     ),
+    "MeChanges": obj(
+        {
+            "display_name": {"type": "string", "minLength": 2, "maxLength": 50},
+            "username": described(
+                {"type": "string", "minLength": 2, "maxLength": 30}, "The name @mentions use."
+            ),
+        }
+    ),
     "IdeaChanges": obj(
         {
             **text_schemas(idea_rules.TEXTS, nullable_ok=False),

@@ -208,3 +208,16 @@ def test_tokens_never_reach_the_log(app, client, login, caplog, monkeypatch):
     assert "Unhandled error on GET /api/v1/me" in caplog.text
     assert plain not in caplog.text
     assert plain[len(api_tokens.TOKEN_PREFIX) :] not in caplog.text
+
+
+def test_patch_me_changes_the_display_name_and_refuses_bad_input(client, token):
+    response = client.patch("/api/v1/me", headers=bearer(token), json={"display_name": "  Ann Lee "})
+    assert response.status_code == 200
+    assert response.json["display_name"] == "Ann Lee"
+    assert response.json["email_verified"] is True
+    refused = client.patch("/api/v1/me", headers=bearer(token), json={"display_name": "A"})
+    assert refused.status_code == 422
+    assert refused.json["error"]["fields"]["display_name"]
+    assert client.patch("/api/v1/me", headers=bearer(token), json={"display_name": 7}).status_code == 422
+    assert client.patch("/api/v1/me", headers=bearer(token), json={}).status_code == 400
+    assert client.get("/api/v1/me", headers=bearer(token)).json["display_name"] == "Ann Lee"
