@@ -7,9 +7,11 @@ def blueprints() -> list[Blueprint]:
     """Every HTML blueprint, in the order the application registers them."""
     from app.web import (
         account,
+        account_data,
         admin,
         auth,
         comments,
+        email_change,
         health,
         ideas,
         launches,
@@ -30,6 +32,8 @@ def blueprints() -> list[Blueprint]:
         main,
         auth,
         account,
+        email_change,
+        account_data,
         users,
         health,
         ideas,
