@@ -103,6 +103,10 @@ def delete_account(actor: User, user: User, confirm: Any) -> None:
     Refused for the site's last admin. Nothing changes when it is refused.
     """
     require(actor, "account.delete", user)
+    # Locked, and read afresh: of two deletions at once, the second finds the account gone.
+    user = db.session.scalar(
+        select(User).where(User.id == user.id).with_for_update().execution_options(populate_existing=True)
+    )
     if user.is_deleted:
         raise NotFound("No such member.")
     phrase = confirmation_phrase(actor, user)

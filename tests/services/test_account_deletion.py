@@ -329,3 +329,44 @@ def test_without_a_password_an_old_or_other_sign_in_is_refused(app, signed_in_wi
 
 def test_an_account_with_a_password_confirms_with_it(ann):
     assert account_deletion.how_to_confirm(ann) == "password"
+
+
+@pytest.mark.postgres
+def test_members_leaving_at_once_hand_their_seats_to_those_waiting_in_order(app):
+    from tests.concurrency import in_threads
+
+    launch = make_launch(capacity=3)
+    seated = [make_user() for _ in range(3)]
+    waiting = [make_user() for _ in range(4)]
+    for person in seated + waiting:
+        make_participant(launch, person)
+    ids = [person.id for person in seated]
+
+    def leave(user_id: int) -> None:
+        user = db.session.get(User, user_id)
+        account_deletion.delete_account(user, user, PHRASE)
+
+    assert in_threads(app, [lambda user_id=user_id: leave(user_id) for user_id in ids]) == [None] * 3
+
+    db.session.expire_all()
+    states = dict(db.session.execute(select(LaunchParticipant.user_id, LaunchParticipant.state)).all())
+    assert [states[person.id] for person in seated] == ["withdrawn"] * 3
+    assert [states[person.id] for person in waiting] == ["enrolled"] * 3 + ["waitlisted"]
+    row = reload(Launch, launch.id)
+    assert (row.enrolled_count, row.waitlist_count) == (3, 1)
+
+
+@pytest.mark.postgres
+def test_one_account_deleted_twice_at_once_is_deleted_once(app):
+    from tests.concurrency import in_threads
+
+    # Ids only: the threads must not touch the test's own session.
+    admin_id, ann_id = make_user("admin").id, make_user(email="ann@example.com").id
+
+    def delete(actor_id: int, confirm: str) -> None:
+        account_deletion.delete_account(db.session.get(User, actor_id), db.session.get(User, ann_id), confirm)
+
+    errors = in_threads(app, [lambda: delete(ann_id, PHRASE), lambda: delete(admin_id, "ann@example.com")])
+
+    assert sorted(type(error).__name__ for error in errors if error) == ["NotFound"]
+    assert count(AuditEntry, action="user.delete") == 1
