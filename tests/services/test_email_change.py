@@ -255,3 +255,18 @@ def test_links_of_a_deleted_account_do_nothing(app):
         with pytest.raises(Conflict, match="no longer exists"):
             use(link)
     assert db.session.get(User, ann.id).email == f"deleted-{ann.id}@invalid"
+
+
+def test_an_address_taken_between_the_check_and_the_change_is_a_clear_refusal(app, monkeypatch):
+    ann = make_user(email="ann@example.com")
+    token = requested(ann, "wanted@example.com")
+    make_user(email="wanted@example.com")
+    # As if the other account took the address just after the check.
+    monkeypatch.setattr(email_change, "_used_by_another", lambda email, user: False)
+
+    with pytest.raises(Conflict, match="Another account uses this email address already"):
+        email_change.confirm_email_change(token)
+
+    db.session.commit()  # the rest of the transaction goes on
+    assert db.session.get(User, ann.id).email == "ann@example.com"
+    assert [mail["to"] for mail in emails()] == ["wanted@example.com"]
