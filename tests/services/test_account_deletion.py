@@ -25,10 +25,12 @@ from app.services import (
     comments,
     members,
     mentions,
+    moderation,
     outbox,
     participation,
     profiles,
     sessions,
+    settings,
     usernames,
 )
 from tests.factories import (
@@ -44,6 +46,7 @@ from tests.factories import (
     make_round_response,
     make_segment,
     make_user,
+    make_webhook,
 )
 
 PHRASE = "delete my account"
@@ -329,6 +332,27 @@ def test_without_a_password_an_old_or_other_sign_in_is_refused(app, signed_in_wi
 
 def test_an_account_with_a_password_confirms_with_it(ann):
     assert account_deletion.how_to_confirm(ann) == "password"
+
+
+def test_a_comment_approved_after_its_author_left_reaches_webhooks_unsigned(app):
+    from tests.webhook_receiver import running_receiver
+
+    admin, moderator, newcomer = make_user("admin"), make_user("moderator"), make_user()
+    idea = make_idea(make_user(), "Invoices by API")
+    settings.update_settings(admin, premoderation_enabled=True)
+    db.session.commit()
+    comment = comments.add_comment(newcomer, idea, "And webhooks for them too.")
+    db.session.commit()
+    assert comment.is_pending
+    with running_receiver(app) as receiver:
+        make_webhook(admin, receiver.url, ["comment.created"])
+        account_deletion.delete_account(newcomer, newcomer, PHRASE)
+        moderation.restore_item(moderator, "comment", comment.id)
+        db.session.commit()
+        outbox.deliver_due(limit=20)
+
+        [request] = receiver.requests
+    assert request.json["data"]["comment"]["author"] == {"id": None, "display_name": "Deleted member"}
 
 
 @pytest.mark.postgres
