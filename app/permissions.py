@@ -111,6 +111,10 @@ def _change_role(actor: Any, obj: Any) -> bool:
     return is_admin(actor) and (obj is None or obj.id != actor.id)
 
 
+def _self_or_admin(actor: Any, obj: Any) -> bool:
+    return _self(actor, obj) or is_admin(actor)
+
+
 def _member(actor: Any, obj: Any) -> bool:
     return is_active_member(actor)
 
@@ -159,6 +163,9 @@ RULES: dict[str, Predicate] = {
     "user.view": _anyone,
     "account.edit": _self,
     "account.sign_out_everywhere": _self,
+    # Members may delete their own account whatever its state (suspended, unconfirmed); admins any.
+    "account.delete": _self_or_admin,
+    "account.export": _self,
     "profile.edit": _self_active,
     "token.create": _self_active,
     "token.revoke": _own_token,

@@ -15,12 +15,14 @@ from app.extensions import db
 from app.models.base import utcnow
 from app.models.comment import Comment
 from app.models.idea import Idea
+from app.models.identity import Identity
 from app.models.launch import Launch
 from app.models.moderation import Flag
 from app.models.notification import Notification
 from app.models.prototype import Prototype, PrototypeIdea
 from app.models.roadmap import RoadmapItem
 from app.models.round import FeedbackRound
+from app.models.segment import Segment
 from app.models.user import User
 from app.models.webhook import Webhook
 from app.passwords import hash_password
@@ -349,6 +351,47 @@ def make_api_token(user: User, name: str = "Tests", expires_in_days: int | None 
     _, plain = api_tokens.create_token(user, user, name, expires_in_days)
     db.session.commit()
     return plain
+
+
+def make_identity(
+    user: User, provider: str = "oidc", subject: str | None = None, email: str | None = None
+) -> Identity:
+    """An identity at `provider` linked to `user`'s account, as the settings page links one."""
+    from app.services import identities
+
+    identity = identities.link_identity(
+        user, provider, provider, subject or f"subject-{next(_numbers)}", email or user.email
+    )
+    db.session.commit()
+    return identity
+
+
+def make_round_response(round_: FeedbackRound, user: User | None = None, answers: dict | None = None):
+    """`user`'s answers to an open round made with QUESTIONS (a rating of 4 and a text, unless given)."""
+    from app.services import rounds
+
+    user = user or make_user()
+    loaded = rounds.get_round(user, round_.id)
+    questions = sorted(loaded.questions, key=lambda question: question.position)
+    if answers is None:
+        answers = {str(questions[0].id): 4, str(questions[-1].id): "Quick and clear."}
+    response, _ = rounds.submit_response(user, loaded, answers)
+    db.session.commit()
+    return response
+
+
+def make_segment(
+    name: str = "Enterprise", members: Iterable[User] = (), admin: User | None = None
+) -> Segment:
+    """A segment with `members` in it, made by an admin."""
+    from app.services import segments
+
+    admin = admin or make_user("admin")
+    segment = segments.create_segment(admin, name)
+    if members:
+        segments.assign_emails(admin, segment, "\n".join(member.email for member in members))
+    db.session.commit()
+    return segment
 
 
 class ApiCaller:

@@ -212,9 +212,38 @@ def test_notifications_are_read_only_by_their_owner(app):
     assert not permissions.can(other, "notification.read", notification)
 
 
+@pytest.mark.parametrize("role", ROLES)
+def test_members_delete_and_export_their_own_account_and_admins_delete_any(app, role):
+    actor, other = make_user(role=role), make_user()
+    assert permissions.can(actor, "account.delete", actor)
+    assert permissions.can(actor, "account.export", actor)
+    assert permissions.can(actor, "account.delete", other) == (role == "admin")
+    # Nobody, an admin included, downloads another member's data.
+    assert not permissions.can(actor, "account.export", other)
+    assert not permissions.can(AnonymousUserMixin(), "account.delete", other)
+    with pytest.raises(Unauthorized):
+        permissions.require(AnonymousUserMixin(), "account.export", other)
+
+
+def test_a_suspended_or_unconfirmed_member_may_still_delete_their_account(app):
+    suspended, unconfirmed = make_user(), make_user()
+    suspended.suspended_at = utcnow()
+    unconfirmed.email_verified_at = None
+    for actor in (suspended, unconfirmed):
+        assert permissions.can(actor, "account.delete", actor)
+        assert permissions.can(actor, "account.export", actor)
+    # A suspended admin uses none of their powers, this one included.
+    admin = make_user(role="admin")
+    admin.suspended_at = utcnow()
+    with pytest.raises(Forbidden):
+        permissions.require(admin, "account.delete", make_user())
+
+
 def test_every_rule_is_covered_here():
     object_rules = {
         "account.edit",
+        "account.delete",
+        "account.export",
         "account.sign_out_everywhere",
         "profile.edit",
         "token.create",

@@ -6,6 +6,7 @@ from app.api import (  # noqa: F401 - routes register on bp
     ideas,
     launches,
     me,
+    me_account,
     moderation,
     notifications,
     openapi,

@@ -220,6 +220,17 @@ def _ops() -> list[tuple[str, str, dict[str, Any]]]:
             "post", "/notifications/read-all", "read_all_notifications", "Account", "token",
             "Mark every notification read", ok=204,
         ),
+        op(
+            "delete", "/me", "delete_me", "Account", "token", "Delete the caller's account", ok=204,
+            body="DeleteAccount", errors=(409,),
+            description="Personal data goes; ideas, comments and votes stay, shown as “Deleted member”. "
+            "Launch seats are given up. Afterwards every token of the account answers 401. "
+            "409 for the site's only admin.",
+        ),
+        op(
+            "get", "/me/export", "export_me", "Account", "token",
+            "Everything the caller's account wrote or did, as one document", returns=ref("AccountExport"),
+        ),
         # Ideas
         op(
             "get", "/categories", "list_categories", "Ideas", "anyone",

@@ -127,7 +127,13 @@ def page_of(item: dict[str, Any]) -> dict[str, Any]:
 
 # --- objects -----------------------------------------------------------------------------------
 
-USER = obj({"id": ID, "display_name": STRING, "role": enum(ROLES)})
+USER = obj(
+    {
+        "id": described(nullable(ID), "null for a deleted account (its name is then “Deleted member”)."),
+        "display_name": STRING,
+        "role": enum(ROLES),
+    }
+)
 ROADMAP_REF = obj({"id": ID, "title": STRING, "status": enum(ROADMAP_STATUSES)})
 MODERATION_STATE = obj(
     {
@@ -668,3 +674,27 @@ BODIES: dict[str, dict[str, Any]] = {
         required=("idea_id",),
     ),
 }
+
+# --- the account as a whole (app/api/me_account.py) ---------------------------------------------
+
+ROWS = array({"type": "object"})
+SCHEMAS["AccountExport"] = obj(
+    {
+        "profile": described(
+            {"type": "object"}, "The account: email, names, role, segments, API tokens' names."
+        ),
+        "ideas": ROWS,
+        "comments": ROWS,
+        "votes": described(ROWS, "On ideas and prototypes: `on`, `id`, `title`, `voted_at`."),
+        "flags": ROWS,
+        "round_responses": described(ROWS, "Each with its `answers`."),
+        "launches": described(ROWS, "Places in learning launches, and their state."),
+        "notifications": ROWS,
+        "follows": ROWS,
+        "sessions": described(ROWS, "Signed-in devices; never a session key."),
+        "identities": described(ROWS, "Sign-in providers: `provider`, `subject`, `email`; never a secret."),
+    }
+)
+BODIES["DeleteAccount"] = obj(
+    {"confirm": described(STRING, "Exactly `delete my account`; anything else is 422 and changes nothing.")}
+)

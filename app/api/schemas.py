@@ -35,6 +35,9 @@ def texts_json(table: FieldTable, obj: Any) -> dict:
 
 
 def user_json(user: User) -> dict:
+    """A User; a deleted account leads to no one: no id, and "Deleted member" for a name."""
+    if user.is_deleted:
+        return {"id": None, "display_name": user.display_name, "role": "member"}
     return {"id": user.id, "display_name": user.display_name, "role": user.role}
 
 

@@ -85,6 +85,8 @@ ACTIONS: dict[str, AuditAction] = {
     "roadmap.link": AuditAction("Linked an idea to a roadmap item"),
     "roadmap.unlink": AuditAction("Unlinked an idea from a roadmap item"),
     "user.change_role": AuditAction("Changed a member's role"),
+    # The member's own deletion or an admin's; the entry names the account's number only.
+    "user.delete": AuditAction("Deleted an account"),
     "settings.update": AuditAction("Changed a site setting"),
     "category.create": AuditAction("Added a category"),
     "category.update": AuditAction("Changed a category"),
@@ -253,6 +255,16 @@ def _titled(model: Any, column: Any, label: str, endpoint: str, argument: str) -
     return load
 
 
+def _members(ids: set[int]) -> Iterable[tuple[int, AuditTarget]]:
+    rows = db.session.execute(select(User.id, User.display_name, User.deleted_at).where(User.id.in_(ids)))
+    for user_id, name, deleted_at in rows:
+        if deleted_at is not None:
+            # The account was deleted: its number is all that is left to show, and no page.
+            yield user_id, AuditTarget(f"Member #{user_id}", gone=True)
+        else:
+            yield user_id, AuditTarget(name, "users.profile", {"user_id": user_id})
+
+
 def _rounds(ids: set[int]) -> Iterable[tuple[int, AuditTarget]]:
     rows = db.session.execute(
         select(FeedbackRound.id, FeedbackRound.title, Prototype.title)
@@ -298,7 +310,7 @@ TARGETS: dict[str, TargetKind] = {
     "webhook": TargetKind(
         "Webhook", _titled(Webhook, Webhook.url, "Webhook {name}", "webhooks.detail", "webhook_id")
     ),
-    "user": TargetKind("Member", _titled(User, User.display_name, "{name}", "users.profile", "user_id")),
+    "user": TargetKind("Member", _members),
     "setting": TargetKind("Site setting"),
 }
 

@@ -30,14 +30,16 @@ def list_members(
     page: int = 1,
     per_page: int = PER_PAGE,
 ) -> Page:
-    """Members newest first, searched by name or email, filtered by role and suspension (admins only)."""
+    """Members newest first, searched by name or email, filtered by role and suspension (admins only);
+    deleted accounts are left out."""
     require(actor, "user.change_role")
     q = (q or "").strip()
     if role is not None and role not in ROLES:
         raise BadRequest(f"`role` must be one of: {', '.join(ROLES)}.")
     if len(q) > Q_MAX:
         raise BadRequest(f"Search for at most {Q_MAX} characters.")
-    stmt = select(User)
+    # Deleted accounts are no one's any more: nothing to manage, nothing to find.
+    stmt = select(User).where(User.deleted_at.is_(None))
     if q:
         stmt = stmt.where(
             or_(

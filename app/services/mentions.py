@@ -75,7 +75,9 @@ def find_mentions(body: str) -> tuple[str, list[User]]:
                 User.username.in_(handles),
                 func.lower(User.display_name).in_(lowered),
                 User.display_name.in_(candidates),
-            )
+            ),
+            # A deleted account can't be named: it has no profile and hears nothing.
+            User.deleted_at.is_(None),
         )
     ).all()
     by_username = {user.username: user for user in users}

@@ -72,7 +72,7 @@ def notify(
     created = []
     for user_id, recipient in chosen.items():
         user = users.get(user_id)
-        if user is None:
+        if user is None or user.is_deleted:
             continue
         notification = Notification(
             user_id=user_id,

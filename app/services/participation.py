@@ -156,18 +156,52 @@ def withdraw(actor: User, launch_id: int) -> Place:
         return _place(row)
     if not launch.is_active:
         raise Conflict(f"This launch is {launch.status}; there is nothing to withdraw from.")
+    _give_up_place(actor, row)
+    return _place(row)
+
+
+def _give_up_place(actor: User, row: LaunchParticipant) -> None:
+    """Mark `row` withdrawn; a seat it held goes to the first person waiting. The caller holds
+    the launch's lock (`_claim`)."""
     was = row.state
     row.state = "withdrawn"
     row.waitlist_seq = None
     row.updated_at = utcnow()
     if was == "enrolled":
-        _count(launch.id, enrolled_count=-1)
+        _count(row.launch_id, enrolled_count=-1)
     else:
-        _count(launch.id, waitlist_count=-1)
+        _count(row.launch_id, waitlist_count=-1)
     db.session.flush()
     if was == "enrolled":
-        fill_seats(actor, launch.id)
-    return _place(row)
+        fill_seats(actor, row.launch_id)
+
+
+def release_places(actor: User, user: User) -> int:
+    """Withdraw `user` from every launch under way where they hold a seat or wait for one, as
+    when their account is deleted: each freed seat goes to the first person waiting. The
+    caller checked the permission. Returns how many places were given up.
+
+    Launches are locked in id order, so two releases never wait on each other crosswise.
+    """
+    launch_ids = list(
+        db.session.scalars(
+            select(LaunchParticipant.launch_id)
+            .where(
+                LaunchParticipant.user_id == user.id,
+                LaunchParticipant.state.in_(("enrolled", "waitlisted")),
+            )
+            .order_by(LaunchParticipant.launch_id)
+        )
+    )
+    released = 0
+    for launch_id in launch_ids:
+        launch = _claim(launch_id)
+        row = _row(launch_id, user.id)
+        # A finished launch keeps its record as it was; only places in live launches are freed.
+        if row is not None and row.holds_place and launch.is_active:
+            _give_up_place(actor, row)
+            released += 1
+    return released
 
 
 def fill_seats(actor: User, launch_id: int) -> list[int]:

@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
+from app.errors import NotFound
 from app.extensions import db
 from app.models.comment import Comment
 from app.models.idea import Idea, IdeaVote
@@ -35,6 +36,9 @@ class Profile:
 def profile_page(actor: Any, user_id: int) -> Profile:
     """What the profile page shows, in a fixed number of queries."""
     user = get_user(user_id)
+    if user.is_deleted:
+        # A deleted account keeps no public page: its contributions stay, under "Deleted member".
+        raise NotFound("No such member.")
     ideas = list(
         db.session.scalars(
             select(Idea)

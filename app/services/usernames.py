@@ -87,6 +87,7 @@ def suggest_members(actor: Any, query: str, limit: int = SUGGESTIONS_MAX) -> lis
         .where(
             or_(by_username, name.like(f"{like}%", escape="\\"), name.like(f"% {like}%", escape="\\")),
             User.email_verified_at.is_not(None),
+            User.deleted_at.is_(None),
             or_(User.suspended_at.is_(None), User.suspended_until <= utcnow()),
             User.id != actor.id,
         )

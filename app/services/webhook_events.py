@@ -101,7 +101,8 @@ def _idea(idea: Idea) -> dict[str, Any]:
 
 
 def _person(user: User) -> dict[str, Any]:
-    return {"id": user.id, "display_name": user.display_name}
+    # A deleted account leads to no one (a comment held for review may be approved after it went).
+    return {"id": None if user.is_deleted else user.id, "display_name": user.display_name}
 
 
 def idea_created(idea: Idea, author: User) -> None:

@@ -7,10 +7,12 @@ def blueprints() -> list[Blueprint]:
     """Every HTML blueprint, in the order the application registers them."""
     from app.web import (
         account,
+        account_data,
         admin,
         auth,
         comments,
         company_sign_in,
+        email_change,
         health,
         ideas,
         launches,
@@ -32,6 +34,8 @@ def blueprints() -> list[Blueprint]:
         auth,
         company_sign_in,
         account,
+        email_change,
+        account_data,
         users,
         health,
         ideas,

@@ -4,6 +4,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from app.extensions import db
+from app.forms.account_changes import ChangeEmailForm, DeleteAccountForm
 from app.forms.accounts import (
     EMAIL_PREFERENCE_HINTS,
     ChangePasswordForm,
@@ -13,7 +14,7 @@ from app.forms.accounts import (
     SignOutEverywhereForm,
     TokenForm,
 )
-from app.services import accounts, api_tokens, notifications, sessions
+from app.services import account_deletion, accounts, api_tokens, notifications, sessions
 from app.web.auth import end_browser_session, renew_session
 from app.web.support import call_with_form, current_actor
 
@@ -39,6 +40,9 @@ def _settings_page(status: int = 200, new_token: dict | None = None, **forms):
     )
     forms.setdefault("token_form", TokenForm(formdata=None))
     forms.setdefault("everywhere_form", SignOutEverywhereForm(formdata=None))
+    # The sections of app/web/email_change.py and app/web/account_data.py.
+    forms.setdefault("change_email_form", ChangeEmailForm(formdata=None))
+    forms.setdefault("delete_form", DeleteAccountForm(formdata=None))
     return (
         render_template(
             "account/settings.html",
@@ -49,6 +53,7 @@ def _settings_page(status: int = 200, new_token: dict | None = None, **forms):
             new_token=new_token,
             email_hints=EMAIL_PREFERENCE_HINTS,
             post_form=PostForm(),
+            delete_confirmation=account_deletion.how_to_confirm(user),
             **forms,
         ),
         status,

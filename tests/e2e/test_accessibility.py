@@ -45,6 +45,7 @@ PAGES = {
     "moderation-queue": (MODERATOR, "/moderation"),
     "merge": (MODERATOR, "/moderation/ideas/{idea}/merge?q=mode"),
     "members": (ADMIN, "/admin/users"),
+    "delete-member": (ADMIN, "/admin/users/{member}/delete"),
     "audit-log": (ADMIN, "/admin/audit"),
     "account-settings": (MEMBER, "/account/settings"),
     "notifications": (MEMBER, "/notifications"),
