@@ -112,6 +112,9 @@ def sign_in_identity(
     user = accounts.find_user_by_email(email)
     if user is None:
         user = _new_member(email, name, email_verified)
+        if not email_verified:
+            # Signed in to read; writing waits for the address, as after a password sign-up.
+            accounts.send_verification(user)
     elif not email_verified:
         raise Conflict(EMAIL_NOT_VERIFIED.format(provider=label))
     elif user.email_verified_at is None:
