@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 from flask import Flask, current_app, request, url_for
 
-from app import labels, permissions
+from app import labels, permissions, sso_providers
 
 # Main navigation.
 NAV_ITEMS = [
@@ -70,6 +70,7 @@ def init_app(app: Flask) -> None:
         role_nav_items=_role_nav_items,
         is_current=_is_current,
         labels=labels,
+        sign_in_providers=sso_providers.providers,
     )
     app.jinja_env.filters.update(date=format_date, datetime=format_datetime, ago=time_ago)
 

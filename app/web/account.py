@@ -14,7 +14,8 @@ from app.forms.accounts import (
     SignOutEverywhereForm,
     TokenForm,
 )
-from app.services import account_deletion, accounts, api_tokens, notifications, sessions
+from app.services import account_deletion, accounts, api_tokens, identities, notifications, sessions
+from app.sso_providers import provider_labels
 from app.web.auth import end_browser_session, renew_session
 from app.web.support import call_with_form, current_actor
 
@@ -54,6 +55,8 @@ def _settings_page(status: int = 200, new_token: dict | None = None, **forms):
             email_hints=EMAIL_PREFERENCE_HINTS,
             post_form=PostForm(),
             delete_confirmation=account_deletion.how_to_confirm(user),
+            linked_identities=identities.identities_of(user),
+            provider_labels=provider_labels(),
             **forms,
         ),
         status,

@@ -3,7 +3,7 @@
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from app import throttle
+from app import sso_providers, throttle
 from app.errors import wait_phrase
 from app.extensions import db, limiter
 from app.forms.accounts import ForgotPasswordForm, PostForm, RegisterForm, ResetPasswordForm, SignInForm
@@ -18,6 +18,13 @@ RESET_SENT = (
     "If an account uses that address, we have sent it a link to reset the password. "
     "The link works once, within the next hour."
 )
+
+
+def _sso_only_message(email: str) -> str:
+    domain = email.rsplit("@", 1)[-1].strip().lower()
+    labels = [found.label for found in sso_providers.providers()]
+    way = f"“Continue with {labels[0]}”" if len(labels) == 1 else "single sign-on"
+    return f"Addresses at {domain} sign in with {way}, not with a password."
 
 
 def _reset_account_key() -> str:
@@ -67,7 +74,9 @@ def register():
         return redirect(url_for("main.index"))
     form = RegisterForm()
     pending = intents.requested()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and sso_providers.password_refused(form.email.data):
+        form.email.errors.append(_sso_only_message(form.email.data))
+    elif form.validate_on_submit():
         ok, _ = call_with_form(
             form,
             accounts.request_registration,
@@ -126,6 +135,9 @@ def sign_in():
     pending = intents.requested()
     if form.validate_on_submit():
         email = form.email.data
+        if sso_providers.password_refused(email):
+            form.form_errors.append(_sso_only_message(email))
+            return render_template("auth/sign_in.html", form=form, pending=pending), 422
         wait = throttle.wait_seconds(email)
         if wait:
             return _too_soon(form, wait)
