@@ -157,6 +157,11 @@ SETTING = _plain(
     }
 )
 # A setting switched on or off, as the audit log stores it.
+# Identity providers, as an identity's row in the settings names them when the provider is not
+# (or no longer) configured; a configured provider's own label (OIDC_LABEL) comes first.
+IDENTITY_PROVIDER = _plain(
+    {"oidc": "Single sign-on", "google": "Google", "github": "GitHub", "company": "Your company's app"}
+)
 SWITCH = _plain({"True": "On", "False": "Off"})
 RATING = _plain({1: "1 (lowest)", 2: "2", 3: "3", 4: "4", 5: "5 (highest)"})
 # Impact and effort of a roadmap item.
@@ -182,6 +187,7 @@ FAMILIES: dict[str, dict] = {
     "dashboard_sort": DASHBOARD_SORT,
     "notification_kind": NOTIFICATION_KIND,
     "setting": SETTING,
+    "identity_provider": IDENTITY_PROVIDER,
     "switch": SWITCH,
     "rating": RATING,
     "score": SCORE,

@@ -16,6 +16,8 @@ from authlib.integrations.flask_client import OAuth
 from flask import Flask, current_app
 from joserfc.errors import JoseError
 
+from app import labels
+
 # The network faults and protocol refusals a sign-in can meet; each becomes a plain message.
 SIGN_IN_FAULTS = (AuthlibBaseError, JoseError, requests.RequestException, ValueError, KeyError, TypeError)
 
@@ -65,18 +67,10 @@ def providers(app: Flask | None = None) -> list[Provider]:
     return found
 
 
-# Names for identities whose provider is not (or no longer) configured.
-KNOWN_LABELS = {
-    "oidc": "Single sign-on",
-    "google": "Google",
-    "github": "GitHub",
-    "company": "Your company's app",
-}
-
-
 def provider_labels() -> dict[str, str]:
     """Each identity provider's name as people read it."""
-    return {**KNOWN_LABELS, **{found.key: found.label for found in providers()}}
+    known = {key: labels.label("identity_provider", key) for key in labels.keys("identity_provider")}
+    return {**known, **{found.key: found.label for found in providers()}}
 
 
 def provider(key: str) -> Provider | None:

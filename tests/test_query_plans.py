@@ -60,6 +60,7 @@ def catalogue(app) -> Catalogue:
             "password_hash": "-",
             "role": "admin" if number == 1 else "member",
             "created_at": now - timedelta(days=400),
+            "email_verified_at": now - timedelta(days=400),
         }
         for number in range(1, USERS + 1)
     ]

@@ -67,7 +67,7 @@ def test_a_customer_signs_in_through_the_providers_page(browser, sso_site, provi
 
         expect(page).to_have_url(re.compile(rf"^{re.escape(sso_site.url)}/ideas/"))
         expect(page.locator(".flash--success")).to_have_text(f"Welcome, Ana {size[0]}.")
-        expect(page.get_by_role("link", name="Notifications")).to_be_visible()  # only when signed in
+        expect(page.get_by_role("link", name="Notifications").first).to_be_visible()  # only when signed in
         page.goto("/account/settings#sign-in-methods")
         methods = page.locator("#sign-in-methods")
         expect(methods).to_contain_text(LABEL)
