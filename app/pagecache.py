@@ -12,6 +12,7 @@ Without it, each worker keeps its own pages in memory, and the generation is the
 time of a file under the instance folder, shared by every process on the machine.
 """
 
+import hashlib
 import json
 import os
 import time
@@ -28,6 +29,9 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 TTL_SECONDS = 300
+# Signed-out pages may be kept this long by a shared cache (a reverse proxy or CDN) in front of
+# the app servers; browsers ask again each time, and an unchanged page answers 304.
+SHARED_MAX_AGE = 30
 LOCAL_ENTRIES = 256
 _PREFIX = "cocreate:page:"
 
@@ -111,19 +115,30 @@ def cached_for_visitors(view: Callable) -> Callable:
         key = f"{store.generation()}:{request.full_path}"
         body = store.get(key)
         if body is not None:
-            return Response(body, mimetype="text/html", headers={"X-Page-Cache": "hit"})
+            return _shareable(Response(body, mimetype="text/html", headers={"X-Page-Cache": "hit"}))
         response = current_app.make_response(view(*args, **kwargs))
         if (
             response.status_code == 200
             and response.mimetype == "text/html"
             and "Set-Cookie" not in response.headers
+            and not session.modified
             and b'name="csrf_token"' not in response.get_data()
         ):
             store.put(key, response.get_data())
             response.headers["X-Page-Cache"] = "miss"
+            return _shareable(response)
         return response
 
     return wrapper
+
+
+def _shareable(response: Response) -> Response:
+    """Let shared caches keep the signed-out page briefly, with a validator: a browser or proxy
+    that has it already gets 304 and no body. Requests with a cookie are told apart (Vary)."""
+    response.set_etag(hashlib.blake2b(response.get_data(), digest_size=16).hexdigest())
+    response.headers["Cache-Control"] = f"public, max-age=0, s-maxage={SHARED_MAX_AGE}"
+    response.vary.add("Cookie")
+    return response.make_conditional(request)
 
 
 def remember(key: str, compute: Callable[[], Any]) -> Any:

@@ -5,7 +5,6 @@ from flask_login import login_required
 
 from app import labels
 from app.extensions import db
-from app.forms.accounts import PostForm
 from app.forms.admin import AuditFilterForm, RoleForm, SettingsForm
 from app.forms.ideas import CategoryForm
 from app.permissions import require
@@ -41,7 +40,6 @@ def categories():
         "admin/categories.html",
         form=form,
         categories=category_service.list_categories(),
-        post_form=PostForm(),
     )
 
 

@@ -5,13 +5,12 @@ from flask_login import login_required
 
 from app import labels
 from app.extensions import db
-from app.forms.accounts import PostForm
 from app.forms.ideas import IdeaForm, StatusForm
 from app.idempotency import ALREADY_SENT, claim_submission
 from app.models.idea import STATUSES
 from app.pagecache import cached_for_visitors
 from app.pages import ideas as idea_pages
-from app.permissions import require
+from app.permissions import can, require
 from app.ratelimits import count_save, form_page
 from app.services import categories as category_service
 from app.services import follows, ideas, votes
@@ -53,7 +52,6 @@ def index():
         "ideas/index.html",
         result=data.result,
         categories=data.categories,
-        post_form=PostForm(),
     )
 
 
@@ -125,13 +123,17 @@ def similar():
 def render_idea_page(idea_id: int, status: int = 200, comment_form=None, note_form=None):
     """The idea page; a refused comment or note form comes back with its text and messages."""
     data = idea_pages.idea_page(current_actor(), idea_id)
+    # Only staff see the status form; made for anyone, it would give every visitor a session
+    # cookie (its CSRF token) and keep the page out of shared caches.
+    status_form = None
+    if can(current_actor(), "idea.change_status", data.idea):
+        status_form = StatusForm(status="open" if data.idea.is_merged else data.idea.status)
     body = render_template(
         "ideas/detail.html",
         page=data,
         idea=data.idea,
         thread=data.thread,
-        status_form=StatusForm(status="open" if data.idea.is_merged else data.idea.status),
-        post_form=PostForm(),
+        status_form=status_form,
         refused_comment_form=comment_form,
         refused_note_form=note_form,
         prototypes=data.prototypes,

@@ -8,7 +8,6 @@ from flask_login import login_required
 
 from app.errors import Invalid
 from app.extensions import db
-from app.forms.accounts import PostForm
 from app.forms.rounds import RoundForm, answers_from_form
 from app.models.base import utcnow
 from app.permissions import require
@@ -169,7 +168,6 @@ def _render_round(
         errors=errors or {},
         values=page.answers if values is None else values,
         refused=refused,
-        post_form=PostForm(),
     )
     return body, status
 

@@ -4,7 +4,6 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from app.extensions import db
-from app.forms.accounts import PostForm
 from app.forms.staff import SegmentForm, SegmentMembersForm
 from app.permissions import require
 from app.services import segments
@@ -78,7 +77,6 @@ def detail(segment_id: int):
         form=form,
         members_form=SegmentMembersForm(formdata=None),
         members=people,
-        post_form=PostForm(),
     )
     return body, status
 
@@ -106,7 +104,6 @@ def add_members(segment_id: int):
         form=SegmentForm(obj=segment, formdata=None),
         members_form=form,
         members=segments.members(current_actor(), segment, page),
-        post_form=PostForm(),
     )
     return body, 422
 

@@ -5,7 +5,6 @@ from flask_login import login_required
 
 from app.errors import error_json, wait_phrase
 from app.extensions import db
-from app.forms.accounts import PostForm
 from app.forms.admin import SuspendForm
 from app.pages.profiles import profile_page
 from app.permissions import require
@@ -24,7 +23,6 @@ def _profile(user_id: int, suspend_form: SuspendForm | None = None, status: int 
         profile=data,
         user=data.user,
         suspend_form=suspend_form or SuspendForm(),
-        post_form=PostForm(),
     )
     return body, status
 

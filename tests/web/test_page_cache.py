@@ -105,3 +105,36 @@ def test_list_totals_are_kept_until_a_write_and_each_viewer_gets_their_own(app, 
     db.session.commit()
     assert "3 ideas" in own.get("/ideas/").get_data(as_text=True)
     assert "2 ideas" in visit(client, "/ideas/")[1]
+
+
+@pytest.mark.parametrize("path", ["/", "/ideas/", "/ideas/?q=export", "/ideas/{id}", "/roadmap"])
+def test_signed_out_pages_set_no_cookie_and_answer_304_while_unchanged(client, path):
+    idea = make_idea(title="Export reports to CSV")
+    path = path.format(id=idea.id)
+    for _ in range(2):  # stored, then served from the store
+        response = client.get(path)
+        assert "Set-Cookie" not in response.headers
+        assert response.headers["Cache-Control"] == "public, max-age=0, s-maxage=30"
+        assert "Cookie" in response.headers["Vary"]
+        etag = response.headers["ETag"]
+    again = client.get(path, headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.get_data() == b""
+
+
+def test_a_write_changes_the_validator(client):
+    idea = make_idea(title="Export reports to CSV")
+    etag = client.get(f"/ideas/{idea.id}").headers["ETag"]
+    votes.cast_vote(make_user(), idea)
+    db.session.commit()
+    response = client.get(f"/ideas/{idea.id}", headers={"If-None-Match": etag})
+    assert response.status_code == 200
+    assert response.headers["ETag"] != etag
+
+
+def test_members_pages_stay_private(client, login):
+    idea = make_idea(title="Export reports to CSV")
+    login(make_user())
+    response = client.get(f"/ideas/{idea.id}")
+    assert response.headers["Cache-Control"] == "private, no-cache"
+    assert "ETag" not in response.headers
