@@ -453,4 +453,16 @@ def seed(size: Size, seed: int, progress: Progress) -> int:
     reset_sequences()
     seeder.roadmap_and_pilots()
     db.session.commit()
+    analyze()
     return seeder.thread_idea
+
+
+def analyze() -> None:
+    """Give PostgreSQL's planner statistics for the rows just bulk-inserted.
+
+    Autovacuum would gather them only some minutes later; until then the planner guesses from
+    empty tables and picks plans that scan a million votes.
+    """
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(db.text("ANALYZE"))
+        db.session.commit()

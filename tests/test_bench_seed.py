@@ -78,3 +78,15 @@ def test_the_same_seed_gives_the_same_data(app, tmp_path):
         db.session.remove()
     assert first == second
     assert len({title for title, _, _ in first}) > 40
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="planner statistics are PostgreSQL's")
+def test_seeding_leaves_planner_statistics_on_postgresql(app):
+    assert seed(app).exit_code == 0
+    analyzed = db.session.scalar(
+        db.text(
+            "SELECT count(*) FROM pg_stat_user_tables WHERE relname IN ('ideas', 'idea_votes', 'comments') "
+            "AND last_analyze IS NOT NULL"
+        )
+    )
+    assert analyzed == 3
