@@ -91,6 +91,21 @@ class App:
         )
         return out.stdout.strip()
 
+    def idea_ids(self, limit: int) -> str:
+        """The ids of `limit` ideas spread over the whole table, comma-separated (for spread.lua)."""
+        probe = (
+            "from sqlalchemy import func, select\nfrom app import create_app\nfrom app.extensions import db\n"
+            "from app.models.idea import Idea\napp = create_app()\n"
+            "with app.app_context():\n"
+            "    top = db.session.scalar(select(func.max(Idea.id)))\n"
+            f"    step = max(1, top // {limit})\n"
+            f"    print(','.join(str(i) for i in range(1, top + 1, step)[:{limit}]))"
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", probe], env=self.env, cwd=ROOT, capture_output=True, text=True, check=True
+        )
+        return out.stdout.strip()
+
     def worker_rss_mb(self) -> float:
         """The largest resident set size among the workers, in MB."""
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")

@@ -45,6 +45,9 @@ TARGETS = {
     "staff_dashboard": 0.10,
 }
 VOTE_SCRIPT = ROOT / "bench" / "vote_toggle.lua"
+SPREAD_SCRIPT = ROOT / "bench" / "spread.lua"
+# Members whose API tokens toggle votes in the spread scenarios (bench accounts user<N>@example.com).
+VOTERS = 10
 
 
 @dataclass
@@ -54,6 +57,7 @@ class Scenario:
     path: str
     who: str = "anonymous"  # anonymous | member | staff | token
     script: Path | None = None
+    env: dict[str, str] = field(default_factory=dict)
 
 
 def scenarios(thread_idea: int) -> list[Scenario]:
@@ -69,6 +73,27 @@ def scenarios(thread_idea: int) -> list[Scenario]:
         Scenario("vote_toggle", "Vote toggle (API)", "/api/v1/ideas/1/vote", "token", VOTE_SCRIPT),
         Scenario("staff_dashboard", "Staff dashboard", "/staff", "staff"),
         Scenario("roadmap", "Roadmap", "/roadmap"),
+        # Spread over 2,000 idea pages and 50 list pages, as real traffic is (the page cache rarely
+        # holds the one page asked for), with and without vote toggles in between.
+        Scenario("spread_anonymous", "Spread reads, anonymous", "/", script=SPREAD_SCRIPT),
+        Scenario(
+            "spread_anonymous_votes",
+            "Spread reads, anonymous, 10% votes",
+            "/",
+            script=SPREAD_SCRIPT,
+            env={"BENCH_VOTE_SHARE": "0.1"},
+        ),
+        Scenario(
+            "spread_signed_in_votes",
+            "Spread reads, signed in, 10% votes",
+            "/",
+            "member",
+            SPREAD_SCRIPT,
+            env={"BENCH_VOTE_SHARE": "0.1", "BENCH_TOKENS_FROM": "member"},
+        ),
+        Scenario(
+            "search_varied", "Search, varied terms", "/", script=SPREAD_SCRIPT, env={"BENCH_SEARCH": "1"}
+        ),
     ]
 
 
@@ -100,13 +125,17 @@ def _ms(value: str) -> float:
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
 
 
-def run_wrk(url: str, seconds: int, headers: list[str], script: Path | None = None) -> Measure:
+def run_wrk(
+    url: str, seconds: int, headers: list[str], script: Path | None = None, env: dict | None = None
+) -> Measure:
     command = ["wrk", "-t2", "-c16", f"-d{seconds}s", "--timeout", "10s", "--latency"]
     for header in headers:
         command += ["-H", header]
     if script:
         command += ["-s", str(script)]
-    out = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [*command, url], capture_output=True, text=True, check=True, env={**os.environ, **(env or {})}
+    ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p50 = _ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))
     p99 = _ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))
@@ -160,10 +189,16 @@ def bench_size(size: str, args, env: dict) -> dict:
         thread_idea = app.thread_idea()
         # Votes go to open ideas only: declined and merged ones answer 409, which would measure nothing.
         os.environ["BENCH_VOTE_IDS"] = app.open_idea_ids()  # read by vote_toggle.lua under wrk
+        os.environ["BENCH_READ_IDS"] = app.idea_ids(2000)  # read by spread.lua
+        voter_tokens = ",".join(app.token(f"user{100 + n}@example.com") for n in range(VOTERS))
+        member_token = headers["token"][0].split(" ", 2)[2]
         results = []
         for scenario in scenarios(thread_idea):
             if args.only and scenario.name not in args.only:
                 continue
+            if scenario.script == SPREAD_SCRIPT:
+                mine = scenario.env.get("BENCH_TOKENS_FROM") == "member"
+                scenario.env["BENCH_TOKENS"] = member_token if mine else voter_tokens
             results.append(run_scenario(scenario, hello, app, headers[scenario.who], args))
         rss = app.worker_rss_mb()
     return {"size": size, "counts": SIZES[size], "database": database_url.split(":")[0],
@@ -173,12 +208,12 @@ def bench_size(size: str, args, env: dict) -> dict:
 def run_scenario(scenario: Scenario, hello: App, app: App, headers: list[str], args) -> Result:
     url = f"http://127.0.0.1:{app.port}{scenario.path}"
     hello_url = f"http://127.0.0.1:{hello.port}/"
-    run_wrk(url, args.warmup, headers, scenario.script)
+    run_wrk(url, args.warmup, headers, scenario.script, scenario.env)
     run_wrk(hello_url, args.warmup, [])
     rounds = []
     for _ in range(args.rounds):
         base = run_wrk(hello_url, args.seconds, [])
-        measured = run_wrk(url, args.seconds, headers, scenario.script)
+        measured = run_wrk(url, args.seconds, headers, scenario.script, scenario.env)
         rounds.append({"hello_rps": base.rps, **asdict(measured), "ratio": measured.rps / base.rps})
     ratios = [r["ratio"] for r in rounds]
     result = Result(
