@@ -128,7 +128,8 @@ def person_from_callback(found: Provider) -> Person:
     """Finish the flow on the callback: Authlib checks state, swaps the code (with the PKCE
     verifier) and verifies the ID token; raises one of SIGN_IN_FAULTS when anything is wrong."""
     oauth_client = client(found.key)
-    token = oauth_client.authorize_access_token(leeway=LEEWAY_SECONDS)
+    options = _claims_options(found, oauth_client) if found.openid else None
+    token = oauth_client.authorize_access_token(leeway=LEEWAY_SECONDS, claims_options=options)
     if found.openid:
         claims = token.get("userinfo")
         if not claims:
@@ -142,6 +143,32 @@ def person_from_callback(found: Provider) -> Person:
     return github_person(
         oauth_client.get("user", token=token).json(), oauth_client.get("user/emails", token=token).json()
     )
+
+
+def _issuer(found: Provider) -> str:
+    if found.key == "google":
+        return GOOGLE_ISSUER
+    return current_app.config["OIDC_ISSUER"].rstrip("/")
+
+
+def _claims_options(found: Provider, oauth_client) -> dict[str, dict[str, Any]]:
+    """What the ID token's claims must be, besides the signature and the nonce.
+
+    Left to itself, Authlib checks the audience only through `azp` (a token made for another
+    client that names us there would pass), and given any options it drops its own issuer
+    check; so the issuer, the audience, the expiry and the subject are all made exact here.
+    """
+    issuer = oauth_client.load_server_metadata().get("issuer")
+    if not issuer or issuer.rstrip("/") != _issuer(found):
+        # Discovery names another issuer than the one configured: trust neither.
+        raise ValueError(f"discovery names the issuer {issuer!r}")
+    return {
+        "iss": {"essential": True, "value": issuer},
+        "aud": {"essential": True, "value": oauth_client.client_id},
+        "exp": {"essential": True},
+        "sub": {"essential": True},
+        "nonce": {"essential": True},
+    }
 
 
 def github_person(user: dict[str, Any], emails: list[dict[str, Any]]) -> Person:

@@ -18,6 +18,8 @@ from app.permissions import require
 from app.services import accounts, transactions, usernames
 from app.text import normalize_line
 
+# The longest provider id an identity keeps (Identity.subject).
+SUBJECT_MAX = 255
 EMAIL_NOT_VERIFIED = (
     "An account with this email address exists already, and {provider} does not say the "
     "address is confirmed. Sign in with your password, then link {provider} in your settings."
@@ -95,8 +97,8 @@ def sign_in_identity(
     """The account the identity (`key`, `subject`) signs in; `label` names the provider in
     messages. Raises Invalid for a missing or malformed email, Conflict when the address
     belongs to an account the provider may not join."""
-    if not subject:
-        raise Invalid({"sub": ["The sign-in did not say who you are."]})
+    if not subject or len(str(subject)) > SUBJECT_MAX:
+        raise Invalid({"sub": [f"{label} did not say who you are in a way this site can keep."]})
     identity = find_identity(key, subject)
     if identity is not None:
         user = identity.user

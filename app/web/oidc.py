@@ -4,6 +4,8 @@ import logging
 
 from flask import Blueprint, abort, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, login_required
+from flask_wtf.csrf import validate_csrf
+from wtforms import ValidationError
 
 from app import sso_providers
 from app.errors import DomainError
@@ -46,11 +48,19 @@ def login(provider: str):
     return _start(found, {"next": local_path(request.args.get("next")) or "", "link": None})
 
 
-@bp.post("/<provider>/link")
+@bp.get("/<provider>/link")
 @login_required
 def link(provider: str):
-    """Start linking the provider to the signed-in account (a settings button; CSRF-checked)."""
+    """Start linking the provider to the signed-in account (a settings link).
+
+    A link, not a form: browsers hold a form's redirects to the Content-Security-Policy's
+    form-action, which allows this site only. The link carries the session's CSRF token instead.
+    """
     found = _provider(provider)
+    try:
+        validate_csrf(request.args.get("csrf_token", ""))
+    except ValidationError:
+        return _refuse("That link has expired. Please use the button in your settings again.", True)
     return _start(found, {"next": "", "link": current_actor().id})
 
 

@@ -75,3 +75,31 @@ def test_a_customer_signs_in_through_the_providers_page(browser, sso_site, provi
         expect(methods).to_contain_text("not set")
     finally:
         context.close()
+
+
+def test_a_member_links_the_provider_from_settings(browser, sso_site, provider):
+    """Linking leaves this site for the provider's page: nothing in the page's policy may stop it."""
+    from tests.e2e.browser import sign_in
+
+    member = "link-member@example.com"
+    sso_site.flask("users", "create", member, "--password", "a long enough secret", "--role", "member")
+    provider.set_user("ana-linked", email="ana.linked@customer.example", email_verified=True)
+    context = browser.new_context(base_url=sso_site.url)
+    context.route("**/*", only_loopback)
+    problems = []
+    try:
+        page = context.new_page()
+        page.on("console", lambda message: message.type == "error" and problems.append(message.text))
+        sign_in(page, member, "a long enough secret")
+        page.goto("/account/settings#sign-in-methods")
+        page.get_by_role("link", name=f"Link {LABEL}").click()
+        expect(page).to_have_url(re.compile(rf"^{re.escape(provider.url)}/oauth2/authorize\?"))
+        page.locator("input[name=sub]").fill("ana-linked")
+        page.get_by_role("button", name="Authorize").click()
+        expect(page.locator(".flash--success")).to_have_text(
+            f"{LABEL} is linked: you can sign in with it from now on."
+        )
+        expect(page.locator("#sign-in-methods")).to_contain_text("ana.linked@customer.example")
+        assert not [text for text in problems if "Content Security Policy" in text]
+    finally:
+        context.close()

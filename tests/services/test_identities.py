@@ -63,6 +63,13 @@ def test_a_new_member_from_an_unverified_email_is_unconfirmed_and_gets_the_link(
     assert "/verify-email/" in mail.get_content()
 
 
+def test_a_subject_longer_than_an_identity_keeps_is_refused(app):
+    with pytest.raises(Invalid):
+        sign_in(subject="x" * 256)
+    db.session.rollback()
+    assert count(User) == 0
+
+
 @pytest.mark.parametrize("email", [None, "", "not an address"])
 def test_a_missing_or_malformed_email_is_refused(app, email):
     with pytest.raises(Invalid):

@@ -4,6 +4,8 @@ expiry or signature, a domain not allowed, the person saying no)."""
 
 import base64
 import hashlib
+import html as html_lib
+import re
 import time
 from urllib.parse import parse_qs, urlsplit
 
@@ -193,6 +195,12 @@ def test_a_callback_from_another_browser_is_refused(app, client, provider):
     [
         ("wrong nonce", lambda claims: {**claims, "nonce": "another-nonce"}),
         ("wrong audience", lambda claims: {**claims, "aud": "someone-else"}),
+        # Authlib alone would let this through (it checks the audience through azp only).
+        (
+            "another client's token naming us in azp",
+            lambda claims: {**claims, "aud": "other", "azp": claims["aud"]},
+        ),
+        ("no subject", lambda claims: {key: value for key, value in claims.items() if key != "sub"}),
         ("wrong issuer", lambda claims: {**claims, "iss": "http://127.0.0.1:1/"}),
         ("expired", lambda claims: {**claims, "exp": int(time.time()) - 600, "iat": int(time.time()) - 4000}),
     ],
@@ -256,7 +264,8 @@ def test_linking_from_settings_and_unlinking(client, provider, login):
     provider.set_user("ana-at-acme", email="ana@acme.example", email_verified=True)
     settings = client.get("/account/settings").get_data(as_text=True)
     assert f"Link {LABEL}" in settings
-    response = client.post_form("/auth/oidc/oidc/link", page="/account/settings")
+    link = re.search(r'href="(/auth/oidc/oidc/link\?csrf_token=[^"]+)"', settings).group(1)
+    response = client.get(html_lib.unescape(link))
     location = provider.approve(response.headers["Location"], "ana-at-acme")
     done = come_back(client, location)
     assert done.headers["Location"].startswith("/account/settings")
@@ -266,6 +275,16 @@ def test_linking_from_settings_and_unlinking(client, provider, login):
     assert f"{LABEL} is linked" in settings
     assert "ana@acme.example" in settings
     client.post_form(f"/auth/oidc/identities/{identity.id}/unlink", page="/account/settings")
+    assert db.session.scalar(select(func.count(Identity.id))) == 0
+
+
+def test_a_link_without_the_sessions_token_is_refused(client, login):
+    login(make_user())
+    for query in ("", "?csrf_token=forged"):
+        response = client.get(f"/auth/oidc/oidc/link{query}")
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/account/settings")
+    assert "That link has expired" in client.get("/account/settings").get_data(as_text=True)
     assert db.session.scalar(select(func.count(Identity.id))) == 0
 
 
@@ -285,7 +304,9 @@ def test_an_identity_linked_to_someone_else_cannot_be_linked_again(client, provi
     make_identity(owner, subject="shared-sub")
     provider.set_user("shared-sub", email="shared@acme.example", email_verified=True)
     login(other)
-    response = client.post_form("/auth/oidc/oidc/link", page="/account/settings")
+    settings = client.get("/account/settings").get_data(as_text=True)
+    link = re.search(r'href="(/auth/oidc/oidc/link\?csrf_token=[^"]+)"', settings).group(1)
+    response = client.get(html_lib.unescape(link))
     come_back(client, provider.approve(response.headers["Location"], "shared-sub"))
     html = client.get("/account/settings").get_data(as_text=True)
     assert "already linked to another member" in html
