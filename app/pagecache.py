@@ -113,9 +113,11 @@ def cached_for_visitors(view: Callable) -> Callable:
         if store is None or not _anonymous_request():
             return view(*args, **kwargs)
         key = f"{store.generation()}:{request.full_path}"
-        body = store.get(key)
-        if body is not None:
-            return _shareable(Response(body, mimetype="text/html", headers={"X-Page-Cache": "hit"}))
+        stored = store.get(key)
+        if stored is not None:
+            etag, _, body = stored.partition(b"\n")
+            response = Response(body, mimetype="text/html", headers={"X-Page-Cache": "hit"})
+            return _shareable(response, etag.decode())
         response = current_app.make_response(view(*args, **kwargs))
         if (
             response.status_code == 200
@@ -124,18 +126,20 @@ def cached_for_visitors(view: Callable) -> Callable:
             and not session.modified
             and b'name="csrf_token"' not in response.get_data()
         ):
-            store.put(key, response.get_data())
+            etag = hashlib.blake2b(response.get_data(), digest_size=16).hexdigest()
+            # The validator is stored with the page, so a hit does not hash the page again.
+            store.put(key, etag.encode() + b"\n" + response.get_data())
             response.headers["X-Page-Cache"] = "miss"
-            return _shareable(response)
+            return _shareable(response, etag)
         return response
 
     return wrapper
 
 
-def _shareable(response: Response) -> Response:
+def _shareable(response: Response, etag: str) -> Response:
     """Let shared caches keep the signed-out page briefly, with a validator: a browser or proxy
     that has it already gets 304 and no body. Requests with a cookie are told apart (Vary)."""
-    response.set_etag(hashlib.blake2b(response.get_data(), digest_size=16).hexdigest())
+    response.set_etag(etag)
     response.headers["Cache-Control"] = f"public, max-age=0, s-maxage={SHARED_MAX_AGE}"
     response.vary.add("Cookie")
     return response.make_conditional(request)
