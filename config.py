@@ -64,8 +64,11 @@ class Config:
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL")
-    # Whole pages for signed-out visitors until the next write (app/pagecache.py).
-    PAGE_CACHE = env_bool("PAGE_CACHE", True)
+    # Rendered fragments keyed by the versions of what they show, and list totals kept until
+    # the ideas change (app/fragments.py, app/pagecache.py): in Redis with REDIS_URL, else in
+    # each process, at most FRAGMENT_CACHE_ENTRIES of them.
+    FRAGMENT_CACHE = env_bool("FRAGMENT_CACHE", True)
+    FRAGMENT_CACHE_ENTRIES = env_int("FRAGMENT_CACHE_ENTRIES", 5000)
 
     # Number of reverse proxies in front of the app whose X-Forwarded-For/-Proto to trust.
     TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
@@ -181,7 +184,8 @@ class TestingConfig(Config):
     WTF_CSRF_SSL_STRICT = False
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_ENABLED = True
-    PAGE_CACHE = False  # tests of the cache turn it on (tests/web/test_page_cache.py)
+    # Every test renders through the fragment cache, as production does; its scopes stay here.
+    CACHE_SCOPE_FOLDER = str(Path(tempfile.gettempdir()) / "cocreate-test-cache-scopes")
     REDIS_URL = None  # each test keeps its state in memory; tests/test_scale_out.py brings its own
     MAIL_BACKEND = "file"
     SERVER_NAME = None

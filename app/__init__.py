@@ -43,7 +43,7 @@ def create_app(config_class: type | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
-    from app import cli, database, edges, errors, pagecache, security, styles, templating
+    from app import cli, database, edges, errors, fragments, pagecache, security, styles, templating
     from app.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -65,6 +65,7 @@ def create_app(config_class: type | None = None) -> Flask:
     security.init_app(app)
     templating.init_app(app)
     styles.init_app(app)
+    fragments.init_app(app)
     pagecache.init_app(app)
     errors.register_error_handlers(app)
     cli.register(app)

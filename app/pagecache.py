@@ -1,26 +1,23 @@
-"""Whole pages for signed-out visitors, kept until the next write.
+"""Signed-out pages for shared caches, and sums kept until their scope changes.
 
-Signed-out visitors all see the same page for the same URL, so the idea list, search, the idea
-page and the roadmap are rendered once and served from the cache until anything is written.
-Every commit that changed rows moves a *generation* on; a page stored under an older
-generation is never served again. Nothing is cached for a signed-in member (they see their own
-votes at once), for a visitor with a flash message waiting, or when a page holds a CSRF token
-(it would belong to one visitor's session).
+Signed-out visitors all see the same page for the same URL. Those pages set no cookie and carry
+`Cache-Control: public, s-maxage=30` with an `ETag`, so a reverse proxy or CDN in front of
+several app servers may serve them for a few seconds, and a browser that has the page already
+gets 304 without a body. The app itself renders every page, from cached fragments
+(app/fragments.py), so what it serves is never older than the database.
 
-With `REDIS_URL` set, pages and the generation live in Redis, shared by every worker and host.
-Without it, each worker keeps its own pages in memory, and the generation is the modification
-time of a file under the instance folder, shared by every process on the machine.
+`remember()` keeps sums that many rows make (list totals) until their *scope* changes
+(app/versions.py says which transactions change which scope). Each scope has a generation:
+in Redis with `REDIS_URL`, shared by every worker and host; otherwise the modification time of
+a file under the instance folder, shared by every process on the machine.
 """
 
 import hashlib
-import json
 import os
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from threading import Lock
 from typing import Any
 
 from flask import Flask, Response, current_app, has_app_context, request, session
@@ -28,71 +25,56 @@ from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-TTL_SECONDS = 300
+from app import versions
+from app.versions import IDEAS_SCOPE
+
 # Signed-out pages may be kept this long by a shared cache (a reverse proxy or CDN) in front of
 # the app servers; browsers ask again each time, and an unchanged page answers 304.
 SHARED_MAX_AGE = 30
-LOCAL_ENTRIES = 256
-_PREFIX = "cocreate:page:"
+# A remembered sum is recomputed at least this often, whatever its scope does.
+VALUE_SECONDS = 300
+_PREFIX = "cocreate:scope:"
 
 
-class LocalStore:
-    """Pages in this process's memory (least recently used go first) and a file as the generation."""
+class FileScopes:
+    """Scope generations as file modification times: every process on the machine sees them."""
 
-    def __init__(self, generation_file: Path):
-        self.path = generation_file
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.path.touch()
-        self.pages: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
-        self.lock = Lock()
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.folder.mkdir(parents=True, exist_ok=True)
 
-    def generation(self) -> str:
-        return str(os.stat(self.path).st_mtime_ns)
+    def _path(self, scope: str) -> Path:
+        path = self.folder / scope
+        if not path.exists():
+            path.touch()
+        return path
 
-    def bump(self) -> None:
+    def generation(self, scope: str) -> str:
+        return str(os.stat(self._path(scope)).st_mtime_ns)
+
+    def bump(self, scope: str) -> None:
         now = time.time_ns()
         # Strictly later than before, even within the file system's timestamp resolution.
-        os.utime(self.path, ns=(now, max(now, int(self.generation()) + 1)))
-
-    def get(self, key: str) -> bytes | None:
-        with self.lock:
-            entry = self.pages.get(key)
-            if entry is None or entry[0] < time.monotonic():
-                return None
-            self.pages.move_to_end(key)
-            return entry[1]
-
-    def put(self, key: str, body: bytes) -> None:
-        with self.lock:
-            self.pages[key] = (time.monotonic() + TTL_SECONDS, body)
-            self.pages.move_to_end(key)
-            while len(self.pages) > LOCAL_ENTRIES:
-                self.pages.popitem(last=False)
+        os.utime(self._path(scope), ns=(now, max(now, int(self.generation(scope)) + 1)))
 
 
-class RedisStore:
-    """Pages and the generation in Redis, shared by every worker and host."""
+class RedisScopes:
+    """Scope generations in Redis, shared by every worker and host."""
 
     def __init__(self, url: str):
         import redis
 
         self.redis = redis.Redis.from_url(url)
 
-    def generation(self) -> str:
-        return (self.redis.get(_PREFIX + "generation") or b"0").decode()
+    def generation(self, scope: str) -> str:
+        return (self.redis.get(_PREFIX + scope) or b"0").decode()
 
-    def bump(self) -> None:
-        self.redis.incr(_PREFIX + "generation")
-
-    def get(self, key: str) -> bytes | None:
-        return self.redis.get(_PREFIX + key)
-
-    def put(self, key: str, body: bytes) -> None:
-        self.redis.set(_PREFIX + key, body, ex=TTL_SECONDS)
+    def bump(self, scope: str) -> None:
+        self.redis.incr(_PREFIX + scope)
 
 
-def _store():
-    return current_app.extensions.get("page_cache")
+def _scopes():
+    return current_app.extensions.get("cache_scopes") if has_app_context() else None
 
 
 def _anonymous_request() -> bool:
@@ -104,20 +86,13 @@ def _anonymous_request() -> bool:
     )
 
 
-def cached_for_visitors(view: Callable) -> Callable:
-    """Serve `view` from the cache to signed-out visitors; store what it renders for them."""
+def shared_for_visitors(view: Callable) -> Callable:
+    """Mark what `view` renders for signed-out visitors as shareable, with a validator."""
 
     @wraps(view)
     def wrapper(*args, **kwargs):
-        store = _store()
-        if store is None or not _anonymous_request():
+        if not _anonymous_request():
             return view(*args, **kwargs)
-        key = f"{store.generation()}:{request.full_path}"
-        stored = store.get(key)
-        if stored is not None:
-            etag, _, body = stored.partition(b"\n")
-            response = Response(body, mimetype="text/html", headers={"X-Page-Cache": "hit"})
-            return _shareable(response, etag.decode())
         response = current_app.make_response(view(*args, **kwargs))
         if (
             response.status_code == 200
@@ -126,11 +101,7 @@ def cached_for_visitors(view: Callable) -> Callable:
             and not session.modified
             and b'name="csrf_token"' not in response.get_data()
         ):
-            etag = hashlib.blake2b(response.get_data(), digest_size=16).hexdigest()
-            # The validator is stored with the page, so a hit does not hash the page again.
-            store.put(key, etag.encode() + b"\n" + response.get_data())
-            response.headers["X-Page-Cache"] = "miss"
-            return _shareable(response, etag)
+            return _shareable(response, hashlib.blake2b(response.get_data(), digest_size=16).hexdigest())
         return response
 
     return wrapper
@@ -145,53 +116,44 @@ def _shareable(response: Response, etag: str) -> Response:
     return response.make_conditional(request)
 
 
-def remember(key: str, compute: Callable[[], Any]) -> Any:
-    """`compute()` (anything JSON holds), kept like a page until the next write.
+def remember(key: str, compute: Callable[[], Any], scope: str = IDEAS_SCOPE) -> Any:
+    """`compute()`, kept until a transaction changes `scope` (or for VALUE_SECONDS at most).
 
     For sums over many rows that every viewer of a kind shares, such as list totals; `key`
-    must name everything the value depends on.
+    must name everything else the value depends on (the viewer's kind, the filters).
     """
-    store = _store() if has_app_context() else None
-    if store is None:
+    from app import fragments
+
+    scopes = _scopes()
+    if scopes is None or not fragments.enabled():
         return compute()
-    full_key = f"{store.generation()}:value:{key}"
-    stored = store.get(full_key)
+    full_key = f"value:{scope}:{scopes.generation(scope)}:{key}"
+    cache = fragments.cache()
+    stored = cache.get(full_key)
     if stored is not None:
-        return json.loads(stored)
+        return stored
     value = compute()
-    store.put(full_key, json.dumps(value).encode())
+    cache.set(full_key, value, timeout=VALUE_SECONDS)
     return value
 
 
-def _note_writes(session: Session, *args) -> None:
-    session.info["cocreate_wrote"] = True
-
-
-def _note_statement(state) -> None:
-    if not state.is_select:
-        state.session.info["cocreate_wrote"] = True
-
-
 def _after_commit(session: Session) -> None:
-    if session.info.pop("cocreate_wrote", False):
-        store = current_app.extensions.get("page_cache") if has_app_context() else None
-        if store is not None:
-            store.bump()
+    touched = versions.touched_scopes(session)
+    scopes = _scopes()
+    if touched and scopes is not None:
+        for scope in sorted(touched):
+            scopes.bump(scope)
 
 
 def _after_rollback(session: Session) -> None:
-    session.info.pop("cocreate_wrote", None)
+    versions.touched_scopes(session)
 
 
 def init_app(app: Flask) -> None:
-    if not app.config.get("PAGE_CACHE", True):
-        return
+    versions.init_app()
     url = app.config.get("REDIS_URL")
-    generation_file = app.config.get("PAGE_CACHE_GENERATION_FILE") or Path(app.instance_path) / "page-cache"
-    store = RedisStore(url) if url else LocalStore(Path(generation_file))
-    app.extensions["page_cache"] = store
-    if not event.contains(Session, "after_flush", _note_writes):
-        event.listen(Session, "after_flush", _note_writes)
-        event.listen(Session, "do_orm_execute", _note_statement)
+    folder = app.config.get("CACHE_SCOPE_FOLDER") or Path(app.instance_path) / "cache-scopes"
+    app.extensions["cache_scopes"] = RedisScopes(url) if url else FileScopes(Path(folder))
+    if not event.contains(Session, "after_commit", _after_commit):
         event.listen(Session, "after_commit", _after_commit)
         event.listen(Session, "after_rollback", _after_rollback)

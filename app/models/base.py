@@ -1,6 +1,7 @@
 """Declarative base, naming convention, UTC timestamps and shared column helpers."""
 
 from datetime import UTC, datetime
+from typing import ClassVar
 
 from sqlalchemy import DateTime, MetaData, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
@@ -50,6 +51,17 @@ class Base(DeclarativeBase):
         metadata=MetaData(naming_convention=NAMING_CONVENTION),
         type_annotation_map={datetime: UTCDateTime()},
     )
+
+
+class Versioned:
+    """A row whose `version` moves on in the same transaction as any change to what pages show
+    of it (app/versions.py), so a fragment rendered from it and keyed by the version is never
+    served after the row changed.
+    """
+
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # The columns whose change shows on a page; None: every column.
+    shown_columns: ClassVar[frozenset[str] | None] = None
 
 
 class StoredImageColumns:

@@ -6,11 +6,11 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import utcnow
+from app.models.base import Versioned, utcnow
 from app.models.user import User
 
 
-class Comment(db.Model):
+class Comment(Versioned, db.Model):
     __tablename__ = "comments"
     __table_args__ = (
         Index("ix_comments_idea_id_created_at", "idea_id", "created_at"),

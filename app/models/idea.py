@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app import labels
 from app.extensions import db
-from app.models.base import StoredImageColumns, utcnow
+from app.models.base import StoredImageColumns, Versioned, utcnow
 from app.models.user import User
 
 STATUSES = ("open", "under_review", "planned", "in_progress", "shipped", "declined", "merged")
@@ -29,7 +29,7 @@ SETTABLE_STATUSES = tuple(status for status in STATUSES if status != "merged")
 UNDECIDED_STATUSES = ("open", "under_review")
 
 
-class Category(db.Model):
+class Category(Versioned, db.Model):
     __tablename__ = "categories"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -40,7 +40,7 @@ class Category(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class Idea(db.Model):
+class Idea(Versioned, db.Model):
     __tablename__ = "ideas"
     __table_args__ = (
         CheckConstraint(f"status IN {STATUSES!r}", name="status_valid"),

@@ -8,17 +8,22 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app import labels
 from app.extensions import db
-from app.models.base import utcnow
+from app.models.base import Versioned, utcnow
 
 ROLES = ("member", "moderator", "product_manager", "admin")
 EMAIL_PREFERENCES = ("immediately", "daily", "never")
 
 
-class User(UserMixin, db.Model):
+class User(Versioned, UserMixin, db.Model):
     __tablename__ = "users"
     __table_args__ = (
         CheckConstraint(f"role IN {ROLES!r}", name="role_valid"),
         CheckConstraint(f"email_notifications IN {EMAIL_PREFERENCES!r}", name="email_notifications_valid"),
+    )
+
+    # Pages show a member's name, username, role and whether the account is gone (or suspended).
+    shown_columns = frozenset(
+        {"display_name", "username", "role", "deleted_at", "suspended_at", "suspended_until"}
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -26,6 +26,7 @@ from app.services.pagination import Page, paginate
 from app.services.search import apply_search, search_document, search_terms, similar_candidates
 from app.text import excerpt, render_markdown
 from app.uploads import Upload
+from app.versions import COUNTERS_ONLY
 from app.visibility import visible_comments, visible_ideas
 
 # An idea's texts: the rules, the messages, the form's labels and hints, the API's fields.
@@ -336,7 +337,8 @@ def list_ideas(
         viewer = "moderator"
     else:
         viewer = f"member-{actor.id}" if is_signed_in(actor) else "visitor"
-    count_key = f"ideas:{viewer}:{category}:{status}:{mine}:{voted}:{' '.join(words)}"
+    # A member's "voted" total moves with their votes, which no scope follows: counted each time.
+    count_key = None if voted else f"ideas:{viewer}:{category}:{status}:{mine}:{' '.join(words)}"
     result = paginate(stmt.order_by(*order), page, per_page, count_key=count_key)
     shown = (pinned if page == 1 else []) + result.items
     result = Page(items=shown, page=result.page, per_page=result.per_page, total=result.total + len(pinned))
@@ -403,5 +405,6 @@ def idea_page(actor: Any, idea_id: int) -> IdeaPage:
 def touch_comment_count(idea_id: int, delta: int) -> None:
     """Change an idea's comment count atomically (comments service only)."""
     db.session.execute(
-        update(Idea).where(Idea.id == idea_id).values(comment_count=Idea.comment_count + delta)
+        update(Idea).where(Idea.id == idea_id).values(comment_count=Idea.comment_count + delta),
+        execution_options=COUNTERS_ONLY,
     )

@@ -55,7 +55,7 @@ def page_args(args: Mapping[str, str], default_per_page: int = DEFAULT_PER_PAGE)
 def paginate(stmt: Select, page: int, per_page: int, count_key: str | None = None) -> Page:
     """Run `stmt` for one page plus a count of all its rows (two queries).
 
-    With `count_key` the count is kept until the next write (see app/pagecache.py): the key
+    With `count_key` the count is kept until the ideas change (see app/pagecache.py): the key
     must name everything the count depends on, the viewer included.
     """
 

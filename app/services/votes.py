@@ -12,6 +12,7 @@ from app.permissions import require
 from app.services import follows, webhook_events
 from app.services.dialect import insert_ignore
 from app.services.ranking import vote_weight
+from app.versions import COUNTERS_ONLY
 
 
 def _current_count(idea: Idea) -> int:
@@ -35,7 +36,8 @@ def add_vote(idea: Idea, user_id: int, voted_at: datetime | None = None) -> bool
     db.session.execute(
         update(Idea)
         .where(Idea.id == idea.id)
-        .values(vote_count=Idea.vote_count + 1, trending_score=Idea.trending_score + vote_weight(now))
+        .values(vote_count=Idea.vote_count + 1, trending_score=Idea.trending_score + vote_weight(now)),
+        execution_options=COUNTERS_ONLY,
     )
     return True
 
@@ -69,7 +71,8 @@ def remove_vote(idea: Idea, user_id: int) -> bool:
                 (Idea.vote_count <= 1, 0.0),
                 else_=Idea.trending_score - vote_weight(removed.created_at),
             ),
-        )
+        ),
+        execution_options=COUNTERS_ONLY,
     )
     return True
 

@@ -8,7 +8,7 @@ from app.extensions import db
 from app.forms.ideas import IdeaForm, StatusForm
 from app.idempotency import ALREADY_SENT, claim_submission
 from app.models.idea import STATUSES
-from app.pagecache import cached_for_visitors
+from app.pagecache import shared_for_visitors
 from app.pages import ideas as idea_pages
 from app.permissions import can, require
 from app.ratelimits import count_save, form_page
@@ -31,7 +31,7 @@ allow_large_uploads(bp, {"ideas.new", "ideas.edit"})
 
 
 @bp.get("/")
-@cached_for_visitors
+@shared_for_visitors
 def index():
     page, _ = list_page_args()
     # An unknown sort or status (an old link, a typo) shows the default list, not an error.
@@ -145,7 +145,7 @@ def render_idea_page(idea_id: int, status: int = 200, comment_form=None, note_fo
 
 
 @bp.get("/<int:idea_id>")
-@cached_for_visitors
+@shared_for_visitors
 def detail(idea_id: int):
     return render_idea_page(idea_id)
 

@@ -4,7 +4,7 @@ from flask import Blueprint, render_template
 
 from app.api import reference
 from app.api.openapi import document
-from app.pagecache import cached_for_visitors
+from app.pagecache import shared_for_visitors
 from app.services import ideas
 from app.web.support import current_actor
 
@@ -12,7 +12,7 @@ bp = Blueprint("main", __name__)
 
 
 @bp.get("/")
-@cached_for_visitors
+@shared_for_visitors
 def index():
     trending = ideas.list_ideas(current_actor(), sort="trending", per_page=5)
     return render_template("main/index.html", trending=trending)

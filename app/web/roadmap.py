@@ -11,7 +11,7 @@ from app.extensions import db
 from app.forms.roadmap import RoadmapItemForm, StatusForm
 from app.links import absolute_url
 from app.models.base import utcnow
-from app.pagecache import cached_for_visitors
+from app.pagecache import shared_for_visitors
 from app.pages import roadmap as roadmap_pages
 from app.permissions import require
 from app.services import roadmap
@@ -49,7 +49,7 @@ def _number(value: str | None) -> int | str:
 
 
 @bp.get("/roadmap")
-@cached_for_visitors
+@shared_for_visitors
 def index():
     return render_template("roadmap/index.html", columns=roadmap_pages.board_page(current_actor()))
 

@@ -168,6 +168,7 @@ def test_the_list_loads_authors_and_categories_in_a_fixed_number_of_queries(
     few = queries_for_list()
     for n in range(10):
         make_idea(make_user(), f"Another idea {n}", category="mobile" if n % 2 else "reports")
+    queries_for_list()  # new ideas: the kept total is counted again once
     assert queries_for_list() == few
 
 

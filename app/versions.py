@@ -1,0 +1,80 @@
+"""Row versions and cache scopes, moved on by the very transaction that changes them.
+
+A `Versioned` row (ideas, comments, members, categories) carries a `version` that every UPDATE
+of a shown column moves on, whether the change comes from the ORM (a title edited, a status
+changed, a name changed) or from a bulk statement (the vote and comment counters). Rendered
+fragments are keyed by these versions (app/fragments.py), so a change makes its own fragments
+unreachable at the moment it commits, and leaves every other fragment alone.
+
+Sums over many rows (list totals) cannot be keyed by one row; they belong to a *scope*. The
+only scope today is "ideas": which ideas exist and where they are listed (created, deleted,
+edited, moved to a status or category, hidden, merged). Votes and comments do not touch it.
+A transaction that changed a scope moves the scope's generation on after it commits
+(app/pagecache.py keeps the generations).
+"""
+
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import ORMExecuteState, Session
+
+from app.models.base import Versioned
+
+IDEAS_SCOPE = "ideas"
+# Columns of an idea that change no list's membership or order by themselves being counted.
+_IDEA_COUNTERS = frozenset(
+    {"vote_count", "comment_count", "trending_score", "first_staff_response_at", "version"}
+)
+# Bulk UPDATEs that only move these counters say so with this execution option.
+COUNTERS_ONLY = {"counters_only": True}
+
+
+def _changed_columns(obj: Versioned) -> set[str]:
+    state = inspect(obj)
+    return {
+        attr.key for attr in state.attrs if attr.key in state.committed_state and attr.history.has_changes()
+    }
+
+
+def _before_flush(session: Session, flush_context, instances) -> None:
+    from app.models.idea import Idea
+
+    for obj in session.dirty:
+        if not isinstance(obj, Versioned):
+            continue
+        changed = _changed_columns(obj)
+        shown = type(obj).shown_columns
+        if changed and (shown is None or changed & shown):
+            obj.version = type(obj).version + 1
+        if isinstance(obj, Idea) and changed - _IDEA_COUNTERS:
+            touch_scope(session, IDEAS_SCOPE)
+    for obj in (*session.new, *session.deleted):
+        if isinstance(obj, Idea):
+            touch_scope(session, IDEAS_SCOPE)
+
+
+def _on_execute(state: ORMExecuteState) -> None:
+    """Bulk UPDATEs of versioned rows move their versions on in the same statement."""
+    if not (state.is_update or state.is_delete):
+        return
+    from app.models.idea import Idea
+
+    for mapper in state.all_mappers:
+        cls = mapper.class_
+        if state.is_update and issubclass(cls, Versioned):
+            state.statement = state.statement.values(version=cls.version + 1)
+        if cls is Idea and not state.execution_options.get("counters_only"):
+            touch_scope(state.session, IDEAS_SCOPE)
+
+
+def touch_scope(session: Session, scope: str) -> None:
+    session.info.setdefault("cocreate_scopes", set()).add(scope)
+
+
+def touched_scopes(session: Session) -> set[str]:
+    """The scopes this transaction changed, forgotten once asked (after its commit)."""
+    return session.info.pop("cocreate_scopes", set())
+
+
+def init_app() -> None:
+    if not event.contains(Session, "before_flush", _before_flush):
+        event.listen(Session, "before_flush", _before_flush)
+        event.listen(Session, "do_orm_execute", _on_execute)
