@@ -21,7 +21,7 @@ from app.models.idea import Category, Idea, IdeaFollow, IdeaStatusChange, IdeaVo
 from app.models.roadmap import RoadmapIdea
 from app.models.user import User
 from app.passwords import hash_password
-from app.services import launches, prototypes, roadmap
+from app.services import aggregates, launches, prototypes, roadmap
 from app.services.ranking import vote_weight
 from app.services.search import search_document
 from app.text import excerpt, render_markdown
@@ -452,6 +452,9 @@ def seed(size: Size, seed: int, progress: Progress) -> int:
     seeder.history()
     reset_sequences()
     seeder.roadmap_and_pilots()
+    # The stored aggregates, from the rows just inserted, as the migration fills them.
+    aggregates.recount_vote_days()
+    aggregates.recount_all_demand()
     db.session.commit()
     analyze()
     return seeder.thread_idea

@@ -1,4 +1,4 @@
-"""Operator commands: users, tokens, seed-demo and the worker (outbox delivery, daily digests)."""
+"""Operator commands: users, tokens, seed-demo and the worker (outbox, digests, staff figures)."""
 
 import logging
 import time
@@ -11,7 +11,7 @@ from app import idempotency
 from app.errors import DomainError
 from app.extensions import db
 from app.models.user import ROLES
-from app.services import accounts, api_tokens, notifications, outbox, rounds
+from app.services import accounts, aggregates, api_tokens, insights, notifications, outbox, rounds
 
 log = logging.getLogger(__name__)
 
@@ -131,6 +131,14 @@ def announce_rounds() -> int:
     return announced
 
 
+def count_staff_figures() -> int:
+    """Count the roadmap's demand and the insights figures again; returns how many items were counted."""
+    items = aggregates.recount_all_demand()
+    insights.refresh_figures()
+    db.session.commit()
+    return items
+
+
 def forget_idempotency_keys() -> int:
     """Delete idempotency keys and form tokens past their 24 hours (they are ignored already)."""
     forgotten = idempotency.forget_expired()
@@ -159,23 +167,39 @@ def send_digests() -> int:
     help="Seconds between scheduled jobs: announcing opened feedback rounds, queueing daily digests "
     "(each reader gets at most one a day).",
 )
-def worker(once: bool, interval: float, jobs_interval: float) -> None:
+@click.option(
+    "--figures-interval",
+    default=insights.FIGURES_EVERY.total_seconds(),
+    show_default=True,
+    help="Seconds between countings of the staff figures: the roadmap's demand per item and the "
+    "insights charts (the page counts them itself when they are older than 15 minutes).",
+)
+def worker(once: bool, interval: float, jobs_interval: float, figures_interval: float) -> None:
     """Deliver outbox messages (email, webhooks) with retries and backoff; run the scheduled jobs."""
     if once:
         announced = announce_rounds()
         digests = send_digests()
         forgotten = forget_idempotency_keys()
+        counted = count_staff_figures()
         total = 0
         while tried := outbox.deliver_due():
             total += tried
         click.echo(f"Announced {announced} feedback round(s).")
         click.echo(f"Queued {digests} daily digest(s).")
         click.echo(f"Forgot {forgotten} expired idempotency key(s).")
+        click.echo(f"Counted the staff figures and the demand of {counted} roadmap item(s).")
         click.echo(f"Delivered or tried {total} message(s).")
         return
     click.echo("Outbox worker started.")
-    next_jobs = 0.0
+    next_jobs = next_figures = 0.0
     while True:
+        if time.monotonic() >= next_figures:
+            try:
+                count_staff_figures()
+            except Exception:  # noqa: BLE001 - a lost database connection must not end the worker
+                db.session.rollback()
+                log.exception("Counting the staff figures failed; trying again later")
+            next_figures = time.monotonic() + figures_interval
         if time.monotonic() >= next_jobs:
             try:
                 if announced := announce_rounds():

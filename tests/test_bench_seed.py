@@ -90,3 +90,19 @@ def test_seeding_leaves_planner_statistics_on_postgresql(app):
         )
     )
     assert analyzed == 3
+
+
+def test_the_stored_aggregates_match_the_seeded_votes(app):
+    from app.models.idea import IdeaVoteDay
+    from app.models.roadmap import RoadmapItem
+    from app.services import aggregates
+
+    assert seed(app).exit_code == 0
+    day = aggregates.utc_day_sql(IdeaVote.created_at)
+    counted = db.session.execute(select(IdeaVote.idea_id, day, func.count()).group_by(IdeaVote.idea_id, day))
+    stored = db.session.execute(select(IdeaVoteDay.idea_id, IdeaVoteDay.day, IdeaVoteDay.votes))
+    assert {(i, str(d)[:10], n) for i, d, n in stored} == {(i, str(d)[:10], n) for i, d, n in counted}
+    items = list(db.session.scalars(select(RoadmapItem.id)))
+    assert items
+    assert aggregates.stored_demand(items) == aggregates.demand_counts(items)
+    assert any(aggregates.stored_demand(items).values())

@@ -24,8 +24,8 @@ from app.models.base import utcnow
 from app.models.comment import Comment
 from app.models.idea import Category, Idea, IdeaVote
 from app.models.user import User
+from app.services import aggregates, dashboard, ideas, profiles
 from app.services import comments as comment_service
-from app.services import dashboard, ideas, profiles
 from app.services.search import search_document
 from tests.conftest import ON_POSTGRES
 
@@ -116,10 +116,11 @@ def catalogue(app) -> Catalogue:
             for number in range(COMMENTS)
         ],
     )
+    aggregates.recount_vote_days()
     db.session.commit()
     if ON_POSTGRES:
         with db.engine.begin() as conn:
-            conn.exec_driver_sql("ANALYZE users, categories, ideas, idea_votes, comments")
+            conn.exec_driver_sql("ANALYZE users, categories, ideas, idea_votes, idea_vote_days, comments")
     return Catalogue(member_id=2, staff_id=1, idea_id=1)
 
 
@@ -348,6 +349,26 @@ def test_dashboard_counts_recent_votes_per_shown_idea_from_a_range(catalogue):
     """Each shown idea's votes of the last 30 days are one range of its votes by time, not every vote."""
     label, statement = _ranking(catalogue)
     assert_reads(label, statement, "idea_votes", "ix_idea_votes_idea_id_created_at", lookup=True)
+
+
+def test_dashboard_adds_up_the_stored_days_of_each_shown_idea(catalogue):
+    """The whole days of the window come from each shown idea's stored days, found by key."""
+    label, statement = _ranking(catalogue)
+    indexes = ("pk_idea_vote_days", "sqlite_autoindex_idea_vote_days_1")
+    assert_reads(label, statement, "idea_vote_days", indexes, lookup=True)
+
+
+def test_dashboard_by_recent_votes_reads_ranges_of_days_and_votes(catalogue):
+    """Sorted by votes in 30 days: a range of the stored days, and of the votes of the two edge days."""
+    label = "staff dashboard ranking (votes of the last 30 days)"
+    staff = db.session.get(User, catalogue.staff_id)
+    statement = statement_of(
+        label,
+        lambda: dashboard.top_ideas(staff, dashboard.Filters(sort="recent")),
+        lambda sql: "votes_30d" in sql and "LIMIT" in sql,
+    )
+    assert_reads(label, statement, "idea_vote_days", "ix_idea_vote_days_day_idea_id", lookup=True)
+    assert_reads(label, statement, "idea_votes", "ix_idea_votes_created_at_idea_id", lookup=True)
 
 
 # ---- A member's votes ----

@@ -1,7 +1,8 @@
 """Import every model module so the metadata (and Alembic) sees all tables."""
 
 from app.models.comment import Comment
-from app.models.idea import Category, Idea, IdeaFollow, IdeaImage, IdeaStatusChange, IdeaVote
+from app.models.figures import StoredFigures
+from app.models.idea import Category, Idea, IdeaFollow, IdeaImage, IdeaStatusChange, IdeaVote, IdeaVoteDay
 from app.models.idempotency import IdempotencyKey
 from app.models.identity import Identity, SsoTokenUse
 from app.models.launch import Launch, LaunchAssumption, LaunchIdea, LaunchParticipant, LaunchPrototype
@@ -9,7 +10,7 @@ from app.models.moderation import AuditEntry, Flag, IdeaMerge, MergedVote
 from app.models.notification import Notification
 from app.models.outbox import OutboxMessage
 from app.models.prototype import Prototype, PrototypeIdea, PrototypeImage, PrototypeLink, PrototypeVote
-from app.models.roadmap import RoadmapIdea, RoadmapItem
+from app.models.roadmap import RoadmapDemand, RoadmapIdea, RoadmapItem
 from app.models.round import FeedbackRound, RoundAnswer, RoundQuestion, RoundResponse
 from app.models.search import FTS_TABLE
 from app.models.segment import Segment, UserSegment
@@ -33,6 +34,7 @@ __all__ = [
     "MergedVote",
     "Segment",
     "SiteSetting",
+    "StoredFigures",
     "Category",
     "Comment",
     "Idea",
@@ -40,6 +42,7 @@ __all__ = [
     "IdeaImage",
     "IdeaStatusChange",
     "IdeaVote",
+    "IdeaVoteDay",
     "IdempotencyKey",
     "Identity",
     "SsoTokenUse",
@@ -51,6 +54,7 @@ __all__ = [
     "PrototypeImage",
     "PrototypeLink",
     "PrototypeVote",
+    "RoadmapDemand",
     "RoadmapIdea",
     "RoadmapItem",
     "RoundAnswer",

@@ -1,6 +1,6 @@
 """Ideas, their categories, votes, followers and status history."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     CheckConstraint,
@@ -161,6 +161,23 @@ class IdeaVote(db.Model):
     idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class IdeaVoteDay(db.Model):
+    """Votes an idea got on one UTC day, kept with every vote added or removed (app/services/votes.py).
+
+    The staff pages sum these rows instead of counting a month of votes per request.
+    """
+
+    __tablename__ = "idea_vote_days"
+    __table_args__ = (
+        # Every idea's votes over a range of days (the dashboard sorted by votes in 30 days, insights).
+        Index("ix_idea_vote_days_day_idea_id", "day", "idea_id"),
+    )
+
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    votes: Mapped[int] = mapped_column(default=0)
 
 
 class IdeaFollow(db.Model):

@@ -70,3 +70,20 @@ class RoadmapIdea(db.Model):
     idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), primary_key=True)
     linked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RoadmapDemand(db.Model):
+    """How many people voted for any idea linked to an item, each counted once.
+
+    Set again whenever an idea is linked or unlinked, kept with every vote, and recomputed for
+    every item by the worker (app/services/aggregates.py). A row of its own, not a column of the
+    item, so that a vote never waits for the lock of an item whose status is changing.
+    """
+
+    __tablename__ = "roadmap_demands"
+
+    roadmap_item_id: Mapped[int] = mapped_column(
+        ForeignKey("roadmap_items.id", ondelete="CASCADE"), primary_key=True
+    )
+    voters: Mapped[int] = mapped_column(default=0)
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,7 +1,8 @@
 """The staff dashboard: what customers want most, how fast staff answer, and bulk status changes.
 
 Every read here takes a fixed number of queries whatever the page holds: the ideas with their
-votes of the last 30 days (one ordered query), the count, their roadmap items, their demand per
+votes of the last 30 days (one ordered query over the stored votes per day, see
+app/services/aggregates.py), the count, their roadmap items, their demand per
 segment and, when asked, their votes weighted by segment (a query each).
 """
 
@@ -10,22 +11,22 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import joinedload
 
 from app import labels
 from app.errors import Conflict, Invalid
 from app.extensions import db
 from app.models.base import utcnow
-from app.models.idea import STATUSES, Category, Idea, IdeaVote
+from app.models.idea import STATUSES, Category, Idea, IdeaVote, IdeaVoteDay
 from app.models.roadmap import RoadmapIdea, RoadmapItem
 from app.models.segment import Segment, UserSegment
 from app.models.user import User
 from app.pagecache import remember
 from app.permissions import require
+from app.services import aggregates, roadmap, segments
 from app.services import categories as category_service
 from app.services import ideas as idea_service
-from app.services import roadmap, segments
 from app.services.ideas import STATUS_NOTE
 from app.services.pagination import DEFAULT_PER_PAGE, Page
 from app.visibility import public_ideas, visible_ideas
@@ -133,17 +134,49 @@ def _weighted_votes_subquery(idea_ids: list[int] | None = None):
     return stmt.subquery()
 
 
+def _recent_votes_per_idea(since: datetime, now: datetime):
+    """(idea_id, votes): every idea's votes in [since, now], from the stored days and the two partial ones."""
+    first_whole, last_whole, edges = aggregates.recent_votes_parts(since, now)
+    parts = [
+        select(IdeaVoteDay.idea_id.label("idea_id"), func.sum(IdeaVoteDay.votes).label("votes"))
+        .where(IdeaVoteDay.day >= first_whole, IdeaVoteDay.day <= last_whole)
+        .group_by(IdeaVoteDay.idea_id),
+        # Each edge is bounded at both ends, so it reads a range of ix_idea_votes_created_at_idea_id.
+        *(
+            select(IdeaVote.idea_id.label("idea_id"), func.count().label("votes"))
+            .where(edge)
+            .group_by(IdeaVote.idea_id)
+            for edge in edges
+        ),
+    ]
+    together = union_all(*parts).subquery()
+    return (
+        select(together.c.idea_id.label("idea_id"), func.sum(together.c.votes).label("votes"))
+        .group_by(together.c.idea_id)
+        .subquery()
+    )
+
+
+def _recent_votes_of_idea(since: datetime, now: datetime):
+    """One idea's votes in [since, now] as a scalar subquery correlated to Idea, from the stored days."""
+    first_whole, last_whole, edges = aggregates.recent_votes_parts(since, now)
+    whole_days = (
+        select(func.coalesce(func.sum(IdeaVoteDay.votes), 0))
+        .where(IdeaVoteDay.idea_id == Idea.id, IdeaVoteDay.day >= first_whole, IdeaVoteDay.day <= last_whole)
+        .scalar_subquery()
+    )
+    counted = [
+        select(func.count()).where(IdeaVote.idea_id == Idea.id, edge).scalar_subquery() for edge in edges
+    ]
+    return sum(counted, whole_days)
+
+
 def _ranked(actor: Any, filters: Filters, now: datetime):
     """The ordered query of (Idea, votes_30d[, weighted]) for `filters`."""
     since = now - timedelta(days=RECENT_DAYS)
     if filters.sort not in ("recent", "weighted"):
-        # Ordered by an idea column: count recent votes only for the rows a page returns, each a
-        # range of ix_idea_votes_idea_id_created_at, instead of grouping a month of votes.
-        recent_count = (
-            select(func.count())
-            .where(IdeaVote.idea_id == Idea.id, IdeaVote.created_at >= since, IdeaVote.created_at <= now)
-            .scalar_subquery()
-        )
+        # Ordered by an idea column: add up recent votes only for the rows a page returns.
+        recent_count = _recent_votes_of_idea(since, now)
         orders = {
             "votes": (Idea.vote_count.desc(), Idea.id.desc()),
             "trending": (Idea.trending_score.desc(), Idea.id.desc()),
@@ -155,13 +188,7 @@ def _ranked(actor: Any, filters: Filters, now: datetime):
             .where(*_conditions(actor, filters))
             .order_by(*orders[filters.sort])
         )
-    recent = (
-        select(IdeaVote.idea_id.label("idea_id"), func.count().label("votes"))
-        # Bounded at both ends, so SQLite reads the range of ix_idea_votes_created_at_idea_id.
-        .where(IdeaVote.created_at >= since, IdeaVote.created_at <= now)
-        .group_by(IdeaVote.idea_id)
-        .subquery()
-    )
+    recent = _recent_votes_per_idea(since, now)
     votes_30d = func.coalesce(recent.c.votes, 0)
     stmt = (
         select(Idea, votes_30d.label("votes_30d"))

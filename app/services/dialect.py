@@ -15,3 +15,13 @@ def insert_ignore(model: Any, **values: Any):
     """
     module = postgresql if db.engine.dialect.name == "postgresql" else sqlite
     return module.insert(model).values(**values).on_conflict_do_nothing()
+
+
+def upsert(model: Any, keys: list[str], values: dict[str, Any], update: dict[str, Any]):
+    """INSERT ... ON CONFLICT (keys) DO UPDATE SET update: add the row, or change the one there.
+
+    In `update`, the model's columns stand for the row already stored.
+    """
+    module = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+    stmt = module.insert(model).values(**values)
+    return stmt.on_conflict_do_update(index_elements=keys, set_=update)

@@ -2,6 +2,10 @@
 
 Each chart's numbers come from one grouped query. Weeks are ISO weeks (Monday to Sunday, UTC);
 the last twelve end with the current one, and weeks without anything show as zero.
+
+The figures over every idea and vote (per week, per status, per category) are computed by the
+worker every few minutes and stored (`refresh_figures`); the page shows them with their time,
+and counts them itself when the stored ones are missing or older than FIGURES_MAX_AGE.
 """
 
 import csv
@@ -10,17 +14,17 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, literal_column, select
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.links import absolute_url
 from app.models.base import utcnow
-from app.models.idea import Category, Idea, IdeaVote
+from app.models.idea import Category, Idea
 from app.models.launch import DECISIONS, Launch
 from app.models.prototype import Prototype
 from app.models.round import FeedbackRound, RoundResponse
 from app.permissions import require
-from app.services import dashboard
+from app.services import aggregates, dashboard
 from app.services.csvfile import safe_cell
 from app.visibility import public_ideas
 
@@ -30,6 +34,10 @@ LAST_ROUNDS = 10
 LAST_LAUNCHES = 10
 # The funnel, left to right; declined ideas are counted beside it.
 FUNNEL = ("open", "under_review", "planned", "in_progress", "shipped", "declined")
+FIGURES = "insights"
+# The worker stores the figures every few minutes (app/cli.py); older ones are counted again.
+FIGURES_EVERY = timedelta(minutes=5)
+FIGURES_MAX_AGE = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
@@ -78,18 +86,12 @@ class Insights:
     rounds: list[RoundStat]
     launches: list[LaunchStat]
     decisions: list[tuple[str, int]]
+    # When the weeks, funnel and categories were counted.
+    as_of: datetime
 
     @property
     def idea_total(self) -> int:
         return sum(count for _, count in self.funnel)
-
-
-def _utc_day(column: Any) -> Any:
-    """The UTC calendar day of a timestamp column, as SQL."""
-    if db.engine.dialect.name == "postgresql":
-        # A literal, not a parameter: GROUP BY must repeat the very same expression.
-        return func.date(func.timezone(literal_column("'UTC'"), column))
-    return func.date(column)
 
 
 def _as_date(value: Any) -> date:
@@ -102,28 +104,29 @@ def week_starts(now: datetime, weeks: int = WEEKS) -> list[date]:
     return [monday - timedelta(weeks=weeks - 1 - index) for index in range(weeks)]
 
 
-def _per_week(column: Any, starts: list[date], *conditions: Any) -> list[int]:
-    """Rows per week since the first of `starts` (one query grouped by day, summed into weeks)."""
-    since = datetime.combine(starts[0], time.min, tzinfo=UTC)
-    day = _utc_day(column)
-    rows = db.session.execute(
-        select(day, func.count()).where(column >= since, *conditions).group_by(day)
-    ).all()
+def _weekly(per_day: dict[date, int], starts: list[date]) -> list[int]:
+    """Counts per day summed into the weeks beginning on `starts`."""
     counts = [0] * len(starts)
-    for value, count in rows:
-        index = (_as_date(value) - starts[0]).days // 7
+    for day, count in per_day.items():
+        index = (day - starts[0]).days // 7
         if 0 <= index < len(starts):
             counts[index] += count
     return counts
 
 
-def insights(actor: Any, now: datetime | None = None) -> Insights:
-    """The numbers for every chart on the insights page (staff); a query per chart."""
-    require(actor, "dashboard.view")
-    now = now or utcnow()
+def _per_week(column: Any, starts: list[date], *conditions: Any) -> list[int]:
+    """Rows per week since the first of `starts` (one query grouped by day, summed into weeks)."""
+    since = datetime.combine(starts[0], time.min, tzinfo=UTC)
+    day = aggregates.utc_day_sql(column)
+    rows = db.session.execute(select(day, func.count()).where(column >= since, *conditions).group_by(day))
+    return _weekly({_as_date(value): count for value, count in rows}, starts)
+
+
+def count_figures(now: datetime) -> dict[str, Any]:
+    """The figures over every idea and vote, as JSON: weeks, funnel and top categories."""
     starts = week_starts(now)
     ideas = _per_week(Idea.created_at, starts, public_ideas())
-    votes = _per_week(IdeaVote.created_at, starts)
+    votes = _weekly(aggregates.votes_per_day(starts[0]), starts)
     by_status = dict(
         db.session.execute(
             select(Idea.status, func.count())
@@ -134,7 +137,7 @@ def insights(actor: Any, now: datetime | None = None) -> Insights:
     idea_count = func.count(Idea.id)
     vote_sum = func.coalesce(func.sum(Idea.vote_count), 0)
     categories = [
-        CategoryStat(name, slug, count, int(total))
+        [name, slug, count, int(total)]
         for name, slug, count, total in db.session.execute(
             select(Category.name, Category.slug, idea_count, vote_sum)
             .join(Idea, Idea.category_id == Category.id)
@@ -144,6 +147,33 @@ def insights(actor: Any, now: datetime | None = None) -> Insights:
             .limit(TOP_CATEGORIES)
         )
     ]
+    return {
+        "weeks": [[start.isoformat(), ideas[i], votes[i]] for i, start in enumerate(starts)],
+        "funnel": {status: by_status.get(status, 0) for status in FUNNEL},
+        "categories": categories,
+    }
+
+
+def refresh_figures(now: datetime | None = None) -> datetime:
+    """The worker's job: count the figures over every idea and vote and store them; returns their time."""
+    now = now or utcnow()
+    aggregates.store_figures(FIGURES, count_figures(now), now)
+    return now
+
+
+def _figures(now: datetime) -> tuple[dict[str, Any], datetime]:
+    """The stored figures when recent enough, else counted now; with their time."""
+    stored = aggregates.stored_figures(FIGURES)
+    if stored is not None and timedelta(0) <= now - stored.computed_at <= FIGURES_MAX_AGE:
+        return stored.data, stored.computed_at
+    return count_figures(now), now
+
+
+def insights(actor: Any, now: datetime | None = None) -> Insights:
+    """The numbers for every chart on the insights page (staff); a query per chart at most."""
+    require(actor, "dashboard.view")
+    now = now or utcnow()
+    figures, as_of = _figures(now)
     rounds = [
         RoundStat(*row)
         for row in db.session.execute(
@@ -186,12 +216,13 @@ def insights(actor: Any, now: datetime | None = None) -> Insights:
         ).all()
     )
     return Insights(
-        weeks=[Week(start, ideas[i], votes[i]) for i, start in enumerate(starts)],
-        funnel=[(status, by_status.get(status, 0)) for status in FUNNEL],
-        categories=categories,
+        weeks=[Week(date.fromisoformat(start), ideas, votes) for start, ideas, votes in figures["weeks"]],
+        funnel=[(status, figures["funnel"].get(status, 0)) for status in FUNNEL],
+        categories=[CategoryStat(*row) for row in figures["categories"]],
         rounds=rounds,
         launches=launches,
         decisions=[(decision, decided.get(decision, 0)) for decision in DECISIONS],
+        as_of=as_of,
     )
 
 

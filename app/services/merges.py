@@ -15,7 +15,7 @@ from app.models.idea import Idea, IdeaFollow, IdeaStatusChange, IdeaVote
 from app.models.moderation import Flag, IdeaMerge, MergedVote
 from app.models.user import User
 from app.permissions import require
-from app.services import audit, votes
+from app.services import aggregates, audit, votes
 from app.services.dialect import insert_ignore
 from app.services.ideas import idea_url
 from app.services.notifications import Recipient, notify
@@ -62,6 +62,9 @@ def merge_ideas(actor: User, source_id: int, target_id: int) -> Idea:
             MergedVote(merge_id=merge.id, user_id=vote.user_id, voted_at=vote.created_at, moved=moved)
         )
     db.session.execute(delete(IdeaVote).where(IdeaVote.idea_id == source.id))
+    # The votes left the source all at once: its days go, and its items count their voters again.
+    aggregates.recount_vote_days([source.id])
+    aggregates.recount_demand_of_ideas([source.id, target.id])
     db.session.execute(update(Idea).where(Idea.id == source.id).values(vote_count=0, trending_score=0.0))
     follower_ids = list(db.session.scalars(select(IdeaFollow.user_id).where(IdeaFollow.idea_id == source.id)))
     for user_id in follower_ids:

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, select, union
+from sqlalchemy import delete, select, union
 from sqlalchemy.orm import joinedload
 
 from app import labels
@@ -22,7 +22,7 @@ from app.models.idea import Idea, IdeaFollow, IdeaVote
 from app.models.roadmap import ROADMAP_STATUSES, RoadmapIdea, RoadmapItem
 from app.models.user import User
 from app.permissions import can, require
-from app.services import audit, idea_links, supporters, webhook_events
+from app.services import aggregates, audit, idea_links, supporters, webhook_events
 from app.services import ideas as idea_service
 from app.services.dialect import insert_ignore
 from app.services.fields import NOT_HERE, FieldTable, Text
@@ -336,6 +336,8 @@ def link_idea(actor: User, item: RoadmapItem, idea_id: Any, plan: bool = True) -
     target = IDEA_FOLLOWS.get(item.status)
     if plan and target and idea.status in target[1]:
         idea_service.change_status(actor, idea, target[0], note=_idea_note(item))
+    # After the idea's row: a vote locks the idea, then the demand, and so must this.
+    aggregates.recount_demand([item.id])
     db.session.flush()
     return True
 
@@ -383,6 +385,7 @@ def unlink_idea(actor: User, item: RoadmapItem, idea_id: int) -> bool:
     ).first()
     if removed is None:
         return False
+    aggregates.recount_demand([item.id])
     audit.record(actor, "roadmap.unlink", "roadmap_item", item.id, before=f"idea #{idea_id}")
     db.session.flush()
     return True
@@ -392,17 +395,8 @@ def unlink_idea(actor: User, item: RoadmapItem, idea_id: int) -> bool:
 
 
 def demand(item_ids: list[int]) -> dict[int, int]:
-    """Distinct voters over all linked ideas, per item (one query)."""
-    if not item_ids:
-        return {}
-    rows = db.session.execute(
-        select(RoadmapIdea.roadmap_item_id, func.count(func.distinct(IdeaVote.user_id)))
-        .join(IdeaVote, IdeaVote.idea_id == RoadmapIdea.idea_id)
-        .where(RoadmapIdea.roadmap_item_id.in_(item_ids))
-        .group_by(RoadmapIdea.roadmap_item_id)
-    )
-    found = dict(rows.all())
-    return {item_id: found.get(item_id, 0) for item_id in item_ids}
+    """Distinct voters over all linked ideas, per item, as stored (one query; see aggregates)."""
+    return aggregates.stored_demand(item_ids)
 
 
 def linked_ideas(actor: Any, item_ids: list[int]) -> dict[int, list[Idea]]:

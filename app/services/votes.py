@@ -9,7 +9,7 @@ from app.models.base import utcnow
 from app.models.idea import Idea, IdeaVote
 from app.models.user import User
 from app.permissions import require
-from app.services import follows, webhook_events
+from app.services import aggregates, follows, webhook_events
 from app.services.dialect import insert_ignore
 from app.services.ranking import vote_weight
 from app.versions import COUNTERS_ONLY
@@ -21,7 +21,8 @@ def _current_count(idea: Idea) -> int:
 
 
 def add_vote(idea: Idea, user_id: int, voted_at: datetime | None = None) -> bool:
-    """Insert the vote row and count it, unless it exists; True when a vote was added.
+    """Insert the vote row and count it (on the idea, its day and its roadmap items' demand),
+    unless it exists; True when a vote was added.
 
     Also used when an idea is created (the author's own vote) and by merges, which keep
     each vote's original time (`voted_at`) so the trending score stays true.
@@ -39,6 +40,8 @@ def add_vote(idea: Idea, user_id: int, voted_at: datetime | None = None) -> bool
         .values(vote_count=Idea.vote_count + 1, trending_score=Idea.trending_score + vote_weight(now)),
         execution_options=COUNTERS_ONLY,
     )
+    aggregates.count_vote(idea.id, now, +1)
+    aggregates.move_demand(idea.id, user_id, +1)
     return True
 
 
@@ -53,7 +56,8 @@ def cast_vote(actor: User, idea: Idea) -> int:
 
 
 def remove_vote(idea: Idea, user_id: int) -> bool:
-    """Delete the vote row and uncount it, if it exists; True when a vote was removed."""
+    """Delete the vote row and uncount it everywhere it was counted, if it exists; True when a
+    vote was removed."""
     removed = db.session.execute(
         delete(IdeaVote)
         .where(IdeaVote.idea_id == idea.id, IdeaVote.user_id == user_id)
@@ -74,6 +78,8 @@ def remove_vote(idea: Idea, user_id: int) -> bool:
         ),
         execution_options=COUNTERS_ONLY,
     )
+    aggregates.count_vote(idea.id, removed.created_at, -1)
+    aggregates.move_demand(idea.id, user_id, -1)
     return True
 
 

@@ -281,6 +281,23 @@ def test_insights_draw_svg_charts_with_text(client, login, pm, board):
     assert "Reporting" in html
 
 
+def test_insights_say_as_of_when_their_figures_were_counted(client, login, pm, board):
+    from app.services import insights
+
+    counted_at = insights.refresh_figures(utcnow() - timedelta(minutes=3))
+    db.session.commit()
+    login(pm)
+    html = page_text(client.get("/staff/insights"))
+    assert f"as of {counted_at:%-d %b %Y, %H:%M} UTC" in html
+    # A vote since then waits for the next count: the stored weeks are shown, not counted again.
+    before = re.search(r"(\d+) votes? in all", html)
+    votes.cast_vote(make_user(), board[2])
+    db.session.commit()
+    assert re.search(r"(\d+) votes? in all", page_text(client.get("/staff/insights"))).group(
+        1
+    ) == before.group(1)
+
+
 def test_the_dashboard_takes_a_fixed_number_of_queries(client, login, pm, admin, count_queries):
     login(pm)
     enterprise = segments.create_segment(admin, "Enterprise", 3)

@@ -1,0 +1,232 @@
+"""Stored aggregates for the staff pages, so that no page counts a million votes per request.
+
+- Votes per idea per UTC day (`idea_vote_days`) change in the same transaction as the vote
+  (app/services/votes.py; merges go through it too): exact at once. The dashboard's votes in
+  30 days add up the whole days inside the window and count only the votes of its two partial
+  days; the insights add up days.
+- The roadmap's demand (distinct voters over an item's linked ideas, `roadmap_demands`) is set
+  again when an idea is linked or unlinked or a merge moves votes, moved by one with each vote,
+  and recomputed for every item by the worker every few minutes (which settles what two
+  transactions at once may have counted twice or missed).
+- Figures over every idea (the insights charts) are computed by the worker and stored with
+  their time (`stored_figures`); pages show that time.
+"""
+
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, exists, func, insert, literal_column, select, update
+from sqlalchemy.orm import aliased
+
+from app.extensions import db
+from app.models.base import utcnow
+from app.models.figures import StoredFigures
+from app.models.idea import IdeaVote, IdeaVoteDay
+from app.models.roadmap import RoadmapDemand, RoadmapIdea, RoadmapItem
+from app.services.dialect import upsert
+
+# Enough ids per IN (...) list for any database.
+CHUNK = 500
+
+
+def utc_day(moment: datetime) -> date:
+    """The UTC calendar day of an aware timestamp."""
+    return moment.astimezone(UTC).date()
+
+
+def day_start(day: date) -> datetime:
+    """The first moment of a UTC day."""
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def utc_day_sql(column: Any) -> Any:
+    """The UTC calendar day of a timestamp column, as SQL (a date on both databases)."""
+    if db.engine.dialect.name == "postgresql":
+        # A literal, not a parameter: GROUP BY must repeat the very same expression.
+        return func.date(func.timezone(literal_column("'UTC'"), column))
+    return func.date(column)
+
+
+# ---- Votes per idea per day ----
+
+
+def count_vote(idea_id: int, voted_at: datetime, change: int) -> None:
+    """Count a vote added (+1) or removed (-1) on the day it was cast."""
+    day = utc_day(voted_at)
+    if change > 0:
+        db.session.execute(
+            upsert(
+                IdeaVoteDay,
+                ["idea_id", "day"],
+                {"idea_id": idea_id, "day": day, "votes": change},
+                {"votes": IdeaVoteDay.votes + change},
+            )
+        )
+        return
+    # A day that drops to zero keeps its row: sums do not mind, and a vote the same day reuses it.
+    db.session.execute(
+        update(IdeaVoteDay)
+        .where(IdeaVoteDay.idea_id == idea_id, IdeaVoteDay.day == day)
+        .values(votes=IdeaVoteDay.votes + change)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def recount_vote_days(idea_ids: Iterable[int] | None = None) -> None:
+    """Set the vote days of these ideas (all ideas when None) from their votes, in one statement each."""
+    day = utc_day_sql(IdeaVote.created_at)
+    grouped = select(IdeaVote.idea_id, day, func.count()).group_by(IdeaVote.idea_id, day)
+    if idea_ids is None:
+        db.session.execute(delete(IdeaVoteDay).execution_options(synchronize_session=False))
+        db.session.execute(insert(IdeaVoteDay).from_select(["idea_id", "day", "votes"], grouped))
+        return
+    ids = sorted(set(idea_ids))
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        db.session.execute(
+            delete(IdeaVoteDay)
+            .where(IdeaVoteDay.idea_id.in_(chunk))
+            .execution_options(synchronize_session=False)
+        )
+        db.session.execute(
+            insert(IdeaVoteDay).from_select(
+                ["idea_id", "day", "votes"], grouped.where(IdeaVote.idea_id.in_(chunk))
+            )
+        )
+
+
+def recent_votes_parts(since: datetime, until: datetime) -> tuple[date, date, list[Any]]:
+    """How to count votes cast in [since, until] exactly from the stored days.
+
+    Returns the first and last whole day inside the window (the days to add up) and the
+    conditions on `IdeaVote.created_at` for the two partial days at its ends (the votes to count).
+    """
+    first_whole = utc_day(since) + timedelta(days=1)
+    last_whole = utc_day(until) - timedelta(days=1)
+    if utc_day(since) == utc_day(until):
+        return first_whole, last_whole, [(IdeaVote.created_at >= since) & (IdeaVote.created_at <= until)]
+    edges = [
+        (IdeaVote.created_at >= since) & (IdeaVote.created_at < day_start(first_whole)),
+        (IdeaVote.created_at >= day_start(last_whole + timedelta(days=1))) & (IdeaVote.created_at <= until),
+    ]
+    return first_whole, last_whole, edges
+
+
+def votes_per_day(since: date) -> dict[date, int]:
+    """Votes per UTC day from `since` on, over every idea (one grouped query)."""
+    rows = db.session.execute(
+        select(IdeaVoteDay.day, func.sum(IdeaVoteDay.votes))
+        .where(IdeaVoteDay.day >= since)
+        .group_by(IdeaVoteDay.day)
+    )
+    return {_as_date(day): int(total or 0) for day, total in rows}
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+# ---- Roadmap demand ----
+
+
+def demand_counts(item_ids: list[int]) -> dict[int, int]:
+    """Distinct voters over all linked ideas, per item, counted from the votes (one query)."""
+    if not item_ids:
+        return {}
+    rows = db.session.execute(
+        select(RoadmapIdea.roadmap_item_id, func.count(func.distinct(IdeaVote.user_id)))
+        .join(IdeaVote, IdeaVote.idea_id == RoadmapIdea.idea_id)
+        .where(RoadmapIdea.roadmap_item_id.in_(item_ids))
+        .group_by(RoadmapIdea.roadmap_item_id)
+    )
+    found = dict(rows.all())
+    return {item_id: found.get(item_id, 0) for item_id in item_ids}
+
+
+def recount_demand(item_ids: Iterable[int]) -> None:
+    """Count these items' demand again from the votes and store it."""
+    ids = sorted(set(item_ids))
+    now = utcnow()
+    for start in range(0, len(ids), CHUNK):
+        for item_id, voters in demand_counts(ids[start : start + CHUNK]).items():
+            db.session.execute(
+                upsert(
+                    RoadmapDemand,
+                    ["roadmap_item_id"],
+                    {"roadmap_item_id": item_id, "voters": voters, "computed_at": now},
+                    {"voters": voters, "computed_at": now},
+                )
+            )
+
+
+def recount_demand_of_ideas(idea_ids: Iterable[int]) -> None:
+    """Count again the demand of every item these ideas are linked to."""
+    ids = list(idea_ids)
+    items = db.session.scalars(
+        select(RoadmapIdea.roadmap_item_id).where(RoadmapIdea.idea_id.in_(ids)).distinct()
+    )
+    recount_demand(list(items))
+
+
+def move_demand(idea_id: int, user_id: int, change: int) -> None:
+    """A vote on an idea was added (+1) or removed (-1): move the demand of the items it is
+    linked to, unless the voter also voted for another idea linked to the same item."""
+    other = aliased(RoadmapIdea)
+    also_voted = exists(
+        select(other.idea_id)
+        .join(IdeaVote, (IdeaVote.idea_id == other.idea_id) & (IdeaVote.user_id == user_id))
+        .where(other.roadmap_item_id == RoadmapDemand.roadmap_item_id, other.idea_id != idea_id)
+    )
+    db.session.execute(
+        update(RoadmapDemand)
+        .where(
+            RoadmapDemand.roadmap_item_id.in_(
+                select(RoadmapIdea.roadmap_item_id).where(RoadmapIdea.idea_id == idea_id)
+            ),
+            ~also_voted,
+        )
+        .values(voters=RoadmapDemand.voters + change)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def stored_demand(item_ids: list[int]) -> dict[int, int]:
+    """Each item's stored demand (one query); 0 for an item never linked to an idea."""
+    if not item_ids:
+        return {}
+    found = dict(
+        db.session.execute(
+            select(RoadmapDemand.roadmap_item_id, RoadmapDemand.voters).where(
+                RoadmapDemand.roadmap_item_id.in_(item_ids)
+            )
+        ).all()
+    )
+    return {item_id: found.get(item_id, 0) for item_id in item_ids}
+
+
+def recount_all_demand() -> int:
+    """The worker's job: count every item's demand again; returns how many items were counted."""
+    ids = list(db.session.scalars(select(RoadmapItem.id)))
+    recount_demand(ids)
+    return len(ids)
+
+
+# ---- Figures computed by the worker ----
+
+
+def stored_figures(name: str) -> StoredFigures | None:
+    """The figures stored under `name`, if any."""
+    return db.session.get(StoredFigures, name)
+
+
+def store_figures(name: str, data: Any, computed_at: datetime) -> None:
+    """Keep `data` (JSON) as the figures `name` as of `computed_at`."""
+    db.session.execute(
+        upsert(
+            StoredFigures,
+            ["name"],
+            {"name": name, "data": data, "computed_at": computed_at},
+            {"data": data, "computed_at": computed_at},
+        )
+    )
