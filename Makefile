@@ -49,7 +49,7 @@ format: $(BIN)/.installed-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-## bench: seed (or reuse) the benchmark datasets, serve with gunicorn, measure with wrk (README: Performance)
+## bench: on SQLite, then PostgreSQL if it answers: seed (or reuse) the datasets, serve with gunicorn, measure with wrk (README: Performance)
 bench: $(BIN)/.installed
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 

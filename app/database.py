@@ -36,7 +36,7 @@ def render_migration_item(type_: str, obj, autogen_context):
 
 
 def include_in_migrations(obj, name: str | None, type_: str, reflected: bool, compare_to) -> bool:
-    """Leave full-text search out of autogenerate comparisons.
+    """Leave full-text search, and indexes made only on the other database, out of comparisons.
 
     SQLite's FTS5 tables are not models, and PostgreSQL reports the search index's
     expression in a normalised spelling that never compares equal to the model's.
@@ -45,7 +45,15 @@ def include_in_migrations(obj, name: str | None, type_: str, reflected: bool, co
 
     if type_ == "table" and is_search_table(name):
         return False
+    if type_ == "index" and not reflected and compare_to is None and _other_dialects_only(obj):
+        return False
     return not (type_ == "index" and name == SEARCH_INDEX)
+
+
+def _other_dialects_only(index) -> bool:
+    """Whether the model's `index` is made only on other databases (`Index(...).ddl_if(dialect=...)`)."""
+    wanted = getattr(getattr(index, "_ddl_if", None), "dialect", None)
+    return wanted is not None and wanted != db.engine.dialect.name
 
 
 def include_name_in_migrations(name: str | None, type_: str, parent_names) -> bool:

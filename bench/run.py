@@ -1,8 +1,16 @@
 """The benchmark harness: seed (or reuse) a large dataset, serve the real app, drive it with wrk.
 
-    python -m bench.run                     # 100k ideas / 1M votes, then a 10x smaller set for growth
-    python -m bench.run --sizes large       # one dataset only
-    DATABASE_URL=postgresql://... python -m bench.run
+    python -m bench.run                     # SQLite, then PostgreSQL if it answers on 127.0.0.1:5432
+    python -m bench.run --db sqlite         # one database only (sqlite, postgresql or both)
+    python -m bench.run --sizes small --only search
+    DATABASE_URL=postgresql://... python -m bench.run --sizes large   # that database only
+
+Each database gets 100k ideas / 1M votes, then a 10x smaller set for growth. SQLite keeps them
+under bench/data, PostgreSQL in the databases cocreate_bench_large and cocreate_bench_small
+(BENCH_POSTGRES_URL names another server or base name), created when missing; a dataset of the
+right size is reused, one of another size is dropped and seeded again. One results JSON per
+database is written to bench/results/, and `python -m bench.readme` turns them into the README's
+tables.
 
 The machine may be shared and noisy, so every scenario runs in alternating rounds with a bare
 Flask hello-world served by the same gunicorn settings (A B A B ...); what is reported is the
@@ -24,7 +32,13 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import psycopg
+from psycopg import sql
+from sqlalchemy import make_url
+
 from bench.client import App, free_port, sign_in, wait_for_port
+from bench.readme import report_tables
+from bench.targets import TARGETS
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -35,15 +49,7 @@ SIZES = {
     "large": {"ideas": 100_000, "votes": 1_000_000, "comments": 300_000, "users": 20_000},
     "small": {"ideas": 10_000, "votes": 100_000, "comments": 30_000, "users": 2_000},
 }
-# Reached as a ratio of hello-world throughput in the same run (README, "Performance").
-TARGETS = {
-    "ideas_anonymous": 0.50,
-    "ideas_signed_in": 0.25,
-    "idea_page_signed_in": 0.20,
-    "vote_toggle": 0.30,
-    "search": 0.15,
-    "staff_dashboard": 0.10,
-}
+POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/cocreate_bench"
 VOTE_SCRIPT = ROOT / "bench" / "vote_toggle.lua"
 SPREAD_SCRIPT = ROOT / "bench" / "spread.lua"
 # Members whose API tokens toggle votes in the spread scenarios (bench accounts user<N>@example.com).
@@ -145,35 +151,141 @@ def run_wrk(
     return Measure(rps, p50, p99, errors)
 
 
-def seed_database(size: str, database_url: str | None, env: dict) -> str:
-    """The dataset's database URL, seeded on first use (SQLite files are kept under bench/data)."""
-    if database_url is None:
+@dataclass(frozen=True)
+class Database:
+    """Where the datasets live: SQLite files under bench/data, or PostgreSQL databases."""
+
+    kind: str  # sqlite | postgresql
+    url: str | None = None  # the base URL (PostgreSQL), or the one database DATABASE_URL names
+    explicit: bool = False  # named by DATABASE_URL: one dataset, never dropped
+
+    @property
+    def tag(self) -> str:
+        return "pg" if self.kind == "postgresql" else "sqlite"
+
+    def url_for(self, size: str) -> str:
+        if self.explicit:
+            return self.url
+        if self.kind == "sqlite":
+            return f"sqlite:///{DATA / f'bench-{size}.db'}"
+        base = make_url(self.url)
+        return base.set(database=f"{base.database}_{size}").render_as_string(hide_password=False)
+
+
+def postgres_answers(url: str, timeout: float = 2.0) -> bool:
+    """Whether the PostgreSQL server of `url` accepts a connection within `timeout` seconds."""
+    try:
+        with psycopg.connect(_server_url(url), connect_timeout=max(1, round(timeout))):
+            return True
+    except psycopg.Error:
+        return False
+
+
+def _server_url(url: str, database: str = "postgres") -> str:
+    """`url` on the server's maintenance database, in the form psycopg takes."""
+    return make_url(url).set(drivername="postgresql", database=database).render_as_string(hide_password=False)
+
+
+def choose_databases(
+    choice: str, database_url: str | None, postgres_url: str, answers=postgres_answers
+) -> tuple[list[Database], str | None]:
+    """The databases to measure, and a note on one left out; SystemExit when none can run."""
+    if database_url:
+        kind = "postgresql" if database_url.startswith("postgres") else "sqlite"
+        return [Database(kind, database_url, explicit=True)], None
+    chosen = [] if choice == "postgresql" else [Database("sqlite")]
+    if choice == "sqlite":
+        return chosen, None
+    if answers(postgres_url):
+        return [*chosen, Database("postgresql", postgres_url)], None
+    where = make_url(postgres_url).render_as_string(hide_password=True)
+    if choice == "postgresql":
+        raise SystemExit(f"PostgreSQL does not answer at {where}; start it or set BENCH_POSTGRES_URL.")
+    return chosen, f"PostgreSQL does not answer at {where}: measuring SQLite only."
+
+
+def dataset_action(found: dict | None, size: str, explicit: bool) -> str:
+    """`reuse`, `seed` (empty) or `reset` (drop, then seed) for a database holding `found` rows."""
+    if found is None:
+        return "seed"
+    if found["users"] == 0:
+        return "seed"
+    wanted = SIZES[size]
+    if found["users"] == wanted["users"] and found["ideas"] == wanted["ideas"]:
+        return "reuse"
+    if explicit:
+        raise SystemExit(
+            f"The database holds {found['ideas']:,} ideas and {found['users']:,} members, not the {size} "
+            f"dataset ({wanted['ideas']:,} and {wanted['users']:,}); empty it or pass the other size."
+        )
+    return "reset"
+
+
+def dataset_counts(env: dict) -> dict | None:
+    """Members and ideas in the database of `env`'s DATABASE_URL; None when it has no tables yet."""
+    probe = (
+        "import json\nfrom sqlalchemy import func, select\nfrom app import create_app\n"
+        "from app.extensions import db\nfrom app.models.idea import Idea\nfrom app.models.user import User\n"
+        "app = create_app()\nwith app.app_context():\n"
+        "    count = lambda column: db.session.scalar(select(func.count(column)))\n"
+        "    print(json.dumps({'users': count(User.id), 'ideas': count(Idea.id)}))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], env=env, cwd=ROOT, capture_output=True, text=True)
+    lines = out.stdout.strip().splitlines()
+    if out.returncode != 0 or not lines:
+        return None
+    # The last line: the app may log before it.
+    return json.loads(lines[-1])
+
+
+def _recreate(database: Database, url: str) -> None:
+    if database.kind == "sqlite":
+        path = Path(make_url(url).database)
+        for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            leftover.unlink(missing_ok=True)
+        return
+    _drop_postgres(url)
+    _create_postgres(url)
+
+
+def _create_postgres(url: str) -> None:
+    name = make_url(url).database
+    with psycopg.connect(_server_url(url), autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is None:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def _drop_postgres(url: str) -> None:
+    with psycopg.connect(_server_url(url), autocommit=True) as conn:
+        name = sql.Identifier(make_url(url).database)
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
+
+
+def seed_database(size: str, database: Database, env: dict) -> str:
+    """The dataset's database URL, seeded when empty or of another size, reused when it matches."""
+    url = database.url_for(size)
+    if database.kind == "sqlite":
         DATA.mkdir(parents=True, exist_ok=True)
-        path = DATA / f"bench-{size}.db"
-        database_url = f"sqlite:///{path}"
-        fresh = not path.exists()
-    else:
-        fresh = True
-    env = {**env, "DATABASE_URL": database_url}
+    elif not database.explicit:
+        _create_postgres(url)
+    env = {**env, "DATABASE_URL": url}
+    action = dataset_action(dataset_counts(env), size, database.explicit)
+    shown = make_url(url).render_as_string(hide_password=True)
+    if action == "reuse":
+        print(f"Reusing the {size} dataset at {shown}", flush=True)
+        return url
+    if action == "reset":
+        print(f"{shown} holds another dataset: emptying it.", flush=True)
+        _recreate(database, url)
     subprocess.run([*FLASK, "db", "upgrade"], env=env, check=True, cwd=ROOT, capture_output=True)
     counts = [f"--{key}={value}" for key, value in SIZES[size].items()]
-    if fresh or not _has_users(env):
-        print(f"Seeding the {size} dataset ({', '.join(counts)}) ...", flush=True)
-        subprocess.run([*FLASK, "bench-seed", *counts], env=env, check=True, cwd=ROOT)
-    else:
-        print(f"Reusing the {size} dataset at {database_url}", flush=True)
-    return database_url
+    print(f"Seeding the {size} dataset ({', '.join(counts)}) into {shown} ...", flush=True)
+    subprocess.run([*FLASK, "bench-seed", *counts], env=env, check=True, cwd=ROOT)
+    return url
 
 
-def _has_users(env: dict) -> bool:
-    probe = "from app import create_app; from app.services.accounts import count_users\n" \
-            "app = create_app()\nwith app.app_context(): print(count_users())"  # fmt: skip
-    out = subprocess.run([sys.executable, "-c", probe], env=env, cwd=ROOT, capture_output=True, text=True)
-    return out.returncode == 0 and out.stdout.strip().isdigit() and int(out.stdout.strip()) > 0
-
-
-def bench_size(size: str, args, env: dict) -> dict:
-    database_url = seed_database(size, args.database_url, env)
+def bench_size(size: str, database: Database, args, env: dict) -> dict:
+    database_url = seed_database(size, database, env)
     env = {**env, "DATABASE_URL": database_url}
     hello = App("bench.hello:app", free_port(), env, args.workers)
     app = App("wsgi:app", free_port(), env, args.workers)
@@ -201,7 +313,7 @@ def bench_size(size: str, args, env: dict) -> dict:
                 scenario.env["BENCH_TOKENS"] = member_token if mine else voter_tokens
             results.append(run_scenario(scenario, hello, app, headers[scenario.who], args))
         rss = app.worker_rss_mb()
-    return {"size": size, "counts": SIZES[size], "database": database_url.split(":")[0],
+    return {"size": size, "counts": SIZES[size], "database": database.kind,
             "worker_rss_mb": rss, "results": [asdict(r) for r in results]}  # fmt: skip
 
 
@@ -233,48 +345,12 @@ def run_scenario(scenario: Scenario, hello: App, app: App, headers: list[str], a
     return result
 
 
-def table(report: dict) -> str:
-    lines = []
-    sizes = {run["size"]: run for run in report["runs"]}
-    small = {r["name"]: r for r in sizes["small"]["results"]} if "small" in sizes else {}
-    for run in report["runs"]:
-        counts = run["counts"]
-        lines.append(
-            f"\n{run['size']} dataset: {counts['ideas']:,} ideas, {counts['votes']:,} votes, "
-            f"{counts['comments']:,} comments ({run['database']}); worker RSS {run['worker_rss_mb']:.0f} MB"
-        )
-        hello = statistics.median(r["hello_rps"] for res in run["results"] for r in res["rounds"])
-        lines.append(f"hello-world ceiling: {hello:,.0f} req/s (median over all rounds)\n")
-        lines.append("| Scenario | req/s | p50 ms | p99 ms | ratio (min–max) | target | growth p50 |")
-        lines.append("|---|---:|---:|---:|---:|---:|---:|")
-        for res in run["results"]:
-            target = (
-                f"≥ {res['target']:.2f} {'✓' if res['ratio'] >= res['target'] else '✗'}"
-                if res["target"]
-                else ""
-            )
-            growth = ""
-            if run["size"] == "large" and small.get(res["name"], {}).get("p50_ms"):
-                growth = f"{res['p50_ms'] / small[res['name']]['p50_ms']:.2f}×"
-            errors = f" ({res['errors']} errors)" if res["errors"] else ""
-            ratio = f"{res['ratio']:.2f} ({res['ratio_min']:.2f}–{res['ratio_max']:.2f})"
-            lines.append(
-                f"| {res['label']}{errors} | {res['rps']:,.0f} | {res['p50_ms']:.1f} | {res['p99_ms']:.1f} "
-                f"| {ratio} | {target} | {growth} |"
-            )
-        by_name = {r["name"]: r for r in run["results"]}
-        if "ideas_page_200" in by_name and "ideas_anonymous" in by_name:
-            first = by_name["ideas_anonymous"]["p50_ms"]
-            if first:
-                deep = by_name["ideas_page_200"]["p50_ms"] / first
-                lines.append(f"\nPage 200 against page 1 (p50): {deep:.2f}×")
-    return "\n".join(lines)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both",
+                        help="the databases to measure (both: PostgreSQL when it answers)")  # fmt: skip
     parser.add_argument("--sizes", nargs="+", choices=list(SIZES), default=["large", "small"])
     parser.add_argument("--rounds", type=int, default=5, help="alternating rounds per scenario (at least 5)")
     parser.add_argument("--seconds", type=int, default=3, help="seconds per round")
@@ -282,15 +358,23 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (both servers)")
     parser.add_argument("--only", nargs="*", help="run only these scenarios (names as in the JSON)")
     args = parser.parse_args()
+    names = {scenario.name for scenario in scenarios(1)}
+    unknown = sorted(set(args.only or []) - names)
+    if unknown:
+        parser.error(f"no scenario named {', '.join(unknown)}; choose from {', '.join(sorted(names))}")
     if shutil.which("wrk") is None:
         print("wrk is not installed. On Debian or Ubuntu: sudo apt-get install wrk", file=sys.stderr)
         return 2
-    args.database_url = os.environ.get("DATABASE_URL")
-    if args.database_url and len(args.sizes) > 1:
+    database_url = os.environ.get("DATABASE_URL")
+    if database_url and len(args.sizes) > 1:
         print(
             "With DATABASE_URL set, pass one size (--sizes large or small): one database holds one dataset."
         )
         return 2
+    postgres_url = os.environ.get("BENCH_POSTGRES_URL") or POSTGRES_URL
+    databases, note = choose_databases(args.db, database_url, postgres_url)
+    if note:
+        print(note, flush=True)
     env = {
         **os.environ,
         "COCREATE_ENV": "production",
@@ -300,25 +384,30 @@ def main() -> int:
         "RATELIMIT_VOTES": "1000000 per minute",
         "RATELIMIT_SIGNIN_IP": "1000 per minute",
     }
-    report = {
-        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "system": platform.platform(),
-        },
-        "settings": {k: getattr(args, k) for k in ("rounds", "seconds", "warmup", "workers")},
-        "runs": [],
-    }
-    for size in args.sizes:
-        print(f"\n== {size} dataset ==", flush=True)
-        report["runs"].append(bench_size(size, args, env))
     RESULTS.mkdir(parents=True, exist_ok=True)
-    name = "pg" if args.database_url and args.database_url.startswith("postgres") else "sqlite"
-    out = RESULTS / f"{time.strftime('%Y%m%d-%H%M%S')}-{name}.json"
-    out.write_text(json.dumps(report, indent=2))
-    print(table(report))
-    print(f"\nWritten to {out.relative_to(ROOT)}")
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    written = []
+    for database in databases:
+        report = {
+            "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "machine": {
+                "cpus": os.cpu_count(),
+                "python": platform.python_version(),
+                "system": platform.platform(),
+            },
+            "settings": {k: getattr(args, k) for k in ("rounds", "seconds", "warmup", "workers")},
+            "runs": [],
+        }
+        for size in args.sizes:
+            print(f"\n== {database.kind}, {size} dataset ==", flush=True)
+            report["runs"].append(bench_size(size, database, args, env))
+        out = RESULTS / f"{stamp}-{database.tag}.json"
+        out.write_text(json.dumps(report, indent=2))
+        written.append((out, report))
+    for out, report in written:
+        print("\n" + report_tables(report, str(out.relative_to(ROOT))))
+    paths = " ".join(str(out.relative_to(ROOT)) for out, _ in written)
+    print(f"\nWritten to {paths}\nREADME tables: python -m bench.readme {paths}")
     return 0
 
 
