@@ -1,7 +1,7 @@
 """A narrow partial index of the ideas lists show, for counting them on PostgreSQL
 
 Revision ID: 0023_plan_indexes
-Revises: 0020_identities
+Revises: 0022_stored_aggregates
 Create Date: 2026-12-05 09:00:00
 
 """
@@ -9,7 +9,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0023_plan_indexes'
-down_revision = '0020_identities'
+down_revision = '0022_stored_aggregates'
 branch_labels = None
 depends_on = None
 
