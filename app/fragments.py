@@ -52,7 +52,10 @@ def locale() -> str:
 
 
 def key(kind: str, *parts: Any) -> str:
-    return ":".join((kind, locale(), viewer_class(current_user), *map(str, parts)))
+    # The viewer's part is worked out once per request: a list asks for many keys.
+    if "fragment_viewer" not in g:
+        g.fragment_viewer = f"{locale()}:{viewer_class(current_user)}"
+    return ":".join((kind, g.fragment_viewer, *map(str, parts)))
 
 
 def _version(row: Any) -> str:
