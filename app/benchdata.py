@@ -455,6 +455,7 @@ def seed(size: Size, seed: int, progress: Progress) -> int:
     # The stored aggregates, from the rows just inserted, as the migration fills them.
     aggregates.recount_vote_days()
     aggregates.recount_all_demand()
+    aggregates.recount_weighted()
     db.session.commit()
     analyze()
     return seeder.thread_idea

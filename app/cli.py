@@ -132,8 +132,10 @@ def announce_rounds() -> int:
 
 
 def count_staff_figures() -> int:
-    """Count the roadmap's demand and the insights figures again; returns how many items were counted."""
+    """Count the roadmap's demand, the weighted votes and the insights figures again; returns how
+    many roadmap items were counted."""
     items = aggregates.recount_all_demand()
+    aggregates.recount_weighted()
     insights.refresh_figures()
     db.session.commit()
     return items
@@ -171,7 +173,8 @@ def send_digests() -> int:
     "--figures-interval",
     default=insights.FIGURES_EVERY.total_seconds(),
     show_default=True,
-    help="Seconds between countings of the staff figures: the roadmap's demand per item and the "
+    help="Seconds between countings of the staff figures: the roadmap's demand per item, the "
+    "ideas' votes weighted by segment and the "
     "insights charts (the page counts them itself when they are older than 15 minutes).",
 )
 def worker(once: bool, interval: float, jobs_interval: float, figures_interval: float) -> None:

@@ -21,7 +21,7 @@ from app.models.base import Versioned
 IDEAS_SCOPE = "ideas"
 # Columns of an idea that change no list's membership or order by themselves being counted.
 _IDEA_COUNTERS = frozenset(
-    {"vote_count", "comment_count", "trending_score", "first_staff_response_at", "version"}
+    {"vote_count", "comment_count", "trending_score", "weighted_votes", "first_staff_response_at", "version"}
 )
 # Bulk UPDATEs that only move these counters say so with this execution option.
 COUNTERS_ONLY = {"counters_only": True}

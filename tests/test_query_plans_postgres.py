@@ -195,10 +195,7 @@ def test_no_page_reads_a_large_table_whole(seeded, page):
 
 
 @pytest.mark.parametrize("sort", ["recent", "weighted"])
-@pytest.mark.xfail(
-    strict=True,
-    reason="ranks by an aggregate over a month (or all) of the votes; stored aggregates replace it",
-)
 def test_dashboard_sorted_by_vote_aggregates(seeded, sort):
+    """Ranked by the stored figures: the votes per day, the weighted votes on each idea."""
     found = problems(lambda: dashboard.top_ideas(seeded.staff, dashboard.Filters(sort=sort)))
     assert not found, f"staff dashboard, sort={sort}:\n\n" + "\n\n".join(found)

@@ -51,6 +51,8 @@ class Idea(Versioned, db.Model):
         Index("ix_ideas_top", "vote_count", "id"),
         Index("ix_ideas_new", "created_at", "id"),
         Index("ix_ideas_discussed", "comment_count", "id"),
+        # The staff dashboard's "weighted" sort, ties broken as the "votes" sort breaks them.
+        Index("ix_ideas_weighted", "weighted_votes", "vote_count", "id"),
         Index("ix_ideas_category_trending", "category_id", "trending_score", "id"),
         Index("ix_ideas_status_trending", "status", "trending_score", "id"),
         Index("ix_ideas_author_created", "author_id", "created_at"),
@@ -100,6 +102,9 @@ class Idea(Versioned, db.Model):
     comment_count: Mapped[int] = mapped_column(default=0)
     # Sum over votes of 2^((voted_at - epoch) / half-life): see app/services/ranking.py.
     trending_score: Mapped[float] = mapped_column(Float, default=0.0)
+    # Votes with each voter at their heaviest segment's weight (1 without one), for staff: kept
+    # with each vote and segment change (app/services/aggregates.py).
+    weighted_votes: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
     is_locked: Mapped[bool] = mapped_column(default=False)
     # Moderation: hidden (the author sees why), deleted (restorable), waiting for review, pinned.
     hidden_at: Mapped[datetime | None]

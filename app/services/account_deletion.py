@@ -25,7 +25,7 @@ from app.models.outbox import OutboxMessage
 from app.models.segment import UserSegment
 from app.models.user import ApiToken, PasswordResetToken, User, UserSession
 from app.permissions import require
-from app.services import audit, participation
+from app.services import aggregates, audit, participation
 from app.services.members import suspended_now
 
 CONFIRM_PHRASE = "delete my account"
@@ -134,6 +134,8 @@ def _forget(user: User) -> None:
         IdempotencyKey,
     ):
         db.session.execute(delete(model).where(model.user_id == user.id))
+    # Their votes stay, now at the weight of a member in no segment.
+    aggregates.recount_weighted_of_voters([user.id])
     db.session.execute(
         delete(OutboxMessage).where(
             OutboxMessage.kind == "email", OutboxMessage.payload["to"].as_string() == address

@@ -8,6 +8,10 @@
   again when an idea is linked or unlinked or a merge moves votes, moved by one with each vote,
   and recomputed for every item by the worker every few minutes (which settles what two
   transactions at once may have counted twice or missed).
+- Each idea's votes weighted by segment (`ideas.weighted_votes`, the dashboard's "weighted"
+  sort) move with each vote by the voter's weight, in the same UPDATE as the vote count, and
+  are counted again for the ideas a member voted for when the member's segments or a segment's
+  weight change; the worker counts every idea again with the demand.
 - Figures over every idea (the insights charts) are computed by the worker and stored with
   their time (`stored_figures`); pages show that time.
 """
@@ -22,9 +26,11 @@ from sqlalchemy.orm import aliased
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.figures import StoredFigures
-from app.models.idea import IdeaVote, IdeaVoteDay
+from app.models.idea import Idea, IdeaVote, IdeaVoteDay
 from app.models.roadmap import RoadmapDemand, RoadmapIdea, RoadmapItem
+from app.models.segment import Segment, UserSegment
 from app.services.dialect import upsert
+from app.versions import COUNTERS_ONLY
 
 # Enough ids per IN (...) list for any database.
 CHUNK = 500
@@ -210,6 +216,95 @@ def recount_all_demand() -> int:
     ids = list(db.session.scalars(select(RoadmapItem.id)))
     recount_demand(ids)
     return len(ids)
+
+
+# ---- Votes weighted by segment ----
+
+
+def voter_weights():
+    """(user_id, weight): each member in a segment at the largest weight among their segments.
+
+    Members in no segment have no row here; they count at 1.
+    """
+    return (
+        select(UserSegment.user_id.label("user_id"), func.max(Segment.weight).label("weight"))
+        .join(Segment, Segment.id == UserSegment.segment_id)
+        .group_by(UserSegment.user_id)
+        .subquery()
+    )
+
+
+def voter_weight(user_id: int) -> Any:
+    """One member's vote weight as SQL: their heaviest segment's, 1 without one."""
+    heaviest = (
+        select(func.max(Segment.weight))
+        .join(UserSegment, UserSegment.segment_id == Segment.id)
+        .where(UserSegment.user_id == user_id)
+        .scalar_subquery()
+    )
+    return func.coalesce(heaviest, 1.0)
+
+
+def weighted_sums(idea_ids: list[int] | None = None):
+    """(idea_id, weighted): each voted idea's votes at their voters' weights, counted from the votes."""
+    weights = voter_weights()
+    stmt = (
+        select(
+            IdeaVote.idea_id.label("idea_id"),
+            func.sum(func.coalesce(weights.c.weight, 1.0)).label("weighted"),
+        )
+        .outerjoin(weights, weights.c.user_id == IdeaVote.user_id)
+        .group_by(IdeaVote.idea_id)
+    )
+    if idea_ids is not None:
+        stmt = stmt.where(IdeaVote.idea_id.in_(idea_ids))
+    return stmt.subquery()
+
+
+def recount_weighted(idea_ids: Iterable[int] | None = None) -> None:
+    """Set the weighted votes of these ideas (every idea when None) from their votes.
+
+    The worker counts every idea again with the demand: that settles a vote cast while the
+    voter's segments changed, and the rounding that adding and taking back weights leaves.
+    """
+
+    def count(ids: list[int] | None) -> None:
+        sums = weighted_sums(ids)
+        unvoted = update(Idea).where(Idea.weighted_votes != 0, ~exists().where(IdeaVote.idea_id == Idea.id))
+        if ids is not None:
+            unvoted = unvoted.where(Idea.id.in_(ids))
+        for stmt in (
+            unvoted.values(weighted_votes=0.0),
+            # Only rows that differ: an UPDATE moves the idea's version, and with it its cached card.
+            update(Idea)
+            .where(Idea.id == sums.c.idea_id, Idea.weighted_votes != sums.c.weighted)
+            .values(weighted_votes=sums.c.weighted),
+        ):
+            db.session.execute(stmt, execution_options={**COUNTERS_ONLY, "synchronize_session": False})
+
+    if idea_ids is None:
+        count(None)
+        return
+    ids = sorted(set(idea_ids))
+    for start in range(0, len(ids), CHUNK):
+        count(ids[start : start + CHUNK])
+
+
+def recount_weighted_of_voters(user_ids: Iterable[int]) -> None:
+    """These members' weights may have changed: count again every idea they voted for."""
+    users = sorted(set(user_ids))
+    for start in range(0, len(users), CHUNK):
+        ideas = db.session.scalars(
+            select(IdeaVote.idea_id).where(IdeaVote.user_id.in_(users[start : start + CHUNK])).distinct()
+        )
+        recount_weighted(list(ideas))
+
+
+def recount_weighted_of_segment(segment_id: int) -> None:
+    """A segment's weight changed, or it is about to go: count again what its members voted for."""
+    recount_weighted_of_voters(
+        db.session.scalars(select(UserSegment.user_id).where(UserSegment.segment_id == segment_id))
+    )
 
 
 # ---- Figures computed by the worker ----

@@ -1,9 +1,14 @@
 """The staff dashboard: what customers want most, how fast staff answer, and bulk status changes.
 
 Every read here takes a fixed number of queries whatever the page holds: the ideas with their
-votes of the last 30 days (one ordered query over the stored votes per day, see
-app/services/aggregates.py), the count, their roadmap items, their demand per
-segment and, when asked, their votes weighted by segment (a query each).
+votes of the last 30 days (from the stored votes per day, see app/services/aggregates.py), the
+count, their roadmap items and their demand per segment (a query each). Votes weighted by
+segment are stored on each idea.
+
+Each order reads only the ideas of its page: the idea-column orders (votes, weighted, trending,
+comments) walk their index; "recent" ranks the ideas with votes in the window from the stored
+days, fetching ideas by id in that order, and only a page past them walks the votes index for
+the ideas without any (see `_recent_page`).
 """
 
 from collections.abc import Iterable
@@ -11,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, union_all
+from sqlalchemy import exists, func, literal, or_, select, union_all
 from sqlalchemy.orm import joinedload
 
 from app import labels
@@ -118,24 +123,9 @@ def _conditions(actor: Any, filters: Filters) -> list[Any]:
     return conditions
 
 
-def _weighted_votes_subquery(idea_ids: list[int] | None = None):
-    """(idea_id, weighted): votes with each voter at their heaviest segment's weight, 1 without."""
-    weights = segments.voter_weight_subquery()
-    stmt = (
-        select(
-            IdeaVote.idea_id.label("idea_id"),
-            func.sum(func.coalesce(weights.c.weight, 1.0)).label("weighted"),
-        )
-        .outerjoin(weights, weights.c.user_id == IdeaVote.user_id)
-        .group_by(IdeaVote.idea_id)
-    )
-    if idea_ids is not None:
-        stmt = stmt.where(IdeaVote.idea_id.in_(idea_ids))
-    return stmt.subquery()
-
-
 def _recent_votes_per_idea(since: datetime, now: datetime):
-    """(idea_id, votes): every idea's votes in [since, now], from the stored days and the two partial ones."""
+    """(idea_id, votes): the ideas with votes in [since, now] and how many, from the stored days
+    and the votes of the two partial ones."""
     first_whole, last_whole, edges = aggregates.recent_votes_parts(since, now)
     parts = [
         select(IdeaVoteDay.idea_id.label("idea_id"), func.sum(IdeaVoteDay.votes).label("votes"))
@@ -150,11 +140,27 @@ def _recent_votes_per_idea(since: datetime, now: datetime):
         ),
     ]
     together = union_all(*parts).subquery()
+    votes = func.sum(together.c.votes)
+    # A day whose votes were all taken back keeps its row at 0: such an idea has none.
     return (
-        select(together.c.idea_id.label("idea_id"), func.sum(together.c.votes).label("votes"))
+        select(together.c.idea_id.label("idea_id"), votes.label("votes"))
         .group_by(together.c.idea_id)
+        .having(votes > 0)
         .subquery()
     )
+
+
+def _no_recent_votes(since: datetime, now: datetime) -> Any:
+    """A condition on Idea: no vote of it was cast in [since, now] (read through the vote indexes)."""
+    first_whole, last_whole, edges = aggregates.recent_votes_parts(since, now)
+    in_days = exists().where(
+        IdeaVoteDay.idea_id == Idea.id,
+        IdeaVoteDay.day >= first_whole,
+        IdeaVoteDay.day <= last_whole,
+        IdeaVoteDay.votes > 0,
+    )
+    at_edges = exists().where(IdeaVote.idea_id == Idea.id, or_(*edges))
+    return ~in_days & ~at_edges
 
 
 def _recent_votes_of_idea(since: datetime, now: datetime):
@@ -171,37 +177,87 @@ def _recent_votes_of_idea(since: datetime, now: datetime):
     return sum(counted, whole_days)
 
 
-def _ranked(actor: Any, filters: Filters, now: datetime):
-    """The ordered query of (Idea, votes_30d[, weighted]) for `filters`."""
-    since = now - timedelta(days=RECENT_DAYS)
-    if filters.sort not in ("recent", "weighted"):
-        # Ordered by an idea column: add up recent votes only for the rows a page returns.
-        recent_count = _recent_votes_of_idea(since, now)
-        orders = {
-            "votes": (Idea.vote_count.desc(), Idea.id.desc()),
-            "trending": (Idea.trending_score.desc(), Idea.id.desc()),
-            "comments": (Idea.comment_count.desc(), Idea.id.desc()),
-        }
-        return (
-            select(Idea, recent_count.label("votes_30d"))
-            .options(joinedload(Idea.author), joinedload(Idea.category))
-            .where(*_conditions(actor, filters))
-            .order_by(*orders[filters.sort])
-        )
-    recent = _recent_votes_per_idea(since, now)
-    votes_30d = func.coalesce(recent.c.votes, 0)
-    stmt = (
-        select(Idea, votes_30d.label("votes_30d"))
-        .outerjoin(recent, recent.c.idea_id == Idea.id)
+# Orders by idea columns, each read along its index; ties go to more votes, then the newer idea.
+ORDERS = {
+    "votes": (Idea.vote_count.desc(), Idea.id.desc()),
+    "weighted": (Idea.weighted_votes.desc(), Idea.vote_count.desc(), Idea.id.desc()),
+    "trending": (Idea.trending_score.desc(), Idea.id.desc()),
+    "comments": (Idea.comment_count.desc(), Idea.id.desc()),
+}
+
+
+def _by_column(actor: Any, filters: Filters, now: datetime):
+    """The ordered query of (Idea, votes_30d) for an order by idea columns (not "recent")."""
+    # Recent votes are added up only for the rows a page returns.
+    recent_count = _recent_votes_of_idea(now - timedelta(days=RECENT_DAYS), now)
+    return (
+        select(Idea, recent_count.label("votes_30d"))
         .options(joinedload(Idea.author), joinedload(Idea.category))
         .where(*_conditions(actor, filters))
+        .order_by(*ORDERS[filters.sort])
     )
-    if filters.sort == "weighted":
-        weighted = _weighted_votes_subquery()
-        value = func.coalesce(weighted.c.weighted, 0.0)
-        stmt = stmt.add_columns(value.label("weighted")).outerjoin(weighted, weighted.c.idea_id == Idea.id)
-        return stmt.order_by(value.desc(), Idea.vote_count.desc(), Idea.id.desc())
-    return stmt.order_by(votes_30d.desc(), Idea.vote_count.desc(), Idea.id.desc())
+
+
+def _with_recent_votes(actor: Any, filters: Filters, now: datetime, counted: bool = False):
+    """(Idea, votes_30d) of the ideas with votes in the window, most first, then by votes
+    (with `counted`, how many there are)."""
+    recent = _recent_votes_per_idea(now - timedelta(days=RECENT_DAYS), now)
+    if counted:
+        return (
+            select(func.count())
+            .select_from(recent)
+            .join(Idea, Idea.id == recent.c.idea_id)
+            .where(*_conditions(actor, filters))
+        )
+    return (
+        select(Idea, recent.c.votes.label("votes_30d"))
+        .join(recent, recent.c.idea_id == Idea.id)
+        .options(joinedload(Idea.author), joinedload(Idea.category))
+        .where(*_conditions(actor, filters))
+        .order_by(recent.c.votes.desc(), Idea.vote_count.desc(), Idea.id.desc())
+    )
+
+
+def _without_recent_votes(actor: Any, filters: Filters, now: datetime):
+    """(Idea, 0) of the ideas without a vote in the window, by votes (they rank after the others)."""
+    return (
+        select(Idea, literal(0).label("votes_30d"))
+        .options(joinedload(Idea.author), joinedload(Idea.category))
+        .where(*_conditions(actor, filters), _no_recent_votes(now - timedelta(days=RECENT_DAYS), now))
+        .order_by(Idea.vote_count.desc(), Idea.id.desc())
+    )
+
+
+def _recent_page(actor: Any, filters: Filters, now: datetime, limit: int | None, offset: int) -> list[Any]:
+    """Rows `offset` to `offset + limit` (all from `offset` when None) of the "recent" order.
+
+    The order is the ideas with votes in the window (most first), then those without (by
+    votes). Their union sorted at once would read every idea; read apart, a page of the first
+    part fetches only its ideas, and the second part is read only when the page reaches it.
+    """
+    first = _with_recent_votes(actor, filters, now)
+    rows = list(db.session.execute(first.limit(limit).offset(offset) if limit else first.offset(offset)))
+    if limit is not None and len(rows) == limit:
+        return rows
+    if rows or offset == 0:
+        skip = 0
+    else:
+        # A page past the ideas with recent votes: how many there are tells where the rest starts.
+        skip = offset - (db.session.scalar(_with_recent_votes(actor, filters, now, counted=True)) or 0)
+    rest = _without_recent_votes(actor, filters, now).offset(skip)
+    if limit is not None:
+        rest = rest.limit(limit - len(rows))
+    return rows + list(db.session.execute(rest))
+
+
+def _ranked_rows(actor: Any, filters: Filters, now: datetime, limit: int | None, offset: int = 0) -> list:
+    """(Idea, votes_30d) results of one page (or all from `offset`) in the order `filters` ask."""
+    if filters.sort == "recent":
+        return _recent_page(actor, filters, now, limit, offset)
+    stmt = _by_column(actor, filters, now).offset(offset)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return list(db.session.execute(stmt))
 
 
 def _chunks(ids: list[int]) -> Iterable[list[int]]:
@@ -224,29 +280,14 @@ def segment_votes(idea_ids: list[int]) -> dict[int, dict[int, int]]:
     return found
 
 
-def weighted_votes(idea_ids: list[int]) -> dict[int, float]:
-    """Each idea's votes weighted by segment (one query per 500 ideas); 0 for an idea without votes."""
-    found: dict[int, float] = dict.fromkeys(idea_ids, 0.0)
-    for chunk in _chunks(idea_ids):
-        weighted = _weighted_votes_subquery(chunk)
-        for idea_id, value in db.session.execute(select(weighted.c.idea_id, weighted.c.weighted)):
-            found[idea_id] = float(value or 0.0)
-    return found
-
-
 def _rows(actor: Any, filters: Filters, results: list[Any], first_rank: int) -> list[Row]:
-    """Rows for (Idea, votes_30d[, weighted]) results, with roadmap items and segment counts."""
+    """Rows for (Idea, votes_30d) results, with roadmap items and segment counts."""
     ideas = [result[0] for result in results]
     ids = [idea.id for idea in ideas]
     items: dict[int, list[RoadmapItem]] = {}
     for chunk in _chunks(ids):
         items.update(roadmap.items_for_ideas(actor, chunk))
     per_segment = segment_votes(ids)
-    weights: dict[int, float] = {}
-    if filters.sort == "weighted":
-        weights = {result[0].id: float(result[2]) for result in results}
-    elif filters.weighing:
-        weights = weighted_votes(ids)
     return [
         Row(
             idea=result[0],
@@ -254,7 +295,7 @@ def _rows(actor: Any, filters: Filters, results: list[Any], first_rank: int) -> 
             votes_30d=int(result[1]),
             roadmap_items=items.get(result[0].id, []),
             segment_votes=per_segment.get(result[0].id, {}),
-            weighted_votes=weights.get(result[0].id) if filters.weighing else None,
+            weighted_votes=float(result[0].weighted_votes) if filters.weighing else None,
         )
         for index, result in enumerate(results)
     ]
@@ -277,8 +318,8 @@ def top_ideas(
 
     # Counting every matching idea is costly and the same for all staff of a role: kept until a write.
     total = remember(f"dashboard:{actor.role}:{filters!r}", count)
-    results = db.session.execute(_ranked(actor, filters, now).limit(per_page).offset((page - 1) * per_page))
-    rows = _rows(actor, filters, list(results), (page - 1) * per_page + 1)
+    results = _ranked_rows(actor, filters, now, per_page, (page - 1) * per_page)
+    rows = _rows(actor, filters, results, (page - 1) * per_page + 1)
     return RankedPage(
         items=rows,
         page=page,
@@ -293,7 +334,7 @@ def all_ranked(actor: Any, filters: Filters, now: datetime | None = None) -> tup
     """Every ranked idea matching `filters` (for exports), with the segments (staff)."""
     require(actor, "dashboard.view")
     filters.check()
-    results = list(db.session.execute(_ranked(actor, filters, now or utcnow())))
+    results = _ranked_rows(actor, filters, now or utcnow(), None)
     return _rows(actor, filters, results, 1), segments.all_segments()
 
 

@@ -2,7 +2,9 @@
 
 The staff dashboard shows each idea's demand per segment and, when a product manager asks,
 weighs votes by segment: a voter counts at the largest weight among their segments, or 1
-without one. Raw counts are always shown beside weighted ones.
+without one. Raw counts are always shown beside weighted ones. Each idea's weighted votes are
+stored (app/services/aggregates.py): whatever changes a member's weight here counts again the
+ideas they voted for, in the same transaction.
 """
 
 import re
@@ -18,7 +20,7 @@ from app.models.base import utcnow
 from app.models.segment import Segment, UserSegment
 from app.models.user import User
 from app.permissions import require
-from app.services import audit
+from app.services import aggregates, audit
 from app.services.categories import slugify
 from app.services.fields import FieldTable, Text
 from app.services.pagination import Page, paginate
@@ -108,6 +110,8 @@ def set_user_segments(user: User, segments: list[Segment]) -> None:
     for segment_id in sorted(wanted - current):
         db.session.add(UserSegment(user_id=user.id, segment_id=segment_id))
     db.session.flush()
+    if wanted != current:
+        aggregates.recount_weighted_of_voters([user.id])
 
 
 def get_segment(actor: Any, segment_id: int) -> Segment:
@@ -149,22 +153,28 @@ def update_segment(
     if fields:
         raise Invalid(fields)
     before = f"{segment.name} (weight {segment.weight:g})"
+    weight = segment.weight
     for key, value in values.items():
         setattr(segment, key, value)
     after = f"{segment.name} (weight {segment.weight:g})"
     if before != after or "description" in values:
         audit.record(actor, "segment.update", "segment", segment.id, before=before, after=after)
     db.session.flush()
+    if segment.weight != weight:
+        aggregates.recount_weighted_of_segment(segment.id)
     return segment
 
 
 def delete_segment(actor: User, segment: Segment) -> None:
     """Delete a segment (admins); its members stay, without it."""
     require(actor, "segment.manage", segment)
-    db.session.execute(delete(UserSegment).where(UserSegment.segment_id == segment.id))
+    members = db.session.scalars(
+        delete(UserSegment).where(UserSegment.segment_id == segment.id).returning(UserSegment.user_id)
+    ).all()
     audit.record(actor, "segment.delete", "segment", segment.id, before=segment.name)
     db.session.delete(segment)
     db.session.flush()
+    aggregates.recount_weighted_of_voters(members)
 
 
 def unassign_member(actor: User, segment: Segment, user_id: int) -> bool:
@@ -177,6 +187,7 @@ def unassign_member(actor: User, segment: Segment, user_id: int) -> bool:
     ).first()
     if removed is None:
         return False
+    aggregates.recount_weighted_of_voters([user_id])
     email = db.session.scalar(select(User.email).where(User.id == user_id))
     audit.record(actor, "segment.unassign", "segment", segment.id, before=email or f"member #{user_id}")
     db.session.flush()
@@ -223,6 +234,7 @@ def assign_emails(actor: User, segment: Segment, text: Any) -> Assignment:
             segment.id,
             after=", ".join(user.email for user in added),
         )
+        aggregates.recount_weighted_of_voters([user.id for user in added])
     db.session.flush()
     return Assignment(
         added=added,
@@ -269,19 +281,6 @@ def user_segments(user_id: int) -> list[Segment]:
             .where(UserSegment.user_id == user_id)
             .order_by(Segment.name)
         )
-    )
-
-
-def voter_weight_subquery():
-    """(user_id, weight): each member in a segment with the largest weight among their segments.
-
-    Members in no segment have no row here; they count at 1.
-    """
-    return (
-        select(UserSegment.user_id.label("user_id"), func.max(Segment.weight).label("weight"))
-        .join(Segment, Segment.id == UserSegment.segment_id)
-        .group_by(UserSegment.user_id)
-        .subquery()
     )
 
 

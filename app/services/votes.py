@@ -21,8 +21,8 @@ def _current_count(idea: Idea) -> int:
 
 
 def add_vote(idea: Idea, user_id: int, voted_at: datetime | None = None) -> bool:
-    """Insert the vote row and count it (on the idea, its day and its roadmap items' demand),
-    unless it exists; True when a vote was added.
+    """Insert the vote row and count it (on the idea, plain and weighted by the voter's segments,
+    on its day and in its roadmap items' demand), unless it exists; True when a vote was added.
 
     Also used when an idea is created (the author's own vote) and by merges, which keep
     each vote's original time (`voted_at`) so the trending score stays true.
@@ -37,7 +37,11 @@ def add_vote(idea: Idea, user_id: int, voted_at: datetime | None = None) -> bool
     db.session.execute(
         update(Idea)
         .where(Idea.id == idea.id)
-        .values(vote_count=Idea.vote_count + 1, trending_score=Idea.trending_score + vote_weight(now)),
+        .values(
+            vote_count=Idea.vote_count + 1,
+            trending_score=Idea.trending_score + vote_weight(now),
+            weighted_votes=Idea.weighted_votes + aggregates.voter_weight(user_id),
+        ),
         execution_options=COUNTERS_ONLY,
     )
     aggregates.count_vote(idea.id, now, +1)
@@ -74,6 +78,10 @@ def remove_vote(idea: Idea, user_id: int) -> bool:
             trending_score=case(
                 (Idea.vote_count <= 1, 0.0),
                 else_=Idea.trending_score - vote_weight(removed.created_at),
+            ),
+            weighted_votes=case(
+                (Idea.vote_count <= 1, 0.0),
+                else_=Idea.weighted_votes - aggregates.voter_weight(user_id),
             ),
         ),
         execution_options=COUNTERS_ONLY,
