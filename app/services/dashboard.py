@@ -141,11 +141,13 @@ def _recent_votes_per_idea(since: datetime, now: datetime):
     ]
     together = union_all(*parts).subquery()
     votes = func.sum(together.c.votes)
-    # A day whose votes were all taken back keeps its row at 0: such an idea has none.
+    # A day whose votes were all taken back keeps its row at 0: such an idea has none. Ordered
+    # here so that PostgreSQL fetches ideas in this order and stops once a page is full.
     return (
         select(together.c.idea_id.label("idea_id"), votes.label("votes"))
         .group_by(together.c.idea_id)
         .having(votes > 0)
+        .order_by(votes.desc())
         .subquery()
     )
 
