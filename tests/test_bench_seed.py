@@ -92,6 +92,14 @@ def test_seeding_leaves_planner_statistics_on_postgresql(app):
     assert analyzed == 3
 
 
+def vote_counts() -> list[tuple[int, int]]:
+    return list(
+        db.session.execute(
+            select(Idea.id, func.count(IdeaVote.user_id)).outerjoin(IdeaVote).group_by(Idea.id)
+        )
+    )
+
+
 def test_the_stored_aggregates_match_the_seeded_votes(app):
     from app.models.idea import IdeaVoteDay
     from app.models.roadmap import RoadmapItem
@@ -106,3 +114,6 @@ def test_the_stored_aggregates_match_the_seeded_votes(app):
     assert items
     assert aggregates.stored_demand(items) == aggregates.demand_counts(items)
     assert any(aggregates.stored_demand(items).values())
+    # The weighted votes too; without segments each vote weighs 1, the member's extra ones included.
+    weighted = dict(db.session.execute(select(Idea.id, Idea.weighted_votes)).all())
+    assert weighted == {idea_id: float(count) for idea_id, count in vote_counts()}

@@ -188,3 +188,80 @@ def test_insights_show_the_stored_figures_with_their_time_until_too_old(pm):
     insights.refresh_figures()
     db.session.commit()
     assert sum(week.votes for week in insights.insights(pm).weeks) == 2
+
+
+# ---- Votes weighted by segment ----
+
+
+def stored_weights() -> dict[int, float]:
+    return dict(db.session.execute(select(Idea.id, Idea.weighted_votes)).all())
+
+
+def counted_weights() -> dict[int, float]:
+    sums = aggregates.weighted_sums()
+    counted = dict(db.session.execute(select(sums.c.idea_id, sums.c.weighted)).all())
+    return {idea_id: pytest.approx(counted.get(idea_id, 0.0)) for idea_id in stored_weights()}
+
+
+def weighted_on_dashboard(actor, idea: Idea) -> float:
+    rows = dashboard.top_ideas(actor, Filters(sort="weighted"), per_page=100).items
+    return {row.idea.id: row.weighted_votes for row in rows}[idea.id]
+
+
+def test_weighted_votes_follow_votes_and_every_change_of_a_members_weight(pm):
+    from app.services import account_deletion, segments
+
+    admin = make_user(role="admin")
+    enterprise = segments.create_segment(admin, "Enterprise", 3)
+    startup = segments.create_segment(admin, "Startup", 1.5)
+    idea, other = make_idea(title="Audit log export"), make_idea(title="Single sign-on")
+    customer, member = make_user(), make_user()
+    segments.assign_emails(admin, enterprise, customer.email)
+    db.session.commit()
+    for person in (customer, member):
+        votes.cast_vote(person, idea)
+    votes.cast_vote(customer, other)
+    db.session.commit()
+    # The author's 1, the enterprise customer's 3, the member's 1.
+    assert weighted_on_dashboard(pm, idea) == pytest.approx(5.0)
+    assert stored_weights() == counted_weights()
+
+    steps = [
+        lambda: segments.assign_emails(admin, startup, member.email),  # member: 1 -> 1.5
+        lambda: segments.update_segment(admin, enterprise, weight=10),  # customer: 3 -> 10
+        lambda: segments.unassign_member(admin, enterprise, customer.id),  # customer: 10 -> 1
+        lambda: segments.set_user_segments(customer, [enterprise, startup]),  # customer: 1 -> 10
+        lambda: votes.retract_vote(customer, idea),
+        lambda: votes.cast_vote(customer, idea),
+        lambda: segments.delete_segment(admin, enterprise),  # customer: 10 -> 1.5
+        lambda: account_deletion.delete_account(
+            customer, customer, account_deletion.confirmation_phrase(customer, customer)
+        ),  # customer: 1.5 -> 1, the vote stays
+    ]
+    expected = [5.5, 12.5, 3.5, 12.5, 2.5, 12.5, 4.0, 3.5]
+    for step, weighted in zip(steps, expected, strict=True):
+        step()
+        db.session.commit()
+        assert weighted_on_dashboard(pm, idea) == pytest.approx(weighted)
+        assert stored_weights() == counted_weights()
+    votes.retract_vote(member, idea)
+    votes.retract_vote(db.session.get(type(member), idea.author_id), idea)
+    db.session.commit()
+    assert stored_weights()[idea.id] == pytest.approx(1.0)
+    votes.remove_vote(idea, customer.id)
+    db.session.commit()
+    # No vote left: exactly 0, whatever rounding adding and taking back weights left.
+    assert stored_weights()[idea.id] == 0.0
+
+
+def test_the_worker_counts_the_weighted_votes_again(app, pm):
+    idea = make_idea()
+    db.session.commit()
+    # What a vote during a change of its voter's segments could leave: the old weight.
+    db.session.execute(update(Idea).where(Idea.id == idea.id).values(weighted_votes=2.5))
+    db.session.commit()
+    assert weighted_on_dashboard(pm, idea) == 2.5
+    result = app.test_cli_runner().invoke(args=["worker", "--once"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert weighted_on_dashboard(pm, idea) == 1.0

@@ -82,6 +82,44 @@ def test_each_sort_has_its_order(pm, three):
     assert ranked(pm, sort="comments") == [talked.title, hot.title, old.title]
 
 
+def test_the_recent_order_pages_through_ideas_with_and_then_without_recent_votes(pm):
+    busy = idea_at("Three votes this week", NOW - timedelta(days=5))
+    vote(busy, voters(2), NOW - timedelta(days=1))
+    fresh = idea_at("One vote this week", NOW - timedelta(days=3))
+    revived = idea_at("Old idea with one new vote", NOW - timedelta(days=100))
+    vote(revived, voters(2), NOW - timedelta(days=90))
+    vote(revived, voters(1), NOW - timedelta(days=2))
+    old = idea_at("Old idea with old votes only", NOW - timedelta(days=100))
+    vote(old, voters(3), NOW - timedelta(days=60))
+    oldest = idea_at("The oldest idea", NOW - timedelta(days=200))
+    # A vote cast and taken back this week leaves its day at 0: no recent vote.
+    withdrawn = idea_at("A vote cast and taken back", NOW - timedelta(days=200))
+    fickle = make_user()
+    vote(withdrawn, [fickle], NOW - timedelta(days=2))
+    votes.remove_vote(withdrawn, fickle.id)
+    db.session.commit()
+    # Most recent votes first, ties by votes; then the ideas without recent votes, by votes.
+    expected = [
+        (busy.title, 3),
+        (revived.title, 1),
+        (fresh.title, 1),
+        (old.title, 0),
+        (withdrawn.title, 0),
+        (oldest.title, 0),
+    ]
+    every, _ = dashboard.all_ranked(pm, Filters(sort="recent"), now=NOW)
+    assert [(row.idea.title, row.votes_30d) for row in every] == expected
+    for per_page in (1, 2, 4, 6):
+        pages = [
+            dashboard.top_ideas(pm, Filters(sort="recent"), page=number, per_page=per_page, now=NOW).items
+            for number in range(1, -(-6 // per_page) + 2)
+        ]
+        rows = [row for page in pages for row in page]
+        assert [(row.idea.title, row.votes_30d) for row in rows] == expected, per_page
+        assert [row.rank for row in rows] == list(range(1, 7))
+        assert pages[-1] == []
+
+
 def test_rows_carry_rank_and_votes_in_the_last_30_days(pm, three):
     old, hot, talked = three
     page = dashboard.top_ideas(pm, Filters(sort="votes"), page=1, per_page=2, now=NOW)

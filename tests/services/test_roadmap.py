@@ -386,6 +386,32 @@ def test_the_board_has_three_columns_most_wanted_first(pm):
     assert [linked.id for linked in columns["planned"][0].ideas] == [idea.id]
 
 
+def test_a_board_card_names_its_most_voted_ideas_and_counts_the_others_a_viewer_may_see(pm):
+    item = make_roadmap_item(pm, "Better reports")
+    linked = [make_idea(title=f"Report idea {number}") for number in range(5)]
+    for number, idea in enumerate(linked):
+        roadmap.link_idea(pm, item, idea.id, plan=False)
+        for _ in range(number):
+            votes.cast_vote(make_user(), idea)
+    hidden = linked[4]
+    hidden.hidden_at = hidden.created_at
+    make_roadmap_item(pm, "Nothing linked yet")
+    db.session.commit()
+
+    card = roadmap.board(ANONYMOUS)["planned"][0]
+    assert card.item.id == item.id
+    assert [idea.id for idea in card.ideas] == [linked[3].id, linked[2].id, linked[1].id]
+    assert card.idea_count == 4
+    staff_card = roadmap.board(make_user("moderator"))["planned"][0]
+    assert [idea.id for idea in staff_card.ideas] == [linked[4].id, linked[3].id, linked[2].id]
+    assert staff_card.idea_count == 5
+    empty = roadmap.board(ANONYMOUS)["planned"][1]
+    assert (empty.ideas, empty.idea_count) == ([], 0)
+    # The item's own page lists every idea the viewer may see.
+    page = roadmap.item_page(ANONYMOUS, item.id)
+    assert [idea.id for idea in page.ideas] == [idea.id for idea in reversed(linked[:4])]
+
+
 def test_private_items_are_for_staff_only(pm):
     public = make_roadmap_item(pm, "A public item")
     private = make_roadmap_item(pm, "A private item", is_public=False)
