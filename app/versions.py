@@ -8,7 +8,8 @@ unreachable at the moment it commits, and leaves every other fragment alone.
 
 Sums over many rows (list totals) cannot be keyed by one row; they belong to a *scope*. The
 only scope today is "ideas": which ideas exist and where they are listed (created, deleted,
-edited, moved to a status or category, hidden, merged). Votes and comments do not touch it.
+edited, moved to a status or category, hidden, merged; a category renamed or deleted). Votes
+and comments do not touch it.
 A transaction that changed a scope moves the scope's generation on after it commits
 (app/pagecache.py keeps the generations).
 """
@@ -35,7 +36,7 @@ def _changed_columns(obj: Versioned) -> set[str]:
 
 
 def _before_flush(session: Session, flush_context, instances) -> None:
-    from app.models.idea import Idea
+    from app.models.idea import Category, Idea
 
     for obj in session.dirty:
         if not isinstance(obj, Versioned):
@@ -46,9 +47,14 @@ def _before_flush(session: Session, flush_context, instances) -> None:
             obj.version = type(obj).version + 1
         if isinstance(obj, Idea) and changed - _IDEA_COUNTERS:
             touch_scope(session, IDEAS_SCOPE)
+        if isinstance(obj, Category) and "slug" in changed:
+            touch_scope(session, IDEAS_SCOPE)  # lists are filtered by the slug
     for obj in (*session.new, *session.deleted):
         if isinstance(obj, Idea):
             touch_scope(session, IDEAS_SCOPE)
+    # A deleted category leaves its ideas uncategorized (the database sets it, unseen here).
+    if any(isinstance(obj, Category) for obj in session.deleted):
+        touch_scope(session, IDEAS_SCOPE)
 
 
 def _on_execute(state: ORMExecuteState) -> None:

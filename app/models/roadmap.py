@@ -6,7 +6,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import utcnow
+from app.models.base import Versioned, utcnow
 from app.models.user import User
 
 ROADMAP_STATUSES = ("planned", "in_progress", "shipped", "cancelled")
@@ -14,7 +14,7 @@ ROADMAP_STATUSES = ("planned", "in_progress", "shipped", "cancelled")
 UPCOMING_STATUSES = ("planned", "in_progress")
 
 
-class RoadmapItem(db.Model):
+class RoadmapItem(Versioned, db.Model):
     __tablename__ = "roadmap_items"
     __table_args__ = (
         CheckConstraint(f"status IN {ROADMAP_STATUSES!r}", name="status_valid"),

@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 
 from app.extensions import db
 from app.forms.comments import MARKDOWN_HINT, CommentForm, EditCommentForm, NoteForm
-from app.idempotency import ALREADY_SENT, Submission, claim_submission, new_token
+from app.idempotency import ALREADY_SENT, Submission, claim_submission
 from app.permissions import edit_window, is_moderator, require
 from app.ratelimits import count_save, form_page
 from app.services import comments as comment_service
@@ -22,10 +22,6 @@ bp = Blueprint("comments", __name__)
 def comment_context():
     # The hint under the thread's hand-written comment boxes, from the service's row.
     return {"comment_body_hint": MARKDOWN_HINT}
-
-
-# The thread's hand-written forms take a fresh one each: `<input ... value="{{ submission_token() }}">`.
-bp.add_app_template_global(new_token, "submission_token")
 
 
 def _idea_page_again(idea_id: int, **forms: FlaskForm):

@@ -1,4 +1,4 @@
-"""Row versions for ideas, comments, members and categories, keys of the rendered fragments
+"""Row versions for ideas, comments, members, categories and roadmap items, keys of the rendered fragments
 
 Revision ID: 0021_versions
 Revises: 0020_identities
@@ -15,7 +15,7 @@ down_revision = '0020_identities'
 branch_labels = None
 depends_on = None
 
-TABLES = ('ideas', 'comments', 'users', 'categories')
+TABLES = ('ideas', 'comments', 'users', 'categories', 'roadmap_items')
 
 
 def upgrade():

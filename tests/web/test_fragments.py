@@ -6,6 +6,7 @@ application's back (raw SQL, which moves no version) show that the fragment real
 from the cache, so a missing version bump would fail these tests.
 """
 
+import re
 from datetime import timedelta
 
 from sqlalchemy import text
@@ -14,10 +15,10 @@ from app import fragments
 from app.extensions import db
 from app.models.idea import Idea
 from app.models.user import User
-from app.services import accounts, comments, merges, moderation, votes
+from app.services import accounts, comments, merges, moderation, roadmap, votes
 from app.services import categories as category_service
 from app.services import ideas as idea_service
-from tests.factories import make_comment, make_idea, make_user
+from tests.factories import make_comment, make_idea, make_roadmap_item, make_user
 
 
 def page(client, path: str) -> str:
@@ -206,3 +207,68 @@ def test_a_cards_relative_time_moves_on_with_no_change_to_the_idea(client):
     body = page(client, "/ideas/")
     assert "2 hours ago" in body
     assert "just now" not in body
+
+
+def _values(html: str, name: str) -> list[str]:
+    return re.findall(rf'name="{name}" value="([^"]+)"', html)
+
+
+def test_forms_inside_cached_comments_carry_each_readers_own_tokens(app, login):
+    idea = make_idea()
+    for words in ("First", "Second"):
+        make_comment(idea, body=words)
+    reader, other = make_user(), make_user()
+    mine = login(reader, app.test_client())
+    first, again = page(mine, f"/ideas/{idea.id}"), page(mine, f"/ideas/{idea.id}")
+    theirs = page(login(other, app.test_client()), f"/ideas/{idea.id}")
+    # One CSRF token per session, in the cached reply forms as in the page's own comment form.
+    assert len(set(_values(first, "csrf_token"))) == 1
+    assert set(_values(first, "csrf_token")).isdisjoint(_values(theirs, "csrf_token"))
+    assert "cocreate-csrf-token" not in first
+    # A fresh one-time submission token in every form, on every read.
+    tokens = _values(first, "submission_token")
+    assert len(tokens) == 3
+    assert len(set(tokens)) == 3
+    assert set(tokens).isdisjoint(_values(again, "submission_token"))
+    assert "cocreate-submission-token" not in again
+
+
+def test_a_reply_posted_from_a_cached_form_is_accepted(app, login):
+    idea = make_idea()
+    comment = make_comment(idea, body="Which format?")
+    member = login(make_user(), app.test_client())
+    page(member, f"/ideas/{idea.id}")  # caches the reply form
+    html = page(member, f"/ideas/{idea.id}")
+    form = html.split(f'name="parent_id" value="{comment.id}"')[0].rsplit("<form", 1)[1]
+    response = member.post(
+        f"/ideas/{idea.id}/comments",
+        data={
+            "csrf_token": _values(form, "csrf_token")[0],
+            "submission_token": _values(form, "submission_token")[0],
+            "parent_id": comment.id,
+            "body": "CSV, please",
+        },
+    )
+    assert response.status_code == 302
+    assert "CSV, please" in page(member, f"/ideas/{idea.id}")
+
+
+def test_a_roadmap_card_changes_with_its_item_its_ideas_and_their_votes(client):
+    manager = make_user(role="product_manager")
+    idea = make_idea(title="Export reports to CSV")
+    item = make_roadmap_item(manager, "CSV export for every report")
+    roadmap.link_idea(manager, roadmap.get_item(manager, item.id), idea.id)
+    db.session.commit()
+    card = page(client, "/roadmap").split("CSV export for every report")[1].split("</ol>")[0]
+    assert "1 vote" in card
+    votes.cast_vote(make_user(), db.session.get(Idea, idea.id))
+    db.session.commit()
+    card = page(client, "/roadmap").split("CSV export for every report")[1].split("</ol>")[0]
+    assert "2 votes" in card
+    idea_service.update_idea(manager, idea_service.get_idea(manager, idea.id), title="Reports as CSV")
+    roadmap.update_item(manager, roadmap.get_item(manager, item.id), title="CSV export everywhere")
+    db.session.commit()
+    body = page(client, "/roadmap")
+    assert "CSV export everywhere" in body
+    assert "Reports as CSV" in body
+    assert "CSV export for every report" not in body

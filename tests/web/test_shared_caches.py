@@ -88,3 +88,16 @@ def test_list_totals_are_kept_through_votes_and_each_viewer_gets_their_own(app, 
     db.session.commit()
     assert "2 ideas" in own.get("/ideas/").get_data(as_text=True)
     assert "1 idea" in client.get("/ideas/").get_data(as_text=True)
+
+
+def test_a_deleted_categorys_total_is_counted_again(client):
+    from app.services import categories
+
+    admin = make_user(role="admin")
+    category = categories.create_category(admin, "Reports", "reports")
+    db.session.commit()
+    make_idea(title="Export reports to CSV", category="reports")
+    assert "1 idea" in client.get("/ideas/?category=reports").get_data(as_text=True)
+    categories.delete_category(admin, category)
+    db.session.commit()
+    assert "0 ideas" in client.get("/ideas/?category=reports").get_data(as_text=True)
