@@ -134,13 +134,12 @@ def comment_actions_key(
     )
 
 
-def roadmap_card_key(card: Any, staff: bool, shown: int) -> str:
-    """A roadmap card shows its item, its demand, the first `shown` ideas it answers (title and
-    votes) and how many more there are; staff also see private marks and scores."""
-    ideas = ",".join(_version(idea) for idea in card.ideas[:shown])
-    return key(
-        "roadmap-card", _version(card.item), card.demand, ideas, len(card.ideas), "staff" if staff else "-"
-    )
+def roadmap_card_key(card: Any, staff: bool) -> str:
+    """A roadmap card shows its item, its demand, its first ideas (title and votes; the board
+    fetches only those) and how many more there are; staff also see private marks and scores."""
+    ideas = ",".join(_version(idea) for idea in card.ideas)
+    viewer = "staff" if staff else "-"
+    return key("roadmap-card", _version(card.item), card.demand, ideas, card.idea_count, viewer)
 
 
 def slot(name: str) -> Markup:

@@ -272,3 +272,23 @@ def test_a_roadmap_card_changes_with_its_item_its_ideas_and_their_votes(client):
     assert "CSV export everywhere" in body
     assert "Reports as CSV" in body
     assert "CSV export for every report" not in body
+
+
+def test_a_roadmap_card_counts_again_the_ideas_it_does_not_name(client):
+    manager = make_user(role="product_manager")
+    item = make_roadmap_item(manager, "Scheduled reports")
+    linked = [make_idea(title=f"Schedule report {number}") for number in range(5)]
+    for number, idea in enumerate(linked):
+        roadmap.link_idea(manager, roadmap.get_item(manager, item.id), idea.id, plan=False)
+        for _ in range(number):
+            votes.cast_vote(make_user(), db.session.get(Idea, idea.id))
+    db.session.commit()
+    assert "and 2 more" in page(client, "/roadmap")
+    # The least voted idea is hidden: the card names the same three ideas, with one fewer after.
+    behind_the_back(
+        "UPDATE ideas SET hidden_at = CURRENT_TIMESTAMP, version = version + 1 WHERE id = :id",
+        id=linked[0].id,
+    )
+    body = page(client, "/roadmap")
+    assert "and 1 more" in body
+    assert "and 2 more" not in body
