@@ -211,24 +211,38 @@ def dataset_action(found: dict | None, size: str, explicit: bool) -> str:
     if found["users"] == 0:
         return "seed"
     wanted = SIZES[size]
-    if found["users"] == wanted["users"] and found["ideas"] == wanted["ideas"]:
+    # A dataset seeded before the latest migration has an older schema: it is seeded again.
+    current = found.get("current", True)
+    if current and found["users"] == wanted["users"] and found["ideas"] == wanted["ideas"]:
         return "reuse"
     if explicit:
         raise SystemExit(
             f"The database holds {found['ideas']:,} ideas and {found['users']:,} members, not the {size} "
             f"dataset ({wanted['ideas']:,} and {wanted['users']:,}); empty it or pass the other size."
+            if current
+            else "The database was seeded before the latest migration; empty it to seed it again."
         )
     return "reset"
 
 
 def dataset_counts(env: dict) -> dict | None:
-    """Members and ideas in the database of `env`'s DATABASE_URL; None when it has no tables yet."""
+    """Members and ideas in the database of `env`'s DATABASE_URL, and whether its schema is the
+    latest migration's; None when it has no tables yet."""
     probe = (
-        "import json\nfrom sqlalchemy import func, select\nfrom app import create_app\n"
+        "import json\nfrom alembic.config import Config\nfrom alembic.script import ScriptDirectory\n"
+        "from sqlalchemy import func, select, text\nfrom app import create_app\n"
         "from app.extensions import db\nfrom app.models.idea import Idea\nfrom app.models.user import User\n"
         "app = create_app()\nwith app.app_context():\n"
         "    count = lambda column: db.session.scalar(select(func.count(column)))\n"
-        "    print(json.dumps({'users': count(User.id), 'ideas': count(Idea.id)}))"
+        "    try:\n"
+        "        revision = db.session.scalar(text('SELECT version_num FROM alembic_version'))\n"
+        "    except Exception:\n"
+        "        revision = None\n"
+        "    config = Config()\n"
+        "    config.set_main_option('script_location', 'migrations')\n"
+        "    head = ScriptDirectory.from_config(config).get_current_head()\n"
+        "    found = {'users': count(User.id), 'ideas': count(Idea.id), 'current': revision == head}\n"
+        "    print(json.dumps(found))"
     )
     out = subprocess.run([sys.executable, "-c", probe], env=env, cwd=ROOT, capture_output=True, text=True)
     lines = out.stdout.strip().splitlines()

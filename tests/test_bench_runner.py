@@ -96,6 +96,7 @@ def test_the_test_server_answers():
         ({"users": 2_000, "ideas": 10_000}, False, "reuse"),
         ({"users": 2_000, "ideas": 10_000}, True, "reuse"),
         ({"users": 20_000, "ideas": 100_000}, False, "reset"),
+        ({"users": 2_000, "ideas": 10_000, "current": False}, False, "reset"),
     ],
 )
 def test_a_dataset_is_reused_only_when_its_size_matches(found, explicit, action):
@@ -105,6 +106,11 @@ def test_a_dataset_is_reused_only_when_its_size_matches(found, explicit, action)
 def test_a_database_named_by_hand_is_never_emptied():
     with pytest.raises(SystemExit, match="not the small dataset"):
         dataset_action({"users": 20_000, "ideas": 100_000}, "small", explicit=True)
+
+
+def test_a_database_named_by_hand_with_an_older_schema_is_never_emptied():
+    with pytest.raises(SystemExit, match="before the latest migration"):
+        dataset_action({"users": 2_000, "ideas": 10_000, "current": False}, "small", explicit=True)
 
 
 def _seeded_env(app, url: str) -> dict:
@@ -124,14 +130,21 @@ def test_the_probe_counts_a_seeded_sqlite_file(tmp_path):
         db.create_all()
         env = _seeded_env(app, url)
         db.session.remove()
-    assert dataset_counts({**env, "INSTANCE_PATH": str(tmp_path)}) == {"users": 12, "ideas": 30}
+    probe_env = {**env, "INSTANCE_PATH": str(tmp_path)}
+    # Tables made without the migrations carry no revision: an older schema, seeded again.
+    assert dataset_counts(probe_env) == {"users": 12, "ideas": 30, "current": False}
+    with app.app_context():
+        assert app.test_cli_runner().invoke(args=["db", "stamp", "head"]).exit_code == 0
+        db.session.remove()
+    assert dataset_counts(probe_env) == {"users": 12, "ideas": 30, "current": True}
 
 
 @pytest.mark.postgres
 def test_the_probe_counts_a_seeded_postgres_database(app, tmp_path):
     """The probe that decides reuse reads PostgreSQL too: a seeded database is reused, not seeded again."""
     env = _seeded_env(app, app.config["SQLALCHEMY_DATABASE_URI"])
-    assert dataset_counts({**env, "INSTANCE_PATH": str(tmp_path)}) == {"users": 12, "ideas": 30}
+    found = dataset_counts({**env, "INSTANCE_PATH": str(tmp_path)})
+    assert (found["users"], found["ideas"]) == (12, 30)
 
 
 def test_the_probe_of_a_database_without_tables_is_none(tmp_path):
