@@ -15,7 +15,8 @@ take the tokens of the viewer who reads it: while a fragment renders, `csrf_toke
 fresh one-time submission token in their place.
 
 Flask-Caching keeps the fragments: Redis with `REDIS_URL` (shared by every worker), otherwise
-a bounded cache in each process (`FRAGMENT_CACHE_ENTRIES`, least recently stored go first).
+a bounded cache in each process (`FRAGMENT_CACHE_ENTRIES`, the least recently used go first;
+app/lrucache.py).
 """
 
 import re
@@ -216,7 +217,7 @@ def init_app(app: Flask) -> None:
         config = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": app.config["REDIS_URL"]}
     else:
         config = {
-            "CACHE_TYPE": "SimpleCache",
+            "CACHE_TYPE": "app.lrucache.LRUCache",
             "CACHE_THRESHOLD": app.config.get("FRAGMENT_CACHE_ENTRIES", 5000),
         }
     config.update(CACHE_KEY_PREFIX="cocreate:fragment:", CACHE_DEFAULT_TIMEOUT=TIMEOUT_SECONDS)

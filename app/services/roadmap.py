@@ -459,9 +459,13 @@ def top_linked_ideas(actor: Any, item_ids: list[int], per_item: int) -> dict[int
     found: dict[int, tuple[list[Idea], int]] = {item_id: ([], 0) for item_id in item_ids}
     if not item_ids:
         return found
-    shown = (RoadmapIdea.roadmap_item_id == RoadmapItem.id, visible_ideas(actor), Idea.deleted_at.is_(None))
     order = (Idea.vote_count.desc(), Idea.id)
     if db.engine.dialect.name == "postgresql":
+        shown = (
+            RoadmapIdea.roadmap_item_id == RoadmapItem.id,
+            visible_ideas(actor),
+            Idea.deleted_at.is_(None),
+        )
         first = (
             select(Idea, func.count().over().label("shown_count"))
             .join(RoadmapIdea, RoadmapIdea.idea_id == Idea.id)
@@ -475,24 +479,28 @@ def top_linked_ideas(actor: Any, item_ids: list[int], per_item: int) -> dict[int
             .join(first, true())
             .where(RoadmapItem.id.in_(item_ids))
         )
+        stmt = stmt.order_by(RoadmapItem.id, first.c.vote_count.desc(), first.c.id)
     else:
+        # Numbered by ids and counts alone; only the ideas kept are read whole.
         ranked = (
             select(
-                RoadmapItem.id.label("item_id"),
-                Idea,
-                func.row_number().over(partition_by=RoadmapItem.id, order_by=order).label("place"),
-                func.count().over(partition_by=RoadmapItem.id).label("shown_count"),
+                RoadmapIdea.roadmap_item_id.label("item_id"),
+                RoadmapIdea.idea_id.label("idea_id"),
+                func.row_number()
+                .over(partition_by=RoadmapIdea.roadmap_item_id, order_by=order)
+                .label("place"),
+                func.count().over(partition_by=RoadmapIdea.roadmap_item_id).label("shown_count"),
             )
-            .join(RoadmapIdea, RoadmapIdea.roadmap_item_id == RoadmapItem.id)
             .join(Idea, Idea.id == RoadmapIdea.idea_id)
-            .where(RoadmapItem.id.in_(item_ids), *shown)
+            .where(RoadmapIdea.roadmap_item_id.in_(item_ids), visible_ideas(actor), Idea.deleted_at.is_(None))
             .subquery()
         )
-        first = ranked
-        stmt = select(ranked.c.item_id, aliased(Idea, ranked), ranked.c.shown_count).where(
-            ranked.c.place <= per_item
+        stmt = (
+            select(ranked.c.item_id, Idea, ranked.c.shown_count)
+            .join(Idea, Idea.id == ranked.c.idea_id)
+            .where(ranked.c.place <= per_item)
+            .order_by(ranked.c.item_id, ranked.c.place)
         )
-    stmt = stmt.order_by(stmt.selected_columns[0], first.c.vote_count.desc(), first.c.id)
     for item_id, idea, count in db.session.execute(stmt):
         found[item_id] = ([*found[item_id][0], idea], count)
     return found
