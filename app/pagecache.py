@@ -3,8 +3,11 @@
 Signed-out visitors all see the same page for the same URL. Those pages set no cookie and carry
 `Cache-Control: public, s-maxage=30` with an `ETag`, so a reverse proxy or CDN in front of
 several app servers may serve them for a few seconds, and a browser that has the page already
-gets 304 without a body. The app itself renders every page, from cached fragments
-(app/fragments.py), so what it serves is never older than the database.
+gets 304 without a body. The app renders pages from cached fragments (app/fragments.py), so
+what it serves is never older than the database. The idea lists and the roadmap board are also
+kept whole for visitors until the "lists" scope moves (any change to an idea, a vote or a
+comment included, to a category or to the roadmap), which a busy site's votes do often: it
+serves the quiet pages and the bursts of visitors on one page.
 
 `remember()` keeps sums that many rows make (list totals) until their *scope* changes
 (app/versions.py says which transactions change which scope). Each scope has a generation:
@@ -33,6 +36,9 @@ from app.versions import IDEAS_SCOPE
 SHARED_MAX_AGE = 30
 # A remembered sum is recomputed at least this often, whatever its scope does.
 VALUE_SECONDS = 300
+# A page kept for visitors is rendered again at least this often, so its relative times
+# ("5 minutes ago") are never more than a minute behind.
+PAGE_SECONDS = 60
 _PREFIX = "cocreate:scope:"
 
 
@@ -105,6 +111,37 @@ def shared_for_visitors(view: Callable) -> Callable:
         return response
 
     return wrapper
+
+
+def kept_for_visitors(scope: str) -> Callable[[Callable], Callable]:
+    """Like `shared_for_visitors`, and the page itself is kept for signed-out visitors until a
+    transaction changes `scope` (for the idea lists and the roadmap: "lists")."""
+
+    def decorate(view: Callable) -> Callable:
+        shared = shared_for_visitors(view)
+
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            from app import fragments
+
+            scopes = _scopes()
+            if scopes is None or not fragments.enabled() or not _anonymous_request():
+                return shared(*args, **kwargs)
+            key = f"page:{scope}:{scopes.generation(scope)}:{request.full_path}"
+            stored = fragments.cache().get(key)
+            if stored is not None:
+                etag, body = stored
+                response = Response(body, mimetype="text/html", headers={"X-Page-Cache": "hit"})
+                return _shareable(response, etag)
+            response = shared(*args, **kwargs)
+            etag = response.get_etag()[0]
+            if etag and response.status_code == 200:
+                fragments.cache().set(key, (etag, response.get_data()), timeout=PAGE_SECONDS)
+            return response
+
+        return wrapper
+
+    return decorate
 
 
 def _shareable(response: Response, etag: str) -> Response:

@@ -7,9 +7,11 @@ fragments are keyed by these versions (app/fragments.py), so a change makes its 
 unreachable at the moment it commits, and leaves every other fragment alone.
 
 Sums over many rows (list totals) cannot be keyed by one row; they belong to a *scope*. The
-only scope today is "ideas": which ideas exist and where they are listed (created, deleted,
+"ideas" scope is which ideas exist and where they are listed (created, deleted,
 edited, moved to a status or category, hidden, merged; a category renamed or deleted). Votes
-and comments do not touch it.
+and comments do not touch it. The "lists" scope is everything an idea list or the roadmap board
+shows, votes and comments included: signed-out visitors' copies of those pages are kept until it
+moves (app/pagecache.py).
 A transaction that changed a scope moves the scope's generation on after it commits
 (app/pagecache.py keeps the generations).
 """
@@ -20,6 +22,9 @@ from sqlalchemy.orm import ORMExecuteState, Session
 from app.models.base import Versioned
 
 IDEAS_SCOPE = "ideas"
+# What the idea lists and the roadmap board show of ideas: which, in which order, with which
+# counts. Every change to an idea (a vote or a comment too), a category or the roadmap moves it.
+LISTS_SCOPE = "lists"
 # Columns of an idea that change no list's membership or order by themselves being counted.
 _IDEA_COUNTERS = frozenset(
     {"vote_count", "comment_count", "trending_score", "weighted_votes", "first_staff_response_at", "version"}
@@ -37,7 +42,11 @@ def _changed_columns(obj: Versioned) -> set[str]:
 
 def _before_flush(session: Session, flush_context, instances) -> None:
     from app.models.idea import Category, Idea
+    from app.models.roadmap import RoadmapIdea, RoadmapItem
 
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Idea | Category | RoadmapItem | RoadmapIdea):
+            touch_scope(session, LISTS_SCOPE)
     for obj in session.dirty:
         if not isinstance(obj, Versioned):
             continue
@@ -59,9 +68,10 @@ def _before_flush(session: Session, flush_context, instances) -> None:
 
 def _on_execute(state: ORMExecuteState) -> None:
     """Bulk UPDATEs of versioned rows move their versions on in the same statement."""
-    if not (state.is_update or state.is_delete):
+    if not (state.is_update or state.is_delete or state.is_insert):
         return
-    from app.models.idea import Idea
+    from app.models.idea import Category, Idea
+    from app.models.roadmap import RoadmapDemand, RoadmapIdea, RoadmapItem
 
     for mapper in state.all_mappers:
         cls = mapper.class_
@@ -69,6 +79,8 @@ def _on_execute(state: ORMExecuteState) -> None:
             state.statement = state.statement.values(version=cls.version + 1)
         if cls is Idea and not state.execution_options.get("counters_only"):
             touch_scope(state.session, IDEAS_SCOPE)
+        if cls in (Idea, Category, RoadmapItem, RoadmapIdea, RoadmapDemand):
+            touch_scope(state.session, LISTS_SCOPE)
 
 
 def touch_scope(session: Session, scope: str) -> None:

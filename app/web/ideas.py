@@ -8,12 +8,13 @@ from app.extensions import db
 from app.forms.ideas import IdeaForm, StatusForm
 from app.idempotency import ALREADY_SENT, claim_submission
 from app.models.idea import STATUSES
-from app.pagecache import shared_for_visitors
+from app.pagecache import kept_for_visitors, shared_for_visitors
 from app.pages import ideas as idea_pages
 from app.permissions import can, require
 from app.ratelimits import count_save, form_page
 from app.services import categories as category_service
 from app.services import follows, ideas, votes
+from app.versions import LISTS_SCOPE
 from app.web.paging import keep_in_range, list_page_args
 from app.web.support import (
     allow_large_uploads,
@@ -31,7 +32,7 @@ allow_large_uploads(bp, {"ideas.new", "ideas.edit"})
 
 
 @bp.get("/")
-@shared_for_visitors
+@kept_for_visitors(LISTS_SCOPE)
 def index():
     page, _ = list_page_args()
     # An unknown sort or status (an old link, a typo) shows the default list, not an error.

@@ -11,10 +11,11 @@ from app.extensions import db
 from app.forms.roadmap import RoadmapItemForm, StatusForm
 from app.links import absolute_url
 from app.models.base import utcnow
-from app.pagecache import shared_for_visitors
+from app.pagecache import kept_for_visitors
 from app.pages import roadmap as roadmap_pages
 from app.permissions import require
 from app.services import roadmap
+from app.versions import LISTS_SCOPE
 from app.web.idea_links import chosen_idea_ids, picker
 from app.web.paging import keep_in_range, list_page_args
 from app.web.support import call_with_form, current_actor, safe_referrer
@@ -49,7 +50,7 @@ def _number(value: str | None) -> int | str:
 
 
 @bp.get("/roadmap")
-@shared_for_visitors
+@kept_for_visitors(LISTS_SCOPE)
 def index():
     return render_template("roadmap/index.html", columns=roadmap_pages.board_page(current_actor()))
 

@@ -199,7 +199,9 @@ def test_vote_boxes_are_each_viewers_own(app, client, login):
     assert token not in theirs
 
 
-def test_a_cards_relative_time_moves_on_with_no_change_to_the_idea(client):
+def test_a_cards_relative_time_moves_on_with_no_change_to_the_idea(app, login):
+    # A member's list: visitors' copies of whole list pages are kept a minute (test_shared_caches).
+    client = login(make_user(), app.test_client())
     idea = make_idea(title="Export reports to CSV")
     assert "just now" in page(client, "/ideas/")
     earlier = db.session.get(Idea, idea.id).created_at - timedelta(hours=2)
@@ -274,7 +276,10 @@ def test_a_roadmap_card_changes_with_its_item_its_ideas_and_their_votes(client):
     assert "CSV export for every report" not in body
 
 
-def test_a_roadmap_card_counts_again_the_ideas_it_does_not_name(client):
+def test_a_roadmap_card_counts_again_the_ideas_it_does_not_name(app, login):
+    # A member's board: a change behind the application's back moves no scope, so a visitor's
+    # kept copy of the whole board would hide the card's fragment.
+    client = login(make_user(), app.test_client())
     manager = make_user(role="product_manager")
     item = make_roadmap_item(manager, "Scheduled reports")
     linked = [make_idea(title=f"Schedule report {number}") for number in range(5)]

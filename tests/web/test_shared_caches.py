@@ -1,11 +1,13 @@
-"""Signed-out pages are shareable by a proxy, with a validator; list totals wait for the ideas."""
+"""Signed-out pages are shareable by a proxy, with a validator; visitors' lists and board are
+kept until an idea, a category or the roadmap changes; list totals wait for the ideas."""
 
 import pytest
 
 from app.extensions import db
+from app.models.idea import Idea
 from app.services import ideas as idea_service
-from app.services import moderation, votes
-from tests.factories import make_idea, make_user
+from app.services import moderation, roadmap, votes
+from tests.factories import make_comment, make_idea, make_roadmap_item, make_user
 
 
 @pytest.mark.parametrize("path", ["/", "/ideas/", "/ideas/?q=export", "/ideas/{id}", "/roadmap"])
@@ -101,3 +103,47 @@ def test_a_deleted_categorys_total_is_counted_again(client):
     categories.delete_category(admin, category)
     db.session.commit()
     assert "0 ideas" in client.get("/ideas/?category=reports").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/ideas/", "/ideas/?q=export", "/ideas/?sort=top&page=1", "/roadmap"])
+def test_visitors_get_the_kept_list_until_an_idea_changes(client, path):
+    idea = make_idea(title="Export reports to CSV")
+    assert client.get(path).headers.get("X-Page-Cache") is None
+    kept = client.get(path)
+    assert kept.headers["X-Page-Cache"] == "hit"
+    assert "Set-Cookie" not in kept.headers
+    votes.cast_vote(make_user(), db.session.get(Idea, idea.id))
+    db.session.commit()
+    assert client.get(path).headers.get("X-Page-Cache") is None
+
+
+def test_a_vote_and_a_comment_show_on_the_visitors_list_at_once(client):
+    idea = make_idea(title="Export reports to CSV")
+    client.get("/ideas/")
+    votes.cast_vote(make_user(), db.session.get(Idea, idea.id))
+    db.session.commit()
+    assert '<span class="vote__count">2</span>' in client.get("/ideas/").get_data(as_text=True)
+    make_comment(db.session.get(Idea, idea.id), body="Yes please")
+    assert "1 comment<" in client.get("/ideas/").get_data(as_text=True)
+
+
+def test_a_roadmap_link_shows_on_the_visitors_board_at_once(client):
+    manager = make_user(role="product_manager")
+    idea = make_idea(title="Export reports to CSV")
+    item = make_roadmap_item(manager, "CSV export for every report")
+    assert "Export reports to CSV" not in client.get("/roadmap").get_data(as_text=True)
+    roadmap.link_idea(manager, roadmap.get_item(manager, item.id), idea.id)
+    db.session.commit()
+    assert "Export reports to CSV" in client.get("/roadmap").get_data(as_text=True)
+
+
+def test_members_and_visitors_with_a_message_never_get_the_kept_page(app, client, login):
+    make_idea()
+    client.get("/ideas/")
+    with client.session_transaction() as session:
+        session["_flashes"] = [("info", "You are signed out.")]
+    response = client.get("/ideas/")
+    assert "X-Page-Cache" not in response.headers
+    assert "You are signed out." in response.get_data(as_text=True)
+    member = login(make_user(), app.test_client())
+    assert "X-Page-Cache" not in member.get("/ideas/").headers
