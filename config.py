@@ -184,7 +184,8 @@ class TestingConfig(Config):
     WTF_CSRF_SSL_STRICT = False
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_ENABLED = True
-    # Every test renders through the fragment cache, as production does; its scopes stay here.
+    # Every test renders through the fragment cache, as production does; tests/conftest.py gives
+    # each test its own scopes folder, and this one is for apps made without it.
     CACHE_SCOPE_FOLDER = str(Path(tempfile.gettempdir()) / "cocreate-test-cache-scopes")
     REDIS_URL = None  # each test keeps its state in memory; tests/test_scale_out.py brings its own
     MAIL_BACKEND = "file"

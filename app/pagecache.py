@@ -7,7 +7,9 @@ gets 304 without a body. The app renders pages from cached fragments (app/fragme
 what it serves is never older than the database. The idea lists and the roadmap board are also
 kept whole for visitors until the "lists" scope moves (any change to an idea, a vote or a
 comment included, to a category or to the roadmap), which a busy site's votes do often: it
-serves the quiet pages and the bursts of visitors on one page.
+serves the quiet pages and the bursts of visitors on one page. An idea page is kept for
+visitors until its idea's version or the "idea-pages" scope moves (app/versions.py): a vote
+moves only its own idea's version, so the other idea pages stay kept.
 
 `remember()` keeps sums that many rows make (list totals) until their *scope* changes
 (app/versions.py says which transactions change which scope). Each scope has a generation:
@@ -113,9 +115,12 @@ def shared_for_visitors(view: Callable) -> Callable:
     return wrapper
 
 
-def kept_for_visitors(scope: str) -> Callable[[Callable], Callable]:
+def kept_for_visitors(
+    scope: str, version_of: Callable[..., Any] | None = None
+) -> Callable[[Callable], Callable]:
     """Like `shared_for_visitors`, and the page itself is kept for signed-out visitors until a
-    transaction changes `scope` (for the idea lists and the roadmap: "lists")."""
+    transaction changes `scope` (for the idea lists and the roadmap: "lists") or, with
+    `version_of(**view_args)`, the version of the row the page is about (None: not kept)."""
 
     def decorate(view: Callable) -> Callable:
         shared = shared_for_visitors(view)
@@ -127,7 +132,11 @@ def kept_for_visitors(scope: str) -> Callable[[Callable], Callable]:
             scopes = _scopes()
             if scopes is None or not fragments.enabled() or not _anonymous_request():
                 return shared(*args, **kwargs)
-            key = f"page:{scope}:{scopes.generation(scope)}:{request.full_path}"
+            # Read before the page is, so a change committed meanwhile leaves this key behind.
+            version = version_of(**kwargs) if version_of else "-"
+            if version is None:
+                return shared(*args, **kwargs)
+            key = f"page:{scope}:{scopes.generation(scope)}:{version}:{request.full_path}"
             stored = fragments.cache().get(key)
             if stored is not None:
                 etag, body = stored

@@ -22,6 +22,32 @@ from sqlalchemy.orm import ORMExecuteState, Session
 from app.models.base import Versioned
 
 IDEAS_SCOPE = "ideas"
+# Everything an idea page shows besides its idea's own row (whose version is part of the page's
+# key): comments, members' names, categories, images, history, the prototypes, launches and
+# roadmap items linked to it, other ideas' titles. Any write moves it but those to the tables
+# below, which no idea page shows, and the counters of an idea (a vote moves only its version).
+PAGES_SCOPE = "idea-pages"
+_UNSHOWN_TABLES = frozenset(
+    {
+        "idea_votes",
+        "idea_vote_days",
+        "idea_follows",
+        "roadmap_demands",
+        "idempotency_keys",
+        "identities",
+        "sso_token_uses",
+        "notifications",
+        "outbox_messages",
+        "user_sessions",
+        "password_reset_tokens",
+        "api_tokens",
+        "webhooks",
+        "webhook_deliveries",
+        "audit_entries",
+        "flags",
+        "stored_figures",
+    }
+)
 # What the idea lists and the roadmap board show of ideas: which, in which order, with which
 # counts. Every change to an idea (a vote or a comment too), a category or the roadmap moves it.
 LISTS_SCOPE = "lists"
@@ -43,17 +69,26 @@ def _changed_columns(obj: Versioned) -> set[str]:
 def _before_flush(session: Session, flush_context, instances) -> None:
     from app.models.idea import Category, Idea
     from app.models.roadmap import RoadmapIdea, RoadmapItem
+    from app.models.user import User
 
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, Idea | Category | RoadmapItem | RoadmapIdea):
             touch_scope(session, LISTS_SCOPE)
+    # A new member is shown nowhere until they write something (which moves the scope then).
+    for obj in (*(obj for obj in session.new if not isinstance(obj, User)), *session.deleted):
+        if type(obj).__tablename__ not in _UNSHOWN_TABLES:
+            touch_scope(session, PAGES_SCOPE)
     for obj in session.dirty:
         if not isinstance(obj, Versioned):
+            if type(obj).__tablename__ not in _UNSHOWN_TABLES:
+                touch_scope(session, PAGES_SCOPE)
             continue
         changed = _changed_columns(obj)
         shown = type(obj).shown_columns
         if changed and (shown is None or changed & shown):
             obj.version = type(obj).version + 1
+            if not isinstance(obj, Idea) or changed - _IDEA_COUNTERS:
+                touch_scope(session, PAGES_SCOPE)
         if isinstance(obj, Idea) and changed - _IDEA_COUNTERS:
             touch_scope(session, IDEAS_SCOPE)
         if isinstance(obj, Category) and "slug" in changed:
@@ -67,7 +102,8 @@ def _before_flush(session: Session, flush_context, instances) -> None:
 
 
 def _on_execute(state: ORMExecuteState) -> None:
-    """Bulk UPDATEs of versioned rows move their versions on in the same statement."""
+    """Bulk UPDATEs of versioned rows move their versions on in the same statement; bulk writes
+    touch the scopes of what they change."""
     if not (state.is_update or state.is_delete or state.is_insert):
         return
     from app.models.idea import Category, Idea
@@ -79,6 +115,10 @@ def _on_execute(state: ORMExecuteState) -> None:
             state.statement = state.statement.values(version=cls.version + 1)
         if cls is Idea and not state.execution_options.get("counters_only"):
             touch_scope(state.session, IDEAS_SCOPE)
+        if cls.__tablename__ not in _UNSHOWN_TABLES and not (
+            cls is Idea and state.execution_options.get("counters_only")
+        ):
+            touch_scope(state.session, PAGES_SCOPE)
         if cls in (Idea, Category, RoadmapItem, RoadmapIdea, RoadmapDemand):
             touch_scope(state.session, LISTS_SCOPE)
 

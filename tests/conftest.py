@@ -67,7 +67,13 @@ def scratch_postgres_database():
 
 
 def make_config(tmp_path, **overrides) -> type[TestingConfig]:
-    attrs = {"MAIL_DIR": str(tmp_path / "mail"), "UPLOAD_DIR": str(tmp_path / "uploads"), **overrides}
+    attrs = {
+        "MAIL_DIR": str(tmp_path / "mail"),
+        "UPLOAD_DIR": str(tmp_path / "uploads"),
+        # Each test's own cache scopes: another test (or run) moving one never reaches it.
+        "CACHE_SCOPE_FOLDER": str(tmp_path / "cache-scopes"),
+        **overrides,
+    }
     return type("TestConfig", (TestingConfig,), attrs)
 
 

@@ -2,19 +2,20 @@
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import login_required
+from sqlalchemy import select
 
 from app import labels
 from app.extensions import db
 from app.forms.ideas import IdeaForm, StatusForm
 from app.idempotency import ALREADY_SENT, claim_submission
-from app.models.idea import STATUSES
-from app.pagecache import kept_for_visitors, shared_for_visitors
+from app.models.idea import STATUSES, Idea
+from app.pagecache import kept_for_visitors
 from app.pages import ideas as idea_pages
 from app.permissions import can, require
 from app.ratelimits import count_save, form_page
 from app.services import categories as category_service
 from app.services import follows, ideas, votes
-from app.versions import LISTS_SCOPE
+from app.versions import LISTS_SCOPE, PAGES_SCOPE
 from app.web.paging import keep_in_range, list_page_args
 from app.web.support import (
     allow_large_uploads,
@@ -145,8 +146,12 @@ def render_idea_page(idea_id: int, status: int = 200, comment_form=None, note_fo
     return body, status
 
 
+def _idea_version(idea_id: int) -> int | None:
+    return db.session.scalar(select(Idea.version).where(Idea.id == idea_id))
+
+
 @bp.get("/<int:idea_id>")
-@shared_for_visitors
+@kept_for_visitors(PAGES_SCOPE, version_of=_idea_version)
 def detail(idea_id: int):
     return render_idea_page(idea_id)
 

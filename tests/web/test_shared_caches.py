@@ -147,3 +147,55 @@ def test_members_and_visitors_with_a_message_never_get_the_kept_page(app, client
     assert "You are signed out." in response.get_data(as_text=True)
     member = login(make_user(), app.test_client())
     assert "X-Page-Cache" not in member.get("/ideas/").headers
+
+
+def test_an_idea_page_is_kept_through_votes_on_other_ideas_and_not_its_own(client):
+    idea, other = make_idea(title="Export reports to CSV"), make_idea(title="Dark mode")
+    client.get(f"/ideas/{idea.id}")
+    assert client.get(f"/ideas/{idea.id}").headers["X-Page-Cache"] == "hit"
+    votes.cast_vote(make_user(), db.session.get(Idea, other.id))
+    db.session.commit()
+    assert client.get(f"/ideas/{idea.id}").headers["X-Page-Cache"] == "hit"
+    votes.cast_vote(make_user(), db.session.get(Idea, idea.id))
+    db.session.commit()
+    page = client.get(f"/ideas/{idea.id}")
+    assert "X-Page-Cache" not in page.headers
+    assert "2 voters" in page.get_data(as_text=True)
+
+
+def test_what_an_idea_page_shows_besides_its_idea_shows_to_visitors_at_once(client):
+    from app.services import accounts, comments
+
+    manager = make_user(role="product_manager")
+    author = make_user(name="Ada Lovelace")
+    idea = make_idea(title="Export reports to CSV")
+    comment = make_comment(db.session.get(Idea, idea.id), author, "First thought")
+    item = make_roadmap_item(manager, "CSV export for every report")
+    path = f"/ideas/{idea.id}"
+    client.get(path)
+    comments.edit_comment(author, comments.get_comment(author, comment.id), "Second thought")
+    db.session.commit()
+    assert "Second thought" in client.get(path).get_data(as_text=True)
+    accounts.update_profile(author, db.session.get(type(author), author.id), "Ada King")
+    db.session.commit()
+    assert "Ada King" in client.get(path).get_data(as_text=True)
+    roadmap.link_idea(manager, roadmap.get_item(manager, item.id), idea.id)
+    db.session.commit()
+    assert "CSV export for every report" in client.get(path).get_data(as_text=True)
+    roadmap.update_item(manager, roadmap.get_item(manager, item.id), title="CSV export everywhere")
+    db.session.commit()
+    assert "CSV export everywhere" in client.get(path).get_data(as_text=True)
+
+
+def test_a_merged_ideas_page_follows_its_targets_title(client):
+    from app.services import merges
+
+    source, target = make_idea(title="CSV export"), make_idea(title="Export reports to CSV")
+    merges.merge_ideas(make_user(role="moderator"), source.id, target.id)
+    db.session.commit()
+    assert "Export reports to CSV" in client.get(f"/ideas/{source.id}").get_data(as_text=True)
+    author = db.session.get(Idea, target.id).author_id
+    owner = db.session.get(type(make_user()), author)
+    idea_service.update_idea(owner, idea_service.get_idea(owner, target.id), title="Reports as CSV files")
+    db.session.commit()
+    assert "Reports as CSV files" in client.get(f"/ideas/{source.id}").get_data(as_text=True)
