@@ -346,6 +346,11 @@ def list_ideas(
     return IdeaList(page=result, voted_ids=voted_ids, sort=sort, words=words)
 
 
+def idea_version(idea_id: int) -> int | None:
+    """The version of an idea's row (app/versions.py), None when there is no such idea."""
+    return db.session.scalar(select(Idea.version).where(Idea.id == idea_id))
+
+
 def similar_ideas(actor: Any, text: str, limit: int = 5) -> list[Idea]:
     """Up to `limit` visible, unmerged ideas that share words with `text`, best match first."""
     stmt = similar_candidates(text, limit)

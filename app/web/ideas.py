@@ -2,13 +2,12 @@
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import login_required
-from sqlalchemy import select
 
 from app import labels
 from app.extensions import db
 from app.forms.ideas import IdeaForm, StatusForm
 from app.idempotency import ALREADY_SENT, claim_submission
-from app.models.idea import STATUSES, Idea
+from app.models.idea import STATUSES
 from app.pagecache import kept_for_visitors
 from app.pages import ideas as idea_pages
 from app.permissions import can, require
@@ -146,12 +145,8 @@ def render_idea_page(idea_id: int, status: int = 200, comment_form=None, note_fo
     return body, status
 
 
-def _idea_version(idea_id: int) -> int | None:
-    return db.session.scalar(select(Idea.version).where(Idea.id == idea_id))
-
-
 @bp.get("/<int:idea_id>")
-@kept_for_visitors(PAGES_SCOPE, version_of=_idea_version)
+@kept_for_visitors(PAGES_SCOPE, version_of=ideas.idea_version)
 def detail(idea_id: int):
     return render_idea_page(idea_id)
 
