@@ -237,6 +237,7 @@ def dataset_counts(env: dict) -> dict | None:
         "    try:\n"
         "        revision = db.session.scalar(text('SELECT version_num FROM alembic_version'))\n"
         "    except Exception:\n"
+        "        db.session.rollback()  # PostgreSQL refuses further statements until then\n"
         "        revision = None\n"
         "    config = Config()\n"
         "    config.set_main_option('script_location', 'migrations')\n"
