@@ -10,12 +10,12 @@ JSON)`), so a query added to a page is checked too, as it is when the test runs.
 """
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from sqlalchemy import event, func, select, update
+from sqlalchemy import func, select, update
 
 from app import create_app
 from app.benchdata import BENCH_MEMBER, BENCH_STAFF, Size, analyze, seed
@@ -29,6 +29,7 @@ from app.pages import roadmap as roadmap_pages
 from app.pages import staff as staff_pages
 from app.services import dashboard
 from tests.conftest import _empty_tables, make_config
+from tests.test_query_plans import Statement, captured
 
 pytestmark = pytest.mark.postgres
 
@@ -85,28 +86,6 @@ def seeded(_schema, tmp_path_factory) -> Iterator[Seeded]:
 # ---- Capturing statements and reading their plans ----
 
 
-@dataclass(frozen=True)
-class Statement:
-    sql: str
-    parameters: Any
-
-
-@contextmanager
-def captured() -> Iterator[list[Statement]]:
-    """The SELECT statements sent inside the block, with their parameters, in order."""
-    statements: list[Statement] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
-            statements.append(Statement(statement, parameters))
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-
-
 def _seq_scans(node: Any) -> Iterator[str]:
     if isinstance(node, dict):
         if node.get("Node Type") == "Seq Scan":
@@ -127,8 +106,11 @@ def full_reads(statement: Statement) -> list[str]:
 
 def problems(run: Callable[[], Any]) -> list[str]:
     """Each statement `run` sends that reads a large table whole, with its plan and parameters."""
-    with captured() as statements:
+    with captured() as sent:
         run()
+    statements = [
+        statement for statement in sent if statement.sql.lstrip().upper().startswith(("SELECT", "WITH"))
+    ]
     assert statements, "the page sent no query"
     found = []
     conn = db.session.connection()
