@@ -115,6 +115,10 @@ def _self_or_admin(actor: Any, obj: Any) -> bool:
     return _self(actor, obj) or is_admin(actor)
 
 
+def _team(actor: Any, obj: Any) -> bool:
+    return is_staff(actor) or is_moderator(actor)
+
+
 def _member(actor: Any, obj: Any) -> bool:
     return is_active_member(actor)
 
@@ -219,6 +223,11 @@ RULES: dict[str, Predicate] = {
     "dashboard.view": _staff,
     "segment.manage": _admin,
     "webhook.manage": _admin,
+    "board.manage": _admin,
+    # The team (product managers, moderators, admins) sees every board, private ones too.
+    "board.view_private": _team,
+    "idea.move_board": _staff,
+    "idea.record_vote": _staff,
 }
 
 

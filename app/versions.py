@@ -55,6 +55,8 @@ LISTS_SCOPE = "lists"
 _IDEA_COUNTERS = frozenset(
     {"vote_count", "comment_count", "trending_score", "weighted_votes", "first_staff_response_at", "version"}
 )
+# Boards and who may see them: which ideas each reader's lists and counts hold.
+_ACCESS_TABLES = frozenset({"boards", "board_members", "board_segments", "board_domains", "user_segments"})
 # Bulk UPDATEs that only move these counters say so with this execution option.
 COUNTERS_ONLY = {"counters_only": True}
 
@@ -73,6 +75,9 @@ def _before_flush(session: Session, flush_context, instances) -> None:
 
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, Idea | Category | RoadmapItem | RoadmapIdea):
+            touch_scope(session, LISTS_SCOPE)
+        if type(obj).__tablename__ in _ACCESS_TABLES:
+            touch_scope(session, IDEAS_SCOPE)
             touch_scope(session, LISTS_SCOPE)
     # A new member is shown nowhere until they write something (which moves the scope then).
     for obj in (*(obj for obj in session.new if not isinstance(obj, User)), *session.deleted):
@@ -120,6 +125,9 @@ def _on_execute(state: ORMExecuteState) -> None:
         ):
             touch_scope(state.session, PAGES_SCOPE)
         if cls in (Idea, Category, RoadmapItem, RoadmapIdea, RoadmapDemand):
+            touch_scope(state.session, LISTS_SCOPE)
+        if cls.__tablename__ in _ACCESS_TABLES:
+            touch_scope(state.session, IDEAS_SCOPE)
             touch_scope(state.session, LISTS_SCOPE)
 
 

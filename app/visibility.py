@@ -19,6 +19,12 @@ only on the actor, never on the object.
   round; visitors the rounds for everyone (so the page can invite them to sign in); members the
   rounds that ask them: those for everyone, and a launch's check-ins while they are enrolled in it.
 - Notifications are withdrawn while what they are about is out of their reader's sight.
+- Boards: a private board, and everything on it, is seen by the team (product managers,
+  moderators, admins) and by the members granted access to it: by name, by segment, or by the
+  domain of their verified email address. For anyone else its ideas do not exist, nor do the
+  prototypes and launches linked only to its ideas (those linked to no idea stay as they are).
+  Which boards an actor may not see is asked once per transaction (`hidden_boards`); a site
+  without private boards adds no condition to any query.
 
 What everyone may see (`public_*`, `is_public`) is the rule read for a visitor: what webhooks,
 announcements and insights show.
@@ -27,16 +33,19 @@ announcements and insights show.
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, false, not_, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, event, exists, false, func, not_, or_, select, true
+from sqlalchemy.orm import Session
 
 from app.extensions import db
+from app.models.board import Board, BoardDomain, BoardMember, BoardSegment
 from app.models.comment import Comment
 from app.models.idea import Idea
-from app.models.launch import Launch, LaunchParticipant
+from app.models.launch import Launch, LaunchIdea, LaunchParticipant
 from app.models.notification import Notification
-from app.models.prototype import Prototype
+from app.models.prototype import Prototype, PrototypeIdea
 from app.models.roadmap import RoadmapItem
 from app.models.round import FeedbackRound
+from app.models.segment import UserSegment
 from app.permissions import can, is_moderator, is_signed_in, is_staff
 
 SHOWN_PROTOTYPE_STATUSES = ("published", "archived")
@@ -76,6 +85,14 @@ class _Sql:
     @staticmethod
     def among(value: Any, choices: tuple[str, ...]) -> Any:
         return value.in_(choices)
+
+    @staticmethod
+    def outside(value: Any, choices: frozenset[int]) -> Any:
+        return value.not_in(sorted(choices))
+
+    @staticmethod
+    def not_linked_only_to(link: Any, owner_id: Any, hidden: frozenset[int]) -> Any:
+        return not_(_linked_only_to(link, owner_id, hidden))
 
     @staticmethod
     def enrolled(actor: Any, launch_id: Any) -> Any:
@@ -124,6 +141,17 @@ class _One:
         return value in choices
 
     @staticmethod
+    def outside(value: Any, choices: frozenset[int]) -> bool:
+        return value not in choices
+
+    @staticmethod
+    def not_linked_only_to(link: Any, owner_id: Any, hidden: frozenset[int]) -> Callable[[], bool]:
+        def ask() -> bool:
+            return not db.session.scalar(select(_linked_only_to(link, owner_id, hidden)))
+
+        return ask
+
+    @staticmethod
     def enrolled(actor: Any, launch_id: Any) -> Callable[[], bool]:
         def ask() -> bool:
             return launch_id is not None and (
@@ -140,20 +168,111 @@ class _One:
         return ask
 
 
+# ---- Boards ----
+
+_HIDDEN_BOARDS = "cocreate_hidden_boards"
+
+
+def hidden_boards(actor: Any) -> frozenset[int]:
+    """The ids of the private boards `actor` may not see: every private one for visitors, none
+    for the team. Asked once per transaction (forgotten at its end, or by `forget_board_access`)."""
+    if can(actor, "board.view_private"):
+        return frozenset()
+    known = db.session.info.setdefault(_HIDDEN_BOARDS, {})
+    key = actor.id if is_signed_in(actor) else None
+    if key not in known:
+        stmt = select(Board.id).where(Board.visibility == "private")
+        if key is not None:
+            stmt = stmt.where(not_(_granted(actor)))
+        known[key] = frozenset(db.session.scalars(stmt))
+    return known[key]
+
+
+def _granted(actor: Any) -> Any:
+    """The SQL condition for the boards (rows of `Board`) granted to `actor`, a member."""
+    by_name = exists().where(BoardMember.board_id == Board.id, BoardMember.user_id == actor.id)
+    by_segment = (
+        select(BoardSegment.board_id)
+        .join(UserSegment, UserSegment.segment_id == BoardSegment.segment_id)
+        .where(BoardSegment.board_id == Board.id, UserSegment.user_id == actor.id)
+        .exists()
+    )
+    domain = actor.email.rpartition("@")[2].lower() if actor.is_email_verified else None
+    if domain is None:
+        return or_(by_name, by_segment)
+    by_domain = exists().where(BoardDomain.board_id == Board.id, func.lower(BoardDomain.domain) == domain)
+    return or_(by_name, by_segment, by_domain)
+
+
+def forget_board_access() -> None:
+    """Ask again who may see which board (after boards or grants changed in this transaction)."""
+    db.session.info.pop(_HIDDEN_BOARDS, None)
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_at_end(session: Session) -> None:
+    session.info.pop(_HIDDEN_BOARDS, None)
+
+
+def _linked_only_to(link: Any, owner_id: Any, hidden: frozenset[int]) -> Any:
+    """Whether the prototype or launch `owner_id` is linked to ideas (through the `link` table)
+    and every one of them is on a board in `hidden`."""
+    linked = select(link.idea_id).where(link_owner(link) == owner_id)
+    seen = (
+        select(link.idea_id)
+        .join(Idea, Idea.id == link.idea_id)
+        .where(link_owner(link) == owner_id, Idea.board_id.not_in(sorted(hidden)))
+    )
+    return and_(linked.exists(), not_(seen.exists()))
+
+
+def link_owner(link: Any) -> Any:
+    return link.prototype_id if link is PrototypeIdea else link.launch_id
+
+
+def _on_seen_board(actor: Any, idea: Any, read: Any) -> Any:
+    hidden = hidden_boards(actor)
+    return read.outside(idea.board_id, hidden) if hidden else read.yes()
+
+
+def _not_only_on_hidden_boards(actor: Any, link: Any, owner_id: Any, read: Any) -> Any:
+    hidden = hidden_boards(actor)
+    return read.not_linked_only_to(link, owner_id, hidden) if hidden else read.yes()
+
+
+def visible_boards(actor: Any) -> ColumnElement[bool]:
+    """The SQL condition for boards `actor` may see (archived ones too: their ideas keep their links)."""
+    hidden = hidden_boards(actor)
+    return Board.id.not_in(sorted(hidden)) if hidden else true()
+
+
+def may_see_board(actor: Any, board: Board) -> bool:
+    return board.id not in hidden_boards(actor)
+
+
 # ---- The rules ----
 
 
 def _public_idea(idea: Any, read: Any) -> Any:
-    return read.every(read.unset(idea.deleted_at), read.unset(idea.hidden_at), read.off(idea.is_pending))
+    return read.every(
+        read.unset(idea.deleted_at),
+        read.unset(idea.hidden_at),
+        read.off(idea.is_pending),
+        _on_seen_board(None, idea, read),
+    )
 
 
 def _idea(actor: Any, idea: Any, read: Any) -> Any:
     if is_moderator(actor):
         return read.yes()
-    public = _public_idea(idea, read)
     if is_signed_in(actor):
-        return read.either(public, read.every(idea.author_id == actor.id, read.unset(idea.deleted_at)))
-    return public
+        shown = read.every(read.unset(idea.deleted_at), read.unset(idea.hidden_at), read.off(idea.is_pending))
+        return read.every(
+            read.either(shown, read.every(idea.author_id == actor.id, read.unset(idea.deleted_at))),
+            _on_seen_board(actor, idea, read),
+        )
+    return _public_idea(idea, read)
 
 
 def _comment(actor: Any, comment: Any, read: Any) -> Any:
@@ -182,6 +301,7 @@ def _prototype(actor: Any, prototype: Any, read: Any) -> Any:
         read.among(prototype.status, SHOWN_PROTOTYPE_STATUSES),
         read.unset(prototype.hidden_at),
         read.unset(prototype.deleted_at),
+        _not_only_on_hidden_boards(actor, PrototypeIdea, prototype.id, read),
     )
 
 
@@ -194,7 +314,8 @@ def _roadmap_item(actor: Any, item: Any, read: Any) -> Any:
 def _launch(actor: Any, launch: Any, read: Any) -> Any:
     if can(actor, "launch.view_drafts"):
         return read.yes()
-    return launch.status != "draft"
+    on_seen_board = _not_only_on_hidden_boards(actor, LaunchIdea, launch.id, read)
+    return read.every(launch.status != "draft", on_seen_board)
 
 
 def _asks(actor: Any, round_: Any, read: Any) -> Any:

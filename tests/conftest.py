@@ -10,6 +10,7 @@ from sqlalchemy import event
 
 from app import create_app
 from app.extensions import db
+from app.models.board import INSERT_DEFAULT_BOARD
 from config import TestingConfig
 
 ON_POSTGRES = bool(os.environ.get("TEST_DATABASE_URL"))
@@ -93,6 +94,7 @@ def _empty_tables() -> None:
     names = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
     with db.engine.begin() as conn:
         conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+        conn.execute(INSERT_DEFAULT_BOARD)  # as a new database has it
 
 
 @pytest.fixture

@@ -59,6 +59,10 @@ ROLE_RULES = {
     "dashboard.view": {"product_manager", "admin"},
     "segment.manage": {"admin"},
     "webhook.manage": {"admin"},
+    "board.manage": {"admin"},
+    "board.view_private": {"product_manager", "moderator", "admin"},
+    "idea.move_board": {"product_manager", "admin"},
+    "idea.record_vote": {"product_manager", "admin"},
 }
 
 

@@ -1,5 +1,6 @@
 """Import every model module so the metadata (and Alembic) sees all tables."""
 
+from app.models.board import Board, BoardDomain, BoardMember, BoardSegment
 from app.models.comment import Comment
 from app.models.figures import StoredFigures
 from app.models.idea import Category, Idea, IdeaFollow, IdeaImage, IdeaStatusChange, IdeaVote, IdeaVoteDay
@@ -19,6 +20,10 @@ from app.models.user import ROLES, ApiToken, PasswordResetToken, User, UserSessi
 from app.models.webhook import Webhook, WebhookDelivery
 
 __all__ = [
+    "Board",
+    "BoardDomain",
+    "BoardMember",
+    "BoardSegment",
     "FTS_TABLE",
     "ROLES",
     "ApiToken",

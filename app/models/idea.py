@@ -11,6 +11,7 @@ from sqlalchemy import (
     Text,
     func,
     literal_column,
+    select,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app import labels
 from app.extensions import db
 from app.models.base import StoredImageColumns, Versioned, utcnow
+from app.models.board import Board
 from app.models.user import User
 
 STATUSES = ("open", "under_review", "planned", "in_progress", "shipped", "declined", "merged")
@@ -37,6 +39,8 @@ class Category(Versioned, db.Model):
     slug: Mapped[str] = mapped_column(String(60), unique=True)
     description: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(default=0, index=True)
+    # A category of one board only; None offers it on every board.
+    board_id: Mapped[int | None] = mapped_column(ForeignKey("boards.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -54,6 +58,7 @@ class Idea(Versioned, db.Model):
         # The staff dashboard's "weighted" sort, ties broken as the "votes" sort breaks them.
         Index("ix_ideas_weighted", "weighted_votes", "vote_count", "id"),
         Index("ix_ideas_category_trending", "category_id", "trending_score", "id"),
+        Index("ix_ideas_board_trending", "board_id", "trending_score", "id"),
         Index("ix_ideas_status_trending", "status", "trending_score", "id"),
         Index("ix_ideas_author_created", "author_id", "created_at"),
         # Pinned ideas head page 1 of every list: a partial index of the few pinned ones. (A full
@@ -70,6 +75,7 @@ class Idea(Versioned, db.Model):
         # SQLite counts through its own indexes; there this one would only tempt its planner.
         Index(
             "ix_ideas_listed",
+            "board_id",
             "author_id",
             "is_pending",
             "hidden_at",
@@ -97,6 +103,10 @@ class Idea(Versioned, db.Model):
     search_text: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(20), default="open")
     category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id", ondelete="SET NULL"))
+    # The default board unless one is named (there is always one: app/models/board.py).
+    board_id: Mapped[int] = mapped_column(
+        ForeignKey("boards.id"), default=select(Board.id).where(Board.is_default.is_(True)).scalar_subquery()
+    )
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     vote_count: Mapped[int] = mapped_column(default=0)
     comment_count: Mapped[int] = mapped_column(default=0)
@@ -123,6 +133,7 @@ class Idea(Versioned, db.Model):
 
     author: Mapped[User] = relationship(lazy="raise", foreign_keys=[author_id])
     category: Mapped[Category | None] = relationship(lazy="raise")
+    board: Mapped[Board] = relationship(lazy="raise")
     images: Mapped[list["IdeaImage"]] = relationship(
         lazy="raise", order_by="IdeaImage.position", cascade="all, delete-orphan", passive_deletes=True
     )
@@ -179,6 +190,14 @@ class IdeaVote(db.Model):
     idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A vote staff recorded on the customer's behalf (demand heard on a call, in a ticket): who,
+    # where it was heard and why. Empty for a vote the member gave themselves.
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    source: Mapped[str | None] = mapped_column(String(12))
+    note: Mapped[str] = mapped_column(String(500), default="", server_default="")
+
+
+VOTE_SOURCES = ("sales", "support", "interview", "other")
 
 
 class IdeaVoteDay(db.Model):

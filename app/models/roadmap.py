@@ -86,4 +86,6 @@ class RoadmapDemand(db.Model):
         ForeignKey("roadmap_items.id", ondelete="CASCADE"), primary_key=True
     )
     voters: Mapped[int] = mapped_column(default=0)
+    # The same over ideas on public boards only: what the public roadmap shows.
+    public_voters: Mapped[int] = mapped_column(default=0, server_default="0")
     computed_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models.base import utcnow
+from app.models.board import Board
 from app.models.comment import Comment
 from app.models.idea import Category, Idea
 from app.models.launch import Launch
@@ -99,6 +100,12 @@ ACTIONS: dict[str, AuditAction] = {
     "webhook.create": AuditAction("Added a webhook"),
     "webhook.update": AuditAction("Changed a webhook"),
     "webhook.delete": AuditAction("Deleted a webhook"),
+    "board.create": AuditAction("Added a board"),
+    "board.update": AuditAction("Changed a board"),
+    "board.archive": AuditAction("Archived a board"),
+    "board.grant": AuditAction("Opened a private board to someone"),
+    "board.revoke": AuditAction("Took back someone's access to a private board"),
+    "idea.move": AuditAction("Moved an idea to another board"),
 }
 MODERATION_ACTIONS = tuple(key for key, action in ACTIONS.items() if action.moderation)
 
@@ -309,6 +316,9 @@ TARGETS: dict[str, TargetKind] = {
     ),
     "webhook": TargetKind(
         "Webhook", _titled(Webhook, Webhook.url, "Webhook {name}", "webhooks.detail", "webhook_id")
+    ),
+    "board": TargetKind(
+        "Board", _titled(Board, Board.name, "Board “{name}”", "admin.edit_board", "board_id")
     ),
     "user": TargetKind("Member", _members),
     "setting": TargetKind("Site setting"),
