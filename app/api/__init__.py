@@ -2,6 +2,7 @@
 
 from app.api import (  # noqa: F401 - routes register on bp
     auth,
+    boards,
     comments,
     ideas,
     launches,

@@ -12,8 +12,9 @@ from app.api.schemas import idea_json, page_json
 from app.errors import BadRequest, Invalid
 from app.extensions import db
 from app.models.idea import STATUSES, Idea
+from app.permissions import require
+from app.services import boards, ideas, roadmap, votes
 from app.services import categories as category_service
-from app.services import ideas, roadmap, votes
 from app.services.pagination import page_args
 
 LIST_SORTS = (*ideas.SORTS, "relevance")
@@ -85,6 +86,7 @@ def list_ideas():
         q=args.get("q"),
         page=page,
         per_page=per_page,
+        board=args.get("board") or None,
     )
     on_roadmap = roadmap.items_for_ideas(actor, [idea.id for idea in result.page.items])
     body = page_json(
@@ -103,12 +105,16 @@ def create_idea():
     errors: dict[str, list[str]] = {}
     fields = {
         **parse_texts(ideas.TEXTS, data, errors),
-        **_strings(data, ("category",), errors, ("category",)),
+        **_strings(data, ("category", "board"), errors, ("category", "board")),
     }
     if errors:
         raise Invalid(errors)
     idea = ideas.create_idea(
-        actor, fields.get("title", ""), fields.get("body", ""), fields.get("category") or None
+        actor,
+        fields.get("title", ""),
+        fields.get("body", ""),
+        fields.get("category") or None,
+        board=fields.get("board") or None,
     )
     idea_id = idea.id
     db.session.commit()
@@ -140,16 +146,20 @@ def update_idea(idea_id: int):
     errors: dict[str, list[str]] = {}
     fields = {
         **parse_texts(ideas.TEXTS, data, errors, nullable=False),
-        **_strings(data, ("category", "status", "status_note"), errors, ("category", "status_note")),
+        **_strings(data, ("category", "status", "status_note", "board"), errors, ("category", "status_note")),
     }
     if errors:
         raise Invalid(errors)
     edits = {name: fields[name] for name in (*ideas.TEXTS.rows, "category") if name in fields}
     if "status_note" in fields and "status" not in fields:
         raise Invalid({"status_note": ["A status note goes with a new status; send `status` too."]})
-    if not edits and "status" not in fields:
-        raise BadRequest("Send at least one of: title, body, category, status.")
+    if not edits and "status" not in fields and "board" not in fields:
+        raise BadRequest("Send at least one of: title, body, category, status, board.")
     idea: Idea = ideas.get_idea(actor, idea_id)
+    if "board" in fields:
+        # Before the category, so a category of the new board fits.
+        require(actor, "idea.move_board")
+        boards.move_idea(actor, idea, boards.board_by_slug(actor, fields["board"]))
     if edits:
         if "category" in edits:
             edits["category"] = edits["category"] or None

@@ -49,6 +49,7 @@ WHO = {
 TAGS = [
     ("Account", "The caller and their notifications."),
     ("Ideas", "Ideas, categories, votes and similar ideas."),
+    ("Boards", "Boards, one per product or group; private ones for chosen members."),
     ("Comments", "Threads on ideas and prototypes."),
     ("Moderation", "Flags, the review queue, hiding, locks, merges, suspensions and the audit log."),
     ("Prototypes", "Early versions to try, vote on and discuss."),
@@ -127,6 +128,8 @@ IDEMPOTENCY_KEY = {
 def path_param(name: str) -> dict[str, Any]:
     if name == "target_type":
         return {"name": name, "in": "path", "required": True, "schema": enum(FLAG_TARGETS)}
+    if name == "slug":
+        return {"name": name, "in": "path", "required": True, "schema": STRING}
     return {"name": name, "in": "path", "required": True, "schema": ID}
 
 
@@ -244,6 +247,7 @@ def _ops() -> list[tuple[str, str, dict[str, Any]]]:
                 query("sort", enum((*IDEA_SORTS, "relevance")), "Order; with `q` the default is relevance."),
                 query("status", enum(STATUSES), "Only ideas with this status."),
                 query("category", STRING, "Only ideas in this category (its slug)."),
+                query("board", STRING, "Only ideas on this board (its slug); 404 for a board not visible."),
                 query("q", STRING, "Full-text search."),
                 query("mine", FLAG_VALUE, "Only the caller's own ideas (token)."),
                 query("voted", FLAG_VALUE, "Only ideas the caller voted for (token)."),
@@ -278,6 +282,37 @@ def _ops() -> list[tuple[str, str, dict[str, Any]]]:
             "delete", "/ideas/{idea_id}/vote", "retract_vote", "Ideas", "member",
             "Take one's vote back (idempotent)", returns=vote, errors=(409,),
             description="409 on merged or declined ideas, 403 when locked, as for casting a vote.",
+        ),
+        # Boards
+        op(
+            "get", "/boards", "list_boards", "Boards", "anyone", "The boards the caller may see, in order",
+            returns=obj({"items": array(ref("Board")), "total": INTEGER}),
+            params=[query("archived", FLAG_VALUE, "Archived boards too.")],
+        ),
+        op("get", "/boards/{slug}", "get_board", "Boards", "anyone", "One board", returns=ref("Board")),
+        op(
+            "post", "/boards", "create_board", "Boards", "admin", "Add a board",
+            ok=201, returns=ref("Board"), body="NewBoard",
+            description="At the end of the list unless `position` is given; public unless `visibility` "
+            "says private.",
+        ),
+        op(
+            "patch", "/boards/{slug}", "update_board", "Boards", "admin",
+            "Change, archive or make default a board",
+            returns=ref("Board"), body="BoardChanges", errors=(409,),
+            description="409 when the default board would become private or archived.",
+        ),
+        op(
+            "post", "/boards/{slug}/access", "grant_access", "Boards", "admin",
+            "Let a member see a private board", body="BoardAccess",
+            returns=obj({"board": STRING, "user": ref("User"), "access": BOOLEAN, "granted": BOOLEAN}),
+            description="`granted` is false when they had access by name already. They are told.",
+        ),
+        op(
+            "delete", "/boards/{slug}/access/{user_id}", "revoke_access", "Boards", "admin",
+            "Take back a member's access by name",
+            returns=obj({"board": STRING, "user_id": ID, "access": BOOLEAN, "revoked": BOOLEAN}),
+            description="Access through a segment or an email domain stays.",
         ),
         # Comments
         op(

@@ -7,6 +7,7 @@ Response objects leave `additionalProperties` open: shared API.md allows extra f
 from typing import Any
 
 from app.api.parsing import MAX_INT
+from app.models.board import BOARD_VISIBILITIES
 from app.models.idea import STATUSES
 from app.models.launch import (
     ASSUMPTION_KINDS,
@@ -144,12 +145,14 @@ MODERATION_STATE = obj(
     }
 )
 IMAGE = obj({"url": URL, "thumbnail_url": URL, "width": COUNT, "height": COUNT, "alt": STRING})
+BOARD_SLUG = {"type": "string", "pattern": "^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$"}
 IDEA_FIELDS = {
     "id": ID,
     **text_output_schemas(idea_rules.TEXTS),
     "body_html": HTML,
     "status": enum(STATUSES),
     "category": nullable(obj({"slug": STRING, "name": STRING})),
+    "board": described(obj({"slug": STRING, "name": STRING}), "The board the idea is on."),
     "author": ref("User"),
     "vote_count": COUNT,
     "comment_count": COUNT,
@@ -488,6 +491,20 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         ]
     },
     "Category": obj({"id": ID, "slug": STRING, "name": STRING}),
+    "Board": obj(
+        {
+            "id": ID,
+            "slug": STRING,
+            "name": STRING,
+            "description": STRING,
+            "visibility": enum(BOARD_VISIBILITIES),
+            "idea_count": described(COUNT, "Listed ideas on it that the caller may see."),
+            "position": INTEGER,
+            "default": described(BOOLEAN, "Where ideas go when no board is named."),
+            "archived": BOOLEAN,
+            "url": URL,
+        }
+    ),
     "RoadmapRef": ROADMAP_REF,
     "ModerationState": MODERATION_STATE,
     "Idea": IDEA,
@@ -581,6 +598,10 @@ BODIES: dict[str, dict[str, Any]] = {
         {
             **text_schemas(idea_rules.TEXTS),
             "category": described(nullable(STRING), "A category slug."),
+            "board": described(
+                nullable(STRING),
+                "A board's slug; the default board when absent. 404 for a board not visible.",
+            ),
         },
         required=("title",),
     ),
@@ -603,10 +624,37 @@ BODIES: dict[str, dict[str, Any]] = {
                 nullable({"type": "string", "maxLength": idea_rules.STATUS_NOTE.high}),
                 "Staff only, with `status`: why, for the voters.",
             ),
+            "board": described(
+                STRING, "Staff only: move the idea to this board (its slug); followers are told."
+            ),
         },
         required=(),
         minProperties=1,
     ),
+    "NewBoard": obj(
+        {
+            "slug": {**BOARD_SLUG, "description": "Its address, /b/slug/; made from the name when empty."},
+            "name": {"type": "string", "minLength": 1, "maxLength": 60},
+            "description": {"type": "string", "maxLength": 500},
+            "visibility": enum(BOARD_VISIBILITIES),
+            "position": {"type": "integer", "minimum": 0, "maximum": 10_000},
+        },
+        required=("name",),
+    ),
+    "BoardChanges": obj(
+        {
+            "slug": BOARD_SLUG,
+            "name": {"type": "string", "minLength": 1, "maxLength": 60},
+            "description": {"type": "string", "maxLength": 500},
+            "visibility": described(enum(BOARD_VISIBILITIES), "The default board stays public."),
+            "position": {"type": "integer", "minimum": 0, "maximum": 10_000},
+            "archived": described(BOOLEAN, "An archived board takes no new ideas and leaves the menus."),
+            "default": described({"type": "boolean", "const": True}, "Make it where new ideas go."),
+        },
+        required=(),
+        minProperties=1,
+    ),
+    "BoardAccess": obj({"user_id": ID}),
     "NewComment": obj({**text_schemas(comment_rules.TEXTS), "parent_id": nullable(ID)}, required=("body",)),
     "CommentChanges": obj(text_schemas(comment_rules.TEXTS)),
     "NewFlag": obj(

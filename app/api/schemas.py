@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from app.links import absolute_path, absolute_url
+from app.models.board import Board
 from app.models.comment import Comment
 from app.models.idea import Idea
 from app.models.moderation import AuditEntry, Flag
@@ -12,7 +13,7 @@ from app.models.notification import Notification
 from app.models.prototype import Prototype
 from app.models.roadmap import RoadmapItem
 from app.models.user import User
-from app.services import ideas, launches, prototypes, roadmap, rounds
+from app.services import boards, ideas, launches, prototypes, roadmap, rounds
 from app.services.fields import FieldTable
 from app.services.pagination import Page
 
@@ -50,6 +51,27 @@ def page_json(page: Page, item_json) -> dict:
     }
 
 
+def board_ref_json(board: Board) -> dict:
+    """The board an idea is on, as an idea names it."""
+    return {"slug": board.slug, "name": board.name}
+
+
+def board_json(board: Board, idea_count: int) -> dict:
+    """A Board; `idea_count`: the listed ideas on it the caller may see."""
+    return {
+        "id": board.id,
+        "slug": board.slug,
+        "name": board.name,
+        "description": board.description,
+        "visibility": board.visibility,
+        "idea_count": idea_count,
+        "position": board.position,
+        "default": board.is_default,
+        "archived": board.is_archived,
+        "url": absolute_url("boards.detail", slug=board.slug),
+    }
+
+
 def idea_json(
     idea: Idea, voted: bool = False, roadmap_items: Iterable[RoadmapItem] = (), with_images: bool = False
 ) -> dict:
@@ -66,6 +88,7 @@ def idea_json(
         "body_html": idea.body_html,
         "status": idea.status,
         "category": {"slug": category.slug, "name": category.name} if category else None,
+        "board": board_ref_json(boards.board_of(idea)),
         "author": user_json(idea.author),
         "vote_count": idea.vote_count,
         "comment_count": idea.comment_count,

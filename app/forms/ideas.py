@@ -23,9 +23,25 @@ class IdeaForm(FlaskForm):
     # New for each rendered form: the same form posted twice makes one idea (app/idempotency.py).
     submission_token = HiddenField(default=new_token)
 
-    def set_categories(self, categories) -> None:
+    board = SelectField("Board", choices=[], validate_choice=False)
+
+    def set_categories(self, categories, boards_by_id=None) -> None:
+        """Categories to choose from; with several boards, one limited to a board says which."""
+
+        def label(category) -> str:
+            if boards_by_id and category.board_id in boards_by_id:
+                return f"{category.name} ({boards_by_id[category.board_id].name} only)"
+            return category.name
+
         self.category.choices = [SelectChoice("", "No category")] + [
-            SelectChoice(c.slug, c.name) for c in categories
+            SelectChoice(c.slug, label(c)) for c in categories
+        ]
+
+    def set_boards(self, open_boards) -> None:
+        """The boards an idea may go to (the field is left out of the page when there is one)."""
+        self.board.choices = [
+            SelectChoice(board.slug, f"{board.name}{' (private)' if board.is_private else ''}")
+            for board in open_boards
         ]
 
 

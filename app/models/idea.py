@@ -133,7 +133,6 @@ class Idea(Versioned, db.Model):
 
     author: Mapped[User] = relationship(lazy="raise", foreign_keys=[author_id])
     category: Mapped[Category | None] = relationship(lazy="raise")
-    board: Mapped[Board] = relationship(lazy="raise")
     images: Mapped[list["IdeaImage"]] = relationship(
         lazy="raise", order_by="IdeaImage.position", cascade="all, delete-orphan", passive_deletes=True
     )

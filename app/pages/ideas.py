@@ -3,10 +3,12 @@
 from dataclasses import dataclass
 from typing import Any
 
+from app.models.board import Board
 from app.models.idea import Category
 from app.models.launch import Launch
 from app.models.prototype import Prototype
 from app.pages import extended
+from app.services import boards as board_service
 from app.services import categories as category_service
 from app.services import comments as comment_service
 from app.services import ideas as idea_service
@@ -21,6 +23,9 @@ from app.services import roadmap as roadmap_service
 class IdeaListPage:
     result: idea_service.IdeaList
     categories: list[Category]
+    board: Board | None
+    # The boards to filter by, when there is more than one to choose from.
+    boards: list[Board]
 
 
 def idea_list_page(
@@ -33,12 +38,28 @@ def idea_list_page(
     voted: bool,
     q: str | None,
     page: int,
+    board: str | None = None,
 ) -> IdeaListPage:
-    """One page of the idea list with its filters' categories."""
+    """One page of the idea list (of one board, when `board` names one) with its filters' choices."""
+    board_row = board_service.board_by_slug(actor, board) if board else None
     result = idea_service.list_ideas(
-        actor, sort=sort, category=category, status=status, mine=mine, voted=voted, q=q, page=page
+        actor,
+        sort=sort,
+        category=category,
+        status=status,
+        mine=mine,
+        voted=voted,
+        q=q,
+        page=page,
+        board=board,
     )
-    return IdeaListPage(result=result, categories=category_service.list_categories())
+    categories = category_service.list_categories()
+    if board_row is not None:
+        categories = [c for c in categories if c.board_id in (None, board_row.id)]
+    shown = board_service.list_boards(actor)
+    return IdeaListPage(
+        result=result, categories=categories, board=board_row, boards=shown if len(shown) > 1 else []
+    )
 
 
 @dataclass(kw_only=True)

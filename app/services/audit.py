@@ -318,7 +318,7 @@ TARGETS: dict[str, TargetKind] = {
         "Webhook", _titled(Webhook, Webhook.url, "Webhook {name}", "webhooks.detail", "webhook_id")
     ),
     "board": TargetKind(
-        "Board", _titled(Board, Board.name, "Board “{name}”", "admin.edit_board", "board_id")
+        "Board", _titled(Board, Board.name, "Board “{name}”", "boards.edit_board", "board_id")
     ),
     "user": TargetKind("Member", _members),
     "setting": TargetKind("Site setting"),

@@ -8,8 +8,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, event, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db
@@ -55,6 +56,28 @@ class BoardAccess:
     members: list[tuple[BoardMember, User]]
     segments: list[Segment]
     domains: list[str]
+
+
+_BOARDS = "cocreate_boards"
+
+
+def board_of(idea: Idea) -> Board:
+    """The board an idea is on, from every board read once per transaction (boards are few)."""
+    return boards_by_id()[idea.board_id]
+
+
+def boards_by_id() -> dict[int, Board]:
+    known = db.session.info.get(_BOARDS)
+    if known is None or any(board not in db.session for board in known.values()):
+        known = {board.id: board for board in db.session.scalars(select(Board))}
+        db.session.info[_BOARDS] = known
+    return known
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_at_end(session: Session) -> None:
+    session.info.pop(_BOARDS, None)
 
 
 def default_board() -> Board:
@@ -165,6 +188,7 @@ def _save(board: Board, values: dict[str, object]) -> None:
             raise
         raise Invalid({"slug": [f"Another board already uses the slug “{values.get('slug')}”."]}) from None
     forget_board_access()
+    db.session.info.pop(_BOARDS, None)
 
 
 def create_board(actor, name, slug="", description="", visibility="public", position=None) -> Board:

@@ -16,7 +16,7 @@ from app.models.comment import Comment
 from app.models.idea import STATUSES, Category, Idea, IdeaImage, IdeaStatusChange, IdeaVote
 from app.models.user import User
 from app.permissions import is_moderator, is_signed_in, require, require_state
-from app.services import audit, follows, premoderation, supporters, votes, webhook_events
+from app.services import audit, boards, follows, premoderation, supporters, votes, webhook_events
 from app.services import categories as category_service
 from app.services.fields import FieldTable, Text
 from app.services.images import apply_image_change, check_image_change
@@ -89,9 +89,14 @@ def idea_url(idea: Idea) -> str:
 
 
 def _validate(
-    title: str | None, body: str | None, category_slug: str | None, fields: dict[str, list[str]] | None = None
+    title: str | None,
+    body: str | None,
+    category_slug: str | None,
+    fields: dict[str, list[str]] | None = None,
+    board_id: int | None = None,
 ) -> tuple[str, str, Category | None]:
-    """The checked title, body and category; Invalid names every problem, those in `fields` too."""
+    """The checked title, body and category (one of the board's, when `board_id` is known);
+    Invalid names every problem, those in `fields` too."""
     fields = dict(fields or {})
     texts = TEXTS.check({"title": title, "body": body}, fields)
     category = None
@@ -99,22 +104,36 @@ def _validate(
         category = category_service.category_by_slug(category_slug)
         if category is None:
             fields["category"] = ["Choose one of the listed categories."]
+        elif board_id is not None and category.board_id not in (None, board_id):
+            fields["category"] = ["That category belongs to another board; choose one of this board's."]
     if fields:
         raise Invalid(fields)
     return texts["title"], texts["body"], category
 
 
 def create_idea(
-    actor: User, title: str, body: str = "", category: str | None = None, images: list[Upload] | None = None
+    actor: User,
+    title: str,
+    body: str = "",
+    category: str | None = None,
+    images: list[Upload] | None = None,
+    board: str | None = None,
 ) -> Idea:
-    """Propose an idea, with up to MAX_IMAGES images; the author's vote and follow come with it.
+    """Propose an idea on a board (the default one unless `board` names another), with up to
+    MAX_IMAGES images; the author's vote and follow come with it.
 
-    Every field is checked first: a refused image leaves no idea and no file behind.
+    Every field is checked first: a refused image leaves no idea and no file behind. A board the
+    actor may not see is NotFound.
     """
     require(actor, "idea.create")
     fields: dict[str, list[str]] = {}
     images_change = check_image_change([], "idea", fields, add=images)
-    title, body, category_row = _validate(title, body, category, fields)
+    board_row = None
+    try:
+        board_row = boards.board_for_new_idea(actor, board)
+    except Invalid as error:
+        fields.update(error.fields)
+    title, body, category_row = _validate(title, body, category, fields, board_row.id if board_row else None)
     linked, mentioned = find_mentions(body)
     now = utcnow()
     idea = Idea(
@@ -124,6 +143,7 @@ def create_idea(
         excerpt=excerpt(body, 280),
         search_text=search_document(title, body),
         category_id=category_row.id if category_row else None,
+        board_id=board_row.id,
         author_id=actor.id,
         is_pending=premoderation.needs_review(actor, f"{title} {body}"),
         created_at=now,
@@ -171,6 +191,7 @@ def update_idea(
         idea.body if body is None else body,
         None if category is UNSET else category,
         fields,
+        idea.board_id,
     )
     idea.title = new_title
     if new_body != idea.body:
@@ -270,12 +291,16 @@ class IdeaList:
     words: list[str]
 
 
-def _filtered(actor: Any, category: str | None, status: str | None, mine: bool, voted: bool) -> Select:
+def _filtered(
+    actor: Any, category: str | None, status: str | None, mine: bool, voted: bool, board_id: int | None
+) -> Select:
     stmt = (
         select(Idea)
         .options(joinedload(Idea.author), joinedload(Idea.category))
         .where(visible_ideas(actor), Idea.deleted_at.is_(None))
     )
+    if board_id is not None:
+        stmt = stmt.where(Idea.board_id == board_id)
     if category:
         # A subquery, not a join: PostgreSQL then walks ix_ideas_category_trending for the category.
         stmt = stmt.where(
@@ -310,13 +335,16 @@ def list_ideas(
     q: str | None = None,
     page: int = 1,
     per_page: int = 25,
+    board: str | None = None,
 ) -> IdeaList:
-    """One page of ideas, in a fixed number of queries whatever the page holds."""
+    """One page of ideas (of one board when `board` names one the actor may see, else NotFound),
+    in a fixed number of queries whatever the page holds."""
     if sort is not None and sort not in SORTS and sort != "relevance":
         raise Invalid({"sort": [f"Sort by one of: {', '.join(SORTS)}."]})
     if status is not None and status not in STATUSES:
         raise Invalid({"status": [f"Status must be one of: {', '.join(STATUSES)}."]})
-    stmt = _filtered(actor, category, status, mine, voted)
+    board_id = boards.board_by_slug(actor, board).id if board else None
+    stmt = _filtered(actor, category, status, mine, voted, board_id)
     words = search_terms(q)
     if words:
         stmt, rank = apply_search(stmt, words)
@@ -338,7 +366,7 @@ def list_ideas(
     else:
         viewer = f"member-{actor.id}" if is_signed_in(actor) else "visitor"
     # A member's "voted" total moves with their votes, which no scope follows: counted each time.
-    count_key = None if voted else f"ideas:{viewer}:{category}:{status}:{mine}:{' '.join(words)}"
+    count_key = None if voted else f"ideas:{viewer}:{board_id}:{category}:{status}:{mine}:{' '.join(words)}"
     result = paginate(stmt.order_by(*order), page, per_page, count_key=count_key)
     shown = (pinned if page == 1 else []) + result.items
     result = Page(items=shown, page=result.page, per_page=result.per_page, total=result.total + len(pinned))

@@ -57,6 +57,14 @@ def free_username(display_name: str) -> str:
         number += 1
 
 
+def user_by_username(text: str | None) -> User | None:
+    """The account with this username (as a member would type it: any case, with or without @)."""
+    username = normalize_username((text or "").lstrip("@"))
+    if not username:
+        return None
+    return db.session.scalar(select(User).where(User.username == username))
+
+
 def check_username(username: str, user: User | None = None) -> list[str]:
     """What is wrong with `username` (already normalized) for `user`; empty when it may be used."""
     if not PATTERN.match(username):

@@ -5,6 +5,7 @@ from flask_login import login_required
 
 from app import labels
 from app.extensions import db
+from app.forms.boards import MoveBoardForm
 from app.forms.ideas import IdeaForm, StatusForm
 from app.idempotency import ALREADY_SENT, claim_submission
 from app.models.idea import STATUSES
@@ -12,8 +13,8 @@ from app.pagecache import kept_for_visitors
 from app.pages import ideas as idea_pages
 from app.permissions import can, require
 from app.ratelimits import count_save, form_page
+from app.services import boards, follows, ideas, votes
 from app.services import categories as category_service
-from app.services import follows, ideas, votes
 from app.versions import LISTS_SCOPE, PAGES_SCOPE
 from app.web.paging import keep_in_range, list_page_args
 from app.web.support import (
@@ -34,6 +35,11 @@ allow_large_uploads(bp, {"ideas.new", "ideas.edit"})
 @bp.get("/")
 @kept_for_visitors(LISTS_SCOPE)
 def index():
+    return idea_list(request.args.get("board") or None)
+
+
+def idea_list(board: str | None):
+    """The idea list, of every board the viewer sees or of one (the board pages, /b/<slug>/)."""
     page, _ = list_page_args()
     # An unknown sort or status (an old link, a typo) shows the default list, not an error.
     sort = request.args.get("sort") if request.args.get("sort") in (*ideas.SORTS, "relevance") else None
@@ -47,12 +53,15 @@ def index():
         voted=request.args.get("voted") == "1",
         q=request.args.get("q"),
         page=page,
+        board=board,
     )
     keep_in_range(data.result.page, "idea", "ideas")
     return render_template(
         "ideas/index.html",
         result=data.result,
         categories=data.categories,
+        board=data.board,
+        boards=data.boards,
     )
 
 
@@ -61,8 +70,7 @@ def index():
 def new():
     # Refuse before the form is filled in, not after (suspended accounts).
     require(current_actor(), "idea.create")
-    form = IdeaForm()
-    form.set_categories(category_service.list_categories())
+    form = _new_idea_form()
     if request.method == "GET" and request.args.get("title"):
         form.title.data = request.args["title"]
     similar = []
@@ -88,6 +96,7 @@ def new():
             form.body.data or "",
             form.category.data or None,
             images=chosen_uploads(form.images),
+            board=form.board.data or None,
         )
         if ok:
             submission.done(url_for("ideas.detail", idea_id=idea.id))
@@ -105,11 +114,27 @@ def new():
     return render_template("ideas/new.html", form=form, similar=similar, confirming=False)
 
 
+def _new_idea_form() -> IdeaForm:
+    """The propose form; with several boards open to the actor it asks which one (the board page's
+    own, or the default, chosen first)."""
+    form = IdeaForm()
+    open_boards = boards.list_boards(current_actor())
+    form.set_boards(open_boards)
+    several = len(open_boards) > 1
+    form.set_categories(category_service.list_categories(), boards.boards_by_id() if several else None)
+    if not form.is_submitted():
+        wanted = request.args.get("board")
+        chosen = next((b for b in open_boards if b.slug == wanted), None) or next(
+            (b for b in open_boards if b.is_default), None
+        )
+        form.board.data = chosen.slug if chosen else None
+    return form
+
+
 @form_page("ideas.new")
 def _new_idea_again(message: str):
     """The propose form as it was sent, refused by the rate limit: nothing typed is lost."""
-    form = IdeaForm()
-    form.set_categories(category_service.list_categories())
+    form = _new_idea_form()
     form.form_errors.append(message)
     return render_template("ideas/new.html", form=form, similar=[], confirming=False)
 
@@ -129,6 +154,11 @@ def render_idea_page(idea_id: int, status: int = 200, comment_form=None, note_fo
     status_form = None
     if can(current_actor(), "idea.change_status", data.idea):
         status_form = StatusForm(status="open" if data.idea.is_merged else data.idea.status)
+    shown_boards = boards.list_boards(current_actor())
+    move_form = None
+    if can(current_actor(), "idea.move_board") and any(b.id != data.idea.board_id for b in shown_boards):
+        move_form = MoveBoardForm()
+        move_form.set_boards(shown_boards, data.idea.board_id)
     body = render_template(
         "ideas/detail.html",
         page=data,
@@ -141,6 +171,9 @@ def render_idea_page(idea_id: int, status: int = 200, comment_form=None, note_fo
         launches=data.launches,
         roadmap=data.roadmap,
         journey=data.journey,
+        board=boards.board_of(data.idea),
+        shows_boards=len(shown_boards) > 1,
+        move_form=move_form,
     )
     return body, status
 
@@ -157,7 +190,9 @@ def edit(idea_id: int):
     idea = ideas.get_idea(current_actor(), idea_id, with_images=True)
     require(current_actor(), "idea.edit", idea)
     form = IdeaForm(obj=idea)
-    form.set_categories(category_service.list_categories())
+    form.set_categories(
+        [c for c in category_service.list_categories() if c.board_id in (None, idea.board_id)]
+    )
     if request.method == "GET":
         form.category.data = idea.category.slug if idea.category else ""
     removing = set(removed_image_ids())
