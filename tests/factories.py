@@ -403,3 +403,14 @@ class ApiCaller:
         self.id = self.user.id
         self.token = plain
         self.headers = {"Authorization": f"Bearer {plain}"}
+
+
+def make_board(
+    name: str = "Enterprise beta", visibility: str = "public", slug: str = "", admin: User | None = None
+):
+    """A board made by an admin through the service."""
+    from app.services import boards
+
+    board = boards.create_board(admin or make_user("admin"), name, slug, visibility=visibility)
+    db.session.commit()
+    return board

@@ -131,7 +131,7 @@ def idea_counts(actor, boards: list[Board]) -> dict[int, int]:
         )
         .group_by(Idea.board_id)
     )
-    return dict(rows.tuples().all())
+    return dict(rows.all())
 
 
 def shows_boards(actor) -> bool:
@@ -249,16 +249,15 @@ def update_board(actor, board: Board, values: dict) -> Board:
 
 def board_access(actor, board: Board) -> BoardAccess:
     require(actor, "board.manage")
-    members = (
-        db.session.execute(
+    members = [
+        (grant, user)
+        for grant, user in db.session.execute(
             select(BoardMember, User)
             .join(User, User.id == BoardMember.user_id)
             .where(BoardMember.board_id == board.id)
             .order_by(func.lower(User.display_name))
         )
-        .tuples()
-        .all()
-    )
+    ]
     segments = list(
         db.session.scalars(
             select(Segment)
@@ -272,7 +271,7 @@ def board_access(actor, board: Board) -> BoardAccess:
             select(BoardDomain.domain).where(BoardDomain.board_id == board.id).order_by(BoardDomain.domain)
         )
     )
-    return BoardAccess(members=list(members), segments=segments, domains=domains)
+    return BoardAccess(members=members, segments=segments, domains=domains)
 
 
 def grant_member(actor, board: Board, user: User) -> bool:
