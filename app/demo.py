@@ -14,6 +14,7 @@ from app.models.roadmap import RoadmapIdea
 from app.permissions import is_staff
 from app.services import (
     accounts,
+    boards,
     categories,
     comments,
     follows,
@@ -207,6 +208,7 @@ def seed(progress: Progress) -> None:
     _seed_launches(pm, users, created, export, dark)
     _seed_roadmap(pm, created)
     _seed_segments(admin, users)
+    _seed_boards(admin, users)
 
 
 ROUND_QUESTIONS = [
@@ -471,6 +473,46 @@ def _seed_segments(admin, users) -> None:
     for name, weight, description, people in SEGMENTS:
         segment = segments.create_segment(admin, name, weight, description)
         segments.assign_emails(admin, segment, " ".join(f"{person}@example.com" for person in people))
+    db.session.commit()
+
+
+BOARD_IDEAS = [
+    ("mobile", "sam@example.com", "Offline mode for the phone app",
+     "I fill in reports on site visits where there is no signal. Let me save drafts and send them later."),
+    ("mobile", "aiko@example.com", "Face ID to sign in on the phone",
+     "Typing a long password on a phone keyboard is slow."),
+    ("enterprise-beta", "noor@example.com", "Audit trail export for compliance",
+     "Our auditors ask who changed what and when, once a quarter, as a file they can keep."),
+    ("enterprise-beta", "carla@example.com", "Sign in with our company's identity provider",
+     "We manage 400 accounts; people leaving should lose access the day they leave."),
+]  # fmt: skip
+
+
+def _seed_boards(admin, users) -> None:
+    """The web app's board (the default one), the phone apps' board, and a private beta board for
+    the Enterprise segment (and Mia, by name)."""
+    web = boards.default_board()
+    boards.update_board(
+        admin,
+        web,
+        {"name": "Web app", "description": "Reports, exports, integrations and everything in the browser."},
+    )
+    boards.create_board(admin, "Mobile app", "mobile", "The iOS and Android apps.")
+    beta = boards.create_board(
+        admin,
+        "Enterprise beta",
+        "enterprise-beta",
+        "Early features for customers on the Enterprise plan, under our beta agreement.",
+        visibility="private",
+    )
+    enterprise = next(segment for segment in segments.all_segments() if segment.name == "Enterprise")
+    boards.grant_segment(admin, beta, enterprise)
+    boards.grant_member(admin, beta, users["member@example.com"])
+    for slug, email, title, body in BOARD_IDEAS:
+        idea = ideas.create_idea(users[email], title, body, board=slug)
+        for voter in ("sam", "noor", "carla", "ivan", "member"):
+            if f"{voter}@example.com" != email and (slug == "mobile" or voter != "member"):
+                votes.cast_vote(users[f"{voter}@example.com"], idea)
     db.session.commit()
 
 

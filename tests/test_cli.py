@@ -2,7 +2,7 @@
 
 from sqlalchemy import func, select
 
-from app.demo import DEMO_PASSWORD, DEMO_USERS, EXTRA_MEMBERS, IDEAS
+from app.demo import BOARD_IDEAS, DEMO_PASSWORD, DEMO_USERS, EXTRA_MEMBERS, IDEAS
 from app.extensions import db
 from app.models.idea import Idea
 from app.models.user import User
@@ -59,8 +59,12 @@ def test_seed_demo_fills_an_empty_database_once(app, client):
     assert "admin@example.com" in result.output
     assert DEMO_PASSWORD in result.output
     assert db.session.scalar(select(func.count(User.id))) == len(DEMO_USERS) + len(EXTRA_MEMBERS)
-    assert db.session.scalar(select(func.count(Idea.id))) == len(IDEAS) + 1  # and one merged duplicate
+    # And one merged duplicate, and the other boards' ideas.
+    assert db.session.scalar(select(func.count(Idea.id))) == len(IDEAS) + 1 + len(BOARD_IDEAS)
     assert "Export reports to CSV" in client.get("/ideas/?q=export").get_data(as_text=True)
+    # The private beta board is for the Enterprise segment and Mia: a visitor finds nothing of it.
+    assert "Audit trail export" not in client.get("/ideas/?q=audit").get_data(as_text=True)
+    assert client.get("/b/enterprise-beta/").status_code == 404
     again = run(app, "seed-demo", "--if-empty")
     assert again.exit_code == 0
     assert "no demo data added" in again.output

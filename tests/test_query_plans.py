@@ -21,6 +21,7 @@ from sqlalchemy import event, insert, update
 
 from app.extensions import db, login_manager
 from app.models.base import utcnow
+from app.models.board import Board
 from app.models.comment import Comment
 from app.models.idea import Category, Idea, IdeaVote
 from app.models.user import User
@@ -95,6 +96,17 @@ def catalogue(app) -> Catalogue:
         )
     db.session.execute(insert(Idea), rows)
     db.session.execute(update(Idea).where(Idea.id.in_([3, 30, 300])).values(pinned_at=now))
+    # A second public board with a fifth of the ideas, and a private board with a few: every
+    # list then also leaves out what a visitor may not see.
+    db.session.execute(
+        insert(Board),
+        [
+            {"slug": "mobile", "name": "Mobile", "description": "", "position": 1, "visibility": "public"},
+            {"slug": "beta", "name": "Beta", "description": "", "position": 2, "visibility": "private"},
+        ],
+    )
+    db.session.execute(update(Idea).where(Idea.id % 5 == 0).values(board_id=2))
+    db.session.execute(update(Idea).where(Idea.id % 50 == 7).values(board_id=3))
     votes = {(rnd.randint(1, IDEAS), rnd.randint(1, USERS)) for _ in range(IDEAS * 3)}
     db.session.execute(
         insert(IdeaVote),
@@ -285,6 +297,21 @@ def test_idea_list_by_category_reads_the_category_index_in_order(catalogue):
     label = "idea list, category=area-3, anonymous"
     statement = statement_of(label, lambda: ideas.list_ideas(anonymous(), category="area-3"), is_page)
     assert_reads(label, statement, "ideas", "ix_ideas_category_trending", ordered=True, lookup=True)
+
+
+def test_idea_list_of_one_board_reads_the_board_index_in_order(catalogue):
+    """A board's page (/b/<slug>/) walks the board's part of its index and stops after one page."""
+    label = "idea list, board=mobile, anonymous"
+    statement = statement_of(label, lambda: ideas.list_ideas(anonymous(), board="mobile"), is_page)
+    assert_reads(label, statement, "ideas", "ix_ideas_board_trending", ordered=True, lookup=True)
+
+
+def test_idea_list_leaves_out_private_boards_in_index_order(catalogue):
+    """With a private board, a visitor's list is the same one walk of the sort's index."""
+    label = "idea list, sort=top, anonymous, a private board"
+    statement = statement_of(label, lambda: ideas.list_ideas(anonymous(), sort="top"), is_page)
+    assert "board_id NOT IN" in statement.sql
+    assert_reads(label, statement, "ideas", "ix_ideas_top", ordered=True)
 
 
 def test_idea_list_by_status_reads_the_status_index_in_order(catalogue):

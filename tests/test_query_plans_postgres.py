@@ -138,11 +138,11 @@ def test_a_query_without_an_index_is_caught(seeded):
 # ---- The pages ----
 
 
-def _list(viewer: str, sort: str) -> Callable[[Seeded], Any]:
+def _list(viewer: str, sort: str, board: str | None = None) -> Callable[[Seeded], Any]:
     def run(s: Seeded) -> Any:
         actor = getattr(s, viewer)
         return idea_pages.idea_list_page(
-            actor, sort=sort, category=None, status=None, mine=False, voted=False, q=None, page=1
+            actor, sort=sort, category=None, status=None, mine=False, voted=False, q=None, page=1, board=board
         )
 
     return run
@@ -154,6 +154,8 @@ PAGES: dict[str, Callable[[Seeded], Any]] = {
         for viewer in ("visitor", "member", "moderator")
         for sort in ("trending", "top", "new")
     },
+    # A board's own page (/b/<slug>/): here every idea is on the default board.
+    **{f"board page, {viewer}": _list(viewer, "trending", "ideas") for viewer in ("visitor", "member")},
     **{
         f"idea page with comments, {viewer}": (
             lambda s, viewer=viewer: idea_pages.idea_page(getattr(s, viewer), s.thread_idea)
