@@ -73,9 +73,13 @@ def _version(row: Any) -> str:
     return f"{row.id}.{row.version}" if row is not None else "-"
 
 
-def idea_card_key(idea: Any, level: int) -> str:
-    """An idea card shows the idea's row, its category's name and when it was posted."""
-    return key("idea-card", _version(idea), _version(idea.category), level, time_ago(idea.created_at))
+def idea_card_key(idea: Any, level: int, board: Any = None) -> str:
+    """An idea card shows the idea's row, its category's name, when it was posted, and, in a list
+    of several boards, its board's name."""
+    shown_board = f"{board.slug}~{board.name}" if board is not None else "-"
+    return key(
+        "idea-card", _version(idea), _version(idea.category), level, time_ago(idea.created_at), shown_board
+    )
 
 
 def vote_box_key(idea: Any, voted: bool, next_url: str | None) -> str:
@@ -85,11 +89,15 @@ def vote_box_key(idea: Any, voted: bool, next_url: str | None) -> str:
     return key("vote-box", _version(idea), "1" if voted else "0", "1" if may_vote else "0", next_url or "-")
 
 
-def idea_card_keys(ideas: Iterable[Any], level: int, voted_ids: set[int], next_url: str | None) -> str:
+def idea_card_keys(
+    ideas: Iterable[Any], level: int, voted_ids: set[int], next_url: str | None, with_boards: bool = False
+) -> str:
     """Read a list's cards and vote boxes in one round trip before they are rendered one by one."""
     ideas = list(ideas)
+    from app.services.boards import board_of
+
     return prefetch(
-        [idea_card_key(idea, level) for idea in ideas]
+        [idea_card_key(idea, level, board_of(idea) if with_boards else None) for idea in ideas]
         + [vote_box_key(idea, idea.id in voted_ids, next_url) for idea in ideas]
     )
 

@@ -63,6 +63,12 @@ def time_ago(value: datetime | None) -> str:
     return format_date(value)
 
 
+def _board_of(idea):
+    from app.services.boards import board_of
+
+    return board_of(idea)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         can=permissions.can,
@@ -71,6 +77,7 @@ def init_app(app: Flask) -> None:
         is_current=_is_current,
         labels=labels,
         sign_in_providers=sso_providers.providers,
+        board_of=_board_of,
     )
     app.jinja_env.filters.update(date=format_date, datetime=format_datetime, ago=time_ago)
 

@@ -201,3 +201,15 @@ def test_a_visitors_kept_board_list_follows_the_board_turning_private(client, ad
     db.session.commit()
     assert "Offline mode on the phone" not in client.get("/ideas/").get_data(as_text=True)
     assert client.get("/b/mobile/").status_code == 404
+
+
+def test_cards_in_a_list_of_several_boards_name_their_board_and_follow_a_rename(client, admin, mobile):
+    ideas.create_idea(make_user(), "Offline mode on the phone", board="mobile")
+    db.session.commit()
+    everything = client.get("/ideas/").get_data(as_text=True)
+    assert '<a class="badge badge--board" href="/b/mobile/">Mobile app</a>' in everything
+    assert "badge--board" not in client.get("/b/mobile/").get_data(as_text=True)
+    boards.update_board(admin, mobile, {"name": "Phone apps"})
+    db.session.commit()
+    renamed = client.get("/ideas/").get_data(as_text=True)
+    assert '<a class="badge badge--board" href="/b/mobile/">Phone apps</a>' in renamed
