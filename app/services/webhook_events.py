@@ -92,11 +92,15 @@ def body_of(delivery: WebhookDelivery) -> bytes:
 
 
 def _idea(idea: Idea) -> dict[str, Any]:
+    from app.services.boards import board_of
+
+    board = board_of(idea)
     return {
         "id": idea.id,
         "title": idea.title,
         "status": idea.status,
         "url": absolute_url("ideas.detail", idea_id=idea.id),
+        "board": {"slug": board.slug, "name": board.name},
     }
 
 

@@ -17,6 +17,7 @@ from app.models.outbox import OutboxMessage
 from app.models.user import User
 from app.models.webhook import Webhook, WebhookDelivery
 from app.services import (
+    boards,
     comments,
     ideas,
     launches,
@@ -143,6 +144,7 @@ def test_a_delivery_is_signed_json_the_receiver_can_verify(app, admin, receiver)
             "title": "Export reports to CSV",
             "status": "open",
             "url": f"http://127.0.0.1:5000/ideas/{idea.id}",
+            "board": {"slug": "ideas", "name": "Ideas"},
             "author": {"id": author.id, "display_name": "Ada Lovelace"},
         }
     }
@@ -231,6 +233,7 @@ def test_events_from_each_service_reach_only_the_webhooks_subscribed_to_them(app
             "title": "Dark mode for the dashboard",
             "status": "under_review",
             "url": f"http://127.0.0.1:5000/ideas/{idea.id}",
+            "board": {"slug": "ideas", "name": "Ideas"},
         },
         "from_status": "open",
         "to_status": "under_review",
@@ -277,6 +280,12 @@ def test_private_and_unpublished_things_send_nothing(app, admin, pm, receiver):
     item = roadmap.create_item(pm, "Secret project", is_public=False)
     roadmap.change_status(pm, item, "shipped")
     roadmap.change_status(pm, roadmap.create_item(pm, "Public but planned"), "in_progress")
+    # Nothing on a private board: a new idea there, its comments, votes and status changes.
+    beta = boards.create_board(admin, "Enterprise beta", visibility="private")
+    private = ideas.create_idea(admin, "Audit trail for the beta", board=beta.slug)
+    comments.add_comment(pm, private, "We are on it.")
+    votes.cast_vote(make_user(), private)
+    ideas.set_status(pm, private, "planned", "Next quarter.")
     db.session.commit()
     deliver_all()
 
