@@ -94,7 +94,7 @@ def idea_card_keys(
 ) -> str:
     """Read a list's cards and vote boxes in one round trip before they are rendered one by one."""
     ideas = list(ideas)
-    from app.services.boards import board_of
+    from app.services.board_lookup import board_of
 
     return prefetch(
         [idea_card_key(idea, level, board_of(idea) if with_boards else None) for idea in ideas]

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 from flask import Flask, current_app, request, url_for
 
 from app import labels, permissions, sso_providers
+from app.services.board_lookup import board_of
 
 # Main navigation.
 NAV_ITEMS = [
@@ -63,12 +64,6 @@ def time_ago(value: datetime | None) -> str:
     return format_date(value)
 
 
-def _board_of(idea):
-    from app.services.boards import board_of
-
-    return board_of(idea)
-
-
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         can=permissions.can,
@@ -77,7 +72,7 @@ def init_app(app: Flask) -> None:
         is_current=_is_current,
         labels=labels,
         sign_in_providers=sso_providers.providers,
-        board_of=_board_of,
+        board_of=board_of,
     )
     app.jinja_env.filters.update(date=format_date, datetime=format_datetime, ago=time_ago)
 

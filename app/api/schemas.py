@@ -13,7 +13,8 @@ from app.models.notification import Notification
 from app.models.prototype import Prototype
 from app.models.roadmap import RoadmapItem
 from app.models.user import User
-from app.services import boards, ideas, launches, prototypes, roadmap, rounds
+from app.services import ideas, launches, prototypes, roadmap, rounds
+from app.services.board_lookup import board_of
 from app.services.fields import FieldTable
 from app.services.pagination import Page
 
@@ -88,7 +89,7 @@ def idea_json(
         "body_html": idea.body_html,
         "status": idea.status,
         "category": {"slug": category.slug, "name": category.name} if category else None,
-        "board": board_ref_json(boards.board_of(idea)),
+        "board": board_ref_json(board_of(idea)),
         "author": user_json(idea.author),
         "vote_count": idea.vote_count,
         "comment_count": idea.comment_count,

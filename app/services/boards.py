@@ -8,9 +8,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from sqlalchemy import delete, event, func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db
@@ -21,6 +20,7 @@ from app.models.segment import Segment
 from app.models.user import User
 from app.permissions import require
 from app.services import audit
+from app.services.board_lookup import forget_boards
 from app.services.fields import FieldTable, Text
 from app.services.transactions import savepoint
 from app.visibility import forget_board_access, visible_boards, visible_ideas
@@ -56,28 +56,6 @@ class BoardAccess:
     members: list[tuple[BoardMember, User]]
     segments: list[Segment]
     domains: list[str]
-
-
-_BOARDS = "cocreate_boards"
-
-
-def board_of(idea: Idea) -> Board:
-    """The board an idea is on, from every board read once per transaction (boards are few)."""
-    return boards_by_id()[idea.board_id]
-
-
-def boards_by_id() -> dict[int, Board]:
-    known = db.session.info.get(_BOARDS)
-    if known is None or any(board not in db.session for board in known.values()):
-        known = {board.id: board for board in db.session.scalars(select(Board))}
-        db.session.info[_BOARDS] = known
-    return known
-
-
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_rollback")
-def _forget_at_end(session: Session) -> None:
-    session.info.pop(_BOARDS, None)
 
 
 def default_board() -> Board:
@@ -188,7 +166,7 @@ def _save(board: Board, values: dict[str, object]) -> None:
             raise
         raise Invalid({"slug": [f"Another board already uses the slug “{values.get('slug')}”."]}) from None
     forget_board_access()
-    db.session.info.pop(_BOARDS, None)
+    forget_boards()
 
 
 def create_board(actor, name, slug="", description="", visibility="public", position=None) -> Board:
@@ -399,14 +377,15 @@ def move_idea(actor, idea: Idea, board: Board) -> bool:
     idea.updated_at = utcnow()
     db.session.flush()
     audit.record(actor, "idea.move", "idea", idea.id, before=before, after=board.name)
-    from app.services import follows, ideas, notifications
+    from app.links import site_path
+    from app.services import follows, notifications
 
     notifications.notify(
         [
             notifications.Recipient(user_id, "board", f"“{idea.title}” moved to the board “{board.name}”.")
             for user_id in follows.follower_ids(idea.id)
         ],
-        ideas.idea_url(idea),
+        site_path("ideas.detail", idea_id=idea.id),
         actor.id,
     )
     return True

@@ -92,7 +92,7 @@ def body_of(delivery: WebhookDelivery) -> bytes:
 
 
 def _idea(idea: Idea) -> dict[str, Any]:
-    from app.services.boards import board_of
+    from app.services.board_lookup import board_of
 
     board = board_of(idea)
     return {

@@ -15,6 +15,7 @@ from app.permissions import can, require
 from app.ratelimits import count_save, form_page
 from app.services import boards, follows, ideas, votes
 from app.services import categories as category_service
+from app.services.board_lookup import board_of, boards_by_id
 from app.versions import LISTS_SCOPE, PAGES_SCOPE
 from app.web.paging import keep_in_range, list_page_args
 from app.web.support import (
@@ -121,7 +122,7 @@ def _new_idea_form() -> IdeaForm:
     open_boards = boards.list_boards(current_actor())
     form.set_boards(open_boards)
     several = len(open_boards) > 1
-    form.set_categories(category_service.list_categories(), boards.boards_by_id() if several else None)
+    form.set_categories(category_service.list_categories(), boards_by_id() if several else None)
     if not form.is_submitted():
         wanted = request.args.get("board")
         chosen = next((b for b in open_boards if b.slug == wanted), None) or next(
@@ -171,7 +172,7 @@ def render_idea_page(idea_id: int, status: int = 200, comment_form=None, note_fo
         launches=data.launches,
         roadmap=data.roadmap,
         journey=data.journey,
-        board=boards.board_of(data.idea),
+        board=board_of(data.idea),
         shows_boards=len(shown_boards) > 1,
         move_form=move_form,
     )

@@ -42,7 +42,7 @@ def test_the_launch_page_runs_the_same_queries_for_few_and_many_ideas_and_partic
     for _ in range(5):
         make_participant(launches.get_launch(staff, launch_id), make_user())
     many = queries()
-    assert (few, many) == (6, 6)
+    assert (few, many) == (7, 7)  # one of them: which private boards the reader may not see
 
 
 def test_the_launch_page_gives_the_viewers_place_and_the_next_steps(app):
