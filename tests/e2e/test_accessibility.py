@@ -20,6 +20,7 @@ ADMIN = "admin@example.com"
 PAGES = {
     "home": (None, "/"),
     "ideas": (None, "/ideas/"),
+    "private-board": (MEMBER, "/b/enterprise-beta/"),
     "idea": (MEMBER, "/ideas/{idea}"),
     "idea-as-admin": (ADMIN, "/ideas/{idea}"),
     "propose": (MEMBER, "/ideas/new"),
@@ -47,6 +48,8 @@ PAGES = {
     "members": (ADMIN, "/admin/users"),
     "delete-member": (ADMIN, "/admin/users/{member}/delete"),
     "audit-log": (ADMIN, "/admin/audit"),
+    "boards": (ADMIN, "/admin/boards"),
+    "board-access": (ADMIN, "/admin/boards/{private_board}"),
     "account-settings": (MEMBER, "/account/settings"),
     "notifications": (MEMBER, "/notifications"),
     "profile": (MEMBER, "/users/{member}"),
@@ -75,6 +78,7 @@ SHOWS_FOCUS = """() => {
 
 @pytest.fixture(scope="session")
 def demo_ids(demo_site) -> dict[str, int]:
+    from app.models.board import Board
     from app.models.idea import Idea
     from app.models.launch import Launch
     from app.models.roadmap import RoadmapItem
@@ -91,6 +95,7 @@ def demo_ids(demo_site) -> dict[str, int]:
         "recruiting_launch": demo_site.scalar(select(Launch.id).where(Launch.status == "recruiting")),
         "roadmap_item": demo_site.scalar(select(RoadmapItem.id).where(RoadmapItem.status == "planned")),
         "member": demo_site.scalar(select(User.id).where(User.email == MEMBER)),
+        "private_board": demo_site.scalar(select(Board.id).where(Board.slug == "enterprise-beta")),
     }
 
 
