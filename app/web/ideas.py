@@ -6,6 +6,7 @@ from flask_login import login_required
 from app import labels
 from app.extensions import db
 from app.forms.ideas import IdeaForm, StatusForm
+from app.forms.proxy_votes import RecordVoteForm
 from app.idempotency import ALREADY_SENT, claim_submission
 from app.models.idea import STATUSES
 from app.pagecache import kept_for_visitors
@@ -121,20 +122,25 @@ def similar():
     return render_template("ideas/_similar.html", similar=found)
 
 
-def render_idea_page(idea_id: int, status: int = 200, comment_form=None, note_form=None):
-    """The idea page; a refused comment or note form comes back with its text and messages."""
+def render_idea_page(
+    idea_id: int, status: int = 200, comment_form=None, note_form=None, vote_record_form=None
+):
+    """The idea page; a refused comment, note or recorded-vote form comes back with its text and messages."""
     data = idea_pages.idea_page(current_actor(), idea_id)
     # Only staff see the status form; made for anyone, it would give every visitor a session
     # cookie (its CSRF token) and keep the page out of shared caches.
     status_form = None
     if can(current_actor(), "idea.change_status", data.idea):
         status_form = StatusForm(status="open" if data.idea.is_merged else data.idea.status)
+    if vote_record_form is None and can(current_actor(), "idea.record_vote", data.idea):
+        vote_record_form = RecordVoteForm()
     body = render_template(
         "ideas/detail.html",
         page=data,
         idea=data.idea,
         thread=data.thread,
         status_form=status_form,
+        vote_record_form=vote_record_form,
         refused_comment_form=comment_form,
         refused_note_form=note_form,
         prototypes=data.prototypes,
