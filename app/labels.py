@@ -145,6 +145,16 @@ NOTIFICATION_KIND = _plain(
         "status": "Status change",
         "launch": "Learning launch",
         "moderation": "Moderation",
+        "vote": "Vote recorded for you",
+    }
+)
+# Where staff heard the demand behind a vote they recorded on a customer's behalf.
+VOTE_SOURCE = _plain(
+    {
+        "sales": "Sales conversation",
+        "support": "Support request",
+        "interview": "Customer interview",
+        "other": "Elsewhere",
     }
 )
 # Site settings, as the audit log names them.
@@ -186,6 +196,7 @@ FAMILIES: dict[str, dict] = {
     "idea_sort": IDEA_SORT,
     "dashboard_sort": DASHBOARD_SORT,
     "notification_kind": NOTIFICATION_KIND,
+    "vote_source": VOTE_SOURCE,
     "setting": SETTING,
     "identity_provider": IDENTITY_PROVIDER,
     "switch": SWITCH,

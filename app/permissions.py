@@ -228,6 +228,8 @@ RULES: dict[str, Predicate] = {
     "board.view_private": _team,
     "idea.move_board": _staff,
     "idea.record_vote": _staff,
+    # A vote staff recorded for someone is theirs to take back, whatever their account's state.
+    "idea.withdraw_recorded_vote": _signed_in,
 }
 
 
@@ -237,6 +239,13 @@ def _idea_takes_votes(idea: Any) -> str | None:
     if idea.is_declined:
         return "This idea was declined, so it takes no more votes."
     return None
+
+
+def _idea_takes_recorded_votes(idea: Any) -> str | None:
+    # Staff may not record what no member could give: a locked idea takes no votes either.
+    if idea.is_locked:
+        return "This idea is locked: it takes no new votes."
+    return _idea_takes_votes(idea)
 
 
 def _idea_takes_comments(idea: Any) -> str | None:
@@ -298,6 +307,7 @@ StateCheck = Callable[[Any], str | None]
 # action -> why the object's state refuses it (None: it allows it). Checked once the actor may act.
 STATE_RULES: dict[str, StateCheck] = {
     "idea.vote": _idea_takes_votes,
+    "idea.record_vote": _idea_takes_recorded_votes,
     "idea.comment": _idea_takes_comments,
     "idea.change_status": _idea_status_changes,
     "prototype.vote": _prototype_takes_votes,

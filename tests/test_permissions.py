@@ -63,6 +63,7 @@ ROLE_RULES = {
     "board.view_private": {"product_manager", "moderator", "admin"},
     "idea.move_board": {"product_manager", "admin"},
     "idea.record_vote": {"product_manager", "admin"},
+    "idea.withdraw_recorded_vote": set(ROLES),
 }
 
 
@@ -188,10 +189,12 @@ def test_a_suspended_account_loses_every_write_and_every_power(app, role):
     actor = make_user(role=role)
     actor.suspended_at = now()
     actor.suspension_reason = "Spam"
-    # Reading, unfollowing and securing the account stay; every write and every role power goes,
-    # and so do new API tokens and profile changes.
+    # Reading, unfollowing, taking back a vote staff recorded and securing the account stay; every
+    # write and every role power goes, and so do new API tokens and profile changes.
     for action in ROLE_RULES:
-        assert permissions.can(actor, action) == (action in {"user.view", "idea.unfollow"}), action
+        assert permissions.can(actor, action) == (
+            action in {"user.view", "idea.unfollow", "idea.withdraw_recorded_vote"}
+        ), action
     for action in ("account.edit", "account.sign_out_everywhere"):
         assert permissions.can(actor, action, actor)
     for action in ("profile.edit", "token.create"):

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from app import labels
-from app.models.idea import STATUSES
+from app.models.idea import STATUSES, VOTE_SOURCES
 from app.models.launch import (
     ASSUMPTION_KINDS,
     ASSUMPTION_RESULTS,
@@ -131,6 +131,7 @@ def test_one_state_badge_macro():
         ("flag_reason", FLAG_REASONS),
         ("role", ROLES),
         ("question_kind", QUESTION_KINDS),
+        ("vote_source", VOTE_SOURCES),
     ],
 )
 def test_every_state_has_a_label_and_a_tone(family, values):

@@ -12,6 +12,7 @@ from app.api import (  # noqa: F401 - routes register on bp
     notifications,
     openapi,
     prototypes,
+    proxy_votes,
     roadmap,
     rounds,
     staff,

@@ -314,6 +314,15 @@ def _ops() -> list[tuple[str, str, dict[str, Any]]]:
             returns=obj({"board": STRING, "user_id": ID, "access": BOOLEAN, "revoked": BOOLEAN}),
             description="Access through a segment or an email domain stays.",
         ),
+        op(
+            "post", "/ideas/{idea_id}/votes", "record_customer_vote", "Ideas", "staff",
+            "Record a customer's vote, heard elsewhere", ok=201, also_ok=(200,), returns=ref("RecordedVote"),
+            body="RecordVote", errors=(409,),
+            description="The customer's account is found by email, or opened unconfirmed and sent an "
+            "invitation. 201 when the vote was added; 200 when that person's vote counted already (their "
+            "own, or recorded before), and nothing changes. 409 on merged, declined or locked ideas; 422 "
+            "for a deleted or suspended account, or one that may not see the idea.",
+        ),
         # Comments
         op(
             "get", "/ideas/{idea_id}/comments", "comments_list", "Comments", "anyone",

@@ -8,7 +8,7 @@ from typing import Any
 
 from app.api.parsing import MAX_INT
 from app.models.board import BOARD_VISIBILITIES
-from app.models.idea import STATUSES
+from app.models.idea import STATUSES, VOTE_SOURCES
 from app.models.launch import (
     ASSUMPTION_KINDS,
     ASSUMPTION_RESULTS,
@@ -27,6 +27,7 @@ from app.services import ideas as idea_rules
 from app.services import launches as launch_rules
 from app.services import moderation as moderation_rules
 from app.services import prototypes as prototype_rules
+from app.services import proxy_votes as proxy_vote_rules
 from app.services import roadmap as roadmap_rules
 from app.services import rounds as round_rules
 from app.services.fields import FieldTable
@@ -745,4 +746,25 @@ SCHEMAS["AccountExport"] = obj(
 )
 BODIES["DeleteAccount"] = obj(
     {"confirm": described(STRING, "Exactly `delete my account`; anything else is 422 and changes nothing.")}
+)
+
+# --- votes staff record on a customer's behalf (app/api/proxy_votes.py) ---------------------------
+
+SCHEMAS["RecordedVote"] = obj(
+    {
+        "voted": {"type": "boolean", "const": True},
+        "vote_count": COUNT,
+        "user": described(ref("User"), "The customer whose vote it is."),
+    }
+)
+BODIES["RecordVote"] = obj(
+    {
+        "email": described(
+            {"type": "string", "format": "email", "maxLength": 254},
+            "The customer's address: their account, or a new one (unconfirmed, invited by email).",
+        ),
+        **text_schemas(proxy_vote_rules.TEXTS),
+        "source": described(nullable(enum(VOTE_SOURCES)), "Where the demand was heard (default other)."),
+    },
+    required=("email",),
 )

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.extensions import db
 from app.models.base import utcnow
 
-NOTIFICATION_KINDS = ("comment", "reply", "mention", "status", "launch", "moderation", "board")
+NOTIFICATION_KINDS = ("comment", "reply", "mention", "status", "launch", "moderation", "board", "vote")
 # What a notification can be about, so that it is withdrawn while that is out of its reader's
 # sight (app.visibility.visible_notifications). Launches, rounds and roadmap items: None.
 NOTIFICATION_TARGETS = ("idea", "comment", "prototype")

@@ -15,6 +15,7 @@ from app.services import ideas as idea_service
 from app.services import journey as journey_service
 from app.services import launches as launch_service
 from app.services import prototypes as prototype_service
+from app.services import proxy_votes as proxy_vote_service
 from app.services import rank_explanations, ranking
 from app.services import roadmap as roadmap_service
 
@@ -70,6 +71,8 @@ class IdeaPage(idea_service.IdeaPage):
     roadmap: roadmap_service.IdeaRoadmap
     journey: list[journey_service.JourneyStep]
     rank: ranking.Breakdown | None
+    # Votes staff recorded for customers: staff only (empty, and no query, for anyone else).
+    recorded_votes: proxy_vote_service.RecordedVotes
 
 
 def idea_page(actor: Any, idea_id: int) -> IdeaPage:
@@ -90,4 +93,5 @@ def idea_page(actor: Any, idea_id: int) -> IdeaPage:
         roadmap=roadmap_service.idea_roadmap(actor, idea_id),
         journey=journey,
         rank=rank_explanations.explanation_if_allowed(actor, core.idea),
+        recorded_votes=proxy_vote_service.recorded_votes(actor, core.idea),
     )

@@ -398,24 +398,27 @@ def unsuspend_user(actor: User, user: User) -> User:
     return user
 
 
-def _send_reset_link(user: User) -> None:
-    """Email a single-use reset link."""
+def password_link(user: User, valid_for: timedelta) -> str:
+    """A single-use link to choose a password, working for `valid_for`; following it also
+    confirms the address (it reached the inbox). For reset emails and invitations."""
     token = secrets.token_urlsafe(32)
     now = utcnow()
     db.session.add(
         PasswordResetToken(
-            user_id=user.id,
-            token_hash=_hash_token(token),
-            created_at=now,
-            expires_at=now + current_app.config["PASSWORD_RESET_TTL"],
+            user_id=user.id, token_hash=_hash_token(token), created_at=now, expires_at=now + valid_for
         )
     )
+    return absolute_url("auth.reset_password", token=token)
+
+
+def _send_reset_link(user: User) -> None:
+    """Email a single-use reset link."""
     outbox.enqueue_email(
         to=user.email,
         subject=f"Reset your {current_app.config['SITE_NAME']} password",
         template="email/reset_password.txt",
         user=user,
-        reset_url=absolute_url("auth.reset_password", token=token),
+        reset_url=password_link(user, current_app.config["PASSWORD_RESET_TTL"]),
         valid_minutes=int(current_app.config["PASSWORD_RESET_TTL"].total_seconds() // 60),
     )
     db.session.flush()

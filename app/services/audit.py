@@ -106,6 +106,7 @@ ACTIONS: dict[str, AuditAction] = {
     "board.grant": AuditAction("Opened a private board to someone"),
     "board.revoke": AuditAction("Took back someone's access to a private board"),
     "idea.move": AuditAction("Moved an idea to another board"),
+    "vote.record": AuditAction("Recorded a vote on a customer's behalf"),
 }
 MODERATION_ACTIONS = tuple(key for key, action in ACTIONS.items() if action.moderation)
 

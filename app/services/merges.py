@@ -57,7 +57,7 @@ def merge_ideas(actor: User, source_id: int, target_id: int) -> Idea:
     db.session.add(merge)
     db.session.flush()
     for vote in db.session.scalars(select(IdeaVote).where(IdeaVote.idea_id == source.id)).all():
-        moved = votes.add_vote(target, vote.user_id, voted_at=vote.created_at)
+        moved = votes.add_vote(target, vote.user_id, voted_at=vote.created_at, **votes.provenance(vote))
         db.session.add(
             MergedVote(merge_id=merge.id, user_id=vote.user_id, voted_at=vote.created_at, moved=moved)
         )
@@ -125,8 +125,16 @@ def unmerge_idea(actor: User, source_id: int) -> Idea:
     merge = db.session.scalar(last_merge.execution_options(populate_existing=True))
     if not source.is_merged or merge is None or merge.target_id != target.id:
         raise Conflict("This idea is not merged.")
+    # A vote staff recorded for someone goes back saying so (when the merge moved it).
+    recorded = {
+        vote.user_id: votes.provenance(vote)
+        for vote in db.session.scalars(
+            select(IdeaVote).where(IdeaVote.idea_id == target.id, IdeaVote.source.is_not(None))
+        )
+    }
     for merged in db.session.scalars(select(MergedVote).where(MergedVote.merge_id == merge.id)).all():
-        votes.add_vote(source, merged.user_id, voted_at=merged.voted_at)
+        kept = recorded.get(merged.user_id, {}) if merged.moved else {}
+        votes.add_vote(source, merged.user_id, voted_at=merged.voted_at, **kept)
         if merged.moved:
             votes.remove_vote(target, merged.user_id)
     now = utcnow()

@@ -1,6 +1,7 @@
-"""A member's public profile: their ideas, their comments (ideas and prototypes), their vote count."""
+"""A member's public profile: their ideas, their comments (ideas and prototypes), their vote count;
+for their own eyes, the rounds they answered and the votes staff recorded for them."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
@@ -13,7 +14,7 @@ from app.models.idea import Idea, IdeaVote
 from app.models.prototype import Prototype
 from app.models.user import User
 from app.permissions import is_signed_in
-from app.services import rounds
+from app.services import proxy_votes, rounds
 from app.services.accounts import get_user
 from app.visibility import visible_comments, visible_ideas, visible_prototypes
 
@@ -31,6 +32,8 @@ class Profile:
     vote_count: int
     # Feedback rounds the member answered; filled only when they look at their own profile.
     answered_rounds: list
+    # Votes staff recorded for the member (RecordedVote), with where and why: their own eyes only.
+    recorded_votes: list = field(default_factory=list)
 
 
 def profile_page(actor: Any, user_id: int) -> Profile:
@@ -95,4 +98,13 @@ def profile_page(actor: Any, user_id: int) -> Profile:
         select(func.count()).select_from(IdeaVote).where(IdeaVote.user_id == user.id)
     )
     answered = rounds.answered_rounds(user) if is_signed_in(actor) and actor.id == user.id else []
-    return Profile(user, ideas, idea_count or 0, comments, comment_count or 0, vote_count or 0, answered)
+    return Profile(
+        user,
+        ideas,
+        idea_count or 0,
+        comments,
+        comment_count or 0,
+        vote_count or 0,
+        answered,
+        recorded_votes=proxy_votes.recorded_for(actor, user),
+    )

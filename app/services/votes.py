@@ -1,6 +1,7 @@
 """Votes on ideas: one per member, a toggle, counted atomically."""
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import case, delete, select, update
 
@@ -20,18 +21,28 @@ def _current_count(idea: Idea) -> int:
     return idea.vote_count
 
 
-def add_vote(idea: Idea, user_id: int, voted_at: datetime | None = None) -> bool:
+def add_vote(
+    idea: Idea,
+    user_id: int,
+    voted_at: datetime | None = None,
+    *,
+    recorded_by_id: int | None = None,
+    source: str | None = None,
+    note: str = "",
+) -> bool:
     """Insert the vote row and count it (on the idea, plain and weighted by the voter's segments,
     on its day and in its roadmap items' demand), unless it exists; True when a vote was added.
 
-    Also used when an idea is created (the author's own vote) and by merges, which keep
-    each vote's original time (`voted_at`) so the trending score stays true.
+    Also used when an idea is created (the author's own vote), by merges, which keep each
+    vote's original time (`voted_at`) so the trending score stays true, and for votes staff
+    record on a customer's behalf (`recorded_by_id`, `source`, `note`: app/services/proxy_votes.py).
     """
     now = voted_at or utcnow()
+    row = {"idea_id": idea.id, "user_id": user_id, "created_at": now}
+    if source is not None:
+        row.update(recorded_by_id=recorded_by_id, source=source, note=note)
     # RETURNING, not rowcount: SQLAlchemy reports rowcount -1 for this INSERT on PostgreSQL.
-    inserted = db.session.execute(
-        insert_ignore(IdeaVote, idea_id=idea.id, user_id=user_id, created_at=now).returning(IdeaVote.user_id)
-    ).first()
+    inserted = db.session.execute(insert_ignore(IdeaVote, **row).returning(IdeaVote.user_id)).first()
     if inserted is None:
         return False
     db.session.execute(
@@ -47,6 +58,14 @@ def add_vote(idea: Idea, user_id: int, voted_at: datetime | None = None) -> bool
     aggregates.count_vote(idea.id, now, +1)
     aggregates.move_demand(idea.id, user_id, +1)
     return True
+
+
+def provenance(vote: IdeaVote) -> dict[str, Any]:
+    """Who recorded `vote` on its voter's behalf, where it was heard and why (empty for an own
+    vote), as add_vote() takes them: a vote that moves (merges) keeps its story."""
+    if vote.source is None:
+        return {}
+    return {"recorded_by_id": vote.recorded_by_id, "source": vote.source, "note": vote.note}
 
 
 def cast_vote(actor: User, idea: Idea) -> int:

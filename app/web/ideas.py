@@ -7,6 +7,7 @@ from app import labels
 from app.extensions import db
 from app.forms.boards import MoveBoardForm
 from app.forms.ideas import IdeaForm, StatusForm
+from app.forms.proxy_votes import RecordVoteForm
 from app.idempotency import ALREADY_SENT, claim_submission
 from app.models.idea import STATUSES
 from app.pagecache import kept_for_visitors
@@ -147,8 +148,10 @@ def similar():
     return render_template("ideas/_similar.html", similar=found)
 
 
-def render_idea_page(idea_id: int, status: int = 200, comment_form=None, note_form=None):
-    """The idea page; a refused comment or note form comes back with its text and messages."""
+def render_idea_page(
+    idea_id: int, status: int = 200, comment_form=None, note_form=None, vote_record_form=None
+):
+    """The idea page; a refused comment, note or recorded-vote form comes back with its text and messages."""
     data = idea_pages.idea_page(current_actor(), idea_id)
     # Only staff see the status form; made for anyone, it would give every visitor a session
     # cookie (its CSRF token) and keep the page out of shared caches.
@@ -160,12 +163,15 @@ def render_idea_page(idea_id: int, status: int = 200, comment_form=None, note_fo
     if can(current_actor(), "idea.move_board") and any(b.id != data.idea.board_id for b in shown_boards):
         move_form = MoveBoardForm()
         move_form.set_boards(shown_boards, data.idea.board_id)
+    if vote_record_form is None and can(current_actor(), "idea.record_vote", data.idea):
+        vote_record_form = RecordVoteForm()
     body = render_template(
         "ideas/detail.html",
         page=data,
         idea=data.idea,
         thread=data.thread,
         status_form=status_form,
+        vote_record_form=vote_record_form,
         refused_comment_form=comment_form,
         refused_note_form=note_form,
         prototypes=data.prototypes,

@@ -4,7 +4,7 @@ from flask_login import AnonymousUserMixin
 
 from app.extensions import db
 from app.pages import ideas as idea_pages
-from app.services import categories, comments, ideas, roadmap, votes
+from app.services import categories, comments, ideas, proxy_votes, roadmap, votes
 from tests.factories import make_idea, make_prototype, make_user
 from tests.pages import signed_in
 from tests.web.test_launches import make_launch
@@ -83,10 +83,11 @@ def test_the_idea_page_runs_the_same_queries_for_few_and_many_comments(app, coun
         make_launch(viewer, title=f"Pilot with {person.display_name}", idea_ids=[idea.id])
         other = roadmap.create_item(viewer, f"Item for {person.display_name}", status="planned")
         roadmap.link_idea(viewer, other, idea.id, plan=False)
+        proxy_votes.record_vote(viewer, idea, f"asked-{person.id}@example.com", source="sales", note="Call")
     ideas.change_status(viewer, idea, "under_review", "Looking")
     ideas.change_status(viewer, idea, "planned", "Soon")
     db.session.commit()
-    assert queries() == few == 14
+    assert queries() == few == 15
 
 
 def test_the_idea_page_gathers_the_thread_sidebar_journey_and_rank(app):
