@@ -26,8 +26,9 @@ only on the actor, never on the object.
   Which boards an actor may not see is asked once per transaction (`hidden_boards`); a site
   without private boards adds no condition to any query.
 
-What everyone may see (`public_*`, `is_public`) is the rule read for a visitor: what webhooks,
-announcements and insights show.
+What everyone may see (`public_*`, `is_public`) is the rule read for a visitor: what webhooks
+and announcements show. The staff figures (dashboard, insights) count the ideas `shown_ideas()`
+on every board the team sees.
 """
 
 from collections.abc import Callable
@@ -173,10 +174,15 @@ class _One:
 _HIDDEN_BOARDS = "cocreate_hidden_boards"
 
 
+def sees_every_board(actor: Any) -> bool:
+    """Whether `actor` is on the team, who see every board (and so every vote), private ones too."""
+    return can(actor, "board.view_private")
+
+
 def hidden_boards(actor: Any) -> frozenset[int]:
     """The ids of the private boards `actor` may not see: every private one for visitors, none
     for the team. Asked once per transaction (forgotten at its end, or by `forget_board_access`)."""
-    if can(actor, "board.view_private"):
+    if sees_every_board(actor):
         return frozenset()
     known = db.session.info.setdefault(_HIDDEN_BOARDS, {})
     key = actor.id if is_signed_in(actor) else None
@@ -254,13 +260,12 @@ def may_see_board(actor: Any, board: Board) -> bool:
 # ---- The rules ----
 
 
+def _shown_idea(idea: Any, read: Any) -> Any:
+    return read.every(read.unset(idea.deleted_at), read.unset(idea.hidden_at), read.off(idea.is_pending))
+
+
 def _public_idea(idea: Any, read: Any) -> Any:
-    return read.every(
-        read.unset(idea.deleted_at),
-        read.unset(idea.hidden_at),
-        read.off(idea.is_pending),
-        _on_seen_board(None, idea, read),
-    )
+    return read.every(_shown_idea(idea, read), _on_seen_board(None, idea, read))
 
 
 def _idea(actor: Any, idea: Any, read: Any) -> Any:
@@ -357,6 +362,12 @@ def visible_ideas(actor: Any) -> ColumnElement[bool]:
 def public_ideas() -> ColumnElement[bool]:
     """The SQL condition for ideas everyone may see: neither deleted, hidden nor pending."""
     return _public_idea(Idea, _Sql)
+
+
+def shown_ideas() -> ColumnElement[bool]:
+    """The SQL condition for ideas neither deleted, hidden nor pending, on whatever board: what
+    the staff figures count, with `visible_ideas(actor)` for the boards (the team sees them all)."""
+    return _shown_idea(Idea, _Sql)
 
 
 def listed_ideas(actor: Any) -> ColumnElement[bool]:

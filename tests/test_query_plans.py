@@ -96,7 +96,7 @@ def catalogue(app) -> Catalogue:
         )
     db.session.execute(insert(Idea), rows)
     db.session.execute(update(Idea).where(Idea.id.in_([3, 30, 300])).values(pinned_at=now))
-    # A second public board with a fifth of the ideas, and a private board with a few: every
+    # A second public board, and a private board with a quarter of the ideas: every
     # list then also leaves out what a visitor may not see.
     db.session.execute(
         insert(Board),
@@ -106,7 +106,7 @@ def catalogue(app) -> Catalogue:
         ],
     )
     db.session.execute(update(Idea).where(Idea.id % 5 == 0).values(board_id=2))
-    db.session.execute(update(Idea).where(Idea.id % 50 == 7).values(board_id=3))
+    db.session.execute(update(Idea).where(Idea.id % 4 == 0).values(board_id=3))
     votes = {(rnd.randint(1, IDEAS), rnd.randint(1, USERS)) for _ in range(IDEAS * 3)}
     db.session.execute(
         insert(IdeaVote),
@@ -132,7 +132,9 @@ def catalogue(app) -> Catalogue:
     db.session.commit()
     if ON_POSTGRES:
         with db.engine.begin() as conn:
-            conn.exec_driver_sql("ANALYZE users, categories, ideas, idea_votes, idea_vote_days, comments")
+            conn.exec_driver_sql(
+                "ANALYZE users, boards, categories, ideas, idea_votes, idea_vote_days, comments"
+            )
     return Catalogue(member_id=2, staff_id=1, idea_id=1)
 
 
@@ -396,6 +398,44 @@ def test_dashboard_by_recent_votes_reads_ranges_of_days_and_votes(catalogue):
     )
     assert_reads(label, statement, "idea_vote_days", "ix_idea_vote_days_day_idea_id", lookup=True)
     assert_reads(label, statement, "idea_votes", "ix_idea_votes_created_at_idea_id", lookup=True)
+
+
+def test_dashboard_of_one_board_reads_the_board_index_in_order(catalogue):
+    """Narrowed to one board, the trending order walks that board's part of its index."""
+    label = "staff dashboard ranking, board=beta, sort=trending"
+    staff = db.session.get(User, catalogue.staff_id)
+    statement = statement_of(
+        label,
+        lambda: dashboard.top_ideas(staff, dashboard.Filters(board="beta", sort="trending")),
+        lambda sql: "votes_30d" in sql and "LIMIT" in sql,
+    )
+    assert_reads(label, statement, "ideas", "ix_ideas_board_trending", ordered=True, lookup=True)
+
+
+def test_dashboard_of_one_board_by_votes_reads_ideas_through_an_index(catalogue):
+    """No index orders one board's ideas by votes: the board's part of its index, or the votes
+    index filtered by board, never all ideas."""
+    label = "staff dashboard ranking, board=beta, sort=votes"
+    staff = db.session.get(User, catalogue.staff_id)
+    statement = statement_of(
+        label,
+        lambda: dashboard.top_ideas(staff, dashboard.Filters(board="beta")),
+        lambda sql: "votes_30d" in sql and "LIMIT" in sql,
+    )
+    assert_reads(label, statement, "ideas", ("ix_ideas_board_trending", "ix_ideas_top"))
+
+
+def test_dashboard_of_one_board_by_recent_votes_fetches_ideas_by_id(catalogue):
+    label = "staff dashboard ranking, board=beta, sort=recent"
+    staff = db.session.get(User, catalogue.staff_id)
+    statement = statement_of(
+        label,
+        lambda: dashboard.top_ideas(staff, dashboard.Filters(board="beta", sort="recent")),
+        lambda sql: "votes_30d" in sql and "LIMIT" in sql,
+    )
+    plan = plan_of(statement)
+    assert not full_scans(plan, "ideas"), described(label, "reads all ideas", statement, plan)
+    assert_reads(label, statement, "idea_vote_days", "ix_idea_vote_days_day_idea_id", lookup=True)
 
 
 # ---- A member's votes ----

@@ -21,13 +21,14 @@ from app import create_app
 from app.benchdata import BENCH_MEMBER, BENCH_STAFF, Size, analyze, seed
 from app.extensions import db, login_manager
 from app.models.base import utcnow
+from app.models.board import Board
 from app.models.idea import Idea
 from app.models.roadmap import RoadmapIdea
 from app.models.user import User
 from app.pages import ideas as idea_pages
 from app.pages import roadmap as roadmap_pages
 from app.pages import staff as staff_pages
-from app.services import dashboard
+from app.services import dashboard, insights
 from tests.conftest import _empty_tables, make_config
 from tests.test_query_plans import Statement, captured
 
@@ -44,6 +45,8 @@ class Seeded:
     moderator: User
     staff: User
     thread_idea: int
+    # A public board with a tenth of the ideas.
+    board: Board
 
 
 @pytest.fixture(scope="module")
@@ -69,6 +72,11 @@ def seeded(_schema, tmp_path_factory) -> Iterator[Seeded]:
             email_verified_at=now,
         )
         db.session.add(moderator)
+        # A second board with a tenth of the ideas, for the staff pages narrowed to one board.
+        beta = Board(slug="beta", name="Beta", position=1, created_at=now)
+        db.session.add(beta)
+        db.session.flush()
+        db.session.execute(update(Idea).where(Idea.id % 10 == 0).values(board_id=beta.id))
         db.session.commit()
         analyze()
         yield Seeded(
@@ -77,6 +85,7 @@ def seeded(_schema, tmp_path_factory) -> Iterator[Seeded]:
             moderator=moderator,
             staff=db.session.scalar(select(User).where(User.email == BENCH_STAFF)),
             thread_idea=thread_idea,
+            board=beta,
         )
         db.session.remove()
         _empty_tables()
@@ -163,8 +172,18 @@ PAGES: dict[str, Callable[[Seeded], Any]] = {
         for viewer in ("visitor", "member", "moderator")
     },
     "staff dashboard": lambda s: staff_pages.dashboard_page(s.staff, dashboard.Filters(), 1, 25),
+    **{
+        f"staff dashboard of one board, {sort}": (
+            lambda s, sort=sort: staff_pages.dashboard_page(
+                s.staff, dashboard.Filters(board=s.board.slug, sort=sort), 1, 25
+            )
+        )
+        for sort in dashboard.SORTS
+    },
     "roadmap board, visitor": lambda s: roadmap_pages.board_page(s.visitor),
     "roadmap board, staff": lambda s: roadmap_pages.board_page(s.staff),
+    "roadmap board of one board, staff": lambda s: roadmap_pages.board_page(s.staff, s.board.slug),
+    "insights of one board, counted": lambda s: insights.count_figures(utcnow(), s.board.id),
 }
 
 

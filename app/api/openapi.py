@@ -511,6 +511,7 @@ def _ops() -> list[tuple[str, str, dict[str, Any]]]:
         # Staff
         op(
             "get", "/staff/top-ideas", "top_ideas", "Staff", "staff", "Ideas ranked for the product team",
+            errors=(404,),
             returns={
                 "allOf": [
                     page_of(ref("StaffIdea")),
@@ -528,6 +529,7 @@ def _ops() -> list[tuple[str, str, dict[str, Any]]]:
                 query("sort", enum(DASHBOARD_SORTS), "Order (default votes)."),
                 query("status", enum(FILTER_STATUSES), "Only this status."),
                 query("category", STRING, "Only this category (slug)."),
+                query("board", STRING, "Only this board's ideas (slug); 404 for one the caller may not see."),
                 query("from", {"type": "string", "format": "date"}, "Created on or after this day."),
                 query("to", {"type": "string", "format": "date"}, "Created on or before this day."),
                 query("unlinked", FLAG_VALUE, "Only ideas on no roadmap item."),

@@ -358,7 +358,11 @@ ROADMAP_ITEM = obj(
         "effort": described(nullable(INTEGER), "1..5; staff only (null for others)."),
         "shipped_at": nullable(TIME),
         "idea_ids": array(ID),
-        "demand": described(COUNT, "Distinct voters over the linked ideas."),
+        "demand": described(
+            COUNT,
+            "Distinct voters over the linked ideas: over those on public boards, unless the caller "
+            "is on the team (who see every board).",
+        ),
         "created_at": TIME,
         "updated_at": TIME,
         "url": URL,

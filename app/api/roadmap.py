@@ -35,10 +35,11 @@ def _fields(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _items_json(actor: Any, items: list[RoadmapItem]) -> list[dict]:
-    """Items with their linked idea ids and demand, in two queries whatever their number."""
+    """Items with their linked idea ids and demand (for anyone but the team, over the ideas on
+    public boards), in two queries whatever their number."""
     ids = [item.id for item in items]
     idea_ids = roadmap.linked_idea_ids(ids, actor)
-    demands = roadmap.demand(ids)
+    demands = roadmap.demand(ids, actor)
     staff = can(actor, "roadmap.manage")
     return [roadmap_item_json(item, idea_ids[item.id], demands[item.id], with_scores=staff) for item in items]
 

@@ -1,4 +1,5 @@
-"""The staff dashboard in the API: ranked ideas with recent votes, segments and roadmap links."""
+"""The staff dashboard in the API: ranked ideas with recent votes, segments and roadmap links,
+over every board or one (`?board=SLUG`)."""
 
 from collections.abc import Mapping
 from datetime import date
@@ -50,6 +51,8 @@ def top_ideas():
     page, per_page = page_args(args)
     filters = dashboard.Filters(
         category=args.get("category") or None,
+        # A board the caller may not see, or none by that slug: 404 (the service checks).
+        board=(args.get("board") or "").strip().lower() or None,
         status=_choice(args, "status", dashboard.FILTER_STATUSES),
         created_from=_day(args, "from"),
         created_to=_day(args, "to"),

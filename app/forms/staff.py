@@ -17,7 +17,32 @@ from app.services.segments import EMAILS_MAX, TEXTS, WEIGHT_MESSAGE
 OFF = ("", "0", "false", "off")
 
 
-class DashboardFilterForm(FlaskForm):
+def board_label(board) -> str:
+    """A board's name in a select, saying whether only some see it or it is archived."""
+    notes = [
+        note for note, applies in (("private", board.is_private), ("archived", board.is_archived)) if applies
+    ]
+    return f"{board.name} ({', '.join(notes)})" if notes else board.name
+
+
+class BoardSelect:
+    """A "Board" select narrowing a staff page to one board; the page checks the slug against the
+    boards the viewer may see (app/services/board_filter.py): an unknown one narrows nothing."""
+
+    board = SelectField("Board", choices=[], validate_choice=False, default="")
+
+    def set_boards(self, boards) -> None:
+        """Offer every board the viewer may see (`boards`, a BoardChoice); an unknown one is let go."""
+        self.board.choices = [SelectChoice("", "All boards")] + [
+            SelectChoice(board.slug, board_label(board)) for board in boards.boards
+        ]
+        if boards.board is not None:
+            self.board.data = boards.board.slug
+        elif boards.problem:
+            self.board.data = ""
+
+
+class DashboardFilterForm(BoardSelect, FlaskForm):
     """The dashboard's filters, read from the query string (the CSV export reads the same)."""
 
     class Meta:
@@ -59,6 +84,7 @@ class DashboardFilterForm(FlaskForm):
     def filters(self) -> dashboard.Filters:
         return dashboard.Filters(
             category=self.category.data or None,
+            board=(self.board.data or "").strip() or None,
             status=self.status.data or None,
             created_from=self.created_from.data,
             created_to=self.created_to.data,
@@ -67,6 +93,13 @@ class DashboardFilterForm(FlaskForm):
             sort=self.sort.data or "votes",
             weighted=bool(self.weighted.data),
         )
+
+
+class BoardFilterForm(BoardSelect, FlaskForm):
+    """The "Board" select of the insights and the roadmap (staff), read from the query string."""
+
+    class Meta:
+        csrf = False
 
 
 class BulkStatusForm(FlaskForm):

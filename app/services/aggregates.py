@@ -7,24 +7,28 @@
 - The roadmap's demand (distinct voters over an item's linked ideas, `roadmap_demands`) is set
   again when an idea is linked or unlinked or a merge moves votes, moved by one with each vote,
   and recomputed for every item by the worker every few minutes (which settles what two
-  transactions at once may have counted twice or missed).
+  transactions at once may have counted twice or missed). Beside it, `public_voters` counts the
+  same over the linked ideas on public boards only (what the public roadmap shows), kept by the
+  same statements; it is counted again for the items of a board whose visibility changes and of
+  an idea that moves to another board.
 - Each idea's votes weighted by segment (`ideas.weighted_votes`, the dashboard's "weighted"
   sort) move with each vote by the voter's weight, in the same UPDATE as the vote count, and
   are counted again for the ideas a member voted for when the member's segments or a segment's
   weight change; the worker counts every idea again with the demand.
-- Figures over every idea (the insights charts) are computed by the worker and stored with
-  their time (`stored_figures`); pages show that time.
+- Figures over every idea (the insights charts), and over each board's ideas, are computed by
+  the worker and stored with their time (`stored_figures`); pages show that time.
 """
 
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, exists, func, insert, literal_column, select, update
+from sqlalchemy import case, delete, exists, func, insert, literal_column, select, update
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
 from app.models.base import utcnow
+from app.models.board import Board
 from app.models.figures import StoredFigures
 from app.models.idea import Idea, IdeaVote, IdeaVoteDay
 from app.models.roadmap import RoadmapDemand, RoadmapIdea, RoadmapItem
@@ -119,13 +123,13 @@ def recent_votes_parts(since: datetime, until: datetime) -> tuple[date, date, li
     return first_whole, last_whole, edges
 
 
-def votes_per_day(since: date) -> dict[date, int]:
-    """Votes per UTC day from `since` on, over every idea (one grouped query)."""
-    rows = db.session.execute(
-        select(IdeaVoteDay.day, func.sum(IdeaVoteDay.votes))
-        .where(IdeaVoteDay.day >= since)
-        .group_by(IdeaVoteDay.day)
-    )
+def votes_per_day(since: date, board_id: int | None = None) -> dict[date, int]:
+    """Votes per UTC day from `since` on, over every idea or those of the board `board_id` (one
+    grouped query)."""
+    stmt = select(IdeaVoteDay.day, func.sum(IdeaVoteDay.votes)).where(IdeaVoteDay.day >= since)
+    if board_id is not None:
+        stmt = stmt.join(Idea, Idea.id == IdeaVoteDay.idea_id).where(Idea.board_id == board_id)
+    rows = db.session.execute(stmt.group_by(IdeaVoteDay.day))
     return {_as_date(day): int(total or 0) for day, total in rows}
 
 
@@ -136,14 +140,48 @@ def _as_date(value: Any) -> date:
 # ---- Roadmap demand ----
 
 
-def demand_counts(item_ids: list[int]) -> dict[int, int]:
-    """Distinct voters over all linked ideas, per item, counted from the votes (one query)."""
+def _on_public_board(idea: Any) -> Any:
+    """The SQL condition that the idea (a row of `idea`, Idea or an alias) is on a public board."""
+    return exists().where(Board.id == idea.board_id, Board.visibility == "public")
+
+
+def _counted_demand(item_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """(voters, public voters) per item, counted from the votes (one query)."""
+    public_voter = case((Board.visibility == "public", IdeaVote.user_id))
+    rows = db.session.execute(
+        select(
+            RoadmapIdea.roadmap_item_id,
+            func.count(func.distinct(IdeaVote.user_id)),
+            func.count(func.distinct(public_voter)),
+        )
+        .join(IdeaVote, IdeaVote.idea_id == RoadmapIdea.idea_id)
+        .join(Idea, Idea.id == RoadmapIdea.idea_id)
+        .join(Board, Board.id == Idea.board_id)
+        .where(RoadmapIdea.roadmap_item_id.in_(item_ids))
+        .group_by(RoadmapIdea.roadmap_item_id)
+    )
+    found = {item_id: (voters, public) for item_id, voters, public in rows}
+    return {item_id: found.get(item_id, (0, 0)) for item_id in item_ids}
+
+
+def demand_counts(item_ids: list[int], public: bool = False) -> dict[int, int]:
+    """Distinct voters over all linked ideas (with `public`, over those on public boards only),
+    per item, counted from the votes (one query)."""
+    if not item_ids:
+        return {}
+    return {item_id: pair[1 if public else 0] for item_id, pair in _counted_demand(item_ids).items()}
+
+
+def board_demand_counts(item_ids: list[int], board_id: int) -> dict[int, int]:
+    """Distinct voters over the linked ideas on one board, per item, counted from the votes (one
+    query): the staff roadmap filtered by board, which has no stored figure to read."""
     if not item_ids:
         return {}
     rows = db.session.execute(
         select(RoadmapIdea.roadmap_item_id, func.count(func.distinct(IdeaVote.user_id)))
         .join(IdeaVote, IdeaVote.idea_id == RoadmapIdea.idea_id)
-        .where(RoadmapIdea.roadmap_item_id.in_(item_ids))
+        .join(Idea, Idea.id == RoadmapIdea.idea_id)
+        .where(RoadmapIdea.roadmap_item_id.in_(item_ids), Idea.board_id == board_id)
         .group_by(RoadmapIdea.roadmap_item_id)
     )
     found = dict(rows.all())
@@ -151,61 +189,90 @@ def demand_counts(item_ids: list[int]) -> dict[int, int]:
 
 
 def recount_demand(item_ids: Iterable[int]) -> None:
-    """Count these items' demand again from the votes and store it."""
+    """Count these items' demand (all voters and public ones) again from the votes and store it."""
     ids = sorted(set(item_ids))
     now = utcnow()
     for start in range(0, len(ids), CHUNK):
-        for item_id, voters in demand_counts(ids[start : start + CHUNK]).items():
+        for item_id, (voters, public) in _counted_demand(ids[start : start + CHUNK]).items():
+            values = {"voters": voters, "public_voters": public, "computed_at": now}
             db.session.execute(
-                upsert(
-                    RoadmapDemand,
-                    ["roadmap_item_id"],
-                    {"roadmap_item_id": item_id, "voters": voters, "computed_at": now},
-                    {"voters": voters, "computed_at": now},
-                )
+                upsert(RoadmapDemand, ["roadmap_item_id"], {"roadmap_item_id": item_id, **values}, values)
             )
 
 
 def recount_demand_of_ideas(idea_ids: Iterable[int]) -> None:
     """Count again the demand of every item these ideas are linked to."""
-    ids = list(idea_ids)
+    ids = sorted(set(idea_ids))
+    items: set[int] = set()
+    for start in range(0, len(ids), CHUNK):
+        items.update(
+            db.session.scalars(
+                select(RoadmapIdea.roadmap_item_id).where(RoadmapIdea.idea_id.in_(ids[start : start + CHUNK]))
+            )
+        )
+    recount_demand(items)
+
+
+def recount_demand_of_board(board_id: int) -> None:
+    """A board turned public or private: count again the demand of every item linked to its ideas
+    (both counts, so that the public one follows the board)."""
     items = db.session.scalars(
-        select(RoadmapIdea.roadmap_item_id).where(RoadmapIdea.idea_id.in_(ids)).distinct()
+        select(RoadmapIdea.roadmap_item_id)
+        .join(Idea, Idea.id == RoadmapIdea.idea_id)
+        .where(Idea.board_id == board_id)
+        .distinct()
     )
     recount_demand(list(items))
 
 
 def move_demand(idea_id: int, user_id: int, change: int) -> None:
     """A vote on an idea was added (+1) or removed (-1): move the demand of the items it is
-    linked to, unless the voter also voted for another idea linked to the same item."""
+    linked to, unless the voter also voted for another idea linked to the same item; and their
+    public demand if the idea is on a public board, unless the voter also voted for another
+    linked idea on a public board."""
     other = aliased(RoadmapIdea)
-    also_voted = exists(
+    other_idea = aliased(Idea)
+    voted_other = (
         select(other.idea_id)
         .join(IdeaVote, (IdeaVote.idea_id == other.idea_id) & (IdeaVote.user_id == user_id))
         .where(other.roadmap_item_id == RoadmapDemand.roadmap_item_id, other.idea_id != idea_id)
     )
+    also_voted = voted_other.exists()
+    also_voted_public = (
+        voted_other.join(other_idea, other_idea.id == other.idea_id)
+        .where(_on_public_board(other_idea))
+        .exists()
+    )
+    this_idea = aliased(Idea)
+    public_idea = select(this_idea.id).where(this_idea.id == idea_id, _on_public_board(this_idea)).exists()
+    moves_public = public_idea & ~also_voted_public
     db.session.execute(
         update(RoadmapDemand)
         .where(
             RoadmapDemand.roadmap_item_id.in_(
                 select(RoadmapIdea.roadmap_item_id).where(RoadmapIdea.idea_id == idea_id)
             ),
-            ~also_voted,
+            # Only the rows whose counts move: a voter of another linked idea counts already (and
+            # in the public count too when that idea is on a public board).
+            ~also_voted | moves_public,
         )
-        .values(voters=RoadmapDemand.voters + change)
+        .values(
+            voters=RoadmapDemand.voters + case((also_voted, 0), else_=change),
+            public_voters=RoadmapDemand.public_voters + case((moves_public, change), else_=0),
+        )
         .execution_options(synchronize_session=False)
     )
 
 
-def stored_demand(item_ids: list[int]) -> dict[int, int]:
-    """Each item's stored demand (one query); 0 for an item never linked to an idea."""
+def stored_demand(item_ids: list[int], public: bool = False) -> dict[int, int]:
+    """Each item's stored demand (with `public`, over ideas on public boards only; one query);
+    0 for an item never linked to an idea."""
     if not item_ids:
         return {}
+    column = RoadmapDemand.public_voters if public else RoadmapDemand.voters
     found = dict(
         db.session.execute(
-            select(RoadmapDemand.roadmap_item_id, RoadmapDemand.voters).where(
-                RoadmapDemand.roadmap_item_id.in_(item_ids)
-            )
+            select(RoadmapDemand.roadmap_item_id, column).where(RoadmapDemand.roadmap_item_id.in_(item_ids))
         ).all()
     )
     return {item_id: found.get(item_id, 0) for item_id in item_ids}

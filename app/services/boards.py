@@ -216,7 +216,12 @@ def update_board(actor, board: Board, values: dict) -> Board:
             Board.__table__.update().where(Board.is_default.is_(True)).values(is_default=False)
         )
         clean["is_default"] = True
+    turns = "visibility" in clean and clean["visibility"] != board.visibility
     _save(board, clean)
+    if turns:
+        from app.services import aggregates
+
+        aggregates.recount_demand_of_board(board.id)
     after = f"{board.name} ({board.visibility}{', archived' if board.is_archived else ''})"
     if archived and "archived_at" in clean:
         audit.record(actor, "board.archive", "board", board.id, before=before, after=after)
@@ -376,6 +381,10 @@ def move_idea(actor, idea: Idea, board: Board) -> bool:
             idea.category_id = None
     idea.updated_at = utcnow()
     db.session.flush()
+    from app.services import aggregates
+
+    # After the idea's row, as a vote does: the public roadmap counts votes on public boards only.
+    aggregates.recount_demand_of_ideas([idea.id])
     audit.record(actor, "idea.move", "idea", idea.id, before=before, after=board.name)
     from app.links import site_path
     from app.services import follows, notifications

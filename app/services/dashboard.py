@@ -5,6 +5,10 @@ votes of the last 30 days (from the stored votes per day, see app/services/aggre
 count, their roadmap items and their demand per segment (a query each). Votes weighted by
 segment are stored on each idea.
 
+Every read can be narrowed to one board (`Filters.board`, its slug): the ideas counted and
+listed are then that board's (`ix_ideas_board_trending` finds them). Staff see every board, so
+the unfiltered dashboard counts private boards too.
+
 Each order reads only the ideas of its page: the idea-column orders (votes, weighted, trending,
 comments) walk their index; "recent" ranks the ideas with votes in the window from the stored
 days, fetching ideas by id in that order, and only a page past them walks the votes index for
@@ -23,18 +27,19 @@ from app import labels
 from app.errors import Conflict, Invalid
 from app.extensions import db
 from app.models.base import utcnow
+from app.models.board import Board
 from app.models.idea import STATUSES, Category, Idea, IdeaVote, IdeaVoteDay
 from app.models.roadmap import RoadmapIdea, RoadmapItem
 from app.models.segment import Segment, UserSegment
 from app.models.user import User
 from app.pagecache import remember
 from app.permissions import require
-from app.services import aggregates, roadmap, segments
+from app.services import aggregates, boards, roadmap, segments
 from app.services import categories as category_service
 from app.services import ideas as idea_service
 from app.services.ideas import STATUS_NOTE
 from app.services.pagination import DEFAULT_PER_PAGE, Page
-from app.visibility import public_ideas, visible_ideas
+from app.visibility import shown_ideas, visible_ideas
 
 SORTS = ("votes", "weighted", "trending", "recent", "comments")
 # Statuses one can filter by: merged ideas live on in their target and are not listed.
@@ -50,6 +55,8 @@ CHUNK = 500
 @dataclass(frozen=True)
 class Filters:
     category: str | None = None
+    # A board's slug: only its ideas. Pages check it names a board the viewer may see first.
+    board: str | None = None
     status: str | None = None
     created_from: date | None = None
     # Including that day.
@@ -99,13 +106,18 @@ def _day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
-def _listed():
-    """Ideas the dashboard ranks: public ones, neither deleted, hidden, waiting for review nor merged."""
-    return (public_ideas(), Idea.status != "merged")
+def _listed(board: str | None = None) -> tuple[Any, ...]:
+    """Ideas the dashboard ranks (on the board of slug `board`, if named): neither deleted,
+    hidden, waiting for review nor merged, on any board the viewer may see."""
+    listed = (shown_ideas(), Idea.status != "merged")
+    if board is None:
+        return listed
+    board_id = select(Board.id).where(Board.slug == board.strip().lower()).scalar_subquery()
+    return (*listed, Idea.board_id == board_id)
 
 
 def _conditions(actor: Any, filters: Filters) -> list[Any]:
-    conditions = [visible_ideas(actor), *_listed()]
+    conditions = [visible_ideas(actor), *_listed(filters.board)]
     if filters.category:
         conditions.append(
             Idea.category_id == select(Category.id).where(Category.slug == filters.category).scalar_subquery()
@@ -303,6 +315,12 @@ def _rows(actor: Any, filters: Filters, results: list[Any], first_rank: int) -> 
     ]
 
 
+def _check_board(actor: Any, filters: Filters) -> None:
+    """NotFound unless the board `filters` name (if any) is one `actor` may see (one query)."""
+    if filters.board is not None:
+        boards.board_by_slug(actor, filters.board)
+
+
 def top_ideas(
     actor: Any,
     filters: Filters,
@@ -313,6 +331,7 @@ def top_ideas(
     """One page of ranked ideas (staff), in a fixed number of queries whatever the page size."""
     require(actor, "dashboard.view")
     filters.check()
+    _check_board(actor, filters)
     now = now or utcnow()
 
     def count() -> int:
@@ -336,6 +355,7 @@ def all_ranked(actor: Any, filters: Filters, now: datetime | None = None) -> tup
     """Every ranked idea matching `filters` (for exports), with the segments (staff)."""
     require(actor, "dashboard.view")
     filters.check()
+    _check_board(actor, filters)
     results = _ranked_rows(actor, filters, now or utcnow(), None)
     return _rows(actor, filters, results, 1), segments.all_segments()
 
@@ -434,8 +454,9 @@ def median(values: list[timedelta]) -> timedelta | None:
     return (ordered[middle - 1] + ordered[middle]) / 2
 
 
-def response_panel(actor: Any, now: datetime | None = None) -> ResponsePanel:
-    """Ideas waiting longest for a first staff reply, and the median time to one (two queries)."""
+def response_panel(actor: Any, now: datetime | None = None, board: str | None = None) -> ResponsePanel:
+    """Ideas waiting longest for a first staff reply, and the median time to one (two queries);
+    with `board` (a slug), over that board's ideas."""
     require(actor, "dashboard.view")
     now = now or utcnow()
     waiting = list(
@@ -444,7 +465,7 @@ def response_panel(actor: Any, now: datetime | None = None) -> ResponsePanel:
             .options(joinedload(Idea.author), joinedload(Idea.category))
             .where(
                 visible_ideas(actor),
-                *_listed(),
+                *_listed(board),
                 Idea.status != "declined",
                 Idea.first_staff_response_at.is_(None),
             )
@@ -458,7 +479,7 @@ def response_panel(actor: Any, now: datetime | None = None) -> ResponsePanel:
         window = db.session.execute(
             select(Idea.created_at, Idea.first_staff_response_at).where(
                 visible_ideas(actor),
-                *_listed(),
+                *_listed(board),
                 Idea.created_at >= now - timedelta(days=RESPONSE_WINDOW_DAYS),
             )
         ).all()
@@ -470,7 +491,9 @@ def response_panel(actor: Any, now: datetime | None = None) -> ResponsePanel:
 
     # Reading every idea of the window is costly; the summary waits for the next write (or a new hour).
     hour = now.strftime("%Y-%m-%dT%H")
-    seconds, answered, unanswered = remember(f"dashboard-response:{actor.role}:{hour}", summary)
+    seconds, answered, unanswered = remember(
+        f"dashboard-response:{actor.role}:{board or '-'}:{hour}", summary
+    )
     return ResponsePanel(
         waiting=[Waiting(idea, max(now - idea.created_at, timedelta(0))) for idea in waiting],
         median=timedelta(seconds=seconds) if seconds is not None else None,
@@ -512,6 +535,6 @@ def dashboard(
     now = now or utcnow()
     return StaffDashboard(
         page=top_ideas(actor, filters, page, per_page, now),
-        panel=response_panel(actor, now),
+        panel=response_panel(actor, now, filters.board),
         categories=category_service.list_categories(),
     )

@@ -5,7 +5,14 @@ the last twelve end with the current one, and weeks without anything show as zer
 
 The figures over every idea and vote (per week, per status, per category) are computed by the
 worker every few minutes and stored (`refresh_figures`); the page shows them with their time,
-and counts them itself when the stored ones are missing or older than FIGURES_MAX_AGE.
+and counts them itself when the stored ones are missing or older than FIGURES_MAX_AGE. They count
+the ideas on every board (only staff read them, and staff see every board).
+
+Staff may narrow the page to one board (`?board=SLUG`): the worker stores the same figures for
+each board too, under "insights:board:ID", counted over that board's ideas and their votes
+through the board's index; the page reads them like the others (counting them itself when they
+are missing or too old: a board made since the worker last ran). The unfiltered page reads the
+figures over every board as before. The rounds and launches charts are not by board.
 """
 
 import csv
@@ -19,6 +26,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.links import absolute_url
 from app.models.base import utcnow
+from app.models.board import Board
 from app.models.idea import Category, Idea
 from app.models.launch import DECISIONS, Launch
 from app.models.prototype import Prototype
@@ -26,7 +34,7 @@ from app.models.round import FeedbackRound, RoundResponse
 from app.permissions import require
 from app.services import aggregates, dashboard
 from app.services.csvfile import safe_cell
-from app.visibility import public_ideas
+from app.visibility import shown_ideas
 
 WEEKS = 12
 TOP_CATEGORIES = 8
@@ -122,15 +130,17 @@ def _per_week(column: Any, starts: list[date], *conditions: Any) -> list[int]:
     return _weekly({_as_date(value): count for value, count in rows}, starts)
 
 
-def count_figures(now: datetime) -> dict[str, Any]:
-    """The figures over every idea and vote, as JSON: weeks, funnel and top categories."""
+def count_figures(now: datetime, board_id: int | None = None) -> dict[str, Any]:
+    """The figures over every idea and vote (with `board_id`, over that board's ideas and their
+    votes), as JSON: weeks, funnel and top categories."""
     starts = week_starts(now)
-    ideas = _per_week(Idea.created_at, starts, public_ideas())
-    votes = _weekly(aggregates.votes_per_day(starts[0]), starts)
+    on_board = () if board_id is None else (Idea.board_id == board_id,)
+    ideas = _per_week(Idea.created_at, starts, shown_ideas(), *on_board)
+    votes = _weekly(aggregates.votes_per_day(starts[0], board_id), starts)
     by_status = dict(
         db.session.execute(
             select(Idea.status, func.count())
-            .where(public_ideas(), Idea.status != "merged")
+            .where(shown_ideas(), Idea.status != "merged", *on_board)
             .group_by(Idea.status)
         ).all()
     )
@@ -141,7 +151,7 @@ def count_figures(now: datetime) -> dict[str, Any]:
         for name, slug, count, total in db.session.execute(
             select(Category.name, Category.slug, idea_count, vote_sum)
             .join(Idea, Idea.category_id == Category.id)
-            .where(public_ideas(), Idea.status != "merged")
+            .where(shown_ideas(), Idea.status != "merged", *on_board)
             .group_by(Category.id, Category.name, Category.slug)
             .order_by(idea_count.desc(), vote_sum.desc(), Category.name)
             .limit(TOP_CATEGORIES)
@@ -154,26 +164,39 @@ def count_figures(now: datetime) -> dict[str, Any]:
     }
 
 
+def figures_name(board_id: int | None = None) -> str:
+    """The name the figures (over every board, or over one) are stored under."""
+    return FIGURES if board_id is None else f"{FIGURES}:board:{board_id}"
+
+
 def refresh_figures(now: datetime | None = None) -> datetime:
-    """The worker's job: count the figures over every idea and vote and store them; returns their time."""
+    """The worker's job: count the figures over every idea and vote, and over each board's, and
+    store them; returns their time."""
     now = now or utcnow()
     aggregates.store_figures(FIGURES, count_figures(now), now)
+    for board_id in db.session.scalars(select(Board.id).order_by(Board.id)):
+        aggregates.store_figures(figures_name(board_id), count_figures(now, board_id), now)
     return now
 
 
-def _figures(now: datetime) -> tuple[dict[str, Any], datetime]:
-    """The stored figures when recent enough, else counted now; with their time."""
-    stored = aggregates.stored_figures(FIGURES)
+def _figures(now: datetime, board_id: int | None = None) -> tuple[dict[str, Any], datetime]:
+    """The stored figures (over every board, or over one) when recent enough, else counted now;
+    with their time."""
+    stored = aggregates.stored_figures(figures_name(board_id))
     if stored is not None and timedelta(0) <= now - stored.computed_at <= FIGURES_MAX_AGE:
         return stored.data, stored.computed_at
-    return count_figures(now), now
+    return count_figures(now, board_id), now
 
 
-def insights(actor: Any, now: datetime | None = None) -> Insights:
-    """The numbers for every chart on the insights page (staff); a query per chart at most."""
+def insights(actor: Any, now: datetime | None = None, board: Board | None = None) -> Insights:
+    """The numbers for every chart on the insights page (staff); a query per chart at most.
+
+    With `board`, the ideas, votes, statuses and categories are that board's (see the module's
+    notes); the rounds and launches are the same on every board.
+    """
     require(actor, "dashboard.view")
     now = now or utcnow()
-    figures, as_of = _figures(now)
+    figures, as_of = _figures(now, board.id if board is not None else None)
     rounds = [
         RoundStat(*row)
         for row in db.session.execute(

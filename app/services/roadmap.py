@@ -18,6 +18,7 @@ from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db
 from app.links import site_path
 from app.models.base import utcnow
+from app.models.board import Board
 from app.models.idea import Idea, IdeaFollow, IdeaVote
 from app.models.roadmap import ROADMAP_STATUSES, RoadmapIdea, RoadmapItem
 from app.models.user import User
@@ -29,7 +30,7 @@ from app.services.fields import NOT_HERE, FieldTable, Text
 from app.services.notifications import MESSAGE_MAX, Recipient, notify
 from app.services.pagination import DEFAULT_PER_PAGE, Page, paginate
 from app.text import excerpt, normalize_line
-from app.visibility import is_public, visible_ideas, visible_items
+from app.visibility import is_public, sees_every_board, visible_ideas, visible_items
 
 # An item's texts: the rules, the messages, the form's labels and hints, the API's fields.
 TEXTS = FieldTable(
@@ -394,19 +395,29 @@ def unlink_idea(actor: User, item: RoadmapItem, idea_id: int) -> bool:
 # ---- Reading ----
 
 
-def demand(item_ids: list[int]) -> dict[int, int]:
-    """Distinct voters over all linked ideas, per item, as stored (one query; see aggregates)."""
-    return aggregates.stored_demand(item_ids)
+def demand(item_ids: list[int], actor: Any = UNSET) -> dict[int, int]:
+    """Distinct voters over the linked ideas, per item, as stored (one query; see aggregates):
+    over every one of them, or, for an `actor` who does not see every board, over those on
+    public boards."""
+    # Granted boards do not count: the stored figure is one for all who are not on the team.
+    public = actor is not UNSET and not sees_every_board(actor)
+    return aggregates.stored_demand(item_ids, public=public)
 
 
-def linked_ideas(actor: Any, item_ids: list[int]) -> dict[int, list[Idea]]:
-    """The ideas `actor` may see linked to each item, by votes (one query)."""
+def linked_ideas(actor: Any, item_ids: list[int], board_id: int | None = None) -> dict[int, list[Idea]]:
+    """The ideas `actor` may see linked to each item (with `board_id`, those on that board), by
+    votes (one query)."""
     found: dict[int, list[Idea]] = {item_id: [] for item_id in item_ids}
     if item_ids:
         rows = db.session.execute(
             select(RoadmapIdea.roadmap_item_id, Idea)
             .join(Idea, Idea.id == RoadmapIdea.idea_id)
-            .where(RoadmapIdea.roadmap_item_id.in_(item_ids), visible_ideas(actor), Idea.deleted_at.is_(None))
+            .where(
+                RoadmapIdea.roadmap_item_id.in_(item_ids),
+                visible_ideas(actor),
+                Idea.deleted_at.is_(None),
+                *_on_board(board_id),
+            )
             .order_by(Idea.vote_count.desc(), Idea.id)
         )
         for item_id, idea in rows:
@@ -448,9 +459,16 @@ def items_for_ideas(actor: Any, idea_ids: Iterable[int]) -> dict[int, list[Roadm
     return {idea_id: found.get(idea_id, []) for idea_id in idea_ids}
 
 
-def top_linked_ideas(actor: Any, item_ids: list[int], per_item: int) -> dict[int, tuple[list[Idea], int]]:
-    """Each item's `per_item` most voted ideas that `actor` may see, and how many they may see
-    in all (one query).
+def _on_board(board_id: int | None) -> tuple[Any, ...]:
+    """The condition that an idea is on the board `board_id`, if one is named."""
+    return () if board_id is None else (Idea.board_id == board_id,)
+
+
+def top_linked_ideas(
+    actor: Any, item_ids: list[int], per_item: int, board_id: int | None = None
+) -> dict[int, tuple[list[Idea], int]]:
+    """Each item's `per_item` most voted ideas that `actor` may see (with `board_id`, on that
+    board), and how many they may see in all (one query).
 
     Reads only those ideas: on PostgreSQL each item takes its first ideas through the links'
     index (LATERAL), where fetching every linked idea would make the planner read all ideas once
@@ -465,6 +483,7 @@ def top_linked_ideas(actor: Any, item_ids: list[int], per_item: int) -> dict[int
             RoadmapIdea.roadmap_item_id == RoadmapItem.id,
             visible_ideas(actor),
             Idea.deleted_at.is_(None),
+            *_on_board(board_id),
         )
         first = (
             select(Idea, func.count().over().label("shown_count"))
@@ -492,7 +511,12 @@ def top_linked_ideas(actor: Any, item_ids: list[int], per_item: int) -> dict[int
                 func.count().over(partition_by=RoadmapIdea.roadmap_item_id).label("shown_count"),
             )
             .join(Idea, Idea.id == RoadmapIdea.idea_id)
-            .where(RoadmapIdea.roadmap_item_id.in_(item_ids), visible_ideas(actor), Idea.deleted_at.is_(None))
+            .where(
+                RoadmapIdea.roadmap_item_id.in_(item_ids),
+                visible_ideas(actor),
+                Idea.deleted_at.is_(None),
+                *_on_board(board_id),
+            )
             .subquery()
         )
         stmt = (
@@ -511,6 +535,8 @@ class BoardCard:
     item: RoadmapItem
     # The most voted linked ideas `actor` may see: all of them, or the first few on the board.
     ideas: list[Idea]
+    # Distinct voters over the linked ideas: every one for the team, those on public boards for
+    # anyone else; over one board's ideas when staff narrow the roadmap to it.
     demand: int
     # How many linked ideas `actor` may see in all.
     idea_count: int
@@ -521,15 +547,17 @@ SHIPPED_ON_BOARD = 10
 IDEAS_ON_CARD = 3
 
 
-def _cards(actor: Any, items: list[RoadmapItem], per_card: int | None = None) -> list[BoardCard]:
+def _cards(
+    actor: Any, items: list[RoadmapItem], per_card: int | None = None, board_id: int | None = None
+) -> list[BoardCard]:
     """Items with the ideas `actor` may see (all, or the first `per_card`) and their demand
-    (two queries)."""
+    (two queries); with `board_id`, only that board's ideas and the demand counted over them."""
     ids = [item.id for item in items]
-    demands = demand(ids)
+    demands = demand(ids, actor) if board_id is None else aggregates.board_demand_counts(ids, board_id)
     if per_card is None:
-        every = linked_ideas(actor, ids)
+        every = linked_ideas(actor, ids, board_id)
         return [BoardCard(item, every[item.id], demands[item.id], len(every[item.id])) for item in items]
-    first = top_linked_ideas(actor, ids, per_card)
+    first = top_linked_ideas(actor, ids, per_card, board_id)
     cards = []
     for item in items:
         ideas, count = first[item.id]
@@ -537,26 +565,43 @@ def _cards(actor: Any, items: list[RoadmapItem], per_card: int | None = None) ->
     return cards
 
 
-def board(actor: Any, shipped_limit: int = SHIPPED_ON_BOARD) -> dict[str, list[BoardCard]]:
+def board(
+    actor: Any, shipped_limit: int = SHIPPED_ON_BOARD, idea_board: Board | None = None
+) -> dict[str, list[BoardCard]]:
     """The roadmap's columns (planned, in progress, shipped) with each card's first ideas, how
     many there are, and demand; four queries.
 
     Planned and in-progress items come most wanted first; the shipped column holds the latest
     `shipped_limit` items (the changelog has them all).
+
+    With `idea_board` (staff only), the roadmap of one board: the items linked to ideas on it,
+    each with those ideas alone and the demand counted over them from the votes (there is no
+    stored figure per board).
     """
+    board_id = None
+    conditions = [visible_items(actor)]
+    if idea_board is not None:
+        require(actor, "roadmap.manage")
+        board_id = idea_board.id
+        on_board = (
+            select(RoadmapIdea.roadmap_item_id)
+            .join(Idea, Idea.id == RoadmapIdea.idea_id)
+            .where(Idea.board_id == board_id, visible_ideas(actor), Idea.deleted_at.is_(None))
+        )
+        conditions.append(RoadmapItem.id.in_(on_board))
     open_items = db.session.scalars(
         select(RoadmapItem)
-        .where(visible_items(actor), RoadmapItem.status.in_(("planned", "in_progress")))
+        .where(*conditions, RoadmapItem.status.in_(("planned", "in_progress")))
         .order_by(RoadmapItem.id)
     )
     shipped = db.session.scalars(
         select(RoadmapItem)
-        .where(visible_items(actor), RoadmapItem.status == "shipped")
+        .where(*conditions, RoadmapItem.status == "shipped")
         .order_by(RoadmapItem.shipped_at.desc(), RoadmapItem.id.desc())
         .limit(shipped_limit)
     )
     columns: dict[str, list[BoardCard]] = {status: [] for status in COLUMNS}
-    for card in _cards(actor, [*open_items, *shipped], IDEAS_ON_CARD):
+    for card in _cards(actor, [*open_items, *shipped], IDEAS_ON_CARD, board_id):
         columns[card.item.status].append(card)
     for status in ("planned", "in_progress"):
         columns[status].sort(key=lambda card: (-card.demand, card.item.id))

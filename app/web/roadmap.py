@@ -9,6 +9,7 @@ from markupsafe import escape
 
 from app.extensions import db
 from app.forms.roadmap import RoadmapItemForm, StatusForm
+from app.forms.staff import BoardFilterForm
 from app.links import absolute_url
 from app.models.base import utcnow
 from app.pagecache import kept_for_visitors
@@ -52,7 +53,12 @@ def _number(value: str | None) -> int | str:
 @bp.get("/roadmap")
 @kept_for_visitors(LISTS_SCOPE)
 def index():
-    return render_template("roadmap/index.html", columns=roadmap_pages.board_page(current_actor()))
+    form = BoardFilterForm(formdata=request.args)
+    page = roadmap_pages.board_page(current_actor(), form.board.data)
+    if page.boards is not None:
+        form.set_boards(page.boards)
+    body = render_template("roadmap/index.html", columns=page.columns, boards=page.boards, form=form)
+    return body, 422 if page.boards is not None and page.boards.problem else 200
 
 
 @bp.get("/roadmap/<int:item_id>")

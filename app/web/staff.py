@@ -17,7 +17,7 @@ from werkzeug.datastructures import MultiDict
 from app import labels
 from app.errors import BadRequest
 from app.extensions import db
-from app.forms.staff import BulkStatusForm, DashboardFilterForm
+from app.forms.staff import BoardFilterForm, BulkStatusForm, DashboardFilterForm
 from app.links import local_path
 from app.pages import staff as staff_pages
 from app.permissions import require
@@ -62,16 +62,28 @@ def _render_dashboard(
     if data:
         keep_in_range(data.page, "idea", "ideas")
     form.set_categories(found.categories)
+    form.set_boards(found.boards)
+    if found.boards.problem:
+        status = 422
+        args = _without_board(args)
     body = render_template(
         "staff/dashboard.html",
         form=form,
         data=data,
         args=args,
-        filters=form.filters if data else None,
+        filters=found.filters,
+        boards=found.boards,
         bulk_form=bulk_form,
         picked=picked,
     )
     return body, status
+
+
+def _without_board(args) -> MultiDict:
+    """The query string without its `board`: links on a page that let an unknown board go."""
+    kept = MultiDict(args)
+    kept.poplist("board")
+    return kept
 
 
 @bp.get("")
@@ -135,7 +147,10 @@ def pick_ideas():
 @bp.get("/insights")
 @login_required
 def insights():
-    data = insights_service.insights(current_actor())
+    form = BoardFilterForm(formdata=request.args)
+    page = staff_pages.insights_page(current_actor(), form.board.data)
+    form.set_boards(page.boards)
+    data = page.data
     weeks = [week.label for week in data.weeks]
     figures = {
         "ideas": charts.column_chart(
@@ -181,7 +196,8 @@ def insights():
             "launches",
         ),
     }
-    return render_template("staff/insights.html", data=data, charts=figures)
+    body = render_template("staff/insights.html", data=data, charts=figures, form=form, boards=page.boards)
+    return body, 422 if page.boards.problem else 200
 
 
 @bp.get("/ideas.csv")

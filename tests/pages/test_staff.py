@@ -38,9 +38,11 @@ def test_refused_filters_give_only_the_categories_for_the_form(app, count_querie
     make_idea()
     db.session.commit()
 
+    signed_in(pm)
     with count_queries() as statements:
         page = staff_pages.dashboard_page(pm, None, 1, 50)
 
     assert page.data is None
     assert [category.name for category in page.categories] == ["Reporting"]
-    assert len(statements) == 1
+    assert [board.name for board in page.boards.boards] == ["Ideas"]
+    assert len(statements) == 2
