@@ -34,7 +34,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, event, exists, false, func, not_, or_, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from app.extensions import db
 from app.models.board import Board, BoardDomain, BoardMember, BoardSegment
@@ -217,18 +217,25 @@ def _forget_at_end(session: Session) -> None:
 
 def _linked_only_to(link: Any, owner_id: Any, hidden: frozenset[int]) -> Any:
     """Whether the prototype or launch `owner_id` is linked to ideas (through the `link` table)
-    and every one of them is on a board in `hidden`."""
-    linked = select(link.idea_id).where(link_owner(link) == owner_id)
+    and every one of them is on a board in `hidden`.
+
+    The subqueries read the link table under names of their own: a query that joins the link
+    table itself (the prototypes of an idea) must not lend them its row.
+    """
+    linked_row, seen_row = aliased(link), aliased(link)
+    seen_idea = aliased(Idea)
+    linked = select(linked_row.idea_id).where(link_owner(linked_row, link) == owner_id)
     seen = (
-        select(link.idea_id)
-        .join(Idea, Idea.id == link.idea_id)
-        .where(link_owner(link) == owner_id, Idea.board_id.not_in(sorted(hidden)))
+        select(seen_row.idea_id)
+        .join(seen_idea, seen_idea.id == seen_row.idea_id)
+        .where(link_owner(seen_row, link) == owner_id, seen_idea.board_id.not_in(sorted(hidden)))
     )
     return and_(linked.exists(), not_(seen.exists()))
 
 
-def link_owner(link: Any) -> Any:
-    return link.prototype_id if link is PrototypeIdea else link.launch_id
+def link_owner(row: Any, link: Any) -> Any:
+    """The prototype or launch column of `row`, a row (or alias) of the `link` table."""
+    return row.prototype_id if link is PrototypeIdea else row.launch_id
 
 
 def _on_seen_board(actor: Any, idea: Any, read: Any) -> Any:
