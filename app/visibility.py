@@ -258,6 +258,26 @@ def may_see_board(actor: Any, board: Board) -> bool:
     return board.id not in hidden_boards(actor)
 
 
+# What is the reader's own (their export, the launches they joined, the votes their profile counts)
+# stays theirs whatever else hides it, but not on a board they may not see: these are the board
+# part of the rules alone.
+
+
+def ideas_on_seen_boards(actor: Any) -> ColumnElement[bool]:
+    """The SQL condition for ideas on boards `actor` may see, whatever else hides them."""
+    return _on_seen_board(actor, Idea, _Sql)
+
+
+def prototypes_on_seen_boards(actor: Any) -> ColumnElement[bool]:
+    """The SQL condition for prototypes not linked only to ideas on boards `actor` may not see."""
+    return _not_only_on_hidden_boards(actor, PrototypeIdea, Prototype.id, _Sql)
+
+
+def launches_on_seen_boards(actor: Any) -> ColumnElement[bool]:
+    """The SQL condition for launches not linked only to ideas on boards `actor` may not see."""
+    return _not_only_on_hidden_boards(actor, LaunchIdea, Launch.id, _Sql)
+
+
 # ---- The rules ----
 
 
@@ -410,13 +430,40 @@ def visible_notifications(reader: Any) -> ColumnElement[bool]:
     A notification about an idea, a prototype or a comment is withdrawn while `reader` may not
     see it: hidden, pending or deleted by the rules above, a comment that was deleted (though
     its place in the thread stays), or a comment on an idea or prototype `reader` may not see.
+    So is one about a launch or a round `reader` may not see (a round: nor its prototype), and
+    one about a board while it is private and closed to `reader` (an invitation, once taken back).
     Restoring the item shows its notifications again, as they were (read or unread). Items that
     no longer exist withdraw nothing: their link finds nothing either way. One correlated
     primary-key lookup per notification, so the unread count stays one indexed query.
     """
+    return _about_seen(
+        reader,
+        ideas=visible_ideas(reader),
+        prototypes=visible_prototypes(reader),
+        comments=and_(Comment.deleted_at.is_(None), visible_comments(reader)),
+        launches=visible_launches(reader),
+        rounds=visible_rounds(reader),
+    )
+
+
+def notifications_on_seen_boards(reader: Any) -> ColumnElement[bool]:
+    """The SQL condition for `reader`'s notifications about nothing on a board they may not see:
+    the board part of `visible_notifications` alone (what may still be emailed to them)."""
+    return _about_seen(
+        reader,
+        ideas=ideas_on_seen_boards(reader),
+        prototypes=prototypes_on_seen_boards(reader),
+        comments=true(),
+        launches=launches_on_seen_boards(reader),
+        rounds=true(),
+    )
+
+
+def _about_seen(
+    reader: Any, *, ideas: Any, prototypes: Any, comments: Any, launches: Any, rounds: Any
+) -> Any:
+    """Notifications about nothing the conditions (what `reader` sees of each kind) leave out."""
     target = Notification.target_id
-    hidden_idea = exists().where(Idea.id == target, not_(visible_ideas(reader)))
-    hidden_prototype = exists().where(Prototype.id == target, not_(visible_prototypes(reader)))
     hidden_comment = (
         select(Comment.id)
         .outerjoin(Idea, Idea.id == Comment.idea_id)
@@ -424,19 +471,30 @@ def visible_notifications(reader: Any) -> ColumnElement[bool]:
         .where(
             Comment.id == target,
             or_(
-                Comment.deleted_at.is_not(None),
-                not_(visible_comments(reader)),
-                and_(Comment.idea_id.is_not(None), not_(visible_ideas(reader))),
-                and_(Comment.prototype_id.is_not(None), not_(visible_prototypes(reader))),
+                not_(comments),
+                and_(Comment.idea_id.is_not(None), not_(ideas)),
+                and_(Comment.prototype_id.is_not(None), not_(prototypes)),
             ),
         )
         .exists()
     )
+    hidden_round = (
+        select(FeedbackRound.id)
+        .join(Prototype, Prototype.id == FeedbackRound.prototype_id)
+        .where(FeedbackRound.id == target, or_(not_(rounds), not_(prototypes)))
+        .exists()
+    )
+    closed = hidden_boards(reader)
     return or_(
         Notification.target_type.is_(None),
-        and_(Notification.target_type == "idea", ~hidden_idea),
-        and_(Notification.target_type == "prototype", ~hidden_prototype),
+        and_(Notification.target_type == "idea", ~exists().where(Idea.id == target, not_(ideas))),
+        and_(
+            Notification.target_type == "prototype", ~exists().where(Prototype.id == target, not_(prototypes))
+        ),
         and_(Notification.target_type == "comment", ~hidden_comment),
+        and_(Notification.target_type == "launch", ~exists().where(Launch.id == target, not_(launches))),
+        and_(Notification.target_type == "round", ~hidden_round),
+        and_(Notification.target_type == "board", target.not_in(sorted(closed)) if closed else true()),
     )
 
 

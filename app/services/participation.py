@@ -27,7 +27,7 @@ from app.services import launches as launch_service
 from app.services.csvfile import safe_cell
 from app.services.fields import FieldTable, Text
 from app.services.launches import get_launch, launch_url
-from app.services.notifications import Recipient, email_message, notify
+from app.services.notifications import Recipient, email_message, may_email, notify
 from app.text import normalize_line
 
 # The screening answer a member gives to join, and the message staff send participants.
@@ -507,7 +507,7 @@ def message_participants(actor: User, launch: Launch, message: Any) -> int:
         user = by_user[notification.user_id]
         # The whole message by email at once, also for people who chose a daily digest: a note
         # from the launch team should not wait a day. "Never" still means never.
-        if user.email_notifications != "never":
+        if user.email_notifications != "never" and may_email(user, notification):
             email_message(user, notification, subject=f"Message about “{launch.title}”", body=text)
             notification.emailed_at = now
     audit.record(actor, "launch.message", "launch", launch.id, reason=f"{len(recipients)} participant(s)")
