@@ -24,7 +24,9 @@ only on the actor, never on the object.
   domain of their verified email address. For anyone else its ideas do not exist, nor do the
   prototypes and launches linked only to its ideas (those linked to no idea stay as they are).
   Which boards an actor may not see is asked once per transaction (`hidden_boards`); a site
-  without private boards adds no condition to any query.
+  without private boards adds no condition to any query. A private board's categories go with
+  it; what is a member's own (their export, the launches they joined, their votes on their
+  profile) is kept from them only by the board (`*_on_seen_boards`).
 
 What everyone may see (`public_*`, `is_public`) is the rule read for a visitor: what webhooks,
 announcements and insights show.
@@ -39,7 +41,7 @@ from sqlalchemy.orm import Session, aliased
 from app.extensions import db
 from app.models.board import Board, BoardDomain, BoardMember, BoardSegment
 from app.models.comment import Comment
-from app.models.idea import Idea
+from app.models.idea import Category, Idea
 from app.models.launch import Launch, LaunchIdea, LaunchParticipant
 from app.models.notification import Notification
 from app.models.prototype import Prototype, PrototypeIdea
@@ -256,6 +258,13 @@ def visible_boards(actor: Any) -> ColumnElement[bool]:
 
 def may_see_board(actor: Any, board: Board) -> bool:
     return board.id not in hidden_boards(actor)
+
+
+def visible_categories(actor: Any) -> ColumnElement[bool]:
+    """The SQL condition for categories `actor` may see: those of every board, and those of a
+    board they may see."""
+    hidden = hidden_boards(actor)
+    return or_(Category.board_id.is_(None), Category.board_id.not_in(sorted(hidden))) if hidden else true()
 
 
 # What is the reader's own (their export, the launches they joined, the votes their profile counts)

@@ -29,6 +29,7 @@ from app.services.fields import FieldTable, Text
 from app.services.launches import get_launch, launch_url
 from app.services.notifications import Recipient, email_message, may_email, notify
 from app.text import normalize_line
+from app.visibility import visible_launches
 
 # The screening answer a member gives to join, and the message staff send participants.
 ANSWER = FieldTable(
@@ -398,13 +399,13 @@ class MyLaunch:
 
 
 def my_launches(actor: User) -> list[MyLaunch]:
-    """The launches `actor` joined, the current ones first (two queries)."""
+    """The launches `actor` joined and may see, the current ones first (two queries)."""
     require(actor, "launch.join")
     launches = list(
         db.session.scalars(
             select(Launch)
             .join(LaunchParticipant, LaunchParticipant.launch_id == Launch.id)
-            .where(LaunchParticipant.user_id == actor.id)
+            .where(LaunchParticipant.user_id == actor.id, visible_launches(actor))
             .order_by(Launch.status.in_(FINAL_STATUSES), Launch.starts_at.desc(), Launch.id.desc())
         )
     )

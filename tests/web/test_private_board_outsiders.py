@@ -1,14 +1,17 @@
 """What a member without access to a private board finds of it, page by page: nothing. Each test
 is one leak the walk-everything test (tests/test_private_board_walk.py) found, fixed."""
 
+import json
+
 import pytest
 
 from app.extensions import db
-from app.services import boards, comments, ideas, votes
+from app.services import boards, categories, comments, ideas, votes
 from tests.factories import (
     make_board,
     make_idea,
     make_launch,
+    make_participant,
     make_prototype,
     make_user,
 )
@@ -50,3 +53,75 @@ def test_a_public_idea_page_shows_what_it_shares_with_a_private_idea_and_not_tha
     assert "Clickable CSV export" in page
     assert "Weekly summary pilot" in page
     assert "Audit trail" not in page
+
+
+def test_the_account_export_holds_nothing_of_a_board_one_was_shut_out_of(client, login, beta):
+    public = make_idea(title="Export reports to CSV")
+    votes.cast_vote(beta["otto"], public)
+    pm = make_user("product_manager")
+    make_participant(make_launch(pm, title="Audit pilot", idea_ids=[beta["idea"].id]), beta["otto"])
+    db.session.commit()
+    login(beta["otto"])
+    assert "Single sign-on" in client.get("/account/export").get_data(as_text=True)
+    shut_out(beta)
+
+    data = json.loads(client.get("/account/export").get_data(as_text=True))
+
+    text = json.dumps(data)
+    for secret in ("Audit", "Single sign-on", "for the auditors", "Enterprise beta"):
+        assert secret not in text
+    assert [vote["id"] for vote in data["votes"]] == [public.id]
+    assert (data["ideas"], data["comments"], data["launches"]) == ([], [], [])
+
+    boards.grant_member(beta["admin"], beta["board"], beta["otto"])
+    db.session.commit()
+    again = json.loads(client.get("/account/export").get_data(as_text=True))
+    assert [idea["title"] for idea in again["ideas"]] == ["Single sign-on for the beta"]
+    assert [launch["title"] for launch in again["launches"]] == ["Audit pilot"]
+
+
+def test_a_profile_counts_no_vote_on_a_board_the_reader_may_not_see(client, login, beta):
+    make_idea(author=beta["otto"], title="Export reports to CSV")  # Otto's own vote: one everyone sees
+
+    def votes_shown() -> str:
+        page = client.get(f"/users/{beta['otto'].id}").get_data(as_text=True)
+        return page.split("<dt>Votes</dt><dd>")[1].split("<")[0]
+
+    assert votes_shown() == "1"  # a visitor
+    login(beta["insider"])
+    assert votes_shown() == "3"  # the beta's idea, and Otto's own there
+
+
+def test_my_launches_leaves_out_a_launch_of_a_board_one_was_shut_out_of(client, login, beta):
+    pm = make_user("product_manager")
+    make_participant(make_launch(pm, title="Audit pilot", idea_ids=[beta["idea"].id]), beta["otto"])
+    login(beta["otto"])
+    assert "Audit pilot" in client.get("/launches/mine").get_data(as_text=True)
+
+    shut_out(beta)
+
+    assert "Audit pilot" not in client.get("/launches/mine").get_data(as_text=True)
+
+
+def test_a_private_boards_categories_are_offered_only_to_those_who_see_it(client, login, beta):
+    categories.create_category(beta["admin"], "Reporting", "reporting")
+    audit = categories.create_category(beta["admin"], "Audit tools", "audit-tools")
+    audit.board_id = beta["board"].id
+    make_board("Mobile app", slug="mobile", admin=beta["admin"])
+    db.session.commit()
+    shut_out(beta)
+
+    def offered(page: str) -> str:
+        html = client.get(page).get_data(as_text=True)
+        assert "Reporting" in html, page
+        return html
+
+    assert "Audit tools" not in offered("/ideas/")  # a visitor's filter
+    login(beta["otto"])
+    for page in ("/ideas/", "/ideas/new"):
+        assert "Audit tools" not in offered(page)
+        assert "Enterprise beta" not in offered(page)
+    assert [category.name for category in categories.categories_for(beta["otto"])] == ["Reporting"]
+    login(beta["insider"])
+    assert "Audit tools (Enterprise beta only)" in offered("/ideas/new")
+    assert "Audit tools" in offered("/ideas/")
