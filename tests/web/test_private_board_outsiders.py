@@ -13,6 +13,7 @@ from tests.factories import (
     make_launch,
     make_participant,
     make_prototype,
+    make_round,
     make_user,
 )
 
@@ -125,3 +126,21 @@ def test_a_private_boards_categories_are_offered_only_to_those_who_see_it(client
     login(beta["insider"])
     assert "Audit tools (Enterprise beta only)" in offered("/ideas/new")
     assert "Audit tools" in offered("/ideas/")
+
+
+def test_a_comment_or_round_on_the_board_is_not_found_as_if_it_never_was(client, login, beta):
+    pm = make_user("product_manager")
+    comment = comments.add_comment(beta["insider"], beta["idea"], "Logged since March.")
+    round_ = make_round(pm, make_prototype(pm, "Audit log screens", idea_ids=[beta["idea"].id]))
+    db.session.commit()
+    shut_out(beta)
+    login(beta["otto"])
+
+    for path, never in (
+        (f"/comments/{comment.id}/edit", "/comments/999999/edit"),
+        (f"/rounds/{round_.id}", "/rounds/999999"),
+        (f"/api/v1/rounds/{round_.id}", "/api/v1/rounds/999999"),
+    ):
+        response, ghost = client.get(path), client.get(never)
+        assert response.status_code == ghost.status_code == 404
+        assert response.get_data(as_text=True) == ghost.get_data(as_text=True), path
