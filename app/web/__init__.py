@@ -25,6 +25,7 @@ def blueprints() -> list[Blueprint]:
         roadmap,
         rounds,
         segments,
+        sitemap,
         staff,
         uploads,
         users,
@@ -55,5 +56,6 @@ def blueprints() -> list[Blueprint]:
         staff,
         segments,
         webhooks,
+        sitemap,
     )
     return [module.bp for module in modules]
