@@ -260,6 +260,12 @@ def may_see_board(actor: Any, board: Board) -> bool:
     return board.id not in hidden_boards(actor)
 
 
+def on_seen_board(actor: Any, idea_id: int) -> bool:
+    """Whether the idea `idea_id` is on a board `actor` may see (a query only if some board is hidden)."""
+    hidden = hidden_boards(actor)
+    return not hidden or db.session.scalar(select(Idea.board_id).where(Idea.id == idea_id)) not in hidden
+
+
 def visible_categories(actor: Any) -> ColumnElement[bool]:
     """The SQL condition for categories `actor` may see: those of every board, and those of a
     board they may see."""

@@ -6,8 +6,9 @@ import json
 import pytest
 
 from app.extensions import db
-from app.services import boards, categories, comments, ideas, votes
+from app.services import boards, categories, comments, ideas, merges, votes
 from tests.factories import (
+    make_api_token,
     make_board,
     make_idea,
     make_launch,
@@ -144,3 +145,22 @@ def test_a_comment_or_round_on_the_board_is_not_found_as_if_it_never_was(client,
         response, ghost = client.get(path), client.get(never)
         assert response.status_code == ghost.status_code == 404
         assert response.get_data(as_text=True) == ghost.get_data(as_text=True), path
+
+
+def test_a_public_idea_merged_into_a_private_one_names_it_only_to_those_who_see_it(client, login, beta):
+    public = make_idea(title="Export reports to CSV")
+    merges.merge_ideas(beta["admin"], public.id, beta["idea"].id)
+    db.session.commit()
+
+    for reader in (None, beta["insider"]):
+        headers = {}
+        if reader:
+            login(reader)
+            headers = {"Authorization": f"Bearer {make_api_token(reader)}"}
+        sees = reader is not None
+        shown = client.get(f"/api/v1/ideas/{public.id}", headers=headers).get_json()
+        assert shown["merged_into"] == (beta["idea"].id if sees else None)
+        listed = client.get("/api/v1/ideas?status=merged", headers=headers).get_json()["items"]
+        assert [item["merged_into"] for item in listed] == [beta["idea"].id if sees else None]
+        page = client.get(f"/ideas/{public.id}").get_data(as_text=True)
+        assert (f'href="/ideas/{beta["idea"].id}"' in page) is sees
