@@ -129,6 +129,10 @@ class PublicSite:
         round_ = make_round(pm, prototype, title="Round one")
         launch = make_launch(pm, title="Weekly summary pilot", idea_ids=[idea.id])
         item = make_roadmap_item(pm, "CSV export for every report", idea_ids=[idea.id])
+        # Shipped, so on the changelog and its feed with the ideas it answers.
+        shipped = make_roadmap_item(
+            pm, "CSV export of the invoices", "shipped", idea_ids=[idea.id], release_note="Done."
+        )
         people = {"named": named, "segment": in_segment, "domain": by_domain}
         tokens = {user.id: make_api_token(user) for user in (*people.values(), outsider, unverified)}
         site = cls(admin, pm, author, people, outsider, unverified, tokens, idea, mobile_idea)
@@ -137,7 +141,7 @@ class PublicSite:
                 "idea": [idea.id, mobile_idea.id],
                 "prototype": [prototype.id],
                 "launch": [launch.id],
-                "roadmap_item": [item.id],
+                "roadmap_item": [item.id, shipped.id],
                 "round": [round_.id],
                 "comment": list(db.session.scalars(select(Comment.id).order_by(Comment.id))),
                 "user": [author.id, named.id, outsider.id, unverified.id],
@@ -247,7 +251,8 @@ class PrivateBoard:
         launches.update_launch(
             pm, launches.get_launch(pm, public["launch"][0]), idea_ids=[site.idea.id, first.id]
         )
-        roadmap.link_idea(pm, roadmap.get_item(pm, public["roadmap_item"][0]), first.id)
+        for item_id in public["roadmap_item"]:
+            roadmap.link_idea(pm, roadmap.get_item(pm, item_id), first.id)
         db.session.commit()
 
         boards.revoke_member(admin, board, outsider.id)

@@ -216,6 +216,7 @@ def assert_sees_the_board(how: str, seen: Walked, site: PublicSite, private: Pri
         "/prototypes/": ["Porcupinezeppelin"],
         f"/users/{site.insiders['named'].id}": ["Zanzibarquokka sync for the beta", "thistlebadger"],
         f"/roadmap/{site.values.public['roadmap_item'][0]}": [f'href="/ideas/{first}"'],
+        "/changelog": [f'href="/ideas/{first}"', f'href="/ideas/{site.idea.id}"'],
         "/api/v1/boards": [BOARD_SLUG],
         f"/api/v1/boards/{BOARD_SLUG}": [BOARD_NAME],
         f"/uploads/{private.image_names[0]}": [],
