@@ -110,7 +110,7 @@ class PublicSite:
         unverified = make_user(email=f"una@{GRANTED_DOMAIN}", name="Una Unverified", username="una")
         unverified.email_verified_at = None
         db.session.commit()
-        make_segment("Enterprise customers", [in_segment], admin=admin)
+        enterprise = make_segment("Enterprise customers", [in_segment], admin=admin)
         make_segment("Retail customers", [outsider, unverified], admin=admin)
         make_board("Mobile app", slug="mobile", admin=admin)
         categories.create_category(admin, "Reporting", "reporting")
@@ -154,6 +154,8 @@ class PublicSite:
                 "styles_digest": ["0" * 16],
                 "static_file": ["css/base.css"],
                 "unsubscribe_token": [notifications.unsubscribe_token(outsider)],
+                "email_domain": [GRANTED_DOMAIN],
+                "segment": [enterprise.id],
             },
             ghost={
                 "idea": 999_999,

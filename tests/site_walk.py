@@ -39,6 +39,7 @@ ARGUMENT_KINDS = {
     "digest": "styles_digest",
     "filename": "static_file",
     "token": "unsubscribe_token",
+    "domain": "email_domain",
 }
 
 # Routes the walk cannot read, and why: each needs a token or code that only one inbox, the
@@ -243,3 +244,102 @@ def walk(
     for probe in query_probes(list(seen.values()), values):
         seen[probe.url] = (probe, read(probe.url))
     return seen
+
+
+# ---- Writes: each route that changes something, aimed at a private thing and at a ghost ----
+
+WRITE_METHODS = ("POST", "PATCH", "PUT", "DELETE")
+# Write routes the walk does not aim at private things, and why.
+WRITES_SKIPPED = {
+    "auth.reset_password": "its token is mailed to one inbox; it names an account, not a board's thing",
+    "auth.verify_email": "its token is mailed to one inbox; it names an account, not a board's thing",
+    "notifications.unsubscribe": "its token names an account, not a board's thing",
+}
+# Arguments that say which kind of thing the next one names (moderation's routes): fixed.
+KIND_ARGUMENTS = {"kind": "ideas", "target_type": "idea"}
+# A value no route names, to find where an argument sits in a built URL.
+_MARK = 987_654_321
+TARGETS = {"target_id": "idea"}
+
+
+@dataclass(frozen=True)
+class Write:
+    """One write to try: `method` at `url`, whose path names the private thing up to `aimed`
+    (/ideas/3 of /ideas/3/vote); `ghost` is the same aimed at a thing that never was."""
+
+    endpoint: str
+    method: str
+    url: str
+    aimed: str
+    ghost: str
+    ghost_aimed: str
+
+
+def blank_aimed(answer: Answer, aimed: str) -> Answer:
+    """The answer with the path to the thing aimed at blanked (/ideas/3, %2Fideas%2F3): a refused
+    write may send the reader to sign in and back to the page its address names."""
+    return Answer(
+        answer.url,
+        answer.status,
+        blank_path(answer.location, aimed),
+        answer.content_type,
+        blank_path(answer.text, aimed),
+    )
+
+
+def write_probes(app: Flask, values: Values) -> list[Write]:
+    """Each write route, once per private value of each argument (the others public)."""
+    found = []
+    adapter = app.url_map.bind("localhost")
+    for rule in sorted(app.url_map.iter_rules(), key=lambda rule: rule.rule):
+        methods = sorted(set(rule.methods) & set(WRITE_METHODS))
+        if not methods or rule.endpoint in WRITES_SKIPPED:
+            continue
+        kinds = {
+            name: TARGETS.get(name) or ARGUMENT_KINDS.get(name)
+            for name in rule.arguments
+            if name not in KIND_ARGUMENTS
+        }
+        fixed = {name: KIND_ARGUMENTS[name] for name in rule.arguments if name in KIND_ARGUMENTS}
+        for aimed, kind in sorted(kinds.items()):
+            if kind not in values.private:
+                continue  # nothing private of this kind (a sign-in identity): nothing to aim at
+            others = {}
+            for name, other in kinds.items():
+                if name != aimed:
+                    assert values.public.get(other), f"{rule.rule}: give the walk a public {other} for {name}"
+                    others[name] = values.public[other][0]
+
+            def path_to(value: object, rule=rule, fixed=fixed, others=others, aimed=aimed) -> tuple[str, str]:
+                """The URL, and its path up to the aimed value."""
+                url = adapter.build(rule.endpoint, {**fixed, **others, aimed: value})
+                marked = adapter.build(rule.endpoint, {**fixed, **others, aimed: _MARK})
+                return url, url[: marked.index(str(_MARK))] + str(value)
+
+            ghost, ghost_aimed = path_to(values.ghost[kind])
+            for value in values.private.get(kind, []):
+                url, path = path_to(value)
+                found += [Write(rule.endpoint, method, url, path, ghost, ghost_aimed) for method in methods]
+    return found
+
+
+Writer = Callable[[str, str], Answer]
+
+
+def writer(client, headers_for_api: dict[str, str] | None = None) -> Writer:
+    """Send an empty write as the client's user: forms with a CSRF token, the API as JSON."""
+    token = client.csrf_token("/")
+
+    def write(method: str, url: str) -> Answer:
+        if url.startswith("/api/"):
+            response = client.open(url, method=method, json={}, headers=headers_for_api or {})
+        else:
+            response = client.open(url, method=method, data={"csrf_token": token})
+        with client.session_transaction() as session:
+            session.pop("_flashes", None)
+        text = response.get_data(as_text=True) if _is_text(response.mimetype) else ""
+        return Answer(
+            url, response.status_code, response.headers.get("Location", ""), response.mimetype, text
+        )
+
+    return write
