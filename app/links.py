@@ -1,5 +1,6 @@
 """Links: absolute ones for things that leave the site, and the check that a redirect stays on it."""
 
+from collections.abc import Callable
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app, request
@@ -10,11 +11,20 @@ def absolute_url(endpoint: str, **values) -> str:
 
     Reset links built from the Host header could be pointed at an attacker's site.
     """
+    return absolute_urls()(endpoint, **values)
+
+
+def absolute_urls() -> Callable[..., str]:
+    """`absolute_url` for many links at once (a sitemap): SITE_URL is read once."""
     parts = urlsplit(current_app.config["SITE_URL"])
     adapter = current_app.url_map.bind(
         parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme or "https"
     )
-    return adapter.build(endpoint, values, force_external=True)
+
+    def build(endpoint: str, **values) -> str:
+        return adapter.build(endpoint, values, force_external=True)
+
+    return build
 
 
 def site_path(endpoint: str, **values) -> str:

@@ -42,6 +42,8 @@ VALUE_SECONDS = 300
 # ("5 minutes ago") are never more than a minute behind.
 PAGE_SECONDS = 60
 _PREFIX = "cocreate:scope:"
+# What a signed-out page may be shared as: pages, and documents such as the sitemap.
+SHAREABLE_TYPES = ("text/html", "application/xml")
 
 
 class FileScopes:
@@ -104,7 +106,7 @@ def shared_for_visitors(view: Callable) -> Callable:
         response = current_app.make_response(view(*args, **kwargs))
         if (
             response.status_code == 200
-            and response.mimetype == "text/html"
+            and response.mimetype in SHAREABLE_TYPES
             and "Set-Cookie" not in response.headers
             and not session.modified
             and b'name="csrf_token"' not in response.get_data()
@@ -136,16 +138,18 @@ def kept_for_visitors(
             version = version_of(**kwargs) if version_of else "-"
             if version is None:
                 return shared(*args, **kwargs)
-            key = f"page:{scope}:{scopes.generation(scope)}:{version}:{request.full_path}"
+            # Entries hold their type now (the sitemap is kept too), under a name older ones never had.
+            key = f"kept:{scope}:{scopes.generation(scope)}:{version}:{request.full_path}"
             stored = fragments.cache().get(key)
             if stored is not None:
-                etag, body = stored
-                response = Response(body, mimetype="text/html", headers={"X-Page-Cache": "hit"})
+                etag, body, mimetype = stored
+                response = Response(body, mimetype=mimetype, headers={"X-Page-Cache": "hit"})
                 return _shareable(response, etag)
             response = shared(*args, **kwargs)
             etag = response.get_etag()[0]
             if etag and response.status_code == 200:
-                fragments.cache().set(key, (etag, response.get_data()), timeout=PAGE_SECONDS)
+                stored = (etag, response.get_data(), response.mimetype)
+                fragments.cache().set(key, stored, timeout=PAGE_SECONDS)
             return response
 
         return wrapper

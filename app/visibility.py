@@ -24,7 +24,9 @@ only on the actor, never on the object.
   domain of their verified email address. For anyone else its ideas do not exist, nor do the
   prototypes and launches linked only to its ideas (those linked to no idea stay as they are).
   Which boards an actor may not see is asked once per transaction (`hidden_boards`); a site
-  without private boards adds no condition to any query.
+  without private boards adds no condition to any query. A private board's categories go with
+  it; what is a member's own (their export, the launches they joined, their votes on their
+  profile) is kept from them only by the board (`*_on_seen_boards`).
 
 What everyone may see (`public_*`, `is_public`) is the rule read for a visitor: what webhooks
 and announcements show. The staff figures (dashboard, insights) count the ideas `shown_ideas()`
@@ -35,12 +37,12 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, event, exists, false, func, not_, or_, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from app.extensions import db
 from app.models.board import Board, BoardDomain, BoardMember, BoardSegment
 from app.models.comment import Comment
-from app.models.idea import Idea
+from app.models.idea import Category, Idea
 from app.models.launch import Launch, LaunchIdea, LaunchParticipant
 from app.models.notification import Notification
 from app.models.prototype import Prototype, PrototypeIdea
@@ -223,18 +225,25 @@ def _forget_at_end(session: Session) -> None:
 
 def _linked_only_to(link: Any, owner_id: Any, hidden: frozenset[int]) -> Any:
     """Whether the prototype or launch `owner_id` is linked to ideas (through the `link` table)
-    and every one of them is on a board in `hidden`."""
-    linked = select(link.idea_id).where(link_owner(link) == owner_id)
+    and every one of them is on a board in `hidden`.
+
+    The subqueries read the link table under names of their own: a query that joins the link
+    table itself (the prototypes of an idea) must not lend them its row.
+    """
+    linked_row, seen_row = aliased(link), aliased(link)
+    seen_idea = aliased(Idea)
+    linked = select(linked_row.idea_id).where(link_owner(linked_row, link) == owner_id)
     seen = (
-        select(link.idea_id)
-        .join(Idea, Idea.id == link.idea_id)
-        .where(link_owner(link) == owner_id, Idea.board_id.not_in(sorted(hidden)))
+        select(seen_row.idea_id)
+        .join(seen_idea, seen_idea.id == seen_row.idea_id)
+        .where(link_owner(seen_row, link) == owner_id, seen_idea.board_id.not_in(sorted(hidden)))
     )
     return and_(linked.exists(), not_(seen.exists()))
 
 
-def link_owner(link: Any) -> Any:
-    return link.prototype_id if link is PrototypeIdea else link.launch_id
+def link_owner(row: Any, link: Any) -> Any:
+    """The prototype or launch column of `row`, a row (or alias) of the `link` table."""
+    return row.prototype_id if link is PrototypeIdea else row.launch_id
 
 
 def _on_seen_board(actor: Any, idea: Any, read: Any) -> Any:
@@ -255,6 +264,39 @@ def visible_boards(actor: Any) -> ColumnElement[bool]:
 
 def may_see_board(actor: Any, board: Board) -> bool:
     return board.id not in hidden_boards(actor)
+
+
+def on_seen_board(actor: Any, idea_id: int) -> bool:
+    """Whether the idea `idea_id` is on a board `actor` may see (a query only if some board is hidden)."""
+    hidden = hidden_boards(actor)
+    return not hidden or db.session.scalar(select(Idea.board_id).where(Idea.id == idea_id)) not in hidden
+
+
+def visible_categories(actor: Any) -> ColumnElement[bool]:
+    """The SQL condition for categories `actor` may see: those of every board, and those of a
+    board they may see."""
+    hidden = hidden_boards(actor)
+    return or_(Category.board_id.is_(None), Category.board_id.not_in(sorted(hidden))) if hidden else true()
+
+
+# What is the reader's own (their export, the launches they joined, the votes their profile counts)
+# stays theirs whatever else hides it, but not on a board they may not see: these are the board
+# part of the rules alone.
+
+
+def ideas_on_seen_boards(actor: Any) -> ColumnElement[bool]:
+    """The SQL condition for ideas on boards `actor` may see, whatever else hides them."""
+    return _on_seen_board(actor, Idea, _Sql)
+
+
+def prototypes_on_seen_boards(actor: Any) -> ColumnElement[bool]:
+    """The SQL condition for prototypes not linked only to ideas on boards `actor` may not see."""
+    return _not_only_on_hidden_boards(actor, PrototypeIdea, Prototype.id, _Sql)
+
+
+def launches_on_seen_boards(actor: Any) -> ColumnElement[bool]:
+    """The SQL condition for launches not linked only to ideas on boards `actor` may not see."""
+    return _not_only_on_hidden_boards(actor, LaunchIdea, Launch.id, _Sql)
 
 
 # ---- The rules ----
@@ -414,13 +456,40 @@ def visible_notifications(reader: Any) -> ColumnElement[bool]:
     A notification about an idea, a prototype or a comment is withdrawn while `reader` may not
     see it: hidden, pending or deleted by the rules above, a comment that was deleted (though
     its place in the thread stays), or a comment on an idea or prototype `reader` may not see.
+    So is one about a launch or a round `reader` may not see (a round: nor its prototype), and
+    one about a board while it is private and closed to `reader` (an invitation, once taken back).
     Restoring the item shows its notifications again, as they were (read or unread). Items that
     no longer exist withdraw nothing: their link finds nothing either way. One correlated
     primary-key lookup per notification, so the unread count stays one indexed query.
     """
+    return _about_seen(
+        reader,
+        ideas=visible_ideas(reader),
+        prototypes=visible_prototypes(reader),
+        comments=and_(Comment.deleted_at.is_(None), visible_comments(reader)),
+        launches=visible_launches(reader),
+        rounds=visible_rounds(reader),
+    )
+
+
+def notifications_on_seen_boards(reader: Any) -> ColumnElement[bool]:
+    """The SQL condition for `reader`'s notifications about nothing on a board they may not see:
+    the board part of `visible_notifications` alone (what may still be emailed to them)."""
+    return _about_seen(
+        reader,
+        ideas=ideas_on_seen_boards(reader),
+        prototypes=prototypes_on_seen_boards(reader),
+        comments=true(),
+        launches=launches_on_seen_boards(reader),
+        rounds=true(),
+    )
+
+
+def _about_seen(
+    reader: Any, *, ideas: Any, prototypes: Any, comments: Any, launches: Any, rounds: Any
+) -> Any:
+    """Notifications about nothing the conditions (what `reader` sees of each kind) leave out."""
     target = Notification.target_id
-    hidden_idea = exists().where(Idea.id == target, not_(visible_ideas(reader)))
-    hidden_prototype = exists().where(Prototype.id == target, not_(visible_prototypes(reader)))
     hidden_comment = (
         select(Comment.id)
         .outerjoin(Idea, Idea.id == Comment.idea_id)
@@ -428,19 +497,30 @@ def visible_notifications(reader: Any) -> ColumnElement[bool]:
         .where(
             Comment.id == target,
             or_(
-                Comment.deleted_at.is_not(None),
-                not_(visible_comments(reader)),
-                and_(Comment.idea_id.is_not(None), not_(visible_ideas(reader))),
-                and_(Comment.prototype_id.is_not(None), not_(visible_prototypes(reader))),
+                not_(comments),
+                and_(Comment.idea_id.is_not(None), not_(ideas)),
+                and_(Comment.prototype_id.is_not(None), not_(prototypes)),
             ),
         )
         .exists()
     )
+    hidden_round = (
+        select(FeedbackRound.id)
+        .join(Prototype, Prototype.id == FeedbackRound.prototype_id)
+        .where(FeedbackRound.id == target, or_(not_(rounds), not_(prototypes)))
+        .exists()
+    )
+    closed = hidden_boards(reader)
     return or_(
         Notification.target_type.is_(None),
-        and_(Notification.target_type == "idea", ~hidden_idea),
-        and_(Notification.target_type == "prototype", ~hidden_prototype),
+        and_(Notification.target_type == "idea", ~exists().where(Idea.id == target, not_(ideas))),
+        and_(
+            Notification.target_type == "prototype", ~exists().where(Prototype.id == target, not_(prototypes))
+        ),
         and_(Notification.target_type == "comment", ~hidden_comment),
+        and_(Notification.target_type == "launch", ~exists().where(Launch.id == target, not_(launches))),
+        and_(Notification.target_type == "round", ~hidden_round),
+        and_(Notification.target_type == "board", target.not_in(sorted(closed)) if closed else true()),
     )
 
 

@@ -1,4 +1,4 @@
-"""Migration 0015 gives the notifications that exist already their target, read from their link."""
+"""Migrations 0015 and 0026 give the notifications that exist already their target, read from their link."""
 
 from datetime import UTC, datetime
 
@@ -11,13 +11,19 @@ from app.extensions import db
 from tests.conftest import make_config, scratch_postgres_database
 
 BEFORE = "0014_idempotency_keys"
+FIRST = "0015_notification_targets"
+# Each link, and its target after 0015 (ideas, prototypes and comments), then after 0026
+# (launches, rounds and boards too; the default board "ideas" is the one 0025 makes).
 LINKS = {
-    "/ideas/12": ("idea", 12),
-    "/ideas/12#comment-34": ("comment", 34),
-    "/community/prototypes/5": ("prototype", 5),
-    "/community/prototypes/5#comment-6": ("comment", 6),
-    "/launches/3": (None, None),
-    "/roadmap/4": (None, None),
+    "/ideas/12": [("idea", 12), ("idea", 12)],
+    "/ideas/12#comment-34": [("comment", 34), ("comment", 34)],
+    "/community/prototypes/5": [("prototype", 5), ("prototype", 5)],
+    "/community/prototypes/5#comment-6": [("comment", 6), ("comment", 6)],
+    "/launches/3": [(None, None), ("launch", 3)],
+    "/community/rounds/8": [(None, None), ("round", 8)],
+    "/b/ideas/": [(None, None), ("board", 1)],
+    "/b/gone/": [(None, None), (None, None)],
+    "/roadmap/4": [(None, None), (None, None)],
 }
 
 
@@ -51,11 +57,20 @@ def check_backfill(tmp_path, url: str) -> None:
                     {"id": number, "url": link},
                 )
 
-        upgrade()
+        for step, revision in enumerate((FIRST, "head")):
+            upgrade(revision=revision)
 
+            with db.engine.connect() as conn:
+                rows = conn.execute(text("SELECT url, target_type, target_id FROM notifications ORDER BY id"))
+                assert {url: (kind, target) for url, kind, target in rows} == {
+                    url: targets[step] for url, targets in LINKS.items()
+                }
+        downgrade(revision=FIRST)
         with db.engine.connect() as conn:
             rows = conn.execute(text("SELECT url, target_type, target_id FROM notifications ORDER BY id"))
-            assert {url: (kind, target) for url, kind, target in rows} == LINKS
+            assert {url: (kind, target) for url, kind, target in rows} == {
+                url: targets[0] for url, targets in LINKS.items()
+            }
         downgrade(revision=BEFORE)
         db.engine.dispose()
 

@@ -4,6 +4,8 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+from flask import g
+
 from app.links import absolute_path, absolute_url
 from app.models.board import Board
 from app.models.comment import Comment
@@ -17,6 +19,7 @@ from app.services import ideas, launches, prototypes, roadmap, rounds
 from app.services.board_lookup import board_of
 from app.services.fields import FieldTable
 from app.services.pagination import Page
+from app.visibility import on_seen_board
 
 
 def timestamp(value: datetime | None) -> str | None:
@@ -98,7 +101,7 @@ def idea_json(
         "lock_reason": idea.lock_reason,
         "pinned": idea.pinned_at is not None,
         "pin_reason": idea.pin_reason,
-        "merged_into": idea.merged_into_id,
+        "merged_into": _merged_into(idea),
         "roadmap_items": [roadmap_ref_json(item) for item in roadmap_items],
         "created_at": timestamp(idea.created_at),
         "updated_at": timestamp(idea.updated_at),
@@ -107,6 +110,13 @@ def idea_json(
     if with_images:
         data["images"] = [image_json(image) for image in idea.images]
     return data
+
+
+def _merged_into(idea: Idea) -> int | None:
+    """The idea it was merged into, unless that is on a private board the API's caller may not
+    see: a public idea merged into a private one names no private idea."""
+    target = idea.merged_into_id
+    return target if target is None or on_seen_board(g.get("api_user"), target) else None
 
 
 def comment_json(comment: Comment) -> dict:

@@ -25,8 +25,14 @@ class IdeaForm(FlaskForm):
 
     board = SelectField("Board", choices=[], validate_choice=False)
 
+    # The boards set_boards() offered, if it was asked: categories of other boards are left out.
+    open_board_ids: set[int] | None = None
+
     def set_categories(self, categories, boards_by_id=None) -> None:
-        """Categories to choose from; with several boards, one limited to a board says which."""
+        """Categories to choose from, but those of boards the form does not offer; with several
+        boards, one limited to a board says which."""
+        if self.open_board_ids is not None:
+            categories = [c for c in categories if c.board_id is None or c.board_id in self.open_board_ids]
 
         def label(category) -> str:
             if boards_by_id and category.board_id in boards_by_id:
@@ -39,6 +45,7 @@ class IdeaForm(FlaskForm):
 
     def set_boards(self, open_boards) -> None:
         """The boards an idea may go to (the field is left out of the page when there is one)."""
+        self.open_board_ids = {board.id for board in open_boards}
         self.board.choices = [
             SelectChoice(board.slug, f"{board.name}{' (private)' if board.is_private else ''}")
             for board in open_boards

@@ -10,8 +10,8 @@ from app.models.base import utcnow
 
 NOTIFICATION_KINDS = ("comment", "reply", "mention", "status", "launch", "moderation", "board", "vote")
 # What a notification can be about, so that it is withdrawn while that is out of its reader's
-# sight (app.visibility.visible_notifications). Launches, rounds and roadmap items: None.
-NOTIFICATION_TARGETS = ("idea", "comment", "prototype")
+# sight (app.visibility.visible_notifications). Roadmap items and lists: None.
+NOTIFICATION_TARGETS = ("idea", "comment", "prototype", "launch", "round", "board")
 
 
 class Notification(db.Model):
@@ -27,7 +27,7 @@ class Notification(db.Model):
     kind: Mapped[str] = mapped_column(String(20))
     message: Mapped[str] = mapped_column(String(300))
     url: Mapped[str] = mapped_column(String(300))
-    # The idea, comment or prototype the link points at (read from the link when it is written).
+    # What the link points at (one of NOTIFICATION_TARGETS, read from the link when it is written).
     target_type: Mapped[str | None] = mapped_column(String(20))
     target_id: Mapped[int | None]
     is_read: Mapped[bool] = mapped_column(default=False)

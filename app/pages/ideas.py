@@ -54,7 +54,7 @@ def idea_list_page(
         page=page,
         board=board,
     )
-    categories = category_service.list_categories()
+    categories = category_service.categories_for(actor)
     if board_row is not None:
         categories = [c for c in categories if c.board_id in (None, board_row.id)]
     shown = board_service.list_boards(actor)

@@ -6,6 +6,7 @@ import unicodedata
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from app import visibility
 from app.errors import Invalid, NotFound
 from app.extensions import db
 from app.models.idea import Category
@@ -44,7 +45,19 @@ def slugify(name: str) -> str:
 
 
 def list_categories() -> list[Category]:
+    """Every category, those of private boards too (for staff pages)."""
     return list(db.session.scalars(select(Category).order_by(Category.position, Category.name)))
+
+
+def categories_for(actor) -> list[Category]:
+    """The categories `actor` may see: none of a private board they may not see."""
+    return list(
+        db.session.scalars(
+            select(Category)
+            .where(visibility.visible_categories(actor))
+            .order_by(Category.position, Category.name)
+        )
+    )
 
 
 def category_by_slug(slug: str) -> Category | None:

@@ -26,6 +26,7 @@ from app.services.prototypes import get_prototype
 from app.text import render_markdown
 from app.visibility import may_see, visible_comments
 
+NO_COMMENT = "No such comment."
 # A comment's text (an internal note's too): the rule, the messages, the hint, the API's field.
 TEXTS = FieldTable(
     Text(
@@ -265,11 +266,15 @@ def get_comment(actor: Any, comment_id: int, include_internal: bool = True) -> C
         select(Comment).options(joinedload(Comment.author)).where(Comment.id == comment_id)
     )
     if comment is None or (comment.is_internal and not include_internal) or not may_see(actor, comment):
-        raise NotFound("No such comment.")
-    if comment.prototype_id is not None:
-        get_prototype(actor, comment.prototype_id, with_parts=False)
-    else:
-        get_idea(actor, comment.idea_id)
+        raise NotFound(NO_COMMENT)
+    try:
+        if comment.prototype_id is not None:
+            get_prototype(actor, comment.prototype_id, with_parts=False)
+        else:
+            get_idea(actor, comment.idea_id)
+    except NotFound:
+        # Said as for a comment that never was: naming what it is on would tell it exists.
+        raise NotFound(NO_COMMENT) from None
     return comment
 
 

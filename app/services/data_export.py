@@ -5,12 +5,14 @@ comments, votes, flags, round responses, launch places, notifications, follows, 
 identities. No secrets: no password or token hashes, no session keys. What the member wrote is
 theirs, so their own hidden or deleted posts are in it too; the titles of others' items appear
 only while the member may see them, and notifications only while they are not withdrawn.
+Nothing on a private board the member may not see (any more) is in it, their own posts there
+included: a board's content belongs to the board (docs/boards.md).
 """
 
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, not_, or_, select, true
 
 from app.extensions import db
 from app.links import absolute_path, absolute_url
@@ -26,7 +28,15 @@ from app.models.segment import Segment, UserSegment
 from app.models.user import ApiToken, User, UserSession
 from app.permissions import require
 from app.services.sessions import device_label
-from app.visibility import visible_ideas, visible_notifications, visible_prototypes
+from app.visibility import (
+    hidden_boards,
+    ideas_on_seen_boards,
+    launches_on_seen_boards,
+    prototypes_on_seen_boards,
+    visible_ideas,
+    visible_notifications,
+    visible_prototypes,
+)
 
 EXPORT_KEYS = (
     "profile",
@@ -117,7 +127,7 @@ def _ideas(user: User) -> list[dict[str, Any]]:
     rows = db.session.execute(
         select(Idea, Category.name)
         .outerjoin(Category, Category.id == Idea.category_id)
-        .where(Idea.author_id == user.id)
+        .where(Idea.author_id == user.id, ideas_on_seen_boards(user))
         .order_by(Idea.created_at, Idea.id)
     )
     return [
@@ -141,7 +151,11 @@ def _ideas(user: User) -> list[dict[str, Any]]:
 
 def _comments(user: User) -> list[dict[str, Any]]:
     comments = db.session.scalars(
-        select(Comment).where(Comment.author_id == user.id).order_by(Comment.created_at, Comment.id)
+        select(Comment)
+        .outerjoin(Idea, Idea.id == Comment.idea_id)
+        .outerjoin(Prototype, Prototype.id == Comment.prototype_id)
+        .where(Comment.author_id == user.id, _on_seen_boards(user))
+        .order_by(Comment.created_at, Comment.id)
     )
     return [
         {
@@ -163,14 +177,14 @@ def _votes(user: User) -> list[dict[str, Any]]:
     ideas = db.session.execute(
         select(IdeaVote.idea_id, IdeaVote.created_at, Idea.title, visible_ideas(user))
         .join(Idea, Idea.id == IdeaVote.idea_id)
-        .where(IdeaVote.user_id == user.id)
+        .where(IdeaVote.user_id == user.id, ideas_on_seen_boards(user))
     )
     prototypes = db.session.execute(
         select(
             PrototypeVote.prototype_id, PrototypeVote.created_at, Prototype.title, visible_prototypes(user)
         )
         .join(Prototype, Prototype.id == PrototypeVote.prototype_id)
-        .where(PrototypeVote.user_id == user.id)
+        .where(PrototypeVote.user_id == user.id, prototypes_on_seen_boards(user))
     )
     votes = [
         {"on": "idea", "id": idea_id, "title": title if visible else None, "voted_at": at}
@@ -183,8 +197,46 @@ def _votes(user: User) -> list[dict[str, Any]]:
     return [{**vote, "voted_at": _when(vote["voted_at"])} for vote in votes]
 
 
+def _on_seen_boards(user: User):
+    """The condition for comments (joined to their idea or prototype) not on a board `user` may not see."""
+    return and_(
+        or_(Comment.idea_id.is_(None), ideas_on_seen_boards(user)),
+        or_(Comment.prototype_id.is_(None), prototypes_on_seen_boards(user)),
+    )
+
+
+def _flagged_on_seen_boards(user: User):
+    """The condition for flags on an idea, comment or prototype not on a board `user` may not see."""
+    if not hidden_boards(user):
+        return true()
+    elsewhere = or_(
+        and_(
+            Flag.target_type == "idea",
+            Flag.target_id.in_(select(Idea.id).where(not_(ideas_on_seen_boards(user)))),
+        ),
+        and_(
+            Flag.target_type == "prototype",
+            Flag.target_id.in_(select(Prototype.id).where(not_(prototypes_on_seen_boards(user)))),
+        ),
+        and_(
+            Flag.target_type == "comment",
+            Flag.target_id.in_(
+                select(Comment.id)
+                .outerjoin(Idea, Idea.id == Comment.idea_id)
+                .outerjoin(Prototype, Prototype.id == Comment.prototype_id)
+                .where(not_(_on_seen_boards(user)))
+            ),
+        ),
+    )
+    return not_(elsewhere)
+
+
 def _flags(user: User) -> list[dict[str, Any]]:
-    flags = db.session.scalars(select(Flag).where(Flag.user_id == user.id).order_by(Flag.created_at, Flag.id))
+    flags = db.session.scalars(
+        select(Flag)
+        .where(Flag.user_id == user.id, _flagged_on_seen_boards(user))
+        .order_by(Flag.created_at, Flag.id)
+    )
     return [
         {
             "id": flag.id,
@@ -205,7 +257,8 @@ def _round_responses(user: User) -> list[dict[str, Any]]:
     responses = db.session.execute(
         select(RoundResponse, FeedbackRound.title, FeedbackRound.prototype_id)
         .join(FeedbackRound, FeedbackRound.id == RoundResponse.round_id)
-        .where(RoundResponse.user_id == user.id)
+        .join(Prototype, Prototype.id == FeedbackRound.prototype_id)
+        .where(RoundResponse.user_id == user.id, prototypes_on_seen_boards(user))
         .order_by(RoundResponse.created_at, RoundResponse.id)
     ).all()
     answers: dict[int, list[dict[str, Any]]] = {}
@@ -243,7 +296,7 @@ def _launches(user: User) -> list[dict[str, Any]]:
     rows = db.session.execute(
         select(LaunchParticipant, Launch.title)
         .join(Launch, Launch.id == LaunchParticipant.launch_id)
-        .where(LaunchParticipant.user_id == user.id)
+        .where(LaunchParticipant.user_id == user.id, launches_on_seen_boards(user))
         .order_by(LaunchParticipant.joined_at, LaunchParticipant.id)
     )
     return [
@@ -283,7 +336,7 @@ def _follows(user: User) -> list[dict[str, Any]]:
     rows = db.session.execute(
         select(IdeaFollow.idea_id, IdeaFollow.created_at, Idea.title, visible_ideas(user))
         .join(Idea, Idea.id == IdeaFollow.idea_id)
-        .where(IdeaFollow.user_id == user.id)
+        .where(IdeaFollow.user_id == user.id, ideas_on_seen_boards(user))
         .order_by(IdeaFollow.created_at, IdeaFollow.idea_id)
     )
     return [

@@ -19,21 +19,29 @@ from app.errors import Invalid, NotFound
 from app.extensions import db
 from app.links import absolute_path, absolute_url
 from app.models.base import utcnow
+from app.models.board import Board
 from app.models.notification import Notification
 from app.models.user import EMAIL_PREFERENCES, User
 from app.permissions import require
 from app.services import outbox
 from app.services.pagination import DEFAULT_PER_PAGE, Page, paginate
 from app.text import normalize_line
-from app.visibility import visible_notifications
+from app.visibility import hidden_boards, notifications_on_seen_boards, visible_notifications
 
 DIGEST_INTERVAL = timedelta(days=1)
 # A digest lists at most this many notifications; the rest wait on the notifications page.
 DIGEST_MAX_ITEMS = 50
 MESSAGE_MAX = 300  # the length of Notification.message
 NO_NOTIFICATION = "No such notification."
-# The pages a notification can be about, and the anchor that names a comment on them.
-_TARGET_PAGES = {"ideas.detail": ("idea", "idea_id"), "prototypes.detail": ("prototype", "prototype_id")}
+# The pages a notification can be about, and the anchor that names a comment on the first two.
+_TARGET_PAGES = {
+    "ideas.detail": ("idea", "idea_id"),
+    "prototypes.detail": ("prototype", "prototype_id"),
+    "launches.detail": ("launch", "launch_id"),
+    "rounds.detail": ("round", "round_id"),
+    "boards.detail": ("board", "slug"),
+}
+_DISCUSSIONS = ("idea", "prototype")
 _comment_anchor = re.compile(r"comment-([0-9]{1,18})")
 # How long an unsubscribe link works (UNSUBSCRIBE_LINK_DAYS in the configuration).
 UNSUBSCRIBE_LINK_DAYS = 60
@@ -57,7 +65,8 @@ def notify(
 
     `url` is a path on this site (see `app.links.site_path`). People who want email at once
     also get an outbox email, written in the same transaction, unless `email` is False (the
-    caller sends its own).
+    caller sends its own, asking `may_email` first). Nobody is emailed about something on a
+    private board they may not see: their notification waits, withdrawn, for access again.
     """
     chosen: dict[int, Recipient] = {}
     for recipient in recipients:
@@ -85,18 +94,32 @@ def notify(
             is_read=False,
             created_at=now,
         )
-        if email and user.email_notifications == "immediately":
-            _email_one(user, notification, recipient.subject)
-            notification.emailed_at = now
         db.session.add(notification)
         created.append(notification)
+    db.session.flush()
+    for notification in created:
+        user = users[notification.user_id]
+        if email and user.email_notifications == "immediately" and may_email(user, notification):
+            _email_one(user, notification, chosen[user.id].subject)
+            notification.emailed_at = now
     db.session.flush()
     return created
 
 
+def may_email(user: User, notification: Notification) -> bool:
+    """Whether `notification` (flushed) is about nothing on a private board `user` may not see."""
+    if not hidden_boards(None):  # no private board at all: one query per transaction
+        return True
+    stmt = select(Notification.id).where(
+        Notification.id == notification.id, notifications_on_seen_boards(user)
+    )
+    return db.session.scalar(stmt) is not None
+
+
 def target_of(url: str) -> tuple[str | None, int | None]:
-    """What a notification's link is about: a comment (its #comment-<id> anchor), an idea or a
-    prototype; (None, None) for anything else (launches, rounds, roadmap items).
+    """What a notification's link is about: a comment (its #comment-<id> anchor on an idea or a
+    prototype), an idea, a prototype, a launch, a round or a board; (None, None) for anything
+    else (roadmap items, lists).
 
     Read through the site's own routes, so it is exactly the page the link opens.
     """
@@ -109,10 +132,13 @@ def target_of(url: str) -> tuple[str | None, int | None]:
         return None, None
     if endpoint not in _TARGET_PAGES:
         return None, None
-    comment = _comment_anchor.fullmatch(parts.fragment)
-    if comment is not None:
-        return "comment", int(comment.group(1))
     kind, argument = _TARGET_PAGES[endpoint]
+    comment = _comment_anchor.fullmatch(parts.fragment)
+    if comment is not None and kind in _DISCUSSIONS:
+        return "comment", int(comment.group(1))
+    if kind == "board":
+        board_id = db.session.scalar(select(Board.id).where(Board.slug == values[argument]))
+        return ("board", board_id) if board_id is not None else (None, None)
     return kind, values[argument]
 
 

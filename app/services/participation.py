@@ -27,8 +27,9 @@ from app.services import launches as launch_service
 from app.services.csvfile import safe_cell
 from app.services.fields import FieldTable, Text
 from app.services.launches import get_launch, launch_url
-from app.services.notifications import Recipient, email_message, notify
+from app.services.notifications import Recipient, email_message, may_email, notify
 from app.text import normalize_line
+from app.visibility import visible_launches
 
 # The screening answer a member gives to join, and the message staff send participants.
 ANSWER = FieldTable(
@@ -398,13 +399,13 @@ class MyLaunch:
 
 
 def my_launches(actor: User) -> list[MyLaunch]:
-    """The launches `actor` joined, the current ones first (two queries)."""
+    """The launches `actor` joined and may see, the current ones first (two queries)."""
     require(actor, "launch.join")
     launches = list(
         db.session.scalars(
             select(Launch)
             .join(LaunchParticipant, LaunchParticipant.launch_id == Launch.id)
-            .where(LaunchParticipant.user_id == actor.id)
+            .where(LaunchParticipant.user_id == actor.id, visible_launches(actor))
             .order_by(Launch.status.in_(FINAL_STATUSES), Launch.starts_at.desc(), Launch.id.desc())
         )
     )
@@ -507,7 +508,7 @@ def message_participants(actor: User, launch: Launch, message: Any) -> int:
         user = by_user[notification.user_id]
         # The whole message by email at once, also for people who chose a daily digest: a note
         # from the launch team should not wait a day. "Never" still means never.
-        if user.email_notifications != "never":
+        if user.email_notifications != "never" and may_email(user, notification):
             email_message(user, notification, subject=f"Message about “{launch.title}”", body=text)
             notification.emailed_at = now
     audit.record(actor, "launch.message", "launch", launch.id, reason=f"{len(recipients)} participant(s)")

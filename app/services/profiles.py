@@ -16,7 +16,7 @@ from app.models.user import User
 from app.permissions import is_signed_in
 from app.services import proxy_votes, rounds
 from app.services.accounts import get_user
-from app.visibility import visible_comments, visible_ideas, visible_prototypes
+from app.visibility import ideas_on_seen_boards, visible_comments, visible_ideas, visible_prototypes
 
 RECENT = 10
 
@@ -94,8 +94,12 @@ def profile_page(actor: Any, user_id: int) -> Profile:
         .outerjoin(Prototype, Prototype.id == Comment.prototype_id)
         .where(*public_comment)
     )
+    # Votes on boards the viewer may not see are not theirs to count.
     vote_count = db.session.scalar(
-        select(func.count()).select_from(IdeaVote).where(IdeaVote.user_id == user.id)
+        select(func.count())
+        .select_from(IdeaVote)
+        .join(Idea, Idea.id == IdeaVote.idea_id)
+        .where(IdeaVote.user_id == user.id, ideas_on_seen_boards(actor))
     )
     answered = rounds.answered_rounds(user) if is_signed_in(actor) and actor.id == user.id else []
     return Profile(

@@ -103,7 +103,11 @@ def load_round(actor: Any, round_id: int) -> tuple[FeedbackRound, Prototype]:
     )
     if round_ is None:
         raise NotFound(NO_ROUND)
-    prototype = prototypes.get_prototype(actor, round_.prototype_id, with_parts=False)
+    try:
+        prototype = prototypes.get_prototype(actor, round_.prototype_id, with_parts=False)
+    except NotFound:
+        # Said as for a round that never was: naming its prototype would tell it exists.
+        raise NotFound(NO_ROUND) from None
     if not may_see(actor, round_):
         raise NotFound(NO_ROUND)
     return round_, prototype

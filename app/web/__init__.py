@@ -26,6 +26,7 @@ def blueprints() -> list[Blueprint]:
         roadmap,
         rounds,
         segments,
+        sitemap,
         staff,
         uploads,
         users,
@@ -57,5 +58,6 @@ def blueprints() -> list[Blueprint]:
         staff,
         segments,
         webhooks,
+        sitemap,
     )
     return [module.bp for module in modules]

@@ -61,12 +61,15 @@ def discussion(people):
         ("/ideas/5#comment-9", ("comment", 9)),
         ("/prototypes/3", ("prototype", 3)),
         ("/prototypes/3#comment-4", ("comment", 4)),
-        ("/launches/2", (None, None)),
+        ("/launches/2", ("launch", 2)),
+        ("/rounds/6", ("round", 6)),
+        ("/b/ideas/", ("board", 1)),
+        ("/b/no-such-board/", (None, None)),
         ("/roadmap/7", (None, None)),
         ("/ideas/5#discussion", ("idea", 5)),
         ("/ideas/", (None, None)),
         ("/nowhere/5", (None, None)),
-        ("/launches/2#comment-4", (None, None)),
+        ("/launches/2#comment-4", ("launch", 2)),
     ],
 )
 def test_the_target_is_read_from_the_link_through_the_sites_routes(app, url, target):
