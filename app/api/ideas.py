@@ -66,7 +66,7 @@ def list_categories():
     return {
         "items": [
             {"id": category.id, "slug": category.slug, "name": category.name}
-            for category in category_service.list_categories()
+            for category in category_service.categories_for(current_actor())
         ]
     }
 

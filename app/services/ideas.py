@@ -27,7 +27,7 @@ from app.services.search import apply_search, search_document, search_terms, sim
 from app.text import excerpt, render_markdown
 from app.uploads import Upload
 from app.versions import COUNTERS_ONLY
-from app.visibility import visible_comments, visible_ideas
+from app.visibility import hidden_boards, visible_comments, visible_ideas
 
 # An idea's texts: the rules, the messages, the form's labels and hints, the API's fields.
 TEXTS = FieldTable(
@@ -89,6 +89,7 @@ def idea_url(idea: Idea) -> str:
 
 
 def _validate(
+    actor: Any,
     title: str | None,
     body: str | None,
     category_slug: str | None,
@@ -102,7 +103,9 @@ def _validate(
     category = None
     if category_slug:
         category = category_service.category_by_slug(category_slug)
-        if category is None:
+        # A category of a board the actor may not see is as unknown as one that never was.
+        if category is None or (category.board_id is not None and category.board_id in hidden_boards(actor)):
+            category = None
             fields["category"] = ["Choose one of the listed categories."]
         elif board_id is not None and category.board_id not in (None, board_id):
             fields["category"] = ["That category belongs to another board; choose one of this board's."]
@@ -133,7 +136,8 @@ def create_idea(
         board_row = boards.board_for_new_idea(actor, board)
     except Invalid as error:
         fields.update(error.fields)
-    title, body, category_row = _validate(title, body, category, fields, board_row.id if board_row else None)
+    board_id = board_row.id if board_row else None
+    title, body, category_row = _validate(actor, title, body, category, fields, board_id)
     linked, mentioned = find_mentions(body)
     now = utcnow()
     idea = Idea(
@@ -187,6 +191,7 @@ def update_idea(
         )
     # Without a new category the current one stays (idea.category may not be loaded).
     new_title, new_body, category_row = _validate(
+        actor,
         idea.title if title is None else title,
         idea.body if body is None else body,
         None if category is UNSET else category,

@@ -123,7 +123,7 @@ def _new_idea_form() -> IdeaForm:
     open_boards = boards.list_boards(current_actor())
     form.set_boards(open_boards)
     several = len(open_boards) > 1
-    form.set_categories(category_service.list_categories(), boards_by_id() if several else None)
+    form.set_categories(category_service.categories_for(current_actor()), boards_by_id() if several else None)
     if not form.is_submitted():
         wanted = request.args.get("board")
         chosen = next((b for b in open_boards if b.slug == wanted), None) or next(
@@ -198,7 +198,7 @@ def edit(idea_id: int):
     require(current_actor(), "idea.edit", idea)
     form = IdeaForm(obj=idea)
     form.set_categories(
-        [c for c in category_service.list_categories() if c.board_id in (None, idea.board_id)]
+        [c for c in category_service.categories_for(current_actor()) if c.board_id in (None, idea.board_id)]
     )
     if request.method == "GET":
         form.category.data = idea.category.slug if idea.category else ""
