@@ -262,10 +262,6 @@ def visible_boards(actor: Any) -> ColumnElement[bool]:
     return Board.id.not_in(sorted(hidden)) if hidden else true()
 
 
-def may_see_board(actor: Any, board: Board) -> bool:
-    return board.id not in hidden_boards(actor)
-
-
 def on_seen_board(actor: Any, idea_id: int) -> bool:
     """Whether the idea `idea_id` is on a board `actor` may see (a query only if some board is hidden)."""
     hidden = hidden_boards(actor)

@@ -5,7 +5,6 @@ grants it reads. Every change is written to the audit log.
 """
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select
@@ -21,6 +20,7 @@ from app.models.user import User
 from app.permissions import require
 from app.services import audit
 from app.services.board_lookup import forget_boards
+from app.services.categories import slugify
 from app.services.fields import FieldTable, Text
 from app.services.transactions import savepoint
 from app.visibility import forget_board_access, visible_boards, visible_ideas
@@ -45,7 +45,6 @@ TEXTS = FieldTable(
 )
 NO_BOARD = "No such board, or it is not visible to you."
 _slug_pattern = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
-_slug_chars = re.compile(r"[^a-z0-9]+")
 _domain_pattern = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 
@@ -112,23 +111,13 @@ def idea_counts(actor, boards: list[Board]) -> dict[int, int]:
     return dict(rows.all())
 
 
-def shows_boards(actor) -> bool:
-    """Whether pages should speak of boards at all: a site with one board looks as before."""
-    return len(list_boards(actor)) > 1
-
-
-def _slugify(name: str) -> str:
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    return _slug_chars.sub("-", ascii_name.lower()).strip("-")[:40].rstrip("-")
-
-
 def _check(values: dict, fields: dict[str, list[str]], board: Board | None) -> dict[str, object]:
     """The cleaned values among name, slug, description, visibility and position; problems in `fields`."""
     wanted = {name: values[name] for name in ("name", "slug", "description") if name in values}
     texts = TEXTS.check(wanted, fields) if wanted else {}
     clean: dict[str, object] = {name: texts[name] for name in wanted if name not in fields}
     if "slug" in wanted and "slug" not in fields:
-        slug = (texts["slug"] or "").lower() or (_slugify(texts.get("name", "")) if board is None else "")
+        slug = (texts["slug"] or "").lower() or (slugify(texts.get("name", ""), 40) if board is None else "")
         if not slug and board is not None:
             fields["slug"] = ["Give the board a slug."]
         elif not _slug_pattern.match(slug):

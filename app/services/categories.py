@@ -38,10 +38,10 @@ TEXTS = FieldTable(
 _slug_chars = re.compile(r"[^a-z0-9]+")
 
 
-def slugify(name: str) -> str:
-    """Lower-case ASCII letters and digits joined by single hyphens, at most 60 characters."""
+def slugify(name: str, length: int = 60) -> str:
+    """Lower-case ASCII letters and digits joined by single hyphens, at most `length` characters."""
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    return _slug_chars.sub("-", ascii_name.lower()).strip("-")[:60].rstrip("-")
+    return _slug_chars.sub("-", ascii_name.lower()).strip("-")[:length].rstrip("-")
 
 
 def list_categories() -> list[Category]:

@@ -51,7 +51,9 @@ def move_idea(idea_id: int):
 # ---- Admin ----
 
 
-def _board(board_id: int) -> Board:
+def _managed_board(board_id: int) -> Board:
+    """The board an admin page is about; only admins get this far."""
+    require(current_actor(), "board.manage")
     board = db.session.get(Board, board_id)
     if board is None:
         raise NotFound(boards.NO_BOARD)
@@ -91,8 +93,7 @@ def admin_index():
 @login_required
 def edit_board(board_id: int):
     actor = current_actor()
-    require(actor, "board.manage")
-    board = _board(board_id)
+    board = _managed_board(board_id)
     form = BoardForm(obj=board)
     if form.validate_on_submit():
         values = {**form.texts(), "visibility": form.visibility.data, "position": form.position.data or 0}
@@ -131,8 +132,7 @@ def _edit_page(board: Board, form: BoardForm | None = None, status: int = 200, *
 def change_state(board_id: int):
     """Archive, bring back, or make the default board: one button each."""
     actor = current_actor()
-    require(actor, "board.manage")
-    board = _board(board_id)
+    board = _managed_board(board_id)
     change = request.form.get("change")
     if change == "archive":
         boards.update_board(actor, board, {"archived": True})
@@ -154,8 +154,7 @@ def change_state(board_id: int):
 @login_required
 def add_member(board_id: int):
     actor = current_actor()
-    require(actor, "board.manage")
-    board = _board(board_id)
+    board = _managed_board(board_id)
     form = BoardMemberForm()
     if form.validate_on_submit():
         who = form.who.data.strip()
@@ -176,8 +175,7 @@ def add_member(board_id: int):
 @login_required
 def remove_member(board_id: int, user_id: int):
     actor = current_actor()
-    require(actor, "board.manage")
-    board = _board(board_id)
+    board = _managed_board(board_id)
     if boards.revoke_member(actor, board, user_id):
         db.session.commit()
         flash("Access taken back. (Access through a segment or an email domain stays.)", "success")
@@ -188,8 +186,7 @@ def remove_member(board_id: int, user_id: int):
 @login_required
 def add_segment(board_id: int):
     actor = current_actor()
-    require(actor, "board.manage")
-    board = _board(board_id)
+    board = _managed_board(board_id)
     form = BoardSegmentForm()
     segment = None
     if form.validate_on_submit() and (form.segment.data or "").isdigit():
@@ -208,8 +205,7 @@ def add_segment(board_id: int):
 @login_required
 def remove_segment(board_id: int, segment_id: int):
     actor = current_actor()
-    require(actor, "board.manage")
-    board = _board(board_id)
+    board = _managed_board(board_id)
     if boards.revoke_segment(actor, board, segment_id):
         db.session.commit()
         flash("The segment's access was taken back.", "success")
@@ -220,8 +216,7 @@ def remove_segment(board_id: int, segment_id: int):
 @login_required
 def add_domain(board_id: int):
     actor = current_actor()
-    require(actor, "board.manage")
-    board = _board(board_id)
+    board = _managed_board(board_id)
     form = BoardDomainForm()
     if form.validate_on_submit():
         ok, granted = call_with_form(form, boards.grant_domain, actor, board, form.domain.data)
@@ -240,8 +235,7 @@ def add_domain(board_id: int):
 @login_required
 def remove_domain(board_id: int, domain: str):
     actor = current_actor()
-    require(actor, "board.manage")
-    board = _board(board_id)
+    board = _managed_board(board_id)
     if boards.revoke_domain(actor, board, domain):
         db.session.commit()
         flash(f"@{domain} no longer opens “{board.name}”.", "success")
