@@ -68,6 +68,12 @@ def test_a_private_board_is_there_for_the_member_invited_and_nowhere_for_another
     page.get_by_label("Title").fill(title)
     page.get_by_label("Description").fill("The auditors want every change of the beta, as a file.")
     page.get_by_role("button", name="Post idea").click()
+    page.wait_for_load_state()
+    # Other journeys on this site may have posted ideas like it: the form shows them once first.
+    anyway = page.get_by_role("button", name="Post my idea anyway")
+    if anyway.count():
+        expect(page.get_by_label("Board")).to_have_value(SLUG)
+        anyway.click()
     expect(page.locator(".flash--success")).to_contain_text("Your idea is posted, with your vote.")
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
     idea_path = page.url.removeprefix(site.url)
